@@ -1,0 +1,2 @@
+/** The t4j command line. */
+package io.github.transformers4j.apps;

@@ -1,0 +1,11 @@
+/**
+ * CLIP-style text-image models: the ViT image encoder, the text encoder, the symmetric
+ * contrastive objective and zero-shot classification.
+ */
+module io.github.transformers4j.clip {
+  requires transitive io.github.transformers4j.api;
+  requires transitive io.github.transformers4j.models;
+  requires io.github.transformers4j.training;
+
+  // exports io.github.transformers4j.clip once the issue that fills it lands (an empty package cannot be exported).
+}

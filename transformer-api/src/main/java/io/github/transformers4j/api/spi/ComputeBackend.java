@@ -1,0 +1,195 @@
+package io.github.transformers4j.api.spi;
+
+import io.github.transformers4j.api.DType;
+import io.github.transformers4j.api.Shape;
+import io.github.transformers4j.api.Tensor;
+import java.util.List;
+
+/**
+ * The compute-backend SPI: a small set of primitive kernels named after the math, and the
+ * backward kernel of each. Layers never call a backend directly; they go through
+ * {@link io.github.transformers4j.api.Ops}, which checks shapes before dispatching here, so kernels
+ * may assume valid, contiguous, row-major inputs that live on this backend.
+ *
+ * <p>Kernels return new tensors and never modify their inputs. Nothing here forces a host copy:
+ * inputs and outputs stay in backend memory, and only {@link #fromHost} and
+ * {@link Tensor#toFloatArray()} cross the boundary.
+ *
+ * <p>Backward kernels: where the derivative is itself one of the forward kernels it is not
+ * repeated (matmul's gradients are matmuls with transposes; a broadcast's is {@link #sumTo}; a
+ * dropout's is the same dropout with the same seed). The fused attention kernel and its backward
+ * have composed default implementations, so a backend without them never throws "unsupported".
+ *
+ * <p>Implementations must be safe for use by one thread at a time per tensor; the CPU backend
+ * parallelizes inside kernels.
+ */
+public interface ComputeBackend extends AutoCloseable {
+
+  /** The registry name of this backend ({@code cpu}, {@code aparapi}, ...). */
+  String name();
+
+  /** One line describing the device and settings, for {@code t4j backends} and logs. */
+  String description();
+
+  // ---- Memory ----
+
+  /** A new {@code F32} tensor holding a copy of {@code data} (row-major). */
+  Tensor fromHost(float[] data, Shape shape);
+
+  /** A new {@code I32} tensor holding a copy of {@code data} (row-major). */
+  Tensor fromHost(int[] data, Shape shape);
+
+  /** A new tensor of zeros. */
+  Tensor zeros(Shape shape, DType dtype);
+
+  /** The same elements under another shape of equal size (a view when the backend can). */
+  Tensor reshape(Tensor x, Shape shape);
+
+  /** A copy with the axes reordered: output axis {@code i} is input axis {@code axes[i]}. */
+  Tensor permute(Tensor x, int[] axes);
+
+  /** A copy of {@code x[..., start:end, ...]} along {@code axis}. */
+  Tensor slice(Tensor x, int axis, int start, int end);
+
+  /** Tensors of equal shape but for {@code axis}, joined along it. */
+  Tensor concat(List<Tensor> parts, int axis);
+
+  // ---- Linear algebra ----
+
+  /**
+   * Batched matrix product {@code op(a) · op(b)} where {@code op} transposes the last two axes
+   * when asked. {@code a}: (..., M, K) or (..., K, M) transposed; {@code b}: (..., K, N) or
+   * (..., N, K) transposed. The batch axes are equal, or one operand is a plain matrix shared by
+   * every batch. Result (..., M, N).
+   */
+  Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
+
+  // ---- Elementwise ----
+
+  /** {@code a op b} with numpy broadcasting; result has the broadcast shape. */
+  Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+  /** {@code f(x)} elementwise. */
+  Tensor unary(UnaryOp op, Tensor x);
+
+  /** {@code x·scale + shift} elementwise. */
+  Tensor affine(Tensor x, float scale, float shift);
+
+  /** {@code f(x)} for a nonlinearity. */
+  Tensor activation(Activation f, Tensor x);
+
+  /** {@code dy·f'(x)}, the backward of {@link #activation}. */
+  Tensor activationBackward(Activation f, Tensor x, Tensor dy);
+
+  // ---- Reductions ----
+
+  /** Reduces along {@code axis}; the axis is kept with size 1 when {@code keepDim}. */
+  Tensor reduce(ReduceOp op, Tensor x, int axis, boolean keepDim);
+
+  /**
+   * Sums {@code x} down to {@code target}, a shape that broadcasts to {@code x.shape()}: the
+   * backward of broadcasting.
+   */
+  Tensor sumTo(Tensor x, Shape target);
+
+  /** Broadcasts {@code x} to {@code target} (a copy). */
+  Tensor broadcastTo(Tensor x, Shape target);
+
+  // ---- Softmax and normalization ----
+
+  /**
+   * Softmax over the last axis of {@code x + mask}. {@code mask} is additive (0 to keep, a large
+   * negative number or -inf to hide), broadcastable to {@code x}, or {@code null}. When
+   * {@code causal}, for the last two axes (Tq, Tk) query {@code i} sees key {@code j} only if
+   * {@code j <= i + Tk - Tq}. A row that sees nothing yields zeros, not NaN.
+   */
+  Tensor softmax(Tensor x, Tensor mask, boolean causal);
+
+  /** {@code y·(dy − Σ dy·y)} over the last axis: the backward of softmax given its output. */
+  Tensor softmaxBackward(Tensor y, Tensor dy);
+
+  /** log(softmax(x)) over the last axis, computed stably. */
+  Tensor logSoftmax(Tensor x);
+
+  /** {@code dy − exp(y)·Σ dy} over the last axis: the backward of log-softmax given its output. */
+  Tensor logSoftmaxBackward(Tensor y, Tensor dy);
+
+  /**
+   * Layer normalization over the last axis: {@code (x − mean)/sqrt(var + eps)·gamma + beta}, with
+   * the biased variance. {@code gamma} and {@code beta}: (C).
+   */
+  Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps);
+
+  /** Gradients of {@link #layerNorm}: {@code {dx, dgamma, dbeta}}. */
+  Tensor[] layerNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy);
+
+  /** RMS normalization over the last axis: {@code x / sqrt(mean(x²) + eps)·gamma}. */
+  Tensor rmsNorm(Tensor x, Tensor gamma, float eps);
+
+  /** Gradients of {@link #rmsNorm}: {@code {dx, dgamma}}. */
+  Tensor[] rmsNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy);
+
+  // ---- Embeddings, dropout, loss ----
+
+  /** Rows of {@code table} (V, C) picked by the {@code I32} {@code ids} (...): result (..., C). */
+  Tensor embedding(Tensor table, Tensor ids);
+
+  /** Scatter-add of {@code dy} (..., C) into a (V, C) zero table at rows {@code ids}. */
+  Tensor embeddingBackward(Tensor ids, Tensor dy, int vocabSize);
+
+  /**
+   * Inverted dropout: each element is zeroed with probability {@code p} and the survivors scaled by
+   * 1/(1−p). The keep decision for element {@code i} is a pure function of {@code (seed, i)}
+   * (see {@link Dropout#keep}), so every backend drops the same elements and the backward is the
+   * same call on the output gradient.
+   */
+  Tensor dropout(Tensor x, float p, long seed);
+
+  /**
+   * Mean cross-entropy of {@code logits} (N, V) against {@code I32 targets} (N), skipping targets
+   * equal to {@code ignoreIndex}; with label smoothing {@code eps} the target distribution is
+   * {@code (1−eps)·onehot + eps/V}. A batch whose targets are all ignored has loss 0. Result: a
+   * scalar.
+   */
+  Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, float labelSmoothing);
+
+  /** Gradient of {@link #crossEntropy} with respect to the logits, scaled by {@code dLoss}. */
+  Tensor crossEntropyBackward(
+      Tensor logits, Tensor targets, int ignoreIndex, float labelSmoothing, float dLoss);
+
+  // ---- Attention ----
+
+  /**
+   * Fused scaled-dot-product attention {@code softmax(q·kᵀ·scale + mask)·v}. {@code q}: (B, nh,
+   * Tq, hs); {@code k}, {@code v}: (B, nh, Tk, hs); {@code mask} additive, broadcastable to (B,
+   * nh, Tq, Tk), or {@code null}; {@code causal} as in {@link #softmax}. Result (B, nh, Tq, hs).
+   *
+   * <p>The default composes matmul and softmax; backends override it with a kernel that does not
+   * materialize the score matrix.
+   */
+  default Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale) {
+    Tensor scores = affine(matmul(q, k, false, true), scale, 0f);
+    Tensor p = softmax(scores, mask, causal);
+    return matmul(p, v, false, false);
+  }
+
+  /**
+   * Gradients of {@link #attention}: {@code {dq, dk, dv}}. The default recomputes the
+   * probabilities and composes the kernels.
+   */
+  default Tensor[] attentionBackward(
+      Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale, Tensor dOut) {
+    Tensor scores = affine(matmul(q, k, false, true), scale, 0f);
+    Tensor p = softmax(scores, mask, causal);
+    Tensor dv = matmul(p, dOut, true, false);
+    Tensor dp = matmul(dOut, v, false, true);
+    Tensor ds = affine(softmaxBackward(p, dp), scale, 0f);
+    Tensor dq = matmul(ds, k, false, false);
+    Tensor dk = matmul(ds, q, true, false);
+    return new Tensor[] {dq, dk, dv};
+  }
+
+  /** Releases the backend's resources (thread pools, device contexts). */
+  @Override
+  default void close() {}
+}

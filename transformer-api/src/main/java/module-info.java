@@ -1,0 +1,12 @@
+/**
+ * The contracts of Transformers4J: {@code Shape}, {@code DType}, {@code Tensor}, the compute-backend
+ * SPI, the shape-checking {@code Ops} facade with its autograd tape, and the named-plugin registry.
+ * Depends on {@code java.base} only.
+ */
+module io.github.transformers4j.api {
+  exports io.github.transformers4j.api;
+  exports io.github.transformers4j.api.spi;
+  exports io.github.transformers4j.api.registry;
+
+  uses io.github.transformers4j.api.spi.BackendProvider;
+}

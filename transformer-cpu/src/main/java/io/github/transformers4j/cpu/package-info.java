@@ -1,0 +1,2 @@
+/** Compute backend. */
+package io.github.transformers4j.cpu;
