@@ -1,3 +1,21 @@
+/**
+ * The {@code t4j} command line: Picocli commands built by a Guice injector. The only module that
+ * uses Guice and Picocli; it finds compute backends through the registry, never by name of class.
+ */
 module io.github.transformers4j.apps {
   requires io.github.transformers4j.api;
+  requires info.picocli;
+  requires com.google.guice;
+  requires jakarta.inject;
+
+  // Picocli sets option fields and calls option setters reflectively; Guice calls the @Inject
+  // constructors. Neither needs more than these packages.
+  opens io.github.transformers4j.apps to
+      info.picocli,
+      com.google.guice;
+  opens io.github.transformers4j.apps.commands to
+      info.picocli,
+      com.google.guice;
+
+  uses io.github.transformers4j.api.spi.BackendProvider;
 }

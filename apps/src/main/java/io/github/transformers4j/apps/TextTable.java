@@ -1,0 +1,79 @@
+package io.github.transformers4j.apps;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A plain-text table for terminal output: columns padded to their widest cell, numbers aligned
+ * right, the last column left unpadded so long text (a probe's reason) never adds trailing blanks.
+ */
+public final class TextTable {
+  private final String[] header;
+  private final boolean[] right;
+  private final List<String[]> rows = new ArrayList<>();
+
+  /**
+   * A table with these column titles; a title starting with {@code '>'} marks a right-aligned
+   * column (the {@code '>'} is not printed).
+   */
+  public TextTable(String... header) {
+    this.header = new String[header.length];
+    this.right = new boolean[header.length];
+    for (int i = 0; i < header.length; i++) {
+      right[i] = header[i].startsWith(">");
+      this.header[i] = right[i] ? header[i].substring(1) : header[i];
+    }
+  }
+
+  /** Adds a row; it must have one cell per column. */
+  public TextTable row(Object... cells) {
+    if (cells.length != header.length) {
+      throw new IllegalArgumentException(
+          "row has " + cells.length + " cells, the table " + header.length + " columns");
+    }
+    String[] s = new String[cells.length];
+    for (int i = 0; i < cells.length; i++) {
+      s[i] = String.valueOf(cells[i]);
+    }
+    rows.add(s);
+    return this;
+  }
+
+  /** Prints the header, a rule and the rows. */
+  public void print(PrintWriter out) {
+    int[] width = new int[header.length];
+    for (int i = 0; i < header.length; i++) {
+      width[i] = header[i].length();
+      for (String[] r : rows) {
+        width[i] = Math.max(width[i], r[i].length());
+      }
+    }
+    out.println(format(header, width));
+    String[] rule = new String[header.length];
+    for (int i = 0; i < header.length; i++) {
+      rule[i] = "-".repeat(width[i]);
+    }
+    out.println(format(rule, width));
+    for (String[] r : rows) {
+      out.println(format(r, width));
+    }
+  }
+
+  private String format(String[] cells, int[] width) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < cells.length; i++) {
+      if (i > 0) {
+        sb.append("  ");
+      }
+      String pad = " ".repeat(width[i] - cells[i].length());
+      boolean last = i == cells.length - 1;
+      if (right[i]) {
+        sb.append(pad).append(cells[i]);
+      } else {
+        sb.append(cells[i]).append(last ? "" : pad);
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,13 @@
+package io.github.transformers4j.apps.commands;
+
+import io.github.transformers4j.apps.VersionProvider;
+import picocli.CommandLine.Command;
+
+/** {@code t4j bench}: groups the benchmarks; running it without one is a usage error. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Benchmarks through the compute-backend SPI.",
+    subcommands = {GemmBenchCommand.class})
+public final class BenchCommand {}

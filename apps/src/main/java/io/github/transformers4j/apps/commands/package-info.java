@@ -1,0 +1,2 @@
+/** The subcommands of {@code t4j}; each is created by Guice and receives its services injected. */
+package io.github.transformers4j.apps.commands;
