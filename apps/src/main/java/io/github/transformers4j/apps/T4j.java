@@ -7,6 +7,7 @@ import io.github.transformers4j.apps.commands.BackendsCommand;
 import io.github.transformers4j.apps.commands.BenchCommand;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -85,7 +86,18 @@ public final class T4j {
    * {@link #main} does).
    */
   public static int run(PrintWriter out, PrintWriter err, Module module, String... args) {
-    CommandLine cmd = commandLine(Guice.createInjector(module));
+    CommandLine cmd;
+    try {
+      cmd = commandLine(Guice.createInjector(module));
+    } catch (RuntimeException | LinkageError e) {
+      // A broken installation (a module not opened, a missing jar): still one line, as promised.
+      err.println("t4j: cannot start: " + CliErrors.describe(e));
+      if (Arrays.asList(args).contains("--verbose")) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return CliErrors.FAILURE;
+    }
     cmd.setOut(out);
     cmd.setErr(err);
     int code = cmd.execute(args);
