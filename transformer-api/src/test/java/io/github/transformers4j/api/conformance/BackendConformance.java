@@ -16,10 +16,10 @@ import io.github.transformers4j.api.spi.ReduceOp;
 import io.github.transformers4j.api.spi.UnaryOp;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The backend conformance suite: every kernel of the SPI against the naive reference on awkward
@@ -27,7 +27,6 @@ import org.junit.jupiter.api.TestInstance;
  * {@link Ops} on the backend under test. A backend's test class extends this and supplies
  * {@link #createBackend()}; the {@code it} module runs it over every installed backend.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendConformance {
   /** Forward tolerance, relative to the reference value, plus the same absolute amount. */
   protected static final double TOL = 1e-4;
@@ -37,21 +36,38 @@ public abstract class BackendConformance {
 
   private static final int[] SIZES = {1, 3, 13, 64, 127, 207};
 
-  protected ComputeBackend backend;
-  protected final ReferenceBackend ref = new ReferenceBackend();
+  // Backends are expensive to open (thread pools, OpenCL contexts and compiled kernels), so each
+  // is opened once per key and shared by the test instances of its class.
+  private static final Map<String, ComputeBackend> OPEN = new ConcurrentHashMap<>();
 
-  /** The backend under test; called once per test class. */
+  protected final ReferenceBackend ref = new ReferenceBackend();
+  protected ComputeBackend backend;
+
+  /** Opens the backend under test; called once per {@link #backendKey()}. */
   protected abstract ComputeBackend createBackend();
 
-  @BeforeAll
-  void open() {
-    backend = createBackend();
+  /** Identifies the backend under test among those this JVM opened. */
+  protected String backendKey() {
+    return getClass().getName();
   }
 
-  @AfterAll
-  void shut() {
-    if (backend != null) {
-      backend.close();
+  /** Closes every backend the suite opened whose key starts with {@code prefix}. */
+  protected static void closeBackends(String prefix) {
+    OPEN.entrySet().removeIf(e -> {
+      if (e.getKey().startsWith(prefix)) {
+        e.getValue().close();
+        return true;
+      }
+      return false;
+    });
+  }
+
+  @BeforeEach
+  void open() {
+    backend = OPEN.get(backendKey());
+    if (backend == null) {
+      backend = createBackend();
+      OPEN.put(backendKey(), backend);
     }
   }
 
