@@ -114,7 +114,8 @@ public final class AparapiBackend implements ComputeBackend {
     return device;
   }
 
-  private List<DeviceKernel<?>> kernels() {
+  /** The kernels created so far. */
+  List<DeviceKernel<?>> kernels() {
     List<DeviceKernel<?>> l = new ArrayList<>();
     for (DeviceKernel<?> k : new DeviceKernel<?>[] {matmul, elementwise, softmax}) {
       if (k != null) {
