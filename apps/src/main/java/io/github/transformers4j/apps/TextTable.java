@@ -52,7 +52,8 @@ public final class TextTable {
     out.println(format(header, width));
     String[] rule = new String[header.length];
     for (int i = 0; i < header.length; i++) {
-      rule[i] = "-".repeat(width[i]);
+      // A column without a title (a marker) gets no rule either.
+      rule[i] = (header[i].isBlank() ? " " : "-").repeat(width[i]);
     }
     out.println(format(rule, width));
     for (String[] r : rows) {

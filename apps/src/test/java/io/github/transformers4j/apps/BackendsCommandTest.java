@@ -81,6 +81,18 @@ class BackendsCommandTest {
   }
 
   @Test
+  void findsProvidersThroughServiceLoader() {
+    // The fakes are registered in the test META-INF/services file; the api registers "reference".
+    Cli.Run run = Cli.runInstalled("backends");
+    assertEquals(0, run.code(), run::toString);
+    for (String name : List.of("fake", "fake-gpu", "fake-plain", "fake-broken", "reference")) {
+      assertTrue(
+          run.out().lines().anyMatch(l -> l.substring(3).startsWith(name + " ")),
+          () -> name + " missing from\n" + run);
+    }
+  }
+
+  @Test
   void unknownExplicitBackendIsAnError() {
     Cli.Run run = Cli.run("backends", "--backend", "nope");
     assertEquals(CliErrors.FAILURE, run.code(), run::toString);

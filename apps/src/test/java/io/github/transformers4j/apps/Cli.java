@@ -1,6 +1,10 @@
 package io.github.transformers4j.apps;
 
 import com.google.inject.Module;
+import io.github.transformers4j.api.registry.Backends;
+import io.github.transformers4j.api.registry.NamedRegistry;
+import io.github.transformers4j.api.spi.BackendProvider;
+import io.github.transformers4j.apps.fake.FakeProviders;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -27,8 +31,28 @@ final class Cli {
     }
   }
 
-  /** Runs with the backends installed on the test class path (the fakes). */
+  /**
+   * The four fake backends and nothing else, so expected output does not change as real backends
+   * are added to the build.
+   */
+  static Backends fakes() {
+    return new Backends(
+        NamedRegistry.<BackendProvider>of(
+            "backend",
+            List.of(
+                new FakeProviders.Fake(),
+                new FakeProviders.FakeGpu(),
+                new FakeProviders.FakePlain(),
+                new FakeProviders.FakeBroken())));
+  }
+
+  /** Runs with the {@linkplain #fakes() fake backends}. */
   static Run run(String... args) {
+    return run(new T4jModule(fakes()), args);
+  }
+
+  /** Runs with the backends found by {@code ServiceLoader} on the test class path. */
+  static Run runInstalled(String... args) {
     return run(new T4jModule(), args);
   }
 

@@ -82,6 +82,18 @@ class GemmBenchCommandTest {
   }
 
   @Test
+  void referenceBackendFromTheApiPassesTheCheck() {
+    Cli.Run run =
+        Cli.runInstalled(args("bench", "gemm", "--backend", "reference", "--sizes", "1,3,17"));
+    assertEquals(0, run.code(), run::toString);
+    List<String> rows = run.out().lines().skip(3).toList();
+    assertEquals(3, rows.size(), run::toString);
+    for (String row : rows) {
+      assertTrue(row.matches("\\s*\\d+\\s+default\\s+.*\\sok"), row);
+    }
+  }
+
+  @Test
   void wrongProductIsReportedNotTimed(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("broken.json");
     Cli.Run run =
