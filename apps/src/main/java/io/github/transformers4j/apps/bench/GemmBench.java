@@ -132,19 +132,26 @@ public final class GemmBench {
         return new Result(n, threads, new double[0], 0, false, wrong);
       }
 
+      // The fastest warm-up call sizes the samples: the average would count the JIT's first,
+      // slow calls and leave the samples of the first size too short.
       int warmupCalls = 0;
+      long fastest = Long.MAX_VALUE;
       long start = System.nanoTime();
-      long elapsed;
+      long now = start;
       do {
+        long t0 = now;
         multiply(backend, ta, tb);
         warmupCalls++;
-        elapsed = System.nanoTime() - start;
-      } while (warmupCalls < 2 || elapsed < settings.warmupMillis() * 1_000_000L);
-      double nanosPerCall = (double) elapsed / warmupCalls;
+        now = System.nanoTime();
+        fastest = Math.min(fastest, now - t0);
+      } while (warmupCalls < 2 || now - start < settings.warmupMillis() * 1_000_000L);
       int calls =
           (int)
               Math.max(
-                  1, Math.min(1_000_000, Math.ceil(settings.minSampleMillis() * 1e6 / nanosPerCall)));
+                  1,
+                  Math.min(
+                      1_000_000,
+                      Math.ceil(settings.minSampleMillis() * 1e6 / Math.max(1, fastest))));
 
       double[] samples = new double[settings.repeats()];
       for (int r = 0; r < samples.length; r++) {

@@ -74,7 +74,7 @@ public final class GemmBenchCommand implements Callable<Integer> {
   @Option(
       names = "--warmup-ms",
       paramLabel = "MS",
-      defaultValue = "300",
+      defaultValue = "500",
       description = "Least untimed warm-up per size, in ms (default: ${DEFAULT-VALUE}).")
   private long warmupMillis;
 
