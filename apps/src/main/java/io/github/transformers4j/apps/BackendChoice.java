@@ -11,8 +11,8 @@ import java.util.OptionalInt;
 
 /**
  * The global options of {@code t4j} ({@code --backend}, {@code --threads}, {@code --verbose}): one
- * instance per command line, filled by Picocli while it parses and injected into every command
- * that needs a backend, so no command re-declares or re-reads them.
+ * instance per command line, filled by Picocli while it parses and injected into every command that
+ * needs a backend, so no command re-declares or re-reads them.
  */
 @Singleton
 public final class BackendChoice {
@@ -70,7 +70,9 @@ public final class BackendChoice {
     return backends.choose(name);
   }
 
-  /** The backend options from the global flags ({@code threads} when {@code --threads} is given). */
+  /**
+   * The backend options from the global flags ({@code threads} when {@code --threads} is given).
+   */
   public BackendOptions options() {
     return threads == null
         ? BackendOptions.none()

@@ -64,13 +64,14 @@ public final class CliErrors
 
   /**
    * The message of {@code ex} as one line; the class name only where the message alone would not
-   * say what happened (a {@code NullPointerException} without a message, an I/O error naming just
-   * a path).
+   * say what happened (a {@code NullPointerException} without a message, an I/O error naming just a
+   * path).
    */
   static String describe(Throwable ex) {
     String message = ex.getMessage();
     if (message == null || message.isBlank()) {
-      return ex.getClass().getSimpleName() + (ex.getCause() == null ? "" : ": " + describe(ex.getCause()));
+      return ex.getClass().getSimpleName()
+          + (ex.getCause() == null ? "" : ": " + describe(ex.getCause()));
     }
     if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
       return oneLine(message);

@@ -7,9 +7,9 @@ import picocli.CommandLine;
  * Creates Picocli's commands, converters and version provider through Guice, so a command declares
  * the services it needs in its constructor.
  *
- * <p>Only classes of this module go to Guice. Picocli also asks the factory for collections
- * ({@code ArrayList} for a list option) and for its own help mixin; those are not Guice's business,
- * and Guice could not open {@code java.base} or Picocli's packages on the module path anyway.
+ * <p>Only classes of this module go to Guice. Picocli also asks the factory for collections ({@code
+ * ArrayList} for a list option) and for its own help mixin; those are plain objects with no
+ * collaborators, left to Picocli's default factory.
  */
 public final class GuiceFactory implements CommandLine.IFactory {
   private final Injector injector;

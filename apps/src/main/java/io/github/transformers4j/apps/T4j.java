@@ -82,8 +82,8 @@ public final class T4j {
   /**
    * Runs {@code t4j} with {@code args} and the given wiring, writing to {@code out} and {@code
    * err}; returns the exit code. The whole program but {@link System#exit}, for tests and
-   * embedding. On the module path, run with {@code -Dguice_bytecode_gen_option=DISABLED} (as
-   * {@link #main} does).
+   * embedding. On the module path, run with {@code -Dguice_bytecode_gen_option=DISABLED} (as {@link
+   * #main} does).
    */
   public static int run(PrintWriter out, PrintWriter err, Module module, String... args) {
     CommandLine cmd;

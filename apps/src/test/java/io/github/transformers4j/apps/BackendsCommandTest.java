@@ -22,7 +22,8 @@ class BackendsCommandTest {
     assertEquals("   NAME         PRIORITY  AVAILABLE  OPTIONS  PROBE", lines.get(0));
     assertTrue(lines.get(1).matches("[- ]+"), lines.get(1));
     assertEquals("   fake-gpu           50  no         device   no fake device here", lines.get(2));
-    assertEquals("*  fake               10  yes        threads  naive Java loops for tests", lines.get(3));
+    assertEquals(
+        "*  fake               10  yes        threads  naive Java loops for tests", lines.get(3));
     assertEquals("   fake-plain          1  yes        -        no options", lines.get(4));
     assertEquals(
         "   fake-broken         0  yes        threads  drops a term of every dot product",

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Exit codes, one-line errors, help and version of {@code t4j}. */
 class CliTest {
@@ -32,7 +32,15 @@ class CliTest {
   void helpListsSubcommandsAndGlobalOptions() {
     Cli.Run run = Cli.run("--help");
     assertEquals(0, run.code(), run::toString);
-    for (String s : List.of("Usage: t4j", "backends", "bench", "--backend=NAME", "--threads=N", "--verbose", "--version")) {
+    for (String s :
+        List.of(
+            "Usage: t4j",
+            "backends",
+            "bench",
+            "--backend=NAME",
+            "--threads=N",
+            "--verbose",
+            "--version")) {
       assertTrue(run.out().contains(s), () -> "missing " + s + " in\n" + run);
     }
   }
@@ -41,7 +49,15 @@ class CliTest {
   void subcommandHelpShowsItsOwnAndTheInheritedOptions() {
     Cli.Run run = Cli.run("bench", "gemm", "--help");
     assertEquals(0, run.code(), run::toString);
-    for (String s : List.of("Usage: t4j bench gemm", "--sizes", "--threads-list", "--repeats", "--json", "--backend=NAME", "--threads=N")) {
+    for (String s :
+        List.of(
+            "Usage: t4j bench gemm",
+            "--sizes",
+            "--threads-list",
+            "--repeats",
+            "--json",
+            "--backend=NAME",
+            "--threads=N")) {
       assertTrue(run.out().contains(s), () -> "missing " + s + " in\n" + run);
     }
   }
@@ -61,15 +77,20 @@ class CliTest {
     Cli.Run run = Cli.run("--verbose", "bench", "gemm", "--backend", "foo", "--sizes", "4");
     assertEquals(CliErrors.FAILURE, run.code(), run::toString);
     List<String> lines = run.errLines();
-    assertEquals("t4j: unknown backend 'foo'; available: fake, fake-broken, fake-gpu, fake-plain", lines.get(0));
-    assertTrue(lines.size() > 3 && lines.stream().anyMatch(l -> l.strip().startsWith("at ")), run::toString);
+    assertEquals(
+        "t4j: unknown backend 'foo'; available: fake, fake-broken, fake-gpu, fake-plain",
+        lines.get(0));
+    assertTrue(
+        lines.size() > 3 && lines.stream().anyMatch(l -> l.strip().startsWith("at ")),
+        run::toString);
   }
 
   @Test
   void unavailableBackendNamedExplicitlySaysWhy() {
     Cli.Run run = Cli.run("--backend", "fake-gpu", "bench", "gemm", "--sizes", "4");
     assertEquals(CliErrors.FAILURE, run.code(), run::toString);
-    assertEquals(List.of("t4j: backend 'fake-gpu' cannot run here: no fake device here"), run.errLines());
+    assertEquals(
+        List.of("t4j: backend 'fake-gpu' cannot run here: no fake device here"), run.errLines());
   }
 
   @Test
@@ -106,7 +127,8 @@ class CliTest {
     Cli.Run run = Cli.run("bench", "gemm", "--threads-list", "1,0");
     assertEquals(CliErrors.USAGE, run.code(), run::toString);
     assertEquals(1, run.errLines().size(), run::toString);
-    assertTrue(run.err().startsWith("t4j: Invalid value for option '--threads-list'"), run::toString);
+    assertTrue(
+        run.err().startsWith("t4j: Invalid value for option '--threads-list'"), run::toString);
   }
 
   @Test
@@ -122,9 +144,42 @@ class CliTest {
   @Test
   void globalOptionsWorkBeforeAndAfterTheSubcommand() {
     String[][] forms = {
-      {"--backend", "fake-plain", "bench", "gemm", "--sizes", "3", "--repeats", "1", "--warmup-ms", "0"},
-      {"bench", "--backend", "fake-plain", "gemm", "--sizes", "3", "--repeats", "1", "--warmup-ms", "0"},
-      {"bench", "gemm", "--backend", "fake-plain", "--sizes", "3", "--repeats", "1", "--warmup-ms", "0"},
+      {
+        "--backend",
+        "fake-plain",
+        "bench",
+        "gemm",
+        "--sizes",
+        "3",
+        "--repeats",
+        "1",
+        "--warmup-ms",
+        "0"
+      },
+      {
+        "bench",
+        "--backend",
+        "fake-plain",
+        "gemm",
+        "--sizes",
+        "3",
+        "--repeats",
+        "1",
+        "--warmup-ms",
+        "0"
+      },
+      {
+        "bench",
+        "gemm",
+        "--backend",
+        "fake-plain",
+        "--sizes",
+        "3",
+        "--repeats",
+        "1",
+        "--warmup-ms",
+        "0"
+      },
     };
     for (String[] args : forms) {
       Cli.Run run = Cli.run(args);

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code t4j bench gemm} on tiny sizes with the fake backends. */
 class GemmBenchCommandTest {
-  private static final String[] FAST = {"--repeats", "3", "--warmup-ms", "0", "--min-sample-ms", "1"};
+  private static final String[] FAST = {
+    "--repeats", "3", "--warmup-ms", "0", "--min-sample-ms", "1"
+  };
 
   private static String[] args(String... head) {
     String[] a = new String[head.length + FAST.length];
@@ -29,8 +31,16 @@ class GemmBenchCommandTest {
     Cli.Run run =
         Cli.run(
             args(
-                "bench", "gemm", "--backend", "fake", "--sizes", "5,16", "--threads-list", "1,3",
-                "--json", json.toString()));
+                "bench",
+                "gemm",
+                "--backend",
+                "fake",
+                "--sizes",
+                "5,16",
+                "--threads-list",
+                "1,3",
+                "--json",
+                json.toString()));
     assertEquals(0, run.code(), run::toString);
     List<String> lines = run.out().lines().toList();
     // The backend's own description shows the thread option reached it.
@@ -65,17 +75,20 @@ class GemmBenchCommandTest {
 
   @Test
   void backendWithoutThreadOptionRunsOnceWithItsDefault() {
-    Cli.Run run = Cli.run(args("--threads", "2", "bench", "gemm", "--backend", "fake-plain", "--sizes", "4"));
+    Cli.Run run =
+        Cli.run(args("--threads", "2", "bench", "gemm", "--backend", "fake-plain", "--sizes", "4"));
     assertEquals(0, run.code(), run::toString);
     List<String> lines = run.out().lines().toList();
     assertEquals(4, lines.size(), run::toString);
     assertEquals("default", lines.get(3).trim().split("\\s+")[1]);
-    assertTrue(run.err().contains("note: backend 'fake-plain' has no 'threads' option"), run::toString);
+    assertTrue(
+        run.err().contains("note: backend 'fake-plain' has no 'threads' option"), run::toString);
   }
 
   @Test
   void globalThreadsIsTheDefaultThreadList() {
-    Cli.Run run = Cli.run(args("--threads", "3", "bench", "gemm", "--backend", "fake", "--sizes", "4"));
+    Cli.Run run =
+        Cli.run(args("--threads", "3", "bench", "gemm", "--backend", "fake", "--sizes", "4"));
     assertEquals(0, run.code(), run::toString);
     assertTrue(run.out().startsWith("backend: fake (fake, threads=3)"), run::toString);
     assertEquals(4, run.out().lines().count(), run::toString);
@@ -99,8 +112,16 @@ class GemmBenchCommandTest {
     Cli.Run run =
         Cli.run(
             args(
-                "bench", "gemm", "--backend", "fake-broken", "--sizes", "8", "--threads-list", "1",
-                "--json", json.toString()));
+                "bench",
+                "gemm",
+                "--backend",
+                "fake-broken",
+                "--sizes",
+                "8",
+                "--threads-list",
+                "1",
+                "--json",
+                json.toString()));
     assertEquals(CliErrors.FAILURE, run.code(), run::toString);
     String row = run.out().lines().toList().get(3);
     assertTrue(row.endsWith("WRONG"), row);
@@ -108,16 +129,23 @@ class GemmBenchCommandTest {
     List<String> errors = run.errorLines();
     assertEquals(1, errors.size(), run::toString);
     assertTrue(
-        errors.get(0).startsWith("t4j: backend 'fake-broken' computed a wrong product (1 of 1 runs); first: C[0,0] = "),
+        errors
+            .get(0)
+            .startsWith(
+                "t4j: backend 'fake-broken' computed a wrong product (1 of 1 runs); first: C[0,0] ="
+                    + " "),
         run::toString);
     String text = Files.readString(json);
-    assertTrue(text.contains("\"correct\": false") && text.contains("\"median_gflops\": null"), text);
+    assertTrue(
+        text.contains("\"correct\": false") && text.contains("\"median_gflops\": null"), text);
   }
 
   @Test
   void jsonIntoAMissingDirectoryFailsBeforeMeasuring(@TempDir Path dir) {
     Path json = dir.resolve("no/such/dir/out.json");
-    Cli.Run run = Cli.run(args("bench", "gemm", "--backend", "fake", "--sizes", "4", "--json", json.toString()));
+    Cli.Run run =
+        Cli.run(
+            args("bench", "gemm", "--backend", "fake", "--sizes", "4", "--json", json.toString()));
     assertEquals(CliErrors.FAILURE, run.code(), run::toString);
     assertEquals(
         List.of("t4j: --json " + json + ": directory " + json.getParent() + " does not exist"),

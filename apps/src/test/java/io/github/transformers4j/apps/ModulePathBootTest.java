@@ -28,7 +28,8 @@ class ModulePathBootTest {
   private static Result t4j(String... args) throws IOException, InterruptedException {
     Path target = Path.of("target");
     Path listing = target.resolve("runtime-module-path.txt");
-    assertTrue(Files.exists(listing), () -> listing.toAbsolutePath() + " is missing: run through Maven");
+    assertTrue(
+        Files.exists(listing), () -> listing.toAbsolutePath() + " is missing: run through Maven");
     String modulePath =
         target.resolve("classes")
             + File.pathSeparator
@@ -87,7 +88,9 @@ class ModulePathBootTest {
     Result r = t4j("bench", "gemm", "--backend", "no-such-backend");
     assertEquals(CliErrors.FAILURE, r.code(), r::toString);
     assertEquals(1, r.err().size(), r::toString);
-    assertTrue(r.err().get(0).startsWith("t4j: unknown backend 'no-such-backend'; available:"), r::toString);
+    assertTrue(
+        r.err().get(0).startsWith("t4j: unknown backend 'no-such-backend'; available:"),
+        r::toString);
 
     Result usage = t4j("--threads", "0", "backends");
     assertEquals(CliErrors.USAGE, usage.code(), usage::toString);

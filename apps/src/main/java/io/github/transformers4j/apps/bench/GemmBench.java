@@ -13,15 +13,14 @@ import java.util.SplittableRandom;
  * backend SPI ({@link ComputeBackend#fromHost} and {@link ComputeBackend#matmul}), as GFLOP/s
  * counting {@code 2n³} floating-point operations per product.
  *
- * <p>Each measurement first checks the backend's product: a few entries (the corners, where a
- * tiled kernel's edge handling fails, and some random ones) against a dot product in double
- * precision, within the rounding bound of any fp32 summation order. A kernel that skips work
- * cannot report a fast number: its result is {@linkplain Result#correct() marked wrong} and not
- * timed. The check is repeated on the last timed product, since a race between threads may show
- * only under load.
+ * <p>Each measurement first checks the backend's product: a few entries (the corners, where a tiled
+ * kernel's edge handling fails, and some random ones) against a dot product in double precision,
+ * within the rounding bound of any fp32 summation order. A kernel that skips work cannot report a
+ * fast number: its result is {@linkplain Result#correct() marked wrong} and not timed. The check is
+ * repeated on the last timed product, since a race between threads may show only under load.
  *
- * <p>The timed region is {@code matmul} plus closing its result; inputs stay on the backend, and
- * no host copy is timed.
+ * <p>The timed region is {@code matmul} plus closing its result; inputs stay on the backend, and no
+ * host copy is timed.
  */
 public final class GemmBench {
   /** Unit roundoff of binary32. */
@@ -201,7 +200,12 @@ public final class GemmBench {
     float[] c;
     try (Tensor tc = backend.matmul(ta, tb, false, false)) {
       if (tc.dtype() != DType.F32 || !tc.shape().equals(Shape.of(n, n))) {
-        return "matmul returned " + tc.dtype() + " " + tc.shape() + ", expected F32 " + Shape.of(n, n);
+        return "matmul returned "
+            + tc.dtype()
+            + " "
+            + tc.shape()
+            + ", expected F32 "
+            + Shape.of(n, n);
       }
       c = tc.toFloatArray();
     }

@@ -15,8 +15,8 @@ public final class GemmReport {
   /**
    * The run as JSON: {@code meta} (backend, versions, settings) and one object per result with
    * {@code n}, {@code threads} (null when the backend has no thread option), {@code median_gflops},
-   * {@code best_gflops}, {@code median_ms}, {@code samples_ms}, {@code calls_per_sample},
-   * {@code correct} and {@code check}.
+   * {@code best_gflops}, {@code median_ms}, {@code samples_ms}, {@code calls_per_sample}, {@code
+   * correct} and {@code check}.
    */
   public static String toJson(Map<String, Object> meta, List<GemmBench.Result> results) {
     List<Object> rows = new ArrayList<>();

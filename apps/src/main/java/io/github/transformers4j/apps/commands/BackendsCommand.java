@@ -15,8 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code t4j backends}: every installed backend with its priority, whether it can run here and
- * why, and which one a command would use by default.
+ * {@code t4j backends}: every installed backend with its priority, whether it can run here and why,
+ * and which one a command would use by default.
  */
 @Command(
     name = "backends",
@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
     description = {
       "List the installed compute backends: priority, whether each can run here and why.",
       "The one marked '*' is what commands use: --backend, else the system property t4j.backend,"
-          + " else the environment variable T4J_BACKEND, else the available one of highest priority."
+          + " else the environment variable T4J_BACKEND, else the available one of highest"
+          + " priority."
     })
 public final class BackendsCommand implements Callable<Integer> {
   private final BackendChoice choice;
@@ -104,7 +105,10 @@ public final class BackendsCommand implements Callable<Integer> {
     if (configured.trim().equalsIgnoreCase(chosen)) {
       return from + "=" + configured;
     }
-    return from + "=" + configured + " cannot run here; fell back to the available backend of"
+    return from
+        + "="
+        + configured
+        + " cannot run here; fell back to the available backend of"
         + " highest priority";
   }
 }

@@ -118,7 +118,9 @@ public final class GemmBenchCommand implements Callable<Integer> {
       threadCounts.add(null);
       if (threadsList != null || choice.threads().isPresent()) {
         err.println(
-            "note: backend '" + provider.name() + "' has no 'threads' option; thread counts ignored");
+            "note: backend '"
+                + provider.name()
+                + "' has no 'threads' option; thread counts ignored");
       }
     } else if (threadsList != null) {
       threadCounts.addAll(threadsList);
@@ -131,7 +133,8 @@ public final class GemmBenchCommand implements Callable<Integer> {
       // Fail before minutes of measuring, not after.
       Path parent = json.toAbsolutePath().getParent();
       if (parent != null && !Files.isDirectory(parent)) {
-        throw new IllegalArgumentException("--json " + json + ": directory " + parent + " does not exist");
+        throw new IllegalArgumentException(
+            "--json " + json + ": directory " + parent + " does not exist");
       }
     }
 
@@ -162,7 +165,13 @@ public final class GemmBenchCommand implements Callable<Integer> {
     out.println("backend: " + provider.name() + " (" + description + ")");
     TextTable table =
         new TextTable(
-            ">n", ">threads", ">median GFLOP/s", ">best GFLOP/s", ">median ms", ">calls/sample", "check");
+            ">n",
+            ">threads",
+            ">median GFLOP/s",
+            ">best GFLOP/s",
+            ">median ms",
+            ">calls/sample",
+            "check");
     for (GemmBench.Result r : results) {
       table.row(
           r.n(),
