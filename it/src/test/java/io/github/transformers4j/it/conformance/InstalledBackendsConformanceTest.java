@@ -6,7 +6,7 @@ import io.github.transformers4j.api.conformance.BackendConformance;
 import io.github.transformers4j.api.registry.Backends;
 import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.spi.BackendProvider;
-import io.github.transformers4j.api.spi.ComputeBackend;
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.spi.Probe;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
