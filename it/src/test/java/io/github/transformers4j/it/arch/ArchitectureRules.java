@@ -113,15 +113,35 @@ final class ArchitectureRules {
     };
   }
 
+  ArchRule guiceOnlyInApps() {
+    return libraryOnlyIn(
+        "Guice", ProjectModule.APPS, "com.google.inject..", "jakarta.inject..", "javax.inject..");
+  }
+
+  ArchRule picocliOnlyInApps() {
+    return libraryOnlyIn("Picocli", ProjectModule.APPS, "picocli..");
+  }
+
+  ArchRule luceneOnlyInTokenizers() {
+    return libraryOnlyIn("Lucene", ProjectModule.TOKENIZERS, "org.apache.lucene..");
+  }
+
+  ArchRule aparapiOnlyInGpuAparapi() {
+    return libraryOnlyIn("Aparapi", ProjectModule.GPU_APARAPI, "com.aparapi..");
+  }
+
+  ArchRule vectorApiOnlyInCpu() {
+    return libraryOnlyIn("jdk.incubator.vector", ProjectModule.CPU, "jdk.incubator.vector..");
+  }
+
   /** Guice, Picocli, Lucene, Aparapi and the Vector API, each confined to its module. */
   List<ArchRule> libraryConfinement() {
     return List.of(
-        libraryOnlyIn(
-            "Guice", ProjectModule.APPS, "com.google.inject..", "jakarta.inject..", "javax.inject.."),
-        libraryOnlyIn("Picocli", ProjectModule.APPS, "picocli.."),
-        libraryOnlyIn("Lucene", ProjectModule.TOKENIZERS, "org.apache.lucene.."),
-        libraryOnlyIn("Aparapi", ProjectModule.GPU_APARAPI, "com.aparapi.."),
-        libraryOnlyIn("jdk.incubator.vector", ProjectModule.CPU, "jdk.incubator.vector.."));
+        guiceOnlyInApps(),
+        picocliOnlyInApps(),
+        luceneOnlyInTokenizers(),
+        aparapiOnlyInGpuAparapi(),
+        vectorApiOnlyInCpu());
   }
 
   /** No cycles between packages anywhere under the root. */
