@@ -13,9 +13,9 @@ import java.util.List;
 /**
  * The architecture rules of {@code ARCHITECTURE.md}, built for a given root package.
  *
- * <p>The real tests build them for {@code io.github.transformers4j}; the negative control builds the
- * very same rules for the fixture tree {@code io.github.transformers4j.it.archfixture}, so a rule
- * that cannot fail would be caught there rather than trusted here.
+ * <p>The real tests build them for {@code io.github.transformers4j}; the negative control builds
+ * the very same rules for the fixture tree {@code io.github.transformers4j.it.archfixture}, so a
+ * rule that cannot fail would be caught there rather than trusted here.
  */
 final class ArchitectureRules {
   private final String root;
@@ -54,21 +54,25 @@ final class ArchitectureRules {
 
   private static String whyRestricted(ProjectModule module) {
     return switch (module) {
-      case API -> "transformer-api is the contract every module and plugin compiles against: depending"
-            + " on nothing but the JDK keeps it small, stable and usable by any backend or"
-            + " application (ARCHITECTURE.md: java.base only)";
-      case CPU, GPU_APARAPI -> "a backend implements the api's SPI with its own kernel library and nothing else;"
-            + " reaching into models, training or another backend would couple the backend to"
-            + " what runs on it (ARCHITECTURE.md: a backend depends on the api and its own"
-            + " libraries only)";
-      case APPS -> "apps is the composition root: it may wire every module with Guice and Picocli,"
-            + " but any other library it needs must first be added to ARCHITECTURE.md's table";
-      default -> module
-            + " may depend only on "
-            + module.mayDependOn
-            + (module.ownLibraries.isEmpty() ? "" : " and " + module.ownLibraries)
-            + ", so the module graph stays the layered DAG of ARCHITECTURE.md's table and each"
-            + " module can be used without dragging in the ones above it";
+      case API ->
+          "transformer-api is the contract every module and plugin compiles against: depending"
+              + " on nothing but the JDK keeps it small, stable and usable by any backend or"
+              + " application (ARCHITECTURE.md: java.base only)";
+      case CPU, GPU_APARAPI ->
+          "a backend implements the api's SPI with its own kernel library and nothing else;"
+              + " reaching into models, training or another backend would couple the backend to"
+              + " what runs on it (ARCHITECTURE.md: a backend depends on the api and its own"
+              + " libraries only)";
+      case APPS ->
+          "apps is the composition root: it may wire every module with Guice and Picocli,"
+              + " but any other library it needs must first be added to ARCHITECTURE.md's table";
+      default ->
+          module
+              + " may depend only on "
+              + module.mayDependOn
+              + (module.ownLibraries.isEmpty() ? "" : " and " + module.ownLibraries)
+              + ", so the module graph stays the layered DAG of ARCHITECTURE.md's table and each"
+              + " module can be used without dragging in the ones above it";
     };
   }
 
@@ -99,16 +103,20 @@ final class ArchitectureRules {
 
   private static String whyOnlyIn(ProjectModule owner) {
     return switch (owner) {
-      case APPS -> "Guice and Picocli are the wiring and the command line of the application, not of"
-            + " the library; library classes take collaborators in constructors so they can be"
-            + " used without a DI container";
-      case TOKENIZERS -> "the Lucene analyzers are an implementation detail of the tokenizers and must not"
-            + " become a dependency of every module that tokenizes";
-      case GPU_APARAPI -> "OpenCL through Aparapi is one pluggable backend; anything else using it directly"
-            + " would need a GPU stack to load";
-      case CPU -> "the incubating Vector API needs --add-modules jdk.incubator.vector and changes"
-            + " between JDKs; keeping it in the CPU backend keeps every other module on the"
-            + " standard JDK and lets the CPU backend probe for it and fall back";
+      case APPS ->
+          "Guice and Picocli are the wiring and the command line of the application, not of"
+              + " the library; library classes take collaborators in constructors so they can be"
+              + " used without a DI container";
+      case TOKENIZERS ->
+          "the Lucene analyzers are an implementation detail of the tokenizers and must not"
+              + " become a dependency of every module that tokenizes";
+      case GPU_APARAPI ->
+          "OpenCL through Aparapi is one pluggable backend; anything else using it directly"
+              + " would need a GPU stack to load";
+      case CPU ->
+          "the incubating Vector API needs --add-modules jdk.incubator.vector and changes"
+              + " between JDKs; keeping it in the CPU backend keeps every other module on the"
+              + " standard JDK and lets the CPU backend probe for it and fall back";
       default -> throw new IllegalArgumentException("no library is confined to " + owner);
     };
   }

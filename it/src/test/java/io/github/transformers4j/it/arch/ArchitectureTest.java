@@ -43,8 +43,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * package {@code io.github.transformers4j} from the test class path sees them all. Test classes
  * (including the negative-control fixtures) are excluded.
  *
- * <p>A rule about one module's own classes is skipped, not passed, while that module has no
- * classes yet on the branch: it is evaluated, but an empty subject proves nothing.
+ * <p>A rule about one module's own classes is skipped, not passed, while that module has no classes
+ * yet on the branch: it is evaluated, but an empty subject proves nothing.
  */
 class ArchitectureTest {
   private static final ArchitectureRules RULES = new ArchitectureRules(ProjectModule.ROOT);
@@ -84,7 +84,11 @@ class ArchitectureTest {
     // fixtures' deliberate violations would fail the real rules.
     Set<String> fromTestOutput =
         Production.CLASSES.stream()
-            .filter(c -> c.getSource().map(s -> s.getUri().toString().contains("/test-classes/")).orElse(false))
+            .filter(
+                c ->
+                    c.getSource()
+                        .map(s -> s.getUri().toString().contains("/test-classes/"))
+                        .orElse(false))
             .map(JavaClass::getName)
             .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(Set.of(), fromTestOutput, "test classes leaked into the production import");
@@ -98,7 +102,9 @@ class ArchitectureTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = ProjectModule.class, names = {"CPU", "GPU_APARAPI"})
+  @EnumSource(
+      value = ProjectModule.class,
+      names = {"CPU", "GPU_APARAPI"})
   void onlyAppsAndItNameTheBackend(ProjectModule backend) {
     // Nothing can name a backend that has no classes, so that case is reported as skipped too.
     checkAbout(backend, RULES.onlyAppsAndItNameTheBackend(backend));
@@ -109,7 +115,10 @@ class ArchitectureTest {
     // The subjects are all classes outside the owning module, never empty while the api has
     // classes, so these rules constrain real code on every branch.
     return RULES.libraryConfinement().stream()
-        .map(rule -> DynamicTest.dynamicTest(rule.getDescription(), () -> rule.check(Production.CLASSES)));
+        .map(
+            rule ->
+                DynamicTest.dynamicTest(
+                    rule.getDescription(), () -> rule.check(Production.CLASSES)));
   }
 
   /**
@@ -135,7 +144,8 @@ class ArchitectureTest {
   void theKnownPackageCycleStillExists() {
     // Keeps the exemption above honest: once transformer-api breaks the cycle this fails, and the
     // exemption must be deleted rather than left to hide a new cycle through the same edge.
-    String report = RULES.noPackageCycles().evaluate(Production.CLASSES).getFailureReport().toString();
+    String report =
+        RULES.noPackageCycles().evaluate(Production.CLASSES).getFailureReport().toString();
     assertTrue(
         report.contains(KNOWN_CYCLE_ORIGIN) && report.contains(KNOWN_CYCLE_TARGET),
         "the api <-> api.spi cycle is gone: delete KNOWN_CYCLE_* and use noPackageCycles() as is");
@@ -171,7 +181,11 @@ class ArchitectureTest {
       Path location = ClassPathModules.location(project.get(module.moduleName()));
       assertTrue(
           comesFromFolder(location, module.folder),
-          module.moduleName() + " was read from " + location + ", not from folder " + module.folder);
+          module.moduleName()
+              + " was read from "
+              + location
+              + ", not from folder "
+              + module.folder);
     }
     Set<ModuleDescriptor> descriptors =
         project.values().stream().map(ModuleReference::descriptor).collect(Collectors.toSet());
@@ -206,8 +220,7 @@ class ArchitectureTest {
         "live under the root package of the module whose jar or classes directory holds them") {
       @Override
       public void check(JavaClass javaClass, ConditionEvents events) {
-        Optional<Path> file =
-            javaClass.getSource().map(s -> classFileContainer(s.getUri()));
+        Optional<Path> file = javaClass.getSource().map(s -> classFileContainer(s.getUri()));
         Optional<String> module =
             file.flatMap(
                 f ->

@@ -85,7 +85,8 @@ final class ClassPathModules {
   static Path location(ModuleReference ref) {
     return Path.of(
         ref.location()
-            .orElseThrow(() -> new IllegalStateException(ref.descriptor().name() + " has no location")));
+            .orElseThrow(
+                () -> new IllegalStateException(ref.descriptor().name() + " has no location")));
   }
 
   /**
@@ -107,7 +108,11 @@ final class ClassPathModules {
       for (String pkg : module.packages().stream().sorted().collect(Collectors.toList())) {
         if (!isInTree(pkg, name)) {
           problems.add(
-              "module " + name + " holds package " + pkg + ", which is outside its root package "
+              "module "
+                  + name
+                  + " holds package "
+                  + pkg
+                  + ", which is outside its root package "
                   + name);
         }
         String other = ownerOfPackage.putIfAbsent(pkg, name);
@@ -117,8 +122,7 @@ final class ClassPathModules {
       }
       for (ModuleDescriptor outer : sorted) {
         if (outer != module && isInTree(name, outer.name())) {
-          problems.add(
-              "module root " + name + " is nested in the root of module " + outer.name());
+          problems.add("module root " + name + " is nested in the root of module " + outer.name());
         }
       }
     }
