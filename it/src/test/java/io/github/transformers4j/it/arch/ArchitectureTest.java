@@ -2,6 +2,7 @@ package io.github.transformers4j.it.arch;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleName;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +17,6 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
-import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleReference;
@@ -126,37 +126,31 @@ class ArchitectureTest {
                     rule.getDescription(), () -> rule.check(Production.CLASSES)));
   }
 
-  /**
-   * The one known package cycle, {@code api -> api.spi -> api}, is structural: the facade in {@code
-   * api} ({@code Ops}, {@code Tape}, {@code Gradients}, {@code Tensor.backend()}) drives the SPI's
-   * {@code ComputeBackend}, and the SPI's kernels speak the value types of {@code api} ({@code
-   * Tensor}, {@code Shape}, {@code DType}). Breaking it is a design decision for transformer-api
-   * (e.g. the value types and the SPI in one package, the facade in another, or ARCHITECTURE.md
-   * allowing this one pair). Until then exactly the edges from the package {@code api} (not its
-   * sub-packages) to {@code api.spi} are exempt; every other package pair, in the api and
-   * elsewhere, is checked.
-   */
-  private static final String KNOWN_CYCLE_FROM = ProjectModule.ROOT + ".api";
-
-  private static final String KNOWN_CYCLE_TO = ProjectModule.ROOT + ".api.spi";
-
   @Test
-  void noPackageCyclesBeyondTheKnownOne() {
-    RULES
-        .noPackageCycles()
-        .ignoreDependency(resideInAPackage(KNOWN_CYCLE_FROM), resideInAPackage(KNOWN_CYCLE_TO))
+  void onlyAppsAndItNameTheReferenceBackend() {
+    // The reference kernels (HostKernels) are a library every backend may use as its oracle or
+    // host fallback; the reference *backend* is a concrete backend like any other.
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            ProjectModule.ROOT + ".api.reference..",
+            RULES.tree(ProjectModule.APPS),
+            RULES.tree(ProjectModule.IT))
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName(ProjectModule.ROOT + ".api.reference.ReferenceBackend")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName(ProjectModule.ROOT + ".api.reference.ReferenceBackendProvider")
+        .because(
+            "the reference backend is chosen through the registry like every backend; library code"
+                + " that named it would pin the slow oracle into a model or trainer")
         .check(Production.CLASSES);
   }
 
   @Test
-  void theKnownPackageCycleStillExists() {
-    // Keeps the exemption above honest: once transformer-api breaks the cycle this fails, and the
-    // exemption must be deleted rather than left to hide a new cycle through the same edge.
-    EvaluationResult result = RULES.noPackageCycles().evaluate(Production.CLASSES);
-    assertTrue(
-        result.getFailureReport().getDetails().stream()
-            .anyMatch(d -> d.contains("Slice api -> ") && d.contains("Slice api.spi -> ")),
-        "the api <-> api.spi cycle is gone: delete KNOWN_CYCLE_* and use noPackageCycles() as is");
+  void noPackageCycles() {
+    RULES.noPackageCycles().check(Production.CLASSES);
   }
 
   @Test
