@@ -26,8 +26,8 @@ public final class Sgemm {
   /** Columns of the register tile: two vectors. */
   public static final int NR = 2 * VL;
 
-  /** Depth of a packed block; a KC×NR strip of B (32 KiB for 512-bit vectors) stays near L1. */
-  public static final int KC = 256;
+  /** Depth of a packed block (tuned on Zen 4: 320 beat 192, 256 and 384 by 2-5% at 1024³). */
+  public static final int KC = 320;
 
   /** Rows of a packed block of A (kept in L2 while every B strip of the block passes over it). */
   public static final int MC = 128;
