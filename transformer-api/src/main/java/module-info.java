@@ -7,6 +7,10 @@ module io.github.transformers4j.api {
   exports io.github.transformers4j.api;
   exports io.github.transformers4j.api.spi;
   exports io.github.transformers4j.api.registry;
+  exports io.github.transformers4j.api.reference;
 
   uses io.github.transformers4j.api.spi.BackendProvider;
+
+  provides io.github.transformers4j.api.spi.BackendProvider with
+      io.github.transformers4j.api.reference.ReferenceBackendProvider;
 }
