@@ -77,7 +77,7 @@ public final class NamedRegistry<P extends NamedProvider> {
         continue;
       }
       P previous = map.putIfAbsent(name, p);
-      if (previous != null && previous.getClass() != p.getClass()) {
+      if (previous != null && previous != p) {
         ignored.add(
             kind + " '" + name + "' from " + p.getClass().getName() + " ignored: already registered by "
                 + previous.getClass().getName());

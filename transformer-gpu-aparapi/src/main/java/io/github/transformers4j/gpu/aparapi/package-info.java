@@ -1,2 +1,6 @@
-/** Compute backend. */
+/**
+ * The OpenCL compute backend through Aparapi: {@link
+ * io.github.transformers4j.gpu.aparapi.AparapiBackendProvider} (registered as {@code aparapi}) and
+ * {@link io.github.transformers4j.gpu.aparapi.AparapiBackend}.
+ */
 package io.github.transformers4j.gpu.aparapi;
