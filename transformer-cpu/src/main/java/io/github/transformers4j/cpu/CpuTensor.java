@@ -3,7 +3,7 @@ package io.github.transformers4j.cpu;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.spi.ComputeBackend;
+import io.github.transformers4j.api.ComputeBackend;
 
 /**
  * A tensor of the CPU backend: a contiguous row-major heap {@code float[]} (F32) or {@code int[]}

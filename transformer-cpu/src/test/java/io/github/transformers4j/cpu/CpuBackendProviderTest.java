@@ -8,7 +8,7 @@ import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.registry.Backends;
 import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.spi.BackendProvider;
-import io.github.transformers4j.api.spi.ComputeBackend;
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.spi.Probe;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

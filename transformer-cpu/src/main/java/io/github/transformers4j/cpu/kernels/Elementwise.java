@@ -1,10 +1,10 @@
 package io.github.transformers4j.cpu.kernels;
 
 import io.github.transformers4j.api.Shape;
-import io.github.transformers4j.api.spi.Activation;
-import io.github.transformers4j.api.spi.BinaryOp;
-import io.github.transformers4j.api.spi.Dropout;
-import io.github.transformers4j.api.spi.UnaryOp;
+import io.github.transformers4j.api.Activation;
+import io.github.transformers4j.api.BinaryOp;
+import io.github.transformers4j.api.Dropout;
+import io.github.transformers4j.api.UnaryOp;
 import io.github.transformers4j.cpu.exec.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;

@@ -1,7 +1,7 @@
 package io.github.transformers4j.cpu.kernels;
 
 import io.github.transformers4j.api.Shape;
-import io.github.transformers4j.api.spi.ReduceOp;
+import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.cpu.exec.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
