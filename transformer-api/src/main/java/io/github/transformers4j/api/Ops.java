@@ -1,11 +1,5 @@
 package io.github.transformers4j.api;
 
-import io.github.transformers4j.api.spi.Activation;
-import io.github.transformers4j.api.spi.BinaryOp;
-import io.github.transformers4j.api.spi.ComputeBackend;
-import io.github.transformers4j.api.spi.ReduceOp;
-import io.github.transformers4j.api.spi.ShapeRules;
-import io.github.transformers4j.api.spi.UnaryOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

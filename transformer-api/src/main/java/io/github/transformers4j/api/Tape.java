@@ -1,6 +1,5 @@
 package io.github.transformers4j.api;
 
-import io.github.transformers4j.api.spi.BinaryOp;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;

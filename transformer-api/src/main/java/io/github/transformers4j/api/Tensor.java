@@ -1,6 +1,5 @@
 package io.github.transformers4j.api;
 
-import io.github.transformers4j.api.spi.ComputeBackend;
 
 /**
  * An n-dimensional array resident on one compute backend (heap memory for the CPU, an OpenCL

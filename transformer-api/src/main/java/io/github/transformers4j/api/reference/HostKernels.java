@@ -1,12 +1,12 @@
 package io.github.transformers4j.api.reference;
 
 import io.github.transformers4j.api.Shape;
-import io.github.transformers4j.api.spi.Activation;
-import io.github.transformers4j.api.spi.BinaryOp;
-import io.github.transformers4j.api.spi.Dropout;
-import io.github.transformers4j.api.spi.ReduceOp;
-import io.github.transformers4j.api.spi.ShapeRules;
-import io.github.transformers4j.api.spi.UnaryOp;
+import io.github.transformers4j.api.Activation;
+import io.github.transformers4j.api.BinaryOp;
+import io.github.transformers4j.api.Dropout;
+import io.github.transformers4j.api.ReduceOp;
+import io.github.transformers4j.api.ShapeRules;
+import io.github.transformers4j.api.UnaryOp;
 import java.util.List;
 
 /**

@@ -3,7 +3,7 @@ package io.github.transformers4j.api.reference;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.spi.ComputeBackend;
+import io.github.transformers4j.api.ComputeBackend;
 import java.util.Objects;
 
 /**

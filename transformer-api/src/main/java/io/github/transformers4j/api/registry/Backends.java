@@ -2,7 +2,7 @@ package io.github.transformers4j.api.registry;
 
 import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.spi.BackendProvider;
-import io.github.transformers4j.api.spi.ComputeBackend;
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.spi.Probe;
 import java.lang.System.Logger.Level;
 import java.util.Comparator;

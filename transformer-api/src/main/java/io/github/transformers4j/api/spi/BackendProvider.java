@@ -1,5 +1,6 @@
 package io.github.transformers4j.api.spi;
 
+import io.github.transformers4j.api.ComputeBackend;
 import java.util.Set;
 
 /**

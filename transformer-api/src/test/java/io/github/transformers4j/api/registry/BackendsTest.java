@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.transformers4j.api.reference.ReferenceBackend;
 import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.spi.BackendProvider;
-import io.github.transformers4j.api.spi.ComputeBackend;
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.spi.Probe;
 import java.util.List;
 import java.util.Map;

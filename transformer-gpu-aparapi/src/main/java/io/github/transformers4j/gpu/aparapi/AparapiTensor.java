@@ -3,7 +3,7 @@ package io.github.transformers4j.gpu.aparapi;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.spi.ComputeBackend;
+import io.github.transformers4j.api.ComputeBackend;
 
 /**
  * A tensor of {@link AparapiBackend}: a shape over a {@link Storage}, which holds the host array

@@ -13,11 +13,11 @@ import com.aparapi.internal.kernel.KernelManager;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.reference.ReferenceBackend;
-import io.github.transformers4j.api.spi.Activation;
+import io.github.transformers4j.api.Activation;
 import io.github.transformers4j.api.spi.BackendOptions;
-import io.github.transformers4j.api.spi.BinaryOp;
+import io.github.transformers4j.api.BinaryOp;
 import io.github.transformers4j.api.spi.Probe;
-import io.github.transformers4j.api.spi.UnaryOp;
+import io.github.transformers4j.api.UnaryOp;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -279,7 +279,7 @@ class AparapiBackendTest {
     float[][] norm = new float[2][];
     float[][] self = new float[2][];
     int i = 0;
-    for (var b : new io.github.transformers4j.api.spi.ComputeBackend[] {gpu, REF}) {
+    for (var b : new io.github.transformers4j.api.ComputeBackend[] {gpu, REF}) {
       Tensor s = b.matmul(b.fromHost(q, sq), b.fromHost(k, sq), false, true); // (2, 13, 13)
       Tensor a = b.affine(b.affine(b.activation(Activation.GELU, s), 0.125f, 0f), 2f, 0.5f);
       Tensor p = b.softmax(a, null, true);

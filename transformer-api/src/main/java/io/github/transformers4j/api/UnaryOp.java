@@ -1,4 +1,4 @@
-package io.github.transformers4j.api.spi;
+package io.github.transformers4j.api;
 
 /** Elementwise unary functions; their derivatives are composed by the autograd tape. */
 public enum UnaryOp {

@@ -1,4 +1,4 @@
-package io.github.transformers4j.api.spi;
+package io.github.transformers4j.api;
 
 /**
  * The dropout mask as a pure function of a seed and an element index, so that every backend (and

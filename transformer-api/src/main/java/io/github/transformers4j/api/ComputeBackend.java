@@ -1,8 +1,5 @@
-package io.github.transformers4j.api.spi;
+package io.github.transformers4j.api;
 
-import io.github.transformers4j.api.DType;
-import io.github.transformers4j.api.Shape;
-import io.github.transformers4j.api.Tensor;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package io.github.transformers4j.api.spi;
+package io.github.transformers4j.api;
 
 /** Pointwise nonlinearities, each with a backward kernel. */
 public enum Activation {

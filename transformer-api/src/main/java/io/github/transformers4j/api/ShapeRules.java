@@ -1,6 +1,5 @@
-package io.github.transformers4j.api.spi;
+package io.github.transformers4j.api;
 
-import io.github.transformers4j.api.Shape;
 import java.util.Arrays;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.github.transformers4j.api.spi;
+package io.github.transformers4j.api;
 
 /** Reductions along one axis. */
 public enum ReduceOp {

@@ -1,4 +1,4 @@
-package io.github.transformers4j.api.spi;
+package io.github.transformers4j.api;
 
 /** Elementwise binary arithmetic with numpy broadcasting. */
 public enum BinaryOp {

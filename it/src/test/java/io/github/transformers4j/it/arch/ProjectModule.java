@@ -1,0 +1,66 @@
+package io.github.transformers4j.it.arch;
+
+import java.util.List;
+
+/**
+ * The module table of {@code ARCHITECTURE.md} as data: each Maven module, the suffix of its JPMS
+ * module name (which is also its root package) and what its production code may depend on.
+ *
+ * <p>The rules and the module-graph test read this one table, so a change of the architecture is a
+ * change here, reviewed in one place.
+ */
+enum ProjectModule {
+  API("transformer-api", "api", List.of(), List.of()),
+  MODELS("transformer-models", "models", List.of(API), List.of()),
+  CPU("transformer-cpu", "cpu", List.of(API), List.of("jdk.incubator.vector..")),
+  GPU_APARAPI("transformer-gpu-aparapi", "gpu.aparapi", List.of(API), List.of("com.aparapi..")),
+  TOKENIZERS("tokenizers", "tokenizers", List.of(API), List.of("org.apache.lucene..")),
+  TRAINING("training", "training", List.of(API, MODELS), List.of()),
+  CLIP("multimodal-clip", "clip", List.of(API, MODELS, TRAINING), List.of()),
+  APPS(
+      "apps",
+      "apps",
+      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP),
+      // Guice 7 is on jakarta.inject; javax.inject is listed for modules written against Guice 5/6.
+      List.of("com.google.inject..", "jakarta.inject..", "javax.inject..", "picocli..")),
+  /** Tests only: it may use everything, so no dependency rule constrains it. */
+  IT("it", "it", List.of(), List.of());
+
+  /** The root package every project module name is built on. */
+  static final String ROOT = "io.github.transformers4j";
+
+  /** The backends: only apps and it may name one. */
+  static final List<ProjectModule> BACKENDS = List.of(CPU, GPU_APARAPI);
+
+  /** The library modules whose dependencies {@code ARCHITECTURE.md} restricts. */
+  static final List<ProjectModule> RESTRICTED =
+      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP, APPS);
+
+  final String folder;
+  final String suffix;
+  final List<ProjectModule> mayDependOn;
+  final List<String> ownLibraries;
+
+  ProjectModule(
+      String folder, String suffix, List<ProjectModule> mayDependOn, List<String> ownLibraries) {
+    this.folder = folder;
+    this.suffix = suffix;
+    this.mayDependOn = mayDependOn;
+    this.ownLibraries = ownLibraries;
+  }
+
+  /** The JPMS module name, which is also the root package, under the real project root. */
+  String moduleName() {
+    return rootPackage(ROOT);
+  }
+
+  /** The root package of this module when the project lives under {@code root}. */
+  String rootPackage(String root) {
+    return root + "." + suffix;
+  }
+
+  @Override
+  public String toString() {
+    return folder;
+  }
+}

@@ -1,0 +1,451 @@
+package io.github.transformers4j.cpu;
+
+import io.github.transformers4j.api.DType;
+import io.github.transformers4j.api.Shape;
+import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.api.Activation;
+import io.github.transformers4j.api.BinaryOp;
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.ReduceOp;
+import io.github.transformers4j.api.ShapeRules;
+import io.github.transformers4j.api.UnaryOp;
+import io.github.transformers4j.cpu.exec.Parallel;
+import io.github.transformers4j.cpu.gemm.Sgemm;
+import io.github.transformers4j.cpu.kernels.Attention;
+import io.github.transformers4j.cpu.kernels.Elementwise;
+import io.github.transformers4j.cpu.kernels.Layout;
+import io.github.transformers4j.cpu.kernels.Losses;
+import io.github.transformers4j.cpu.kernels.Norms;
+import io.github.transformers4j.cpu.kernels.Reductions;
+import io.github.transformers4j.cpu.kernels.Softmax;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CPU implementation of the kernel SPI over heap arrays: a packed SGEMM for matmul, Vector API
+ * loops for the elementwise, normalization and softmax kernels, and a fused online-softmax
+ * attention. Large kernels are split over a pool of {@code threads} (the caller included), created
+ * here and stopped by {@link #close()}.
+ *
+ * <p>Every input must be an open tensor of this backend; shapes are checked with {@link ShapeRules}
+ * even though {@code Ops} checks them first, because a wrong shape here would otherwise surface as
+ * an index error deep in a kernel.
+ */
+public final class CpuBackend implements ComputeBackend {
+  private final int threads;
+  private final Parallel parallel;
+  private final Sgemm gemm;
+  private volatile boolean closed;
+
+  /** A backend whose kernels use up to {@code threads} threads; starts {@code threads − 1}. */
+  public CpuBackend(int threads) {
+    this.threads = threads;
+    this.parallel = new Parallel(threads, "t4j-cpu");
+    this.gemm = new Sgemm(parallel);
+  }
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public String description() {
+    return "CPU, Vector API "
+        + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize()
+        + "-bit, "
+        + threads
+        + (threads == 1 ? " thread" : " threads");
+  }
+
+  /** The SGEMM engine of this backend (for benchmarks and callers with raw arrays). */
+  public Sgemm sgemm() {
+    return gemm;
+  }
+
+  // ---- Input checks ----
+
+  private CpuTensor cpu(Tensor t, String op) {
+    if (t == null) {
+      throw new IllegalArgumentException(op + ": tensor is null");
+    }
+    if (!(t instanceof CpuTensor c) || t.backend() != this) {
+      throw new IllegalArgumentException(
+          op + ": tensor " + t.shape() + " belongs to backend '" + t.backend().name()
+              + "', not to this 'cpu' backend; move it with fromHost(toFloatArray())");
+    }
+    if (c.isClosed()) {
+      throw new IllegalStateException(op + ": tensor of shape " + t.shape() + " is closed");
+    }
+    if (closed) {
+      throw new IllegalStateException(op + ": the cpu backend is closed");
+    }
+    return c;
+  }
+
+  private float[] f(Tensor t, String op) {
+    CpuTensor c = cpu(t, op);
+    if (c.dtype() != DType.F32) {
+      throw new IllegalArgumentException(op + ": expected an F32 tensor, got " + c);
+    }
+    return c.floats();
+  }
+
+  private int[] i(Tensor t, String op) {
+    CpuTensor c = cpu(t, op);
+    if (c.dtype() != DType.I32) {
+      throw new IllegalArgumentException(op + ": expected an I32 tensor, got " + c);
+    }
+    return c.ints();
+  }
+
+  private CpuTensor out(float[] data, Shape shape) {
+    return CpuTensor.of(this, data, shape);
+  }
+
+  private CpuTensor outAny(Object data, Shape shape) {
+    return data instanceof int[] ints ? CpuTensor.of(this, ints, shape) : out((float[]) data, shape);
+  }
+
+  private static void sameShape(String op, Tensor a, Tensor b) {
+    if (!a.shape().equals(b.shape())) {
+      throw new IllegalArgumentException(
+          op + ": shapes " + a.shape() + " and " + b.shape() + " must be equal");
+    }
+  }
+
+  private static int lastDim(Shape s) {
+    return s.rank() == 0 ? 1 : s.dim(-1);
+  }
+
+  // ---- Memory ----
+
+  @Override
+  public Tensor fromHost(float[] data, Shape shape) {
+    return out(data.clone(), shape);
+  }
+
+  @Override
+  public Tensor fromHost(int[] data, Shape shape) {
+    return CpuTensor.of(this, data.clone(), shape);
+  }
+
+  @Override
+  public Tensor zeros(Shape shape, DType dtype) {
+    if (dtype == DType.I32) {
+      return CpuTensor.of(this, new int[shape.size()], shape);
+    }
+    if (dtype != DType.F32) {
+      throw new IllegalArgumentException("zeros: " + dtype + " is a storage type; use F32 or I32");
+    }
+    return out(new float[shape.size()], shape);
+  }
+
+  @Override
+  public Tensor reshape(Tensor x, Shape shape) {
+    return cpu(x, "reshape").view(ShapeRules.reshape(x.shape(), shape));
+  }
+
+  @Override
+  public Tensor permute(Tensor x, int[] axes) {
+    Shape o = ShapeRules.permute(x.shape(), axes);
+    return outAny(Layout.permute(cpu(x, "permute").array(), x.shape(), axes, o), o);
+  }
+
+  @Override
+  public Tensor slice(Tensor x, int axis, int start, int end) {
+    Shape o = ShapeRules.slice(x.shape(), axis, start, end);
+    return outAny(Layout.slice(cpu(x, "slice").array(), x.shape(), axis, start, end), o);
+  }
+
+  @Override
+  public Tensor concat(List<Tensor> parts, int axis) {
+    List<Object> data = new ArrayList<>(parts.size());
+    List<Shape> shapes = new ArrayList<>(parts.size());
+    for (Tensor t : parts) {
+      CpuTensor c = cpu(t, "concat");
+      if (c.dtype() != parts.get(0).dtype()) {
+        throw new IllegalArgumentException(
+            "concat: mixed element types " + parts.get(0).dtype() + " and " + c.dtype());
+      }
+      data.add(c.array());
+      shapes.add(t.shape());
+    }
+    Shape o = ShapeRules.concat(shapes, axis);
+    return outAny(Layout.concat(data, shapes, axis, o), o);
+  }
+
+  // ---- Linear algebra ----
+
+  @Override
+  public Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+    float[] fa = f(a, "matmul");
+    float[] fb = f(b, "matmul");
+    Shape sa = a.shape();
+    Shape sb = b.shape();
+    Shape o = ShapeRules.matmul(sa, sb, transposeA, transposeB);
+    int m = o.dim(-2);
+    int n = o.dim(-1);
+    int k = transposeA ? sa.dim(-2) : sa.dim(-1);
+    int lda = sa.dim(-1);
+    int ldb = sb.dim(-1);
+    int batchA = sa.sizeBefore(sa.rank() - 2);
+    int batchB = sb.sizeBefore(sb.rank() - 2);
+    int batch = o.sizeBefore(o.rank() - 2);
+    float[] c = new float[o.size()];
+    if (batch == 0 || m == 0 || n == 0) {
+      return out(c, o);
+    }
+    if (sb.rank() == 2 && !transposeA) {
+      // Shared weight: (..., M, K)·(K, N) is one (batch·M)×K by K×N product, the layer case.
+      gemm.sgemm(false, transposeB, batch * m, n, k, 1f, fa, 0, lda, fb, 0, ldb, 0f, c, 0, n);
+      return out(c, o);
+    }
+    int strideA = sa.rank() == 2 ? 0 : sa.dim(-1) * sa.dim(-2);
+    int strideB = sb.rank() == 2 ? 0 : sb.dim(-1) * sb.dim(-2);
+    int strideC = m * n;
+    long fmas = (long) m * n * k;
+    if (batchA == 0 || batchB == 0) {
+      return out(c, o);
+    }
+    if (batch > 1 && fmas < (1L << 21)) {
+      // Many small products (attention heads): one product per task, each single-threaded.
+      parallel.forRange(
+          batch,
+          1,
+          (s, e) -> {
+            for (int bi = s; bi < e; bi++) {
+              gemm.sgemm(transposeA, transposeB, m, n, k, 1f, fa, bi * strideA, lda, fb,
+                  bi * strideB, ldb, 0f, c, bi * strideC, n);
+            }
+          });
+    } else {
+      for (int bi = 0; bi < batch; bi++) {
+        gemm.sgemm(transposeA, transposeB, m, n, k, 1f, fa, bi * strideA, lda, fb, bi * strideB,
+            ldb, 0f, c, bi * strideC, n);
+      }
+    }
+    return out(c, o);
+  }
+
+  // ---- Elementwise ----
+
+  @Override
+  public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    float[] fa = f(a, op.name());
+    float[] fb = f(b, op.name());
+    Shape o = ShapeRules.broadcast(op.name(), a.shape(), b.shape());
+    return out(Elementwise.binary(parallel, op, fa, a.shape(), fb, b.shape(), o), o);
+  }
+
+  @Override
+  public Tensor unary(UnaryOp op, Tensor x) {
+    return out(Elementwise.unary(parallel, op, f(x, op.name())), x.shape());
+  }
+
+  @Override
+  public Tensor affine(Tensor x, float scale, float shift) {
+    return out(Elementwise.affine(parallel, f(x, "affine"), scale, shift), x.shape());
+  }
+
+  @Override
+  public Tensor activation(Activation fn, Tensor x) {
+    return out(Elementwise.activation(parallel, fn, f(x, fn.name())), x.shape());
+  }
+
+  @Override
+  public Tensor activationBackward(Activation fn, Tensor x, Tensor dy) {
+    String op = fn.name() + "_backward";
+    sameShape(op, x, dy);
+    return out(Elementwise.activationBackward(parallel, fn, f(x, op), f(dy, op)), x.shape());
+  }
+
+  // ---- Reductions ----
+
+  @Override
+  public Tensor reduce(ReduceOp op, Tensor x, int axis, boolean keepDim) {
+    float[] fx = f(x, op.name());
+    Shape o = ShapeRules.reduce(op.name(), x.shape(), axis, keepDim);
+    return out(Reductions.reduce(parallel, op, fx, x.shape(), axis), o);
+  }
+
+  @Override
+  public Tensor sumTo(Tensor x, Shape target) {
+    float[] fx = f(x, "sum_to");
+    ShapeRules.broadcastable("sum_to", target, x.shape());
+    return out(Reductions.sumTo(fx, x.shape(), target), target);
+  }
+
+  @Override
+  public Tensor broadcastTo(Tensor x, Shape target) {
+    float[] fx = f(x, "broadcast_to");
+    ShapeRules.broadcastable("broadcast_to", x.shape(), target);
+    return out(Elementwise.broadcastTo(parallel, fx, x.shape(), target), target);
+  }
+
+  // ---- Softmax and normalization ----
+
+  @Override
+  public Tensor softmax(Tensor x, Tensor mask, boolean causal) {
+    float[] fx = f(x, "softmax");
+    float[] fm = mask == null ? null : f(mask, "softmax");
+    ShapeRules.mask("softmax", x.shape(), mask == null ? null : mask.shape());
+    return out(
+        Softmax.softmax(parallel, fx, x.shape(), fm, mask == null ? null : mask.shape(), causal),
+        x.shape());
+  }
+
+  @Override
+  public Tensor softmaxBackward(Tensor y, Tensor dy) {
+    sameShape("softmax_backward", y, dy);
+    return out(
+        Softmax.softmaxBackward(
+            parallel, f(y, "softmax_backward"), f(dy, "softmax_backward"), lastDim(y.shape())),
+        y.shape());
+  }
+
+  @Override
+  public Tensor logSoftmax(Tensor x) {
+    return out(Softmax.logSoftmax(parallel, f(x, "log_softmax"), lastDim(x.shape())), x.shape());
+  }
+
+  @Override
+  public Tensor logSoftmaxBackward(Tensor y, Tensor dy) {
+    sameShape("log_softmax_backward", y, dy);
+    return out(
+        Softmax.logSoftmaxBackward(
+            parallel, f(y, "log_softmax_backward"), f(dy, "log_softmax_backward"),
+            lastDim(y.shape())),
+        y.shape());
+  }
+
+  @Override
+  public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+    String op = "layer_norm";
+    ShapeRules.normParams(op, x.shape(), gamma.shape(), beta.shape());
+    return out(
+        Norms.layerNorm(parallel, f(x, op), x.shape().dim(-1), f(gamma, op), f(beta, op), eps),
+        x.shape());
+  }
+
+  @Override
+  public Tensor[] layerNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy) {
+    String op = "layer_norm_backward";
+    ShapeRules.normParams(op, x.shape(), gamma.shape(), null);
+    sameShape(op, x, dy);
+    float[][] g =
+        Norms.layerNormBackward(parallel, f(x, op), x.shape().dim(-1), f(gamma, op), eps, f(dy, op));
+    return new Tensor[] {out(g[0], x.shape()), out(g[1], gamma.shape()), out(g[2], gamma.shape())};
+  }
+
+  @Override
+  public Tensor rmsNorm(Tensor x, Tensor gamma, float eps) {
+    String op = "rms_norm";
+    ShapeRules.normParams(op, x.shape(), gamma.shape(), null);
+    return out(Norms.rmsNorm(parallel, f(x, op), x.shape().dim(-1), f(gamma, op), eps), x.shape());
+  }
+
+  @Override
+  public Tensor[] rmsNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy) {
+    String op = "rms_norm_backward";
+    ShapeRules.normParams(op, x.shape(), gamma.shape(), null);
+    sameShape(op, x, dy);
+    float[][] g =
+        Norms.rmsNormBackward(parallel, f(x, op), x.shape().dim(-1), f(gamma, op), eps, f(dy, op));
+    return new Tensor[] {out(g[0], x.shape()), out(g[1], gamma.shape())};
+  }
+
+  // ---- Embeddings, dropout, loss ----
+
+  @Override
+  public Tensor embedding(Tensor table, Tensor ids) {
+    float[] t = f(table, "embedding");
+    int[] id = i(ids, "embedding");
+    if (table.rank() != 2) {
+      throw new IllegalArgumentException("embedding: table must be (V, C), got " + table.shape());
+    }
+    int c = table.shape().dim(1);
+    return out(Losses.embedding(t, table.shape().dim(0), c, id), ids.shape().append(c));
+  }
+
+  @Override
+  public Tensor embeddingBackward(Tensor ids, Tensor dy, int vocabSize) {
+    int[] id = i(ids, "embedding_backward");
+    float[] d = f(dy, "embedding_backward");
+    Shape expect = ids.shape().append(lastDim(dy.shape()));
+    if (dy.rank() == 0 || !dy.shape().equals(expect)) {
+      throw new IllegalArgumentException(
+          "embedding_backward: dy " + dy.shape() + " must be ids " + ids.shape() + " + (C)");
+    }
+    int c = dy.shape().dim(-1);
+    return out(Losses.embeddingBackward(id, d, vocabSize, c), Shape.of(vocabSize, c));
+  }
+
+  @Override
+  public Tensor dropout(Tensor x, float p, long seed) {
+    if (!(p >= 0f && p < 1f)) {
+      throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
+    }
+    return out(Elementwise.dropout(parallel, f(x, "dropout"), p, seed), x.shape());
+  }
+
+  private static void checkLoss(String op, Tensor logits, Tensor targets) {
+    if (logits.rank() != 2 || targets.rank() != 1 || targets.shape().dim(0) != logits.shape().dim(0)) {
+      throw new IllegalArgumentException(
+          op + ": logits must be (N, V) and targets (N), got " + logits.shape() + " and "
+              + targets.shape());
+    }
+  }
+
+  @Override
+  public Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, float labelSmoothing) {
+    String op = "cross_entropy";
+    float[] l = f(logits, op);
+    int[] t = i(targets, op);
+    checkLoss(op, logits, targets);
+    int n = logits.shape().dim(0);
+    int v = logits.shape().dim(1);
+    float loss = Losses.crossEntropy(parallel, l, n, v, t, ignoreIndex, labelSmoothing);
+    return out(new float[] {loss}, Shape.scalar());
+  }
+
+  @Override
+  public Tensor crossEntropyBackward(
+      Tensor logits, Tensor targets, int ignoreIndex, float labelSmoothing, float dLoss) {
+    String op = "cross_entropy_backward";
+    float[] l = f(logits, op);
+    int[] t = i(targets, op);
+    checkLoss(op, logits, targets);
+    int n = logits.shape().dim(0);
+    int v = logits.shape().dim(1);
+    return out(
+        Losses.crossEntropyBackward(parallel, l, n, v, t, ignoreIndex, labelSmoothing, dLoss),
+        logits.shape());
+  }
+
+  // ---- Attention ----
+
+  @Override
+  public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale) {
+    String op = "attention";
+    float[] fq = f(q, op);
+    float[] fk = f(k, op);
+    float[] fv = f(v, op);
+    float[] fm = mask == null ? null : f(mask, op);
+    Shape o =
+        ShapeRules.attention(q.shape(), k.shape(), v.shape(), mask == null ? null : mask.shape());
+    Shape sq = q.shape();
+    return out(
+        Attention.forward(
+            parallel, gemm, fq, fk, fv, sq.dim(0), sq.dim(1), sq.dim(2), k.shape().dim(2),
+            sq.dim(3), fm, mask == null ? null : mask.shape(), causal, scale),
+        o);
+  }
+
+  /** Stops the pool's threads. Kernels called afterwards fail. */
+  @Override
+  public void close() {
+    closed = true;
+    parallel.close();
+  }
+}

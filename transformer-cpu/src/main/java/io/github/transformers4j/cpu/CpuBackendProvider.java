@@ -1,0 +1,80 @@
+package io.github.transformers4j.cpu;
+
+import io.github.transformers4j.api.spi.BackendOptions;
+import io.github.transformers4j.api.spi.BackendProvider;
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.spi.Probe;
+import java.util.Set;
+
+/**
+ * Registers the CPU backend as {@code cpu} (priority 100). It runs wherever the incubating Vector
+ * API module {@code jdk.incubator.vector} is readable; the only option is {@code threads} (default:
+ * the available processors).
+ */
+public final class CpuBackendProvider implements BackendProvider {
+  /** Option key: number of threads kernels may use, the caller included. */
+  public static final String THREADS = "threads";
+
+  private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+  /** Cheap: nothing is loaded or started until {@link #create}. */
+  public CpuBackendProvider() {}
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public int priority() {
+    return 100;
+  }
+
+  @Override
+  public Set<String> options() {
+    return Set.of(THREADS);
+  }
+
+  @Override
+  public Probe probe() {
+    // On the class path the module is in the boot layer only with --add-modules; on the module
+    // path our module's own 'requires' resolves it.
+    boolean present =
+        ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
+            || getClass().getModule().getLayer() != null
+                && getClass().getModule().getLayer().findModule(VECTOR_MODULE).isPresent();
+    if (!present) {
+      return Probe.unavailable(
+          "module " + VECTOR_MODULE + " is not readable: pass --add-modules " + VECTOR_MODULE);
+    }
+    try {
+      return Probe.available(
+          "Vector API, "
+              + VectorInfo.bits()
+              + "-bit vectors, "
+              + Runtime.getRuntime().availableProcessors()
+              + " processors");
+    } catch (LinkageError e) {
+      return Probe.unavailable(
+          "the Vector API failed to load (" + e + "): pass --add-modules " + VECTOR_MODULE);
+    }
+  }
+
+  @Override
+  public ComputeBackend create(BackendOptions options) {
+    options.requireOnly(name(), options());
+    int threads = options.getPositiveInt(THREADS, Runtime.getRuntime().availableProcessors());
+    Probe probe = probe();
+    if (!probe.available()) {
+      throw new IllegalStateException("backend 'cpu' cannot run here: " + probe.reason());
+    }
+    return new CpuBackend(threads);
+  }
+
+  // Separate class so that the probe's module check runs before any Vector API class is linked.
+  private static final class VectorInfo {
+    static int bits() {
+      return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.github.transformers4j.cpu.kernels;
+
+import io.github.transformers4j.api.Shape;
+import io.github.transformers4j.cpu.exec.Parallel;
+import io.github.transformers4j.cpu.gemm.Sgemm;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Fused scaled-dot-product attention in the FlashAttention style: for each (batch, head), blocks
+ * of {@value #BQ} queries sweep the keys in blocks of {@value #BK}, keeping a running row max, row
+ * sum and unnormalized output, so only a BQ×BK score tile ever exists instead of the Tq×Tk
+ * matrix. The two products per tile go through the packed SGEMM; (batch, head) pairs are spread
+ * over the pool, and under a causal mask key blocks entirely in the future are skipped.
+ */
+public final class Attention {
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int VL = S.length();
+  static final int BQ = 64;
+  static final int BK = 128;
+
+  private Attention() {}
+
+  /**
+   * {@code softmax(q·kᵀ·scale + mask)·v}: q (B, nh, Tq, hs), k and v (B, nh, Tk, hs), mask
+   * additive of shape {@code sm} broadcastable to (B, nh, Tq, Tk) or null. Result (B, nh, Tq, hs).
+   */
+  public static float[] forward(
+      Parallel par, Sgemm gemm, float[] q, float[] k, float[] v, int b, int nh, int tq, int tk,
+      int hs, float[] mask, Shape sm, boolean causal, float scale) {
+    float[] out = new float[b * nh * tq * hs];
+    Broadcast bm = mask == null ? null : new Broadcast(sm, Shape.of(b, nh, tq, tk));
+    int msb = bm == null ? 0 : bm.stride(0);
+    int msh = bm == null ? 0 : bm.stride(1);
+    int msq = bm == null ? 0 : bm.stride(2);
+    int msk = bm == null ? 0 : bm.stride(3);
+    par.forRange(
+        b * nh,
+        1,
+        (s, e) -> {
+          float[] tile = new float[BQ * BK];
+          float[] acc = new float[BQ * hs];
+          float[] rowMax = new float[BQ];
+          float[] rowSum = new float[BQ];
+          for (int bh = s; bh < e; bh++) {
+            int qo = bh * tq * hs;
+            int ko = bh * tk * hs;
+            int mo = (bh / nh) * msb + (bh % nh) * msh;
+            for (int i0 = 0; i0 < tq; i0 += BQ) {
+              int bq = Math.min(BQ, tq - i0);
+              java.util.Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
+              java.util.Arrays.fill(rowSum, 0f);
+              java.util.Arrays.fill(acc, 0, bq * hs, 0f);
+              // Under the causal rule the last query of the block sees keys < i0 + bq + tk - tq.
+              int kEnd = causal ? Math.max(0, Math.min(tk, i0 + bq + tk - tq)) : tk;
+              for (int j0 = 0; j0 < kEnd; j0 += BK) {
+                int bk = Math.min(BK, kEnd - j0);
+                // tile (bq×bk) = scale · Q[i0:i0+bq] · K[j0:j0+bk]ᵀ
+                gemm.sgemm(false, true, bq, bk, hs, scale, q, qo + i0 * hs, hs, k, ko + j0 * hs, hs,
+                    0f, tile, 0, bk);
+                int bound = S.loopBound(bk);
+                for (int r = 0; r < bq; r++) {
+                  int i = i0 + r;
+                  int t = r * bk;
+                  int visible = causal ? Math.max(0, Math.min(bk, i + tk - tq + 1 - j0)) : bk;
+                  if (bm != null) {
+                    int m = mo + i * msq + j0 * msk;
+                    for (int c = 0; c < visible; c++) {
+                      tile[t + c] += mask[m + c * msk];
+                    }
+                  }
+                  java.util.Arrays.fill(tile, t + visible, t + bk, Float.NEGATIVE_INFINITY);
+                  FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                  int c = 0;
+                  for (; c < bound; c += VL) {
+                    vmax = vmax.max(FloatVector.fromArray(S, tile, t + c));
+                  }
+                  float max = vmax.reduceLanes(VectorOperators.MAX);
+                  for (; c < bk; c++) {
+                    max = Math.max(max, tile[t + c]);
+                  }
+                  float newMax = Math.max(rowMax[r], max);
+                  if (newMax == Float.NEGATIVE_INFINITY) {
+                    // Nothing visible yet in this row: contribute nothing.
+                    java.util.Arrays.fill(tile, t, t + bk, 0f);
+                    continue;
+                  }
+                  FloatVector vm = FloatVector.broadcast(S, newMax);
+                  FloatVector vsum = FloatVector.zero(S);
+                  for (c = 0; c < bound; c += VL) {
+                    FloatVector p = VMath.exp(FloatVector.fromArray(S, tile, t + c).sub(vm));
+                    p.intoArray(tile, t + c);
+                    vsum = vsum.add(p);
+                  }
+                  float sum = vsum.reduceLanes(VectorOperators.ADD);
+                  for (; c < bk; c++) {
+                    float p = (float) Math.exp(tile[t + c] - newMax);
+                    tile[t + c] = p;
+                    sum += p;
+                  }
+                  float corr = (float) Math.exp(rowMax[r] - newMax); // 0 when rowMax was -inf
+                  rowSum[r] = rowSum[r] * corr + sum;
+                  rowMax[r] = newMax;
+                  if (corr != 1f) {
+                    for (int h = r * hs; h < (r + 1) * hs; h++) {
+                      acc[h] *= corr;
+                    }
+                  }
+                }
+                // acc (bq×hs) += P (bq×bk) · V[j0:j0+bk] (bk×hs)
+                gemm.sgemm(false, false, bq, hs, bk, 1f, tile, 0, bk, v, ko + j0 * hs, hs, 1f, acc,
+                    0, hs);
+              }
+              for (int r = 0; r < bq; r++) {
+                int o = qo + (i0 + r) * hs;
+                // A row that saw no key (all masked) yields zeros, as softmax does.
+                float inv = rowSum[r] == 0f ? 0f : 1f / rowSum[r];
+                for (int h = 0; h < hs; h++) {
+                  out[o + h] = acc[r * hs + h] * inv;
+                }
+              }
+            }
+          }
+        });
+    return out;
+  }
+}

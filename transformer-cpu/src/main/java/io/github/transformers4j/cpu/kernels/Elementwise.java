@@ -1,0 +1,354 @@
+package io.github.transformers4j.cpu.kernels;
+
+import io.github.transformers4j.api.Shape;
+import io.github.transformers4j.api.Activation;
+import io.github.transformers4j.api.BinaryOp;
+import io.github.transformers4j.api.Dropout;
+import io.github.transformers4j.api.UnaryOp;
+import io.github.transformers4j.cpu.exec.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Elementwise kernels: broadcasting binary arithmetic, unary functions, affine maps, activations
+ * and their backward, broadcast copies and dropout. Loops are SIMD where the math is plain
+ * arithmetic and split over the pool when the tensor is large.
+ */
+public final class Elementwise {
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int VL = S.length();
+
+  /** Elements per chunk below which splitting over threads costs more than it saves. */
+  static final int GRAIN = 1 << 15;
+
+  private Elementwise() {}
+
+  /** {@code a op b} broadcast to {@code out}. */
+  public static float[] binary(
+      Parallel par, BinaryOp op, float[] a, Shape sa, float[] b, Shape sb, Shape out) {
+    float[] y = new float[out.size()];
+    if (sa.equals(out) && sb.equals(out)) {
+      par.forRange(y.length, GRAIN, (s, e) -> vv(op, a, s, b, s, y, s, e - s));
+      return y;
+    }
+    if (sb.size() == 1 && sa.equals(out)) {
+      float bv = b[0];
+      par.forRange(y.length, GRAIN, (s, e) -> vs(op, a, s, bv, y, s, e - s));
+      return y;
+    }
+    if (sa.size() == 1 && sb.equals(out)) {
+      float av = a[0];
+      par.forRange(y.length, GRAIN, (s, e) -> sv(op, av, b, s, y, s, e - s));
+      return y;
+    }
+    // Row walk: covers bias adds ((B, T, C) + (C)), masks, (B, T, 1) scales and the rest.
+    Broadcast ba = new Broadcast(sa, out);
+    Broadcast bb = new Broadcast(sb, out);
+    int n = ba.rowLength;
+    par.forRange(
+        ba.rows,
+        Math.max(1, GRAIN / Math.max(1, n)),
+        (s, e) -> {
+          for (int r = s; r < e; r++) {
+            int ao = ba.rowBase(r);
+            int bo = bb.rowBase(r);
+            int yo = r * n;
+            if (ba.innerStride == 1 && bb.innerStride == 1) {
+              vv(op, a, ao, b, bo, y, yo, n);
+            } else if (ba.innerStride == 1) {
+              vs(op, a, ao, b[bo], y, yo, n);
+            } else if (bb.innerStride == 1) {
+              sv(op, a[ao], b, bo, y, yo, n);
+            } else {
+              java.util.Arrays.fill(y, yo, yo + n, op.apply(a[ao], b[bo]));
+            }
+          }
+        });
+    return y;
+  }
+
+  private static void vv(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] y, int yo,
+      int n) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    switch (op) {
+      case ADD:
+        for (; i < bound; i += VL) {
+          FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i))
+              .intoArray(y, yo + i);
+        }
+        break;
+      case SUB:
+        for (; i < bound; i += VL) {
+          FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i))
+              .intoArray(y, yo + i);
+        }
+        break;
+      case MUL:
+        for (; i < bound; i += VL) {
+          FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i))
+              .intoArray(y, yo + i);
+        }
+        break;
+      default:
+        for (; i < bound; i += VL) {
+          FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i))
+              .intoArray(y, yo + i);
+        }
+    }
+    for (; i < n; i++) {
+      y[yo + i] = op.apply(a[ao + i], b[bo + i]);
+    }
+  }
+
+  private static void vs(BinaryOp op, float[] a, int ao, float bv, float[] y, int yo, int n) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    switch (op) {
+      case ADD:
+        for (; i < bound; i += VL) {
+          FloatVector.fromArray(S, a, ao + i).add(bv).intoArray(y, yo + i);
+        }
+        break;
+      case SUB:
+        for (; i < bound; i += VL) {
+          FloatVector.fromArray(S, a, ao + i).sub(bv).intoArray(y, yo + i);
+        }
+        break;
+      case MUL:
+        for (; i < bound; i += VL) {
+          FloatVector.fromArray(S, a, ao + i).mul(bv).intoArray(y, yo + i);
+        }
+        break;
+      default:
+        for (; i < bound; i += VL) {
+          FloatVector.fromArray(S, a, ao + i).div(bv).intoArray(y, yo + i);
+        }
+    }
+    for (; i < n; i++) {
+      y[yo + i] = op.apply(a[ao + i], bv);
+    }
+  }
+
+  private static void sv(BinaryOp op, float av, float[] b, int bo, float[] y, int yo, int n) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    FloatVector va = FloatVector.broadcast(S, av);
+    switch (op) {
+      case ADD:
+        for (; i < bound; i += VL) {
+          va.add(FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+        }
+        break;
+      case SUB:
+        for (; i < bound; i += VL) {
+          va.sub(FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+        }
+        break;
+      case MUL:
+        for (; i < bound; i += VL) {
+          va.mul(FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+        }
+        break;
+      default:
+        for (; i < bound; i += VL) {
+          va.div(FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+        }
+    }
+    for (; i < n; i++) {
+      y[yo + i] = op.apply(av, b[bo + i]);
+    }
+  }
+
+  /** {@code x} copied to the broadcast shape {@code out}. */
+  public static float[] broadcastTo(Parallel par, float[] x, Shape sx, Shape out) {
+    float[] y = new float[out.size()];
+    Broadcast bx = new Broadcast(sx, out);
+    int n = bx.rowLength;
+    par.forRange(
+        bx.rows,
+        Math.max(1, GRAIN / Math.max(1, n)),
+        (s, e) -> {
+          for (int r = s; r < e; r++) {
+            int xo = bx.rowBase(r);
+            if (bx.innerStride == 1) {
+              System.arraycopy(x, xo, y, r * n, n);
+            } else {
+              java.util.Arrays.fill(y, r * n, r * n + n, x[xo]);
+            }
+          }
+        });
+    return y;
+  }
+
+  /** {@code f(x)}, bit-for-bit {@link UnaryOp#apply} on every element. */
+  public static float[] unary(Parallel par, UnaryOp op, float[] x) {
+    float[] y = new float[x.length];
+    par.forRange(
+        x.length,
+        GRAIN,
+        (s, e) -> {
+          int i = s;
+          int bound = s + S.loopBound(e - s);
+          switch (op) {
+            case NEG:
+              for (; i < bound; i += VL) {
+                FloatVector.fromArray(S, x, i).neg().intoArray(y, i);
+              }
+              break;
+            case SQUARE:
+              for (; i < bound; i += VL) {
+                FloatVector v = FloatVector.fromArray(S, x, i);
+                v.mul(v).intoArray(y, i);
+              }
+              break;
+            case ABS:
+              for (; i < bound; i += VL) {
+                FloatVector.fromArray(S, x, i).abs().intoArray(y, i);
+              }
+              break;
+            case SQRT:
+              // Correctly rounded in both, so identical to (float) Math.sqrt(x).
+              for (; i < bound; i += VL) {
+                FloatVector.fromArray(S, x, i).lanewise(VectorOperators.SQRT).intoArray(y, i);
+              }
+              break;
+            default:
+              // EXP and LOG: Math's intrinsics, so results equal UnaryOp.apply exactly.
+              break;
+          }
+          for (; i < e; i++) {
+            y[i] = op.apply(x[i]);
+          }
+        });
+    return y;
+  }
+
+  /** {@code x·scale + shift}. */
+  public static float[] affine(Parallel par, float[] x, float scale, float shift) {
+    float[] y = new float[x.length];
+    par.forRange(
+        x.length,
+        GRAIN,
+        (s, e) -> {
+          int i = s;
+          int bound = s + S.loopBound(e - s);
+          FloatVector vs = FloatVector.broadcast(S, scale);
+          FloatVector vb = FloatVector.broadcast(S, shift);
+          for (; i < bound; i += VL) {
+            FloatVector.fromArray(S, x, i).fma(vs, vb).intoArray(y, i);
+          }
+          for (; i < e; i++) {
+            y[i] = Math.fma(x[i], scale, shift);
+          }
+        });
+    return y;
+  }
+
+  /** {@code f(x)} for a nonlinearity; transcendental ones are evaluated in double. */
+  public static float[] activation(Parallel par, Activation f, float[] x) {
+    float[] y = new float[x.length];
+    par.forRange(
+        x.length,
+        GRAIN / 4,
+        (s, e) -> {
+          int i = s;
+          if (f == Activation.RELU) {
+            int bound = s + S.loopBound(e - s);
+            for (; i < bound; i += VL) {
+              FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
+            }
+          }
+          for (; i < e; i++) {
+            y[i] = (float) activate(f, x[i]);
+          }
+        });
+    return y;
+  }
+
+  /** {@code dy·f'(x)}. */
+  public static float[] activationBackward(Parallel par, Activation f, float[] x, float[] dy) {
+    float[] dx = new float[x.length];
+    par.forRange(
+        x.length,
+        GRAIN / 4,
+        (s, e) -> {
+          for (int i = s; i < e; i++) {
+            dx[i] = (float) (dy[i] * derivative(f, x[i]));
+          }
+        });
+    return dx;
+  }
+
+  static final double INV_SQRT2 = 0.7071067811865476;
+  static final double INV_SQRT_2PI = 0.3989422804014327;
+  static final double SQRT_2_OVER_PI = 0.7978845608028654;
+
+  /** The nonlinearity at {@code x}, in double. */
+  public static double activate(Activation f, double x) {
+    switch (f) {
+      case RELU:
+        return x > 0 ? x : 0;
+      case GELU:
+        return 0.5 * x * (1 + VMath.erf(x * INV_SQRT2));
+      case GELU_TANH:
+        return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+      case SILU:
+        return x / (1 + Math.exp(-x));
+      case TANH:
+        return Math.tanh(x);
+      default:
+        return 1 / (1 + Math.exp(-x));
+    }
+  }
+
+  /** The derivative of the nonlinearity at {@code x}, in double. */
+  public static double derivative(Activation f, double x) {
+    switch (f) {
+      case RELU:
+        return x > 0 ? 1 : 0;
+      case GELU:
+        return 0.5 * (1 + VMath.erf(x * INV_SQRT2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI;
+      case GELU_TANH:
+        {
+          double t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
+          double du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+          return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du;
+        }
+      case SILU:
+        {
+          double sg = 1 / (1 + Math.exp(-x));
+          return sg * (1 + x * (1 - sg));
+        }
+      case TANH:
+        {
+          double t = Math.tanh(x);
+          return 1 - t * t;
+        }
+      default:
+        {
+          double sg = 1 / (1 + Math.exp(-x));
+          return sg * (1 - sg);
+        }
+    }
+  }
+
+  /** Inverted dropout with the counter-based mask of {@link Dropout#keep}. */
+  public static float[] dropout(Parallel par, float[] x, float p, long seed) {
+    if (p <= 0f) {
+      return x.clone();
+    }
+    float[] y = new float[x.length];
+    float scale = 1f / (1f - p);
+    par.forRange(
+        x.length,
+        GRAIN,
+        (s, e) -> {
+          for (int i = s; i < e; i++) {
+            y[i] = Dropout.keep(seed, i, p) ? x[i] * scale : 0f;
+          }
+        });
+    return y;
+  }
+}

@@ -1,0 +1,187 @@
+package io.github.transformers4j.cpu.kernels;
+
+import io.github.transformers4j.cpu.exec.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Layer normalization and RMS normalization over rows of length C, with their backward. Row
+ * statistics use SIMD float sums; the parameter gradients are summed per thread and merged.
+ */
+public final class Norms {
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int VL = S.length();
+
+  private Norms() {}
+
+  /** {@code (x − mean)/sqrt(var + eps)·gamma + beta} per row of length {@code c}. */
+  public static float[] layerNorm(
+      Parallel par, float[] x, int c, float[] gamma, float[] beta, float eps) {
+    float[] y = new float[x.length];
+    int rows = c == 0 ? 0 : x.length / c;
+    par.forRange(
+        rows,
+        Math.max(1, Elementwise.GRAIN / Math.max(1, c)),
+        (s, e) -> {
+          int bound = S.loopBound(c);
+          for (int r = s; r < e; r++) {
+            int o = r * c;
+            float mean = sum(x, o, c) / c;
+            float rstd = (float) (1 / Math.sqrt(centeredSquares(x, o, c, mean) / c + eps));
+            FloatVector vm = FloatVector.broadcast(S, mean);
+            FloatVector vr = FloatVector.broadcast(S, rstd);
+            int j = 0;
+            for (; j < bound; j += VL) {
+              FloatVector xh = FloatVector.fromArray(S, x, o + j).sub(vm).mul(vr);
+              xh.fma(FloatVector.fromArray(S, gamma, j), FloatVector.fromArray(S, beta, j))
+                  .intoArray(y, o + j);
+            }
+            for (; j < c; j++) {
+              y[o + j] = (x[o + j] - mean) * rstd * gamma[j] + beta[j];
+            }
+          }
+        });
+    return y;
+  }
+
+  /** Gradients of layer norm: {@code {dx, dgamma, dbeta}}. */
+  public static float[][] layerNormBackward(
+      Parallel par, float[] x, int c, float[] gamma, float eps, float[] dy) {
+    float[] dx = new float[x.length];
+    float[] dg = new float[c];
+    float[] db = new float[c];
+    int rows = c == 0 ? 0 : x.length / c;
+    par.forRange(
+        rows,
+        Math.max(1, Elementwise.GRAIN / Math.max(1, c)),
+        (s, e) -> {
+          float[] pg = new float[c];
+          float[] pb = new float[c];
+          float[] xhat = new float[c];
+          for (int r = s; r < e; r++) {
+            int o = r * c;
+            float mean = sum(x, o, c) / c;
+            float rstd = (float) (1 / Math.sqrt(centeredSquares(x, o, c, mean) / c + eps));
+            float sumG = 0f;
+            float sumGx = 0f;
+            for (int j = 0; j < c; j++) {
+              float xh = (x[o + j] - mean) * rstd;
+              xhat[j] = xh;
+              float d = dy[o + j];
+              float g = d * gamma[j];
+              sumG += g;
+              sumGx += g * xh;
+              pg[j] += d * xh;
+              pb[j] += d;
+            }
+            float mg = sumG / c;
+            float mgx = sumGx / c;
+            for (int j = 0; j < c; j++) {
+              dx[o + j] = rstd * (dy[o + j] * gamma[j] - mg - xhat[j] * mgx);
+            }
+          }
+          merge(dg, pg, db, pb);
+        });
+    return new float[][] {dx, dg, db};
+  }
+
+  /** {@code x / sqrt(mean(x²) + eps)·gamma} per row of length {@code c}. */
+  public static float[] rmsNorm(Parallel par, float[] x, int c, float[] gamma, float eps) {
+    float[] y = new float[x.length];
+    int rows = c == 0 ? 0 : x.length / c;
+    par.forRange(
+        rows,
+        Math.max(1, Elementwise.GRAIN / Math.max(1, c)),
+        (s, e) -> {
+          int bound = S.loopBound(c);
+          for (int r = s; r < e; r++) {
+            int o = r * c;
+            float rr = (float) (1 / Math.sqrt(centeredSquares(x, o, c, 0f) / c + eps));
+            int j = 0;
+            for (; j < bound; j += VL) {
+              FloatVector.fromArray(S, x, o + j).mul(rr).mul(FloatVector.fromArray(S, gamma, j))
+                  .intoArray(y, o + j);
+            }
+            for (; j < c; j++) {
+              y[o + j] = x[o + j] * rr * gamma[j];
+            }
+          }
+        });
+    return y;
+  }
+
+  /** Gradients of RMS norm: {@code {dx, dgamma}}. */
+  public static float[][] rmsNormBackward(
+      Parallel par, float[] x, int c, float[] gamma, float eps, float[] dy) {
+    float[] dx = new float[x.length];
+    float[] dg = new float[c];
+    int rows = c == 0 ? 0 : x.length / c;
+    par.forRange(
+        rows,
+        Math.max(1, Elementwise.GRAIN / Math.max(1, c)),
+        (s, e) -> {
+          float[] pg = new float[c];
+          for (int r = s; r < e; r++) {
+            int o = r * c;
+            float rr = (float) (1 / Math.sqrt(centeredSquares(x, o, c, 0f) / c + eps));
+            float dot = 0f;
+            for (int j = 0; j < c; j++) {
+              float d = dy[o + j];
+              dot += d * gamma[j] * x[o + j];
+              pg[j] += d * x[o + j] * rr;
+            }
+            float k = rr * rr * rr * dot / c;
+            for (int j = 0; j < c; j++) {
+              dx[o + j] = rr * dy[o + j] * gamma[j] - x[o + j] * k;
+            }
+          }
+          merge(dg, pg, null, null);
+        });
+    return new float[][] {dx, dg};
+  }
+
+  // Per-thread partial sums of the parameter gradients are added under a lock: once per chunk.
+  private static void merge(float[] dg, float[] pg, float[] db, float[] pb) {
+    synchronized (dg) {
+      for (int j = 0; j < dg.length; j++) {
+        dg[j] += pg[j];
+        if (db != null) {
+          db[j] += pb[j];
+        }
+      }
+    }
+  }
+
+  static float sum(float[] x, int o, int n) {
+    int bound = S.loopBound(n);
+    FloatVector acc = FloatVector.zero(S);
+    int j = 0;
+    for (; j < bound; j += VL) {
+      acc = acc.add(FloatVector.fromArray(S, x, o + j));
+    }
+    float s = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      s += x[o + j];
+    }
+    return s;
+  }
+
+  /** {@code Σ (x − mean)²} over {@code x[o, o + n)} (two-pass variance: no cancellation). */
+  static float centeredSquares(float[] x, int o, int n, float mean) {
+    int bound = S.loopBound(n);
+    FloatVector vm = FloatVector.broadcast(S, mean);
+    FloatVector acc = FloatVector.zero(S);
+    int j = 0;
+    for (; j < bound; j += VL) {
+      FloatVector d = FloatVector.fromArray(S, x, o + j).sub(vm);
+      acc = d.fma(d, acc);
+    }
+    float s = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      float d = x[o + j] - mean;
+      s += d * d;
+    }
+    return s;
+  }
+}

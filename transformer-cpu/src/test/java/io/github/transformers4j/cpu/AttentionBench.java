@@ -1,0 +1,50 @@
+package io.github.transformers4j.cpu;
+
+import io.github.transformers4j.api.Shape;
+import io.github.transformers4j.api.Tensor;
+import java.util.SplittableRandom;
+
+/**
+ * A short harness (not a test) comparing the fused attention with the composed default on the
+ * same backend: {@code java AttentionBench [threads] [T]}; prints median milliseconds, A B A B.
+ */
+public final class AttentionBench {
+  private AttentionBench() {}
+
+  public static void main(String[] args) {
+    int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+    int t = args.length > 1 ? Integer.parseInt(args[1]) : 512;
+    int b = 1;
+    int nh = 12;
+    int hs = 64;
+    try (CpuBackend be = new CpuBackend(threads)) {
+      SplittableRandom r = new SplittableRandom(1);
+      Shape s = Shape.of(b, nh, t, hs);
+      Tensor q = be.fromHost(CpuBackendTest.rand(r, s), s);
+      Tensor k = be.fromHost(CpuBackendTest.rand(r, s), s);
+      Tensor v = be.fromHost(CpuBackendTest.rand(r, s), s);
+      float scale = 0.125f;
+      int reps = 15;
+      double[] fused = new double[reps];
+      double[] composed = new double[reps];
+      for (int i = 0; i < 5; i++) {
+        be.attention(q, k, v, null, true, scale);
+        CpuBackendTest.composed(be, q, k, v, null, true, scale);
+      }
+      for (int i = 0; i < reps; i++) {
+        long t0 = System.nanoTime();
+        be.attention(q, k, v, null, true, scale);
+        long t1 = System.nanoTime();
+        CpuBackendTest.composed(be, q, k, v, null, true, scale);
+        long t2 = System.nanoTime();
+        fused[i] = (t1 - t0) / 1e6;
+        composed[i] = (t2 - t1) / 1e6;
+      }
+      java.util.Arrays.sort(fused);
+      java.util.Arrays.sort(composed);
+      System.out.printf("causal attention B=%d nh=%d T=%d hs=%d, %d threads: fused %.2f ms, "
+          + "composed %.2f ms (ratio %.2f)%n", b, nh, t, hs, threads, fused[reps / 2],
+          composed[reps / 2], composed[reps / 2] / fused[reps / 2]);
+    }
+  }
+}
