@@ -89,6 +89,7 @@ public final class GemmBenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--seed",
+      paramLabel = "SEED",
       defaultValue = "42",
       description = "Seed of the random matrices (default: ${DEFAULT-VALUE}).")
   private long seed;
