@@ -1,9 +1,9 @@
 package io.github.transformers4j.apps;
 
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.registry.Backends;
 import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.spi.BackendProvider;
-import io.github.transformers4j.api.spi.ComputeBackend;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Optional;

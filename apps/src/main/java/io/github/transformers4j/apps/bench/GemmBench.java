@@ -1,9 +1,9 @@
 package io.github.transformers4j.apps.bench;
 
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.spi.ComputeBackend;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;

@@ -1,8 +1,8 @@
 package io.github.transformers4j.apps.commands;
 
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.spi.BackendProvider;
-import io.github.transformers4j.api.spi.ComputeBackend;
 import io.github.transformers4j.apps.BackendChoice;
 import io.github.transformers4j.apps.PositiveInt;
 import io.github.transformers4j.apps.TextTable;

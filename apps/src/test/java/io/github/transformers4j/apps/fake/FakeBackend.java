@@ -1,13 +1,13 @@
 package io.github.transformers4j.apps.fake;
 
+import io.github.transformers4j.api.Activation;
+import io.github.transformers4j.api.BinaryOp;
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.DType;
+import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.spi.Activation;
-import io.github.transformers4j.api.spi.BinaryOp;
-import io.github.transformers4j.api.spi.ComputeBackend;
-import io.github.transformers4j.api.spi.ReduceOp;
-import io.github.transformers4j.api.spi.UnaryOp;
+import io.github.transformers4j.api.UnaryOp;
 import java.util.List;
 
 /**

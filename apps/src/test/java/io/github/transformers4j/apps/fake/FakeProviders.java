@@ -1,8 +1,8 @@
 package io.github.transformers4j.apps.fake;
 
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.spi.BackendProvider;
-import io.github.transformers4j.api.spi.ComputeBackend;
 import io.github.transformers4j.api.spi.Probe;
 import java.util.Set;
 

@@ -1,9 +1,9 @@
 package io.github.transformers4j.apps.fake;
 
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.spi.ComputeBackend;
 
 /** A heap {@code F32} tensor of {@link FakeBackend}. */
 final class FakeTensor implements Tensor {
