@@ -9,12 +9,15 @@ module io.github.transformers4j.apps {
   requires jakarta.inject;
 
   // Picocli sets option fields and calls option setters reflectively; Guice calls the @Inject
-  // constructors. Neither needs more than these packages.
+  // constructors (the shared options holder, converters and version provider in cli too).
+  // Neither needs more than these packages.
   opens io.github.transformers4j.apps to
       info.picocli,
       com.google.guice;
   opens io.github.transformers4j.apps.commands to
       info.picocli,
+      com.google.guice;
+  opens io.github.transformers4j.apps.cli to
       com.google.guice;
 
   uses io.github.transformers4j.api.spi.BackendProvider;

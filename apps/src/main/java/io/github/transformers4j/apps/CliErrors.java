@@ -1,5 +1,6 @@
 package io.github.transformers4j.apps;
 
+import io.github.transformers4j.apps.cli.BackendChoice;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.Arrays;

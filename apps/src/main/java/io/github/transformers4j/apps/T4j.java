@@ -3,6 +3,9 @@ package io.github.transformers4j.apps;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.PositiveInt;
+import io.github.transformers4j.apps.cli.VersionProvider;
 import io.github.transformers4j.apps.commands.BackendsCommand;
 import io.github.transformers4j.apps.commands.BenchCommand;
 import jakarta.inject.Inject;
@@ -47,7 +50,7 @@ public final class T4j {
           "Compute backend (see 't4j backends'). Default: system property t4j.backend, else"
               + " environment variable T4J_BACKEND, else the best available one.")
   void backend(String name) {
-    choice.name(name);
+    choice.setName(name);
   }
 
   @Option(
@@ -57,7 +60,7 @@ public final class T4j {
       converter = PositiveInt.class,
       description = "Worker threads of the backend (its option 'threads').")
   void threads(int threads) {
-    choice.threads(threads);
+    choice.setThreads(threads);
   }
 
   @Option(
@@ -65,7 +68,7 @@ public final class T4j {
       scope = ScopeType.INHERIT,
       description = "Print stack traces with errors.")
   void verbose(boolean verbose) {
-    choice.verbose(verbose);
+    choice.setVerbose(verbose);
   }
 
   /**

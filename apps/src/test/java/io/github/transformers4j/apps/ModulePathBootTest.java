@@ -3,6 +3,7 @@ package io.github.transformers4j.apps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.transformers4j.apps.cli.VersionProvider;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

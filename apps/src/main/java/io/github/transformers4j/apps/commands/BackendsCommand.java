@@ -3,8 +3,8 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.api.registry.Backends;
 import io.github.transformers4j.api.spi.BackendProvider;
 import io.github.transformers4j.api.spi.Probe;
-import io.github.transformers4j.apps.BackendChoice;
-import io.github.transformers4j.apps.TextTable;
+import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.TextTable;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.List;
@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "backends",
     mixinStandardHelpOptions = true,
-    versionProvider = io.github.transformers4j.apps.VersionProvider.class,
+    versionProvider = io.github.transformers4j.apps.cli.VersionProvider.class,
     description = {
       "List the installed compute backends: priority, whether each can run here and why.",
       "The one marked '*' is what commands use: --backend, else the system property t4j.backend,"

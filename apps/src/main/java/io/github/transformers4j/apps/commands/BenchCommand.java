@@ -1,6 +1,6 @@
 package io.github.transformers4j.apps.commands;
 
-import io.github.transformers4j.apps.VersionProvider;
+import io.github.transformers4j.apps.cli.VersionProvider;
 import picocli.CommandLine.Command;
 
 /** {@code t4j bench}: groups the benchmarks; running it without one is a usage error. */

@@ -1,4 +1,4 @@
-package io.github.transformers4j.apps;
+package io.github.transformers4j.apps.cli;
 
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.registry.Backends;
@@ -40,7 +40,8 @@ public final class BackendChoice {
     return Optional.ofNullable(name);
   }
 
-  void name(String name) {
+  /** Sets the backend name; called by the top command while Picocli parses. */
+  public void setName(String name) {
     this.name = name;
   }
 
@@ -49,7 +50,8 @@ public final class BackendChoice {
     return threads == null ? OptionalInt.empty() : OptionalInt.of(threads);
   }
 
-  void threads(int threads) {
+  /** Sets the thread count; called by the top command while Picocli parses. */
+  public void setThreads(int threads) {
     this.threads = threads;
   }
 
@@ -58,7 +60,8 @@ public final class BackendChoice {
     return verbose;
   }
 
-  void verbose(boolean verbose) {
+  /** Sets whether errors show their stack trace; called by the top command while Picocli parses. */
+  public void setVerbose(boolean verbose) {
     this.verbose = verbose;
   }
 

@@ -1,4 +1,4 @@
-package io.github.transformers4j.apps;
+package io.github.transformers4j.apps.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.github.transformers4j.apps;
+package io.github.transformers4j.apps.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,7 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
 
   /** The project version, or {@code "unknown"} when the resource is missing (an IDE build). */
   public static String projectVersion() {
-    try (InputStream in = T4j.class.getResourceAsStream("version.properties")) {
+    try (InputStream in = VersionProvider.class.getResourceAsStream("version.properties")) {
       if (in == null) {
         return "unknown";
       }
