@@ -7,6 +7,7 @@ module io.github.transformers4j.apps {
   requires info.picocli;
   requires com.google.guice;
   requires jakarta.inject;
+  requires java.logging;
 
   // Picocli sets option fields and calls option setters reflectively; Guice calls the @Inject
   // constructors (the shared options holder, converters and version provider in cli too).
