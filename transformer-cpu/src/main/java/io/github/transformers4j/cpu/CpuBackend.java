@@ -1,5 +1,6 @@
 package io.github.transformers4j.cpu;
 
+import io.github.transformers4j.api.reference.HostTensor;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
@@ -65,11 +66,11 @@ public final class CpuBackend implements ComputeBackend {
 
   // ---- Input checks ----
 
-  private CpuTensor cpu(Tensor t, String op) {
+  private HostTensor cpu(Tensor t, String op) {
     if (t == null) {
       throw new IllegalArgumentException(op + ": tensor is null");
     }
-    if (!(t instanceof CpuTensor c) || t.backend() != this) {
+    if (!(t instanceof HostTensor c) || t.backend() != this) {
       throw new IllegalArgumentException(
           op + ": tensor " + t.shape() + " belongs to backend '" + t.backend().name()
               + "', not to this 'cpu' backend; move it with fromHost(toFloatArray())");
@@ -84,7 +85,7 @@ public final class CpuBackend implements ComputeBackend {
   }
 
   private float[] f(Tensor t, String op) {
-    CpuTensor c = cpu(t, op);
+    HostTensor c = cpu(t, op);
     if (c.dtype() != DType.F32) {
       throw new IllegalArgumentException(op + ": expected an F32 tensor, got " + c);
     }
@@ -92,19 +93,19 @@ public final class CpuBackend implements ComputeBackend {
   }
 
   private int[] i(Tensor t, String op) {
-    CpuTensor c = cpu(t, op);
+    HostTensor c = cpu(t, op);
     if (c.dtype() != DType.I32) {
       throw new IllegalArgumentException(op + ": expected an I32 tensor, got " + c);
     }
     return c.ints();
   }
 
-  private CpuTensor out(float[] data, Shape shape) {
-    return CpuTensor.of(this, data, shape);
+  private HostTensor out(float[] data, Shape shape) {
+    return HostTensor.wrap(this, data, shape);
   }
 
-  private CpuTensor outAny(Object data, Shape shape) {
-    return data instanceof int[] ints ? CpuTensor.of(this, ints, shape) : out((float[]) data, shape);
+  private HostTensor outAny(Object data, Shape shape) {
+    return data instanceof int[] ints ? HostTensor.wrap(this, ints, shape) : out((float[]) data, shape);
   }
 
   private static void sameShape(String op, Tensor a, Tensor b) {
@@ -127,13 +128,13 @@ public final class CpuBackend implements ComputeBackend {
 
   @Override
   public Tensor fromHost(int[] data, Shape shape) {
-    return CpuTensor.of(this, data.clone(), shape);
+    return HostTensor.wrap(this, data.clone(), shape);
   }
 
   @Override
   public Tensor zeros(Shape shape, DType dtype) {
     if (dtype == DType.I32) {
-      return CpuTensor.of(this, new int[shape.size()], shape);
+      return HostTensor.wrap(this, new int[shape.size()], shape);
     }
     if (dtype != DType.F32) {
       throw new IllegalArgumentException("zeros: " + dtype + " is a storage type; use F32 or I32");
@@ -163,7 +164,7 @@ public final class CpuBackend implements ComputeBackend {
     List<Object> data = new ArrayList<>(parts.size());
     List<Shape> shapes = new ArrayList<>(parts.size());
     for (Tensor t : parts) {
-      CpuTensor c = cpu(t, "concat");
+      HostTensor c = cpu(t, "concat");
       if (c.dtype() != parts.get(0).dtype()) {
         throw new IllegalArgumentException(
             "concat: mixed element types " + parts.get(0).dtype() + " and " + c.dtype());

@@ -8,14 +8,16 @@ import java.util.Objects;
 
 /**
  * A tensor held in a heap array ({@code float[]} for {@code F32}, {@code int[]} for {@code I32}),
- * contiguous and row-major. Backends whose memory is the Java heap can use it as is.
+ * contiguous and row-major. Backends whose memory is the Java heap (the reference and the CPU
+ * backends) use it as is. Views made by {@link #view} share the array; since kernels never write
+ * their inputs, sharing is safe.
  */
 public final class HostTensor implements Tensor {
   private final Shape shape;
   private final DType dtype;
   private final ComputeBackend backend;
-  private final float[] floats;
-  private final int[] ints;
+  private float[] floats;
+  private int[] ints;
   private volatile boolean closed;
 
   private HostTensor(ComputeBackend backend, Shape shape, DType dtype, float[] f, int[] i) {
@@ -93,9 +95,18 @@ public final class HostTensor implements Tensor {
     return ints().clone();
   }
 
+  /** The backing array of either type ({@code float[]} or {@code int[]}), for dtype-agnostic copies. */
+  public Object array() {
+    checkOpen();
+    return dtype == DType.F32 ? floats : ints;
+  }
+
+  /** Marks the tensor closed and drops its reference to the array (other views keep theirs). */
   @Override
   public void close() {
     closed = true;
+    floats = null;
+    ints = null;
   }
 
   @Override
