@@ -8,4 +8,5 @@ module io.github.transformers4j.models {
   requires transitive io.github.transformers4j.api;
 
   // exports io.github.transformers4j.models once the issue that fills it lands (an empty package cannot be exported).
+  exports io.github.transformers4j.models.weights;
 }

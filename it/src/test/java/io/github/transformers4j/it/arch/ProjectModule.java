@@ -11,18 +11,18 @@ import java.util.List;
  */
 enum ProjectModule {
   API("transformer-api", "api", List.of(), List.of()),
-  MODELS("transformer-models", "models", List.of(API), List.of()),
+  MODELS("transformer-models", "models", List.of(API), List.of(Libs.GSON)),
   CPU("transformer-cpu", "cpu", List.of(API), List.of("jdk.incubator.vector..")),
   GPU_APARAPI("transformer-gpu-aparapi", "gpu.aparapi", List.of(API), List.of("com.aparapi..")),
-  TOKENIZERS("tokenizers", "tokenizers", List.of(API), List.of("org.apache.lucene..")),
-  TRAINING("training", "training", List.of(API, MODELS), List.of()),
-  CLIP("multimodal-clip", "clip", List.of(API, MODELS, TRAINING), List.of()),
+  TOKENIZERS("tokenizers", "tokenizers", List.of(API), List.of("org.apache.lucene..", Libs.GSON)),
+  TRAINING("training", "training", List.of(API, MODELS), List.of(Libs.GSON)),
+  CLIP("multimodal-clip", "clip", List.of(API, MODELS, TRAINING), List.of(Libs.GSON)),
   APPS(
       "apps",
       "apps",
       List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP),
       // Guice 7 is on jakarta.inject; javax.inject is listed for modules written against Guice 5/6.
-      List.of("com.google.inject..", "jakarta.inject..", "javax.inject..", "picocli..")),
+      List.of("com.google.inject..", "jakarta.inject..", "javax.inject..", "picocli..", Libs.GSON)),
   /** Tests only: it may use everything, so no dependency rule constrains it. */
   IT("it", "it", List.of(), List.of());
 
@@ -62,5 +62,12 @@ enum ProjectModule {
   @Override
   public String toString() {
     return folder;
+  }
+
+  /** Library package patterns shared by several modules (a holder: enum constants cannot use the
+   * enum's own static fields). */
+  private static final class Libs {
+    /** JSON (configs, tokenizer.json, checkpoint state) for the modules that read or write it. */
+    static final String GSON = "com.google.gson..";
   }
 }
