@@ -6,6 +6,7 @@
  */
 module io.github.transformers4j.models {
   requires transitive io.github.transformers4j.api;
+  requires com.google.gson;
 
   // exports io.github.transformers4j.models once the issue that fills it lands (an empty package cannot be exported).
   exports io.github.transformers4j.models.weights;
