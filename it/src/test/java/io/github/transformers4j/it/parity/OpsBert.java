@@ -17,6 +17,8 @@ final class OpsBert {
   private final int heads;
   private final float eps;
   private final Map<String, Tensor> p = new HashMap<>();
+  /** Nanoseconds per kind of op, accumulated when profiling (null otherwise). */
+  private Map<String, Long> profile;
 
   OpsBert(Ops ops, Weights w, int layers, int heads, float eps) {
     this.ops = ops;
@@ -28,15 +30,30 @@ final class OpsBert {
     }
   }
 
+  /** Starts accumulating time per kind of op (matmul, attention, ...) into {@code into}. */
+  void profileInto(Map<String, Long> into) {
+    this.profile = into;
+  }
+
+  private <T> T timed(String kind, java.util.function.Supplier<T> op) {
+    if (profile == null) {
+      return op.get();
+    }
+    long t0 = System.nanoTime();
+    T out = op.get();
+    profile.merge(kind, System.nanoTime() - t0, Long::sum);
+    return out;
+  }
+
   /**
    * {@code last_hidden_state} (B, T, C) for ids, 0/1 attention mask and token types, each (B, T).
    */
   Tensor forward(int[] ids, int[] mask, int[] types, int b, int t) {
-    Tensor x = ops.add(
+    Tensor e = timed("embeddings", () -> ops.add(
         ops.add(ops.embedding(p("embeddings.word_embeddings.weight"), ops.ids(ids, b, t)),
             ops.embedding(p("embeddings.token_type_embeddings.weight"), ops.ids(types, b, t))),
-        ops.slice(p("embeddings.position_embeddings.weight"), 0, 0, t)); // (B, T, C)
-    x = ops.layerNorm(x, p("embeddings.LayerNorm.weight"), p("embeddings.LayerNorm.bias"), eps);
+        ops.slice(p("embeddings.position_embeddings.weight"), 0, 0, t))); // (B, T, C)
+    Tensor x = layerNorm(e, "embeddings.LayerNorm");
     float[] additive = new float[b * t];
     for (int i = 0; i < additive.length; i++) {
       additive[i] = mask[i] != 0 ? 0f : Float.NEGATIVE_INFINITY;
@@ -49,25 +66,36 @@ final class OpsBert {
       Tensor q = split(linear(x, pre + "attention.self.query"), b, t, hs);
       Tensor k = split(linear(x, pre + "attention.self.key"), b, t, hs);
       Tensor v = split(linear(x, pre + "attention.self.value"), b, t, hs);
-      Tensor a = ops.attention(q, k, v, m, false, (float) (1 / Math.sqrt(hs)));
-      a = ops.reshape(ops.permute(a, 0, 2, 1, 3), b, t, c); // (B, nh, T, hs) -> (B, T, C)
-      x = ops.layerNorm(ops.add(x, linear(a, pre + "attention.output.dense")),
-          p(pre + "attention.output.LayerNorm.weight"), p(pre + "attention.output.LayerNorm.bias"),
-          eps);
-      Tensor h = ops.gelu(linear(x, pre + "intermediate.dense"));
-      x = ops.layerNorm(ops.add(x, linear(h, pre + "output.dense")),
-          p(pre + "output.LayerNorm.weight"), p(pre + "output.LayerNorm.bias"), eps);
+      Tensor a0 = timed("attention", () ->
+          ops.attention(q, k, v, m, false, (float) (1 / Math.sqrt(hs))));
+      // (B, nh, T, hs) -> (B, T, C)
+      Tensor a = timed("layout", () -> ops.reshape(ops.permute(a0, 0, 2, 1, 3), b, t, c));
+      Tensor x1 = x;
+      Tensor o = linear(a, pre + "attention.output.dense");
+      Tensor r1 = timed("residual", () -> ops.add(x1, o));
+      x = layerNorm(r1, pre + "attention.output.LayerNorm");
+      Tensor h0 = linear(x, pre + "intermediate.dense");
+      Tensor h = timed("gelu", () -> ops.gelu(h0));
+      Tensor x2 = x;
+      Tensor r2 = linear(h, pre + "output.dense");
+      x = layerNorm(timed("residual", () -> ops.add(x2, r2)), pre + "output.LayerNorm");
     }
     return x;
   }
 
+  private Tensor layerNorm(Tensor x, String name) {
+    return timed("layer norm", () -> ops.layerNorm(x, p(name + ".weight"), p(name + ".bias"), eps));
+  }
+
   private Tensor linear(Tensor x, String name) {
     // x (B, T, in) · weight (out, in)ᵀ + bias (out)
-    return ops.add(ops.matmul(x, p(name + ".weight"), false, true), p(name + ".bias"));
+    Tensor y = timed("matmul", () -> ops.matmul(x, p(name + ".weight"), false, true));
+    return timed("bias", () -> ops.add(y, p(name + ".bias")));
   }
 
   private Tensor split(Tensor x, int b, int t, int hs) {
-    return ops.permute(ops.reshape(x, b, t, heads, hs), 0, 2, 1, 3); // (B, T, C) -> (B, nh, T, hs)
+    // (B, T, C) -> (B, nh, T, hs)
+    return timed("layout", () -> ops.permute(ops.reshape(x, b, t, heads, hs), 0, 2, 1, 3));
   }
 
   private Tensor p(String name) {

@@ -254,11 +254,44 @@ public final class Elementwise {
         GRAIN / 4,
         (s, e) -> {
           int i = s;
-          if (f == Activation.RELU) {
-            int bound = s + S.loopBound(e - s);
-            for (; i < bound; i += VL) {
-              FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
+          int bound = s + S.loopBound(e - s);
+          switch (f) {
+            case RELU -> {
+              for (; i < bound; i += VL) {
+                FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
+              }
             }
+            case GELU -> {
+              // 0.5·x·(1 + erf(x/√2)) in float: the scalar double path took half a BERT forward.
+              for (; i < bound; i += VL) {
+                FloatVector v = FloatVector.fromArray(S, x, i);
+                FloatVector erf = VMath.erf(v.mul((float) INV_SQRT2));
+                v.mul(0.5f).mul(erf.add(1f)).intoArray(y, i);
+              }
+            }
+            case GELU_TANH, SILU, SIGMOID -> {
+              // x·σ(2u) with u = √(2/π)(x + 0.044715x³) (that is 0.5x(1 + tanh u)), x·σ(x), σ(x):
+              // written with e^(−z) so no lane cancels; e^(−z) saturating for very negative z only
+              // makes a result that is ~0 anyway.
+              for (; i < bound; i += VL) {
+                FloatVector v = FloatVector.fromArray(S, x, i);
+                FloatVector z =
+                    f == Activation.GELU_TANH
+                        ? v.mul(v).mul(v).fma(FloatVector.broadcast(S, 0.044715f), v)
+                            .mul((float) (2 * SQRT_2_OVER_PI))
+                        : v;
+                FloatVector sig = VMath.exp(z.neg()).add(1f);
+                FloatVector out = f == Activation.SIGMOID ? FloatVector.broadcast(S, 1f) : v;
+                // The exponential clamps its input, so NaN lanes are restored explicitly, and
+                // −∞ gives NaN (−∞·0) as the scalar definition does, not −∞/e^88.
+                out = out.div(sig).blend(v, v.test(VectorOperators.IS_NAN));
+                if (f != Activation.SIGMOID) {
+                  out = out.blend(Float.NaN, v.eq(Float.NEGATIVE_INFINITY));
+                }
+                out.intoArray(y, i);
+              }
+            }
+            default -> {}
           }
           for (; i < e; i++) {
             y[i] = (float) activate(f, x[i]);

@@ -54,4 +54,36 @@ class VMathTest {
     assertEquals(0f, y[1 % vl == 0 ? 0 : 1]);
     assertEquals(1f, y[vl - 1]);
   }
+
+  @Test
+  void vectorErfWithin1e6() {
+    int vl = VMath.VL;
+    float[] x = new float[vl];
+    float[] y = new float[vl];
+    double worst = 0;
+    double at = 0;
+    for (int i = 0; i < 1_600_000; i += vl) {
+      for (int l = 0; l < vl; l++) {
+        x[l] = -8f + (i + l) * 1e-5f;
+      }
+      VMath.erf(FloatVector.fromArray(VMath.S, x, 0)).intoArray(y, 0);
+      for (int l = 0; l < vl; l++) {
+        double err = Math.abs(y[l] - MathFunctions.erf(x[l]));
+        if (err > worst) {
+          worst = err;
+          at = x[l];
+        }
+      }
+    }
+    assertTrue(worst < 1e-6, "max |erf error| " + worst + " at x=" + at);
+    java.util.Arrays.fill(x, Float.NaN);
+    x[0] = Float.POSITIVE_INFINITY;
+    x[vl - 1] = Float.NEGATIVE_INFINITY;
+    VMath.erf(FloatVector.fromArray(VMath.S, x, 0)).intoArray(y, 0);
+    assertEquals(1f, y[0]);
+    assertEquals(-1f, y[vl - 1]);
+    if (vl > 2) {
+      assertTrue(Float.isNaN(y[1]));
+    }
+  }
 }

@@ -1,0 +1,148 @@
+package io.github.transformers4j.it.parity;
+
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.registry.Backends;
+import io.github.transformers4j.api.spi.BackendOptions;
+import io.github.transformers4j.models.weights.OnnxWeights;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Benchmark, not a test: all-MiniLM-L6-v2 forward (batch 1, 128 tokens) on our {@code cpu}
+ * backend against ONNX Runtime, each on 1 and 2 threads, in one process. The two sides run
+ * alternately, A B A B, so load from other work falls on both; each round takes the median of
+ * several forwards, and the table shows the median over rounds and the ratio ours / ORT. Before
+ * timing, the outputs are compared, so a broken forward cannot report a fast number. Run it with
+ * {@code bench/minilm-vs-onnxruntime.sh}.
+ *
+ * <p>Arguments: {@code --threads-list 1,2}, {@code --rounds 7}, {@code --per-round 10},
+ * {@code --tokens 128}, {@code --profile} (time per kind of op in our forward).
+ */
+public final class MiniLmVsOnnxRuntime {
+  private MiniLmVsOnnxRuntime() {}
+
+  public static void main(String[] args) throws Exception {
+    int[] threadsList = {1, 2};
+    int rounds = 7;
+    int perRound = 10;
+    int tokens = 128;
+    boolean profile = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--threads-list" -> threadsList =
+            Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--per-round" -> perRound = Integer.parseInt(args[++i]);
+        case "--tokens" -> tokens = Integer.parseInt(args[++i]);
+        case "--profile" -> profile = true;
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    run(threadsList, rounds, perRound, tokens, profile);
+  }
+
+  private static void run(int[] threadsList, int rounds, int perRound, int tokens,
+      boolean profile) throws Exception {
+    BertModelFiles model = BertModelFiles.MINILM;
+    int[] ids = tokens(model, tokens);
+    int[] mask = new int[tokens];
+    Arrays.fill(mask, 1);
+    int[] types = new int[tokens];
+    long[][] lIds = {Arrays.stream(ids).asLongStream().toArray()};
+    long[][] lMask = {Arrays.stream(mask).asLongStream().toArray()};
+    long[][] lTypes = {new long[tokens]};
+
+    System.out.printf("all-MiniLM-L6-v2, batch 1, %d tokens; %d rounds of %d forwards per side,"
+        + " A B A B; Java %s%n", tokens, rounds, perRound, Runtime.version());
+    List<String> rows = new ArrayList<>();
+    try (OnnxWeights w = OnnxWeights.open(model.onnxFile())) {
+      for (int threads : threadsList) {
+        try (ComputeBackend backend = Backends.installed()
+                .create("cpu", BackendOptions.none().with("threads", Integer.toString(threads)));
+            OrtBert ort = new OrtBert(model.onnxFile(), threads)) {
+          OpsBert ours = new OpsBert(new Ops(backend), w, model.layers, BertModelFiles.HEADS,
+              BertModelFiles.LAYER_NORM_EPS);
+          float[] want = ort.lastHiddenState(lIds, lMask, lTypes);
+          float[] got = ours.forward(ids, mask, types, 1, tokens).toFloatArray();
+          float diff = OnnxWeightsBertParityTest.maxAbsDiff(want, got);
+          if (!(diff <= 1e-3f)) {
+            throw new AssertionError("outputs differ by " + diff + "; not timing a wrong forward");
+          }
+          Runnable a = () -> ours.forward(ids, mask, types, 1, tokens).close();
+          Runnable b = () -> {
+            try {
+              ort.lastHiddenState(lIds, lMask, lTypes);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          };
+          warm(a, b, 1500);
+          double[] oursMs = new double[rounds];
+          double[] ortMs = new double[rounds];
+          for (int r = 0; r < rounds; r++) {
+            oursMs[r] = medianMs(a, perRound);
+            ortMs[r] = medianMs(b, perRound);
+          }
+          double o = median(oursMs);
+          double x = median(ortMs);
+          rows.add(String.format("%7d  %9.2f  %9.2f  %10.2f   (max |diff| %.2g)", threads, o, x,
+              o / x, diff));
+          if (profile) {
+            Map<String, Long> p = new TreeMap<>();
+            ours.profileInto(p);
+            for (int i = 0; i < perRound; i++) {
+              a.run();
+            }
+            ours.profileInto(null);
+            long total = p.values().stream().mapToLong(Long::longValue).sum();
+            System.out.printf("profile, %d thread(s), per forward:%n", threads);
+            p.entrySet().stream()
+                .sorted((e1, e2) -> Long.compare(e2.getValue(), e1.getValue()))
+                .forEach(e -> System.out.printf("  %-12s %7.2f ms  %5.1f%%%n", e.getKey(),
+                    e.getValue() / 1e6 / perRound, 100.0 * e.getValue() / total));
+          }
+        }
+      }
+    }
+    System.out.println("threads   ours ms   ORT ms   ours/ORT");
+    rows.forEach(System.out::println);
+  }
+
+  /** Real WordPiece ids of a repeated English text, [CLS] ... [SEP], exactly {@code n} long. */
+  static int[] tokens(BertModelFiles model, int n) {
+    String text = "Transformers read whole sentences at once and attention decides which words"
+        + " matter for the meaning of each other word in the text . ";
+    int[] body = model.encode(text.repeat(n / 10 + 2));
+    int[] ids = Arrays.copyOf(body, n);
+    ids[n - 1] = body[body.length - 1]; // [SEP]
+    return ids;
+  }
+
+  private static void warm(Runnable a, Runnable b, long millis) {
+    long end = System.nanoTime() + millis * 1_000_000L;
+    while (System.nanoTime() < end) {
+      a.run();
+      b.run();
+    }
+  }
+
+  private static double medianMs(Runnable r, int n) {
+    double[] t = new double[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      r.run();
+      t[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    return median(t);
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+}
