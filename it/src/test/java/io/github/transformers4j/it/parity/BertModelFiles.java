@@ -2,6 +2,8 @@ package io.github.transformers4j.it.parity;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.transformers4j.models.bert.BertConfig;
+import io.github.transformers4j.models.config.HfConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -24,12 +26,14 @@ import java.util.Map;
  */
 enum BertModelFiles {
   /** sentence-transformers/all-MiniLM-L6-v2: 6 layers, 384 wide, 12 heads, FFN 1536. */
-  MINILM("all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", 6),
+  MINILM("all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", "all-minilm-l6-v2", 6),
   /** BAAI/bge-small-en-v1.5: 12 layers, 384 wide, 12 heads, FFN 1536. */
-  BGE_SMALL("bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", 12);
+  BGE_SMALL("bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", "bge-small-en-v1.5", 12);
 
   final String onnxResource;
   final String tokenizerResource;
+  /** The HF {@code config.json}, transcribed into {@code it}'s test resources as {@code parity/NAME.config.json}. */
+  final String configResource;
   final int layers;
   static final int HIDDEN = 384;
   static final int HEADS = 12;
@@ -39,9 +43,10 @@ enum BertModelFiles {
   private Path extracted;
   private Map<String, Integer> vocab;
 
-  BertModelFiles(String onnxResource, String tokenizerResource, int layers) {
+  BertModelFiles(String onnxResource, String tokenizerResource, String name, int layers) {
     this.onnxResource = onnxResource;
     this.tokenizerResource = tokenizerResource;
+    this.configResource = "parity/" + name + ".config.json";
     this.layers = layers;
   }
 
@@ -80,6 +85,15 @@ enum BertModelFiles {
     }
     ids.add(vocab.get("[SEP]"));
     return ids.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The model's configuration, read from its HF {@code config.json} by the models module. */
+  BertConfig config() {
+    try (InputStream in = open(configResource)) {
+      return BertConfig.fromMap(HfConfig.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Map<String, Integer> readVocab() {
