@@ -1,9 +1,11 @@
 package io.github.transformers4j.it.parity;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Backends;
 import io.github.transformers4j.api.spi.BackendOptions;
@@ -11,7 +13,13 @@ import io.github.transformers4j.it.parity.OnnxWeightsBertParityTest.Batch;
 import io.github.transformers4j.models.bert.BertConfig;
 import io.github.transformers4j.models.bert.BertModel;
 import io.github.transformers4j.models.weights.OnnxWeights;
+import io.github.transformers4j.models.weights.SafeTensors;
+import io.github.transformers4j.models.weights.TensorData;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -52,6 +60,38 @@ class BertOnnxRuntimeParityTest {
         assertTrue(diff <= TOLERANCE,
             files + " (B, T) = (" + b.b() + ", " + b.t() + "): max |diff| " + diff);
       }
+    }
+  }
+
+  /**
+   * ONNX → safetensors (F32) → BertModel gives bit-identical hidden states to loading the ONNX
+   * file directly: the writer, the reader and the HF naming agree on every tensor.
+   */
+  @Test
+  void onnxConvertedToSafetensorsLoadsIdentically(@TempDir Path dir) throws Exception {
+    BertModelFiles files = BertModelFiles.MINILM;
+    Path st = dir.resolve("model.safetensors");
+    Batch batch = Batch.of(files, OnnxWeightsBertParityTest.SENTENCES);
+    try (OnnxWeights onnx = OnnxWeights.open(files.onnxFile());
+        ComputeBackend backend =
+            Backends.installed().create("cpu", BackendOptions.none().with("threads", "2"))) {
+      Map<String, TensorData> all = new LinkedHashMap<>();
+      for (String name : onnx.names()) {
+        all.put(name, new TensorData(onnx.shape(name), onnx.floats(name)));
+      }
+      SafeTensors.write(st, all, Map.of("format", "pt"), DType.F32);
+      Ops ops = new Ops(backend);
+      BertModel fromOnnx = new BertModel(ops, files.config(), false);
+      fromOnnx.load(onnx);
+      BertModel fromSafetensors = new BertModel(ops, files.config(), false);
+      try (SafeTensors weights = SafeTensors.open(st)) {
+        assertEquals(onnx.names(), weights.names());
+        fromSafetensors.load(weights);
+      }
+      assertArrayEquals(
+          fromOnnx.hidden(batch.ids(), batch.types(), batch.mask(), batch.b()).toFloatArray(),
+          fromSafetensors.hidden(batch.ids(), batch.types(), batch.mask(), batch.b())
+              .toFloatArray());
     }
   }
 
