@@ -32,8 +32,13 @@ enum BertModelFiles {
 
   final String onnxResource;
   final String tokenizerResource;
-  /** The HF {@code config.json}, transcribed into {@code it}'s test resources as {@code parity/NAME.config.json}. */
+
+  /**
+   * The HF {@code config.json}, transcribed into {@code it}'s test resources as {@code
+   * parity/NAME.config.json}.
+   */
   final String configResource;
+
   final int layers;
   static final int HIDDEN = 384;
   static final int HEADS = 12;
@@ -90,7 +95,8 @@ enum BertModelFiles {
   /** The model's configuration, read from its HF {@code config.json} by the models module. */
   BertConfig config() {
     try (InputStream in = open(configResource)) {
-      return BertConfig.fromMap(HfConfig.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+      return BertConfig.fromMap(
+          HfConfig.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -99,7 +105,8 @@ enum BertModelFiles {
   private Map<String, Integer> readVocab() {
     try (InputStream in = open(tokenizerResource)) {
       JsonObject root =
-          JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+          JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+              .getAsJsonObject();
       JsonObject v = root.getAsJsonObject("model").getAsJsonObject("vocab");
       Map<String, Integer> m = new HashMap<>();
       v.entrySet().forEach(e -> m.put(e.getKey(), e.getValue().getAsInt()));
@@ -113,7 +120,9 @@ enum BertModelFiles {
     InputStream in = BertModelFiles.class.getClassLoader().getResourceAsStream(resource);
     if (in == null) {
       throw new IllegalStateException(
-          "class-path resource " + resource + " not found: it comes from the langchain4j"
+          "class-path resource "
+              + resource
+              + " not found: it comes from the langchain4j"
               + " embedding jars, test dependencies of the it module");
     }
     return in;

@@ -54,18 +54,20 @@ class BertOnnxRuntimeParityTest {
         float[] got = model.hidden(b.ids(), b.types(), b.mask(), b.b()).toFloatArray();
         float diff = OnnxWeightsBertParityTest.maxAbsDiff(want, got);
         float[] split = diffByMask(want, got, b.mask(), config.hiddenSize());
-        System.out.printf("%s: BertModel vs ONNX Runtime, (B, T) = (%d, %d)%s: max |diff| %.3g"
-            + " over all positions (%.3g at tokens, %.3g at padding)%n", files, b.b(), b.t(),
-            b.b() > 1 ? " padded" : "", diff, split[0], split[1]);
-        assertTrue(diff <= TOLERANCE,
+        System.out.printf(
+            "%s: BertModel vs ONNX Runtime, (B, T) = (%d, %d)%s: max |diff| %.3g"
+                + " over all positions (%.3g at tokens, %.3g at padding)%n",
+            files, b.b(), b.t(), b.b() > 1 ? " padded" : "", diff, split[0], split[1]);
+        assertTrue(
+            diff <= TOLERANCE,
             files + " (B, T) = (" + b.b() + ", " + b.t() + "): max |diff| " + diff);
       }
     }
   }
 
   /**
-   * ONNX → safetensors (F32) → BertModel gives bit-identical hidden states to loading the ONNX
-   * file directly: the writer, the reader and the HF naming agree on every tensor.
+   * ONNX → safetensors (F32) → BertModel gives bit-identical hidden states to loading the ONNX file
+   * directly: the writer, the reader and the HF naming agree on every tensor.
    */
   @Test
   void onnxConvertedToSafetensorsLoadsIdentically(@TempDir Path dir) throws Exception {
@@ -90,7 +92,8 @@ class BertOnnxRuntimeParityTest {
       }
       assertArrayEquals(
           fromOnnx.hidden(batch.ids(), batch.types(), batch.mask(), batch.b()).toFloatArray(),
-          fromSafetensors.hidden(batch.ids(), batch.types(), batch.mask(), batch.b())
+          fromSafetensors
+              .hidden(batch.ids(), batch.types(), batch.mask(), batch.b())
               .toFloatArray());
     }
   }

@@ -13,15 +13,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Benchmark, not a test: all-MiniLM-L6-v2 forward (batch 1, 128 tokens) on our {@code cpu}
- * backend against ONNX Runtime, each on 1 and 2 threads, in one process. The two sides run
- * alternately, A B A B, so load from other work falls on both; each round takes the median of
- * several forwards, and the table shows the median over rounds and the ratio ours / ORT. Before
- * timing, the outputs are compared, so a broken forward cannot report a fast number. Run it with
- * {@code bench/minilm-vs-onnxruntime.sh}.
+ * Benchmark, not a test: all-MiniLM-L6-v2 forward (batch 1, 128 tokens) on our {@code cpu} backend
+ * against ONNX Runtime, each on 1 and 2 threads, in one process. The two sides run alternately, A B
+ * A B, so load from other work falls on both; each round takes the median of several forwards, and
+ * the table shows the median over rounds and the ratio ours / ORT. Before timing, the outputs are
+ * compared, so a broken forward cannot report a fast number. Run it with {@code
+ * bench/minilm-vs-onnxruntime.sh}.
  *
- * <p>Arguments: {@code --threads-list 1,2}, {@code --rounds 7}, {@code --per-round 10},
- * {@code --tokens 128}, {@code --profile} (time per kind of op, measured on {@link OpsBert}, which
+ * <p>Arguments: {@code --threads-list 1,2}, {@code --rounds 7}, {@code --per-round 10}, {@code
+ * --tokens 128}, {@code --profile} (time per kind of op, measured on {@link OpsBert}, which
  * performs the same ops as {@code BertModel} with a timer around each).
  */
 public final class MiniLmVsOnnxRuntime {
@@ -35,8 +35,8 @@ public final class MiniLmVsOnnxRuntime {
     boolean profile = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--threads-list" -> threadsList =
-            Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--threads-list" ->
+            threadsList = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--per-round" -> perRound = Integer.parseInt(args[++i]);
         case "--tokens" -> tokens = Integer.parseInt(args[++i]);
@@ -47,8 +47,8 @@ public final class MiniLmVsOnnxRuntime {
     run(threadsList, rounds, perRound, tokens, profile);
   }
 
-  private static void run(int[] threadsList, int rounds, int perRound, int tokens,
-      boolean profile) throws Exception {
+  private static void run(int[] threadsList, int rounds, int perRound, int tokens, boolean profile)
+      throws Exception {
     BertModelFiles model = BertModelFiles.MINILM;
     int[] ids = tokens(model, tokens);
     int[] mask = new int[tokens];
@@ -58,20 +58,25 @@ public final class MiniLmVsOnnxRuntime {
     long[][] lMask = {Arrays.stream(mask).asLongStream().toArray()};
     long[][] lTypes = {new long[tokens]};
 
-    System.out.printf("all-MiniLM-L6-v2, batch 1, %d tokens; %d rounds of %d forwards per side,"
-        + " A B A B; Java %s%n", tokens, rounds, perRound, Runtime.version());
+    System.out.printf(
+        "all-MiniLM-L6-v2, batch 1, %d tokens; %d rounds of %d forwards per side,"
+            + " A B A B; Java %s%n",
+        tokens, rounds, perRound, Runtime.version());
     List<String> rows = new ArrayList<>();
     try (OnnxWeights w = OnnxWeights.open(model.onnxFile())) {
       for (int threads : threadsList) {
-        try (ComputeBackend backend = Backends.installed()
-                .create("cpu", BackendOptions.none().with("threads", Integer.toString(threads)));
+        try (ComputeBackend backend =
+                Backends.installed()
+                    .create(
+                        "cpu", BackendOptions.none().with("threads", Integer.toString(threads)));
             OrtBert ort = new OrtBert(model.onnxFile(), threads)) {
           Ops ops = new Ops(backend);
           BertModel bert = new BertModel(ops, model.config(), false);
           bert.load(w);
           // The same op sequence written out in OpsBert, which can time each kind of op.
-          OpsBert ours = new OpsBert(ops, w, model.layers, BertModelFiles.HEADS,
-              BertModelFiles.LAYER_NORM_EPS);
+          OpsBert ours =
+              new OpsBert(
+                  ops, w, model.layers, BertModelFiles.HEADS, BertModelFiles.LAYER_NORM_EPS);
           float[] want = ort.lastHiddenState(lIds, lMask, lTypes);
           float[] got = bert.hidden(ids, types, mask, 1).toFloatArray();
           float diff = OnnxWeightsBertParityTest.maxAbsDiff(want, got);
@@ -79,13 +84,14 @@ public final class MiniLmVsOnnxRuntime {
             throw new AssertionError("outputs differ by " + diff + "; not timing a wrong forward");
           }
           Runnable a = () -> bert.hidden(ids, types, mask, 1).close();
-          Runnable b = () -> {
-            try {
-              ort.lastHiddenState(lIds, lMask, lTypes);
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          };
+          Runnable b =
+              () -> {
+                try {
+                  ort.lastHiddenState(lIds, lMask, lTypes);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              };
           warm(a, b, 1500);
           double[] oursMs = new double[rounds];
           double[] ortMs = new double[rounds];
@@ -97,8 +103,10 @@ public final class MiniLmVsOnnxRuntime {
           double x = median(ortMs);
           double oMin = Arrays.stream(oursMs).min().orElse(0);
           double xMin = Arrays.stream(ortMs).min().orElse(0);
-          rows.add(String.format("%7d  %9.2f  %9.2f  %9.2f   %9.2f  %9.2f  %9.2f   (max |diff| %.2g)",
-              threads, o, x, o / x, oMin, xMin, oMin / xMin, diff));
+          rows.add(
+              String.format(
+                  "%7d  %9.2f  %9.2f  %9.2f   %9.2f  %9.2f  %9.2f   (max |diff| %.2g)",
+                  threads, o, x, o / x, oMin, xMin, oMin / xMin, diff));
           if (profile) {
             Map<String, Long> p = new TreeMap<>();
             ours.profileInto(p);
@@ -110,21 +118,29 @@ public final class MiniLmVsOnnxRuntime {
             System.out.printf("profile, %d thread(s), per forward:%n", threads);
             p.entrySet().stream()
                 .sorted((e1, e2) -> Long.compare(e2.getValue(), e1.getValue()))
-                .forEach(e -> System.out.printf("  %-12s %7.2f ms  %5.1f%%%n", e.getKey(),
-                    e.getValue() / 1e6 / perRound, 100.0 * e.getValue() / total));
+                .forEach(
+                    e ->
+                        System.out.printf(
+                            "  %-12s %7.2f ms  %5.1f%%%n",
+                            e.getKey(),
+                            e.getValue() / 1e6 / perRound,
+                            100.0 * e.getValue() / total));
           }
         }
       }
     }
-    System.out.println("          median of round medians         best round median (less sensitive to load)");
-    System.out.println("threads    ours ms     ORT ms   ours/ORT     ours ms     ORT ms   ours/ORT");
+    System.out.println(
+        "          median of round medians         best round median (less sensitive to load)");
+    System.out.println(
+        "threads    ours ms     ORT ms   ours/ORT     ours ms     ORT ms   ours/ORT");
     rows.forEach(System.out::println);
   }
 
   /** Real WordPiece ids of a repeated English text, [CLS] ... [SEP], exactly {@code n} long. */
   static int[] tokens(BertModelFiles model, int n) {
-    String text = "Transformers read whole sentences at once and attention decides which words"
-        + " matter for the meaning of each other word in the text . ";
+    String text =
+        "Transformers read whole sentences at once and attention decides which words"
+            + " matter for the meaning of each other word in the text . ";
     int[] body = model.encode(text.repeat(n / 10 + 2));
     int[] ids = Arrays.copyOf(body, n);
     ids[n - 1] = body[body.length - 1]; // [SEP]

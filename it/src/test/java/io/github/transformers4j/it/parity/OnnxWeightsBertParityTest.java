@@ -33,21 +33,33 @@ class OnnxWeightsBertParityTest {
     long t0 = System.nanoTime();
     try (OnnxWeights w = OnnxWeights.open(file)) {
       long loadNanos = System.nanoTime() - t0;
-      assertEquals(model.layers * 6, w.names().stream().filter(n -> n.endsWith(".weight")
-          && w.onnxName(n).startsWith("onnx::MatMul_")).count(), "renamed MatMul weights");
-      System.out.printf("%s: OnnxWeights.open %.1f ms, %d initializers%n", model,
-          loadNanos / 1e6, w.names().size());
+      assertEquals(
+          model.layers * 6,
+          w.names().stream()
+              .filter(n -> n.endsWith(".weight") && w.onnxName(n).startsWith("onnx::MatMul_"))
+              .count(),
+          "renamed MatMul weights");
+      System.out.printf(
+          "%s: OnnxWeights.open %.1f ms, %d initializers%n",
+          model, loadNanos / 1e6, w.names().size());
       Batch batch = Batch.of(model, SENTENCES);
       try (ComputeBackend backend =
               Backends.installed().create("cpu", BackendOptions.none().with("threads", "2"));
           OrtBert ort = new OrtBert(model.onnxFile(), 2)) {
-        OpsBert ours = new OpsBert(new Ops(backend), w, model.layers, BertModelFiles.HEADS,
-            BertModelFiles.LAYER_NORM_EPS);
+        OpsBert ours =
+            new OpsBert(
+                new Ops(backend),
+                w,
+                model.layers,
+                BertModelFiles.HEADS,
+                BertModelFiles.LAYER_NORM_EPS);
         float[] want = ort.lastHiddenState(batch.longIds(), batch.longMask(), batch.longTypes());
         Tensor got = ours.forward(batch.ids, batch.mask, batch.types, batch.b, batch.t);
         float diff = maxAbsDiff(want, got.toFloatArray());
-        System.out.printf("%s: plain forward vs ONNX Runtime, (B, T) = (%d, %d) padded:"
-            + " max |diff| %.3g over all positions%n", model, batch.b, batch.t, diff);
+        System.out.printf(
+            "%s: plain forward vs ONNX Runtime, (B, T) = (%d, %d) padded:"
+                + " max |diff| %.3g over all positions%n",
+            model, batch.b, batch.t, diff);
         assertTrue(diff <= 1e-4, model + ": max |diff| " + diff);
       }
     }

@@ -17,6 +17,7 @@ final class OpsBert {
   private final int heads;
   private final float eps;
   private final Map<String, Tensor> p = new HashMap<>();
+
   /** Nanoseconds per kind of op, accumulated when profiling (null otherwise). */
   private Map<String, Long> profile;
 
@@ -49,10 +50,16 @@ final class OpsBert {
    * {@code last_hidden_state} (B, T, C) for ids, 0/1 attention mask and token types, each (B, T).
    */
   Tensor forward(int[] ids, int[] mask, int[] types, int b, int t) {
-    Tensor e = timed("embeddings", () -> ops.add(
-        ops.add(ops.embedding(p("embeddings.word_embeddings.weight"), ops.ids(ids, b, t)),
-            ops.embedding(p("embeddings.token_type_embeddings.weight"), ops.ids(types, b, t))),
-        ops.slice(p("embeddings.position_embeddings.weight"), 0, 0, t))); // (B, T, C)
+    Tensor e =
+        timed(
+            "embeddings",
+            () ->
+                ops.add(
+                    ops.add(
+                        ops.embedding(p("embeddings.word_embeddings.weight"), ops.ids(ids, b, t)),
+                        ops.embedding(
+                            p("embeddings.token_type_embeddings.weight"), ops.ids(types, b, t))),
+                    ops.slice(p("embeddings.position_embeddings.weight"), 0, 0, t))); // (B, T, C)
     Tensor x = layerNorm(e, "embeddings.LayerNorm");
     float[] additive = new float[b * t];
     for (int i = 0; i < additive.length; i++) {
@@ -66,8 +73,8 @@ final class OpsBert {
       Tensor q = split(linear(x, pre + "attention.self.query"), b, t, hs);
       Tensor k = split(linear(x, pre + "attention.self.key"), b, t, hs);
       Tensor v = split(linear(x, pre + "attention.self.value"), b, t, hs);
-      Tensor a0 = timed("attention", () ->
-          ops.attention(q, k, v, m, false, (float) (1 / Math.sqrt(hs))));
+      Tensor a0 =
+          timed("attention", () -> ops.attention(q, k, v, m, false, (float) (1 / Math.sqrt(hs))));
       // (B, nh, T, hs) -> (B, T, C)
       Tensor a = timed("layout", () -> ops.reshape(ops.permute(a0, 0, 2, 1, 3), b, t, c));
       Tensor x1 = x;

@@ -1,9 +1,9 @@
 package io.github.transformers4j.cpu.kernels;
 
-import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Activation;
 import io.github.transformers4j.api.BinaryOp;
 import io.github.transformers4j.api.Dropout;
+import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.UnaryOp;
 import io.github.transformers4j.cpu.exec.Parallel;
 import jdk.incubator.vector.FloatVector;
@@ -68,32 +68,36 @@ public final class Elementwise {
     return y;
   }
 
-  private static void vv(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] y, int yo,
-      int n) {
+  private static void vv(
+      BinaryOp op, float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
     int bound = S.loopBound(n);
     int i = 0;
     switch (op) {
       case ADD:
         for (; i < bound; i += VL) {
-          FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i))
+          FloatVector.fromArray(S, a, ao + i)
+              .add(FloatVector.fromArray(S, b, bo + i))
               .intoArray(y, yo + i);
         }
         break;
       case SUB:
         for (; i < bound; i += VL) {
-          FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i))
+          FloatVector.fromArray(S, a, ao + i)
+              .sub(FloatVector.fromArray(S, b, bo + i))
               .intoArray(y, yo + i);
         }
         break;
       case MUL:
         for (; i < bound; i += VL) {
-          FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i))
+          FloatVector.fromArray(S, a, ao + i)
+              .mul(FloatVector.fromArray(S, b, bo + i))
               .intoArray(y, yo + i);
         }
         break;
       default:
         for (; i < bound; i += VL) {
-          FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i))
+          FloatVector.fromArray(S, a, ao + i)
+              .div(FloatVector.fromArray(S, b, bo + i))
               .intoArray(y, yo + i);
         }
     }
@@ -277,7 +281,9 @@ public final class Elementwise {
                 FloatVector v = FloatVector.fromArray(S, x, i);
                 FloatVector z =
                     f == Activation.GELU_TANH
-                        ? v.mul(v).mul(v).fma(FloatVector.broadcast(S, 0.044715f), v)
+                        ? v.mul(v)
+                            .mul(v)
+                            .fma(FloatVector.broadcast(S, 0.044715f), v)
                             .mul((float) (2 * SQRT_2_OVER_PI))
                         : v;
                 FloatVector sig = VMath.exp(z.neg()).add(1f);

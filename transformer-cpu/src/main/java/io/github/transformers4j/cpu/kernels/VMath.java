@@ -23,8 +23,7 @@ public final class VMath {
    * the tests). {@code erf(x) = x·P(x²)} on |x| ≤ 1 and {@code 1 − e^(−x²)·Q(x)} on 1 < |x| < 4,
    * and on 4 ≤ |x| < 6 (another Q), with P and Q Chebyshev fits (degrees 8, 14 and 10, fitted to
    * double-precision erf/erfc at 400 Chebyshev nodes); beyond 6, erfc(x) < 2.2e-17 and the result
-   * is ±1. (Abramowitz–Stegun 7.1.26,
-   * the usual shortcut, errs by up to 1.5e-7.)
+   * is ±1. (Abramowitz–Stegun 7.1.26, the usual shortcut, errs by up to 1.5e-7.)
    */
   public static double erf(double x) {
     if (Double.isNaN(x)) {
@@ -118,8 +117,8 @@ public final class VMath {
 
   /**
    * erf lane-wise in float, within 1e-6 of the exact value: for exact GELU, whose double-precision
-   * scalar path ({@link #erf(double)} and {@code Math.exp}) cost about half of a BERT forward.
-   * NaN lanes stay NaN. Small enough for C2 to inline into the caller's loop.
+   * scalar path ({@link #erf(double)} and {@code Math.exp}) cost about half of a BERT forward. NaN
+   * lanes stay NaN. Small enough for C2 to inline into the caller's loop.
    */
   public static FloatVector erf(FloatVector x) {
     FloatVector c = x.min(4f).max(-4f);
@@ -147,8 +146,8 @@ public final class VMath {
   private static final float ROUND = 12582912f;
 
   /**
-   * e^x lane-wise for x ≤ 88.3 (larger inputs saturate to e^88.3; the kernels only exponentiate
-   * x − max ≤ 0), within 2 ulp of {@link Math#exp}; lanes below −87.3, −∞ included, give exactly 0.
+   * e^x lane-wise for x ≤ 88.3 (larger inputs saturate to e^88.3; the kernels only exponentiate x −
+   * max ≤ 0), within 2 ulp of {@link Math#exp}; lanes below −87.3, −∞ included, give exactly 0.
    * Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r, and 2^n built in
    * the exponent bits. Small enough for C2 to inline into the caller's loop, so the vectors stay in
    * registers.

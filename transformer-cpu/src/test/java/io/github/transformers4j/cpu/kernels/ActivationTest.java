@@ -35,8 +35,25 @@ class ActivationTest {
           }
         }
         assertTrue(worst < 1e-6, f + ": worst scaled error " + worst + " at x=" + at);
-        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f,
-          Float.NaN, 1e30f, -1e30f, 3f, -3f, Float.NaN, 1e-30f, -1e-30f, 5f, -5f, Float.NaN, 0.5f};
+        float[] special = {
+          Float.NaN,
+          Float.POSITIVE_INFINITY,
+          Float.NEGATIVE_INFINITY,
+          0f,
+          -0f,
+          Float.NaN,
+          1e30f,
+          -1e30f,
+          3f,
+          -3f,
+          Float.NaN,
+          1e-30f,
+          -1e-30f,
+          5f,
+          -5f,
+          Float.NaN,
+          0.5f
+        };
         float[] s = Elementwise.activation(par, f, special);
         for (int i = 0; i < special.length; i++) {
           double want = Elementwise.activate(f, special[i]);
@@ -46,8 +63,8 @@ class ActivationTest {
           if (Double.isNaN(want)) {
             assertTrue(Float.isNaN(s[i]), f + " at " + special[i] + ": " + s[i]);
           } else {
-            assertEquals(want, s[i], 1e-6 * (1 + Math.min(1e6, Math.abs(want))),
-                f + " at " + special[i]);
+            assertEquals(
+                want, s[i], 1e-6 * (1 + Math.min(1e6, Math.abs(want))), f + " at " + special[i]);
           }
         }
       }

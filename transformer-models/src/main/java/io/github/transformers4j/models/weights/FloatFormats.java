@@ -2,15 +2,15 @@ package io.github.transformers4j.models.weights;
 
 /**
  * Float to binary16 and bfloat16 conversion with IEEE round-to-nearest-even, for the writers. The
- * other direction is {@code DType.f16ToFloat} and {@code DType.bf16ToFloat}. (Java 17 has no
- * {@code Float.floatToFloat16}; it arrived in Java 20.)
+ * other direction is {@code DType.f16ToFloat} and {@code DType.bf16ToFloat}. (Java 17 has no {@code
+ * Float.floatToFloat16}; it arrived in Java 20.)
  */
 final class FloatFormats {
   private FloatFormats() {}
 
   /**
-   * The binary16 nearest to {@code f} (ties to even): values beyond the largest half (65504)
-   * round to infinity, tiny ones to (signed) zero or a subnormal; NaN stays a quiet NaN.
+   * The binary16 nearest to {@code f} (ties to even): values beyond the largest half (65504) round
+   * to infinity, tiny ones to (signed) zero or a subnormal; NaN stays a quiet NaN.
    */
   static short floatToF16(float f) {
     int bits = Float.floatToRawIntBits(f);

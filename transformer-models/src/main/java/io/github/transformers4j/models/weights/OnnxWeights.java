@@ -25,19 +25,19 @@ import java.util.regex.Pattern;
  * transformer exported to ONNX (such as all-MiniLM-L6-v2) loads into our models name for name.
  *
  * <p>A small hand-written protobuf reader walks {@code ModelProto → GraphProto} and reads the
- * initializers ({@code TensorProto}: name, dims, data type, {@code raw_data} or the typed
- * {@code *_data} fields) and the nodes (op type, name, inputs, outputs); nothing else of the model
- * is interpreted. PyTorch's exporter gives biases and LayerNorm parameters their HF names but
- * stores each linear weight as an anonymous {@code onnx::MatMul_NNN} initializer in the MatMul
- * layout {@code [in, out]}. Such an initializer, when one {@code MatMul} node alone consumes it as
- * its second input, is renamed after that node ({@code /encoder/layer.0/attention/self/query/MatMul}
- * → {@code encoder.layer.0.attention.self.query.weight}) and transposed to HF's {@code (out, in)}.
+ * initializers ({@code TensorProto}: name, dims, data type, {@code raw_data} or the typed {@code
+ * *_data} fields) and the nodes (op type, name, inputs, outputs); nothing else of the model is
+ * interpreted. PyTorch's exporter gives biases and LayerNorm parameters their HF names but stores
+ * each linear weight as an anonymous {@code onnx::MatMul_NNN} initializer in the MatMul layout
+ * {@code [in, out]}. Such an initializer, when one {@code MatMul} node alone consumes it as its
+ * second input, is renamed after that node ({@code /encoder/layer.0/attention/self/query/MatMul} →
+ * {@code encoder.layer.0.attention.self.query.weight}) and transposed to HF's {@code (out, in)}.
  * Every other initializer keeps its name.
  *
- * <p>{@code FLOAT}, {@code FLOAT16} and {@code BFLOAT16} convert exactly to {@code F32},
- * {@code DOUBLE} rounds, the integer types and {@code BOOL} convert as by a cast; {@code STRING}
- * and complex initializers, which are never weights, are left out. Models larger than 2 GB keep
- * their weights in external files, which this reader does not follow (it says so).
+ * <p>{@code FLOAT}, {@code FLOAT16} and {@code BFLOAT16} convert exactly to {@code F32}, {@code
+ * DOUBLE} rounds, the integer types and {@code BOOL} convert as by a cast; {@code STRING} and
+ * complex initializers, which are never weights, are left out. Models larger than 2 GB keep their
+ * weights in external files, which this reader does not follow (it says so).
  */
 public final class OnnxWeights implements Weights {
 
@@ -63,8 +63,8 @@ public final class OnnxWeights implements Weights {
   public record Node(String name, String opType, List<String> inputs, List<String> outputs) {}
 
   /**
-   * One initializer. Its elements are either a byte range of the buffer ({@code raw_data}, read
-   * on demand) or already decoded from a typed field ({@code values}).
+   * One initializer. Its elements are either a byte range of the buffer ({@code raw_data}, read on
+   * demand) or already decoded from a typed field ({@code values}).
    */
   private record Init(
       String onnxName,
@@ -99,7 +99,11 @@ public final class OnnxWeights implements Weights {
       long size = ch.size();
       if (size > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
-            "onnx " + file + ": " + size + " bytes; models over 2 GB keep their weights in"
+            "onnx "
+                + file
+                + ": "
+                + size
+                + " bytes; models over 2 GB keep their weights in"
                 + " external data files, which are not supported");
       }
       // The mapping stays valid after the channel is closed.
@@ -185,9 +189,16 @@ public final class OnnxWeights implements Weights {
     }
     Init t = byName.get(name);
     if (t == null) {
-      throw new IllegalArgumentException("onnx " + source + ": no initializer '" + name
-          + "' (it has " + byName.size() + ", such as " + byName.keySet().stream().limit(3).toList()
-          + ")");
+      throw new IllegalArgumentException(
+          "onnx "
+              + source
+              + ": no initializer '"
+              + name
+              + "' (it has "
+              + byName.size()
+              + ", such as "
+              + byName.keySet().stream().limit(3).toList()
+              + ")");
     }
     return t;
   }
@@ -275,9 +286,25 @@ public final class OnnxWeights implements Weights {
   }
 
   private static String typeName(int dataType) {
-    String[] names = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64",
-      "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128",
-      "BFLOAT16"};
+    String[] names = {
+      "UNDEFINED",
+      "FLOAT",
+      "UINT8",
+      "INT8",
+      "UINT16",
+      "INT16",
+      "INT32",
+      "INT64",
+      "STRING",
+      "BOOL",
+      "FLOAT16",
+      "DOUBLE",
+      "UINT32",
+      "UINT64",
+      "COMPLEX64",
+      "COMPLEX128",
+      "BFLOAT16"
+    };
     return dataType >= 0 && dataType < names.length ? names[dataType] : "type " + dataType;
   }
 
@@ -359,8 +386,8 @@ public final class OnnxWeights implements Weights {
         case 14 -> external = (int) t.varintField("TensorProto.data_location");
         case 4, 5, 7, 10, 11 -> {
           if (typedField != 0 && typedField != field) {
-            throw t.error(t.position(), "TensorProto has data in fields " + typedField + " and "
-                + field);
+            throw t.error(
+                t.position(), "TensorProto has data in fields " + typedField + " and " + field);
           }
           typedField = field;
           readTyped(t, field, typed);
@@ -368,14 +395,18 @@ public final class OnnxWeights implements Weights {
         default -> t.skip();
       }
     }
-    String what = "initializer '" + (name == null ? "?" : name) + "' (TensorProto at byte "
-        + start + ")";
+    String what =
+        "initializer '" + (name == null ? "?" : name) + "' (TensorProto at byte " + start + ")";
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException("onnx " + source + ": " + what + " has no name");
     }
     if (external == 1) {
-      throw new IllegalArgumentException("onnx " + source + ": " + what
-          + " keeps its data in an external file, which is not supported");
+      throw new IllegalArgumentException(
+          "onnx "
+              + source
+              + ": "
+              + what
+              + " keeps its data in an external file, which is not supported");
     }
     int size = elementSize(dataType);
     if (size == 0) {
@@ -397,7 +428,14 @@ public final class OnnxWeights implements Weights {
       elements *= d;
       if (elements > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
-            "onnx " + source + ": " + what + " dims " + dims + " exceed " + Integer.MAX_VALUE
+            "onnx "
+                + source
+                + ": "
+                + what
+                + " dims "
+                + dims
+                + " exceed "
+                + Integer.MAX_VALUE
                 + " elements");
       }
     }
@@ -409,36 +447,65 @@ public final class OnnxWeights implements Weights {
       }
       long bytes = rawEnd - rawStart;
       if (bytes != elements * size) {
-        throw new IllegalArgumentException("onnx " + source + ": " + what + " of "
-            + typeName(dataType) + " dims " + dims + " needs " + elements * size
-            + " bytes of raw_data but has " + bytes);
+        throw new IllegalArgumentException(
+            "onnx "
+                + source
+                + ": "
+                + what
+                + " of "
+                + typeName(dataType)
+                + " dims "
+                + dims
+                + " needs "
+                + elements * size
+                + " bytes of raw_data but has "
+                + bytes);
       }
       return new Init(name, dataType, shape, rawStart, rawEnd, null, false);
     }
-    int expectedField = switch (dataType) {
-      case FLOAT -> 4;
-      case DOUBLE -> 10;
-      case INT64 -> 7;
-      case UINT32, UINT64 -> 11;
-      default -> 5; // int32_data also holds the 8/16-bit integers, bool and the 16-bit floats
-    };
+    int expectedField =
+        switch (dataType) {
+          case FLOAT -> 4;
+          case DOUBLE -> 10;
+          case INT64 -> 7;
+          case UINT32, UINT64 -> 11;
+          default -> 5; // int32_data also holds the 8/16-bit integers, bool and the 16-bit floats
+        };
     if (typedField != 0 && typedField != expectedField) {
-      throw new IllegalArgumentException("onnx " + source + ": " + what + " of "
-          + typeName(dataType) + " has its data in field " + typedField + ", expected field "
-          + expectedField);
+      throw new IllegalArgumentException(
+          "onnx "
+              + source
+              + ": "
+              + what
+              + " of "
+              + typeName(dataType)
+              + " has its data in field "
+              + typedField
+              + ", expected field "
+              + expectedField);
     }
     if (typed.size != elements) {
-      throw new IllegalArgumentException("onnx " + source + ": " + what + " dims " + dims
-          + " need " + elements + " elements but it holds " + typed.size);
+      throw new IllegalArgumentException(
+          "onnx "
+              + source
+              + ": "
+              + what
+              + " dims "
+              + dims
+              + " need "
+              + elements
+              + " elements but it holds "
+              + typed.size);
     }
     float[] values = new float[typed.size];
     for (int i = 0; i < values.length; i++) {
       double x = typed.values[i];
-      values[i] = switch (dataType) {
-        case FLOAT16 -> DType.f16ToFloat((short) (long) x);
-        case BFLOAT16 -> DType.bf16ToFloat((short) (long) x);
-        default -> (float) x;
-      };
+      values[i] =
+          switch (dataType) {
+            case FLOAT16 -> DType.f16ToFloat((short) (long) x);
+            case BFLOAT16 -> DType.bf16ToFloat((short) (long) x);
+            default -> (float) x;
+          };
     }
     return new Init(name, dataType, shape, -1, -1, values, false);
   }
@@ -469,13 +536,14 @@ public final class OnnxWeights implements Weights {
   }
 
   private static void readTyped(ProtoReader t, int field, NumberList out) {
-    String name = switch (field) {
-      case 4 -> "TensorProto.float_data";
-      case 5 -> "TensorProto.int32_data";
-      case 7 -> "TensorProto.int64_data";
-      case 10 -> "TensorProto.double_data";
-      default -> "TensorProto.uint64_data";
-    };
+    String name =
+        switch (field) {
+          case 4 -> "TensorProto.float_data";
+          case 5 -> "TensorProto.int32_data";
+          case 7 -> "TensorProto.int64_data";
+          case 10 -> "TensorProto.double_data";
+          default -> "TensorProto.uint64_data";
+        };
     boolean fixed = field == 4 || field == 10;
     if (t.wire() == ProtoReader.LEN) {
       ProtoReader p = t.message(name);
@@ -483,11 +551,17 @@ public final class OnnxWeights implements Weights {
         out.add(readOne(p, field, name));
       }
     } else {
-      int expected = field == 4 ? ProtoReader.I32 : field == 10 ? ProtoReader.I64
-          : ProtoReader.VARINT;
+      int expected =
+          field == 4 ? ProtoReader.I32 : field == 10 ? ProtoReader.I64 : ProtoReader.VARINT;
       if (t.wire() != expected) {
-        throw t.error(t.position(), name + " has wire type " + t.wire() + ", expected "
-            + expected + (fixed ? "" : " (varint)"));
+        throw t.error(
+            t.position(),
+            name
+                + " has wire type "
+                + t.wire()
+                + ", expected "
+                + expected
+                + (fixed ? "" : " (varint)"));
       }
       out.add(readOne(t, field, name));
     }
@@ -529,14 +603,16 @@ public final class OnnxWeights implements Weights {
       if (t.onnxName.startsWith("onnx::") && t.shape.rank() == 2 && users.size() == 1) {
         Node user = users.get(0);
         Matcher m = MATMUL_NODE.matcher(user.name);
-        if (user.opType.equals("MatMul") && user.inputs.size() == 2
-            && user.inputs.get(1).equals(t.onnxName) && m.matches()) {
+        if (user.opType.equals("MatMul")
+            && user.inputs.size() == 2
+            && user.inputs.get(1).equals(t.onnxName)
+            && m.matches()) {
           String derived = m.group(1).replace('/', '.') + ".weight";
           if (!byOnnxName.containsKey(derived) && !out.containsKey(derived)) {
             hfName = derived;
             Shape transposed = Shape.of(t.shape.dim(1), t.shape.dim(0));
-            exposed = new Init(t.onnxName, t.dataType, transposed, t.rawStart, t.rawEnd,
-                t.values, true);
+            exposed =
+                new Init(t.onnxName, t.dataType, transposed, t.rawStart, t.rawEnd, t.values, true);
           }
         }
       }

@@ -47,8 +47,13 @@ final class ProtoReader {
       throw error(at, "field number " + (tag >>> 3) + " is invalid");
     }
     if (wire != VARINT && wire != I64 && wire != LEN && wire != I32) {
-      throw error(at, "field " + field + " has wire type " + wire
-          + (wire == 3 || wire == 4 ? " (groups are not supported)" : " (invalid)"));
+      throw error(
+          at,
+          "field "
+              + field
+              + " has wire type "
+              + wire
+              + (wire == 3 || wire == 4 ? " (groups are not supported)" : " (invalid)"));
     }
     return field;
   }
@@ -94,8 +99,16 @@ final class ProtoReader {
     int at = pos;
     long len = varint(name + " length");
     if (len < 0 || len > end - pos) {
-      throw error(at, name + ": length " + len + " runs past the end of the message at byte "
-          + end + " (" + (end - pos) + " bytes left)");
+      throw error(
+          at,
+          name
+              + ": length "
+              + len
+              + " runs past the end of the message at byte "
+              + end
+              + " ("
+              + (end - pos)
+              + " bytes left)");
     }
     int start = pos;
     pos += (int) len;
@@ -149,8 +162,8 @@ final class ProtoReader {
 
   private void expect(int wireType, String name) {
     if (wire != wireType) {
-      throw error(pos, name + " (field " + field + ") has wire type " + wire + ", expected "
-          + wireType);
+      throw error(
+          pos, name + " (field " + field + ") has wire type " + wire + ", expected " + wireType);
     }
   }
 

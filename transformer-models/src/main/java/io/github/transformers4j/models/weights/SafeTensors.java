@@ -37,19 +37,19 @@ import java.util.Set;
  * Reads and writes Hugging Face safetensors files: an 8-byte little-endian header length, a JSON
  * header naming each tensor's dtype, shape and byte range, then the raw little-endian data.
  *
- * <p>Reading validates the whole header before any data is touched, with the rules of the
- * reference implementation (and clearer messages): the header length lies within the file and the
- * header is strict UTF-8 JSON; each tensor has a known dtype, non-negative dimensions and a byte
- * range {@code [begin, end)} whose length is {@code elements × dtype size}; the ranges lie inside
- * the data section and tile it without overlap or gap. A malformed or truncated file therefore
- * fails at {@link #open} with an {@link IllegalArgumentException} naming the file and the tensor,
- * never with an out-of-bounds read. Data is memory-mapped per tensor when it is read, so a file
- * larger than 2 GB (the limit of one mapping) works and only what is asked for is paged in.
+ * <p>Reading validates the whole header before any data is touched, with the rules of the reference
+ * implementation (and clearer messages): the header length lies within the file and the header is
+ * strict UTF-8 JSON; each tensor has a known dtype, non-negative dimensions and a byte range {@code
+ * [begin, end)} whose length is {@code elements × dtype size}; the ranges lie inside the data
+ * section and tile it without overlap or gap. A malformed or truncated file therefore fails at
+ * {@link #open} with an {@link IllegalArgumentException} naming the file and the tensor, never with
+ * an out-of-bounds read. Data is memory-mapped per tensor when it is read, so a file larger than 2
+ * GB (the limit of one mapping) works and only what is asked for is paged in.
  *
- * <p>{@code F32}, {@code F16} and {@code BF16} are converted exactly to {@code F32}; {@code F64}
- * is rounded to {@code F32}; the integer dtypes and {@code BOOL} (which real checkpoints hold as
- * buffers such as BERT's {@code position_ids}) are converted as by a cast. Other dtypes
- * ({@code F8_*}, unsigned 16-64 bit, complex) are rejected.
+ * <p>{@code F32}, {@code F16} and {@code BF16} are converted exactly to {@code F32}; {@code F64} is
+ * rounded to {@code F32}; the integer dtypes and {@code BOOL} (which real checkpoints hold as
+ * buffers such as BERT's {@code position_ids}) are converted as by a cast. Other dtypes ({@code
+ * F8_*}, unsigned 16-64 bit, complex) are rejected.
  */
 public final class SafeTensors implements Weights {
 
@@ -204,9 +204,9 @@ public final class SafeTensors implements Weights {
   }
 
   /**
-   * The storage type: exact for {@code F32}, {@code F16}, {@code BF16} and {@code I32}; the
-   * nearest compute type ({@code F32} for {@code F64}, {@code I32} for the other integers and
-   * {@code BOOL}) otherwise. {@link #dtype} gives the exact safetensors name.
+   * The storage type: exact for {@code F32}, {@code F16}, {@code BF16} and {@code I32}; the nearest
+   * compute type ({@code F32} for {@code F64}, {@code I32} for the other integers and {@code BOOL})
+   * otherwise. {@link #dtype} gives the exact safetensors name.
    */
   @Override
   public DType storedAs(String name) {
@@ -251,8 +251,16 @@ public final class SafeTensors implements Weights {
       }
     } catch (IOException ex) {
       throw new UncheckedIOException(
-          "safetensors " + file + ": cannot read tensor '" + name + "' at bytes [" + e.begin
-              + ", " + e.end + "): " + ex.getMessage(),
+          "safetensors "
+              + file
+              + ": cannot read tensor '"
+              + name
+              + "' at bytes ["
+              + e.begin
+              + ", "
+              + e.end
+              + "): "
+              + ex.getMessage(),
           ex);
     }
     return out;
@@ -280,8 +288,15 @@ public final class SafeTensors implements Weights {
     Entry e = tensors.get(name);
     if (e == null) {
       throw new IllegalArgumentException(
-          "safetensors " + file + ": no tensor '" + name + "' (it has " + tensors.size()
-              + " tensors" + (tensors.isEmpty() ? "" : ", such as '" + first() + "'") + ")");
+          "safetensors "
+              + file
+              + ": no tensor '"
+              + name
+              + "' (it has "
+              + tensors.size()
+              + " tensors"
+              + (tensors.isEmpty() ? "" : ", such as '" + first() + "'")
+              + ")");
     }
     return e;
   }
@@ -310,8 +325,13 @@ public final class SafeTensors implements Weights {
     if (n < 0 || n > fileSize - 8) {
       throw bad(
           file,
-          "header length " + Long.toUnsignedString(n) + " runs past the end of the file ("
-              + fileSize + " bytes, so at most " + (fileSize - 8) + ")");
+          "header length "
+              + Long.toUnsignedString(n)
+              + " runs past the end of the file ("
+              + fileSize
+              + " bytes, so at most "
+              + (fileSize - 8)
+              + ")");
     }
     if (n > MAX_HEADER_BYTES) {
       throw bad(file, "header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES);
@@ -431,8 +451,8 @@ public final class SafeTensors implements Weights {
       Path file, JsonReader in, String name, long dataStart, long fileSize) throws IOException {
     String t = "tensor '" + name + "'";
     if (in.peek() != JsonToken.BEGIN_OBJECT) {
-      throw bad(file, t + " must be an object with dtype, shape and data_offsets, found "
-          + in.peek());
+      throw bad(
+          file, t + " must be an object with dtype, shape and data_offsets, found " + in.peek());
     }
     String dtype = null;
     long[] dims = null;
@@ -459,53 +479,89 @@ public final class SafeTensors implements Weights {
           }
           offsets = longArray(file, in, t, "data_offsets");
         }
-        default -> throw bad(
-            file, t + ": unknown field '" + key + "' (expected dtype, shape, data_offsets)");
+        default ->
+            throw bad(
+                file, t + ": unknown field '" + key + "' (expected dtype, shape, data_offsets)");
       }
     }
     in.endObject();
     if (dtype == null || dims == null || offsets == null) {
-      throw bad(file, t + ": missing "
-          + (dtype == null ? "'dtype'" : dims == null ? "'shape'" : "'data_offsets'"));
+      throw bad(
+          file,
+          t
+              + ": missing "
+              + (dtype == null ? "'dtype'" : dims == null ? "'shape'" : "'data_offsets'"));
     }
     Kind kind = Kind.parse(dtype);
     if (kind == null) {
-      throw bad(file, t + ": unsupported dtype '" + dtype + "' (readable: "
-          + Arrays.toString(Kind.values()) + ")");
+      throw bad(
+          file,
+          t
+              + ": unsupported dtype '"
+              + dtype
+              + "' (readable: "
+              + Arrays.toString(Kind.values())
+              + ")");
     }
     int[] intDims = new int[dims.length];
     long elements = 1;
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] < 0) {
-        throw bad(file, t + ": dimension " + i + " of shape " + Arrays.toString(dims)
-            + " is negative");
+        throw bad(
+            file, t + ": dimension " + i + " of shape " + Arrays.toString(dims) + " is negative");
       }
       if (dims[i] > Integer.MAX_VALUE) {
-        throw bad(file, t + ": dimension " + i + " of shape " + Arrays.toString(dims)
-            + " exceeds " + Integer.MAX_VALUE);
+        throw bad(
+            file,
+            t
+                + ": dimension "
+                + i
+                + " of shape "
+                + Arrays.toString(dims)
+                + " exceeds "
+                + Integer.MAX_VALUE);
       }
       intDims[i] = (int) dims[i];
       elements = elements * dims[i];
       if (elements > Integer.MAX_VALUE) {
         // float[] limit; checking per step also keeps the product from overflowing a long.
-        throw bad(file, t + ": shape " + Arrays.toString(dims) + " has more than "
-            + Integer.MAX_VALUE + " elements");
+        throw bad(
+            file,
+            t
+                + ": shape "
+                + Arrays.toString(dims)
+                + " has more than "
+                + Integer.MAX_VALUE
+                + " elements");
       }
     }
     if (offsets.length != 2) {
-      throw bad(file, t + ": 'data_offsets' must be [begin, end], found "
-          + Arrays.toString(offsets));
+      throw bad(
+          file, t + ": 'data_offsets' must be [begin, end], found " + Arrays.toString(offsets));
     }
     long begin = offsets[0];
     long end = offsets[1];
     if (begin < 0 || end < begin) {
-      throw bad(file, t + ": data_offsets [" + begin + ", " + end
-          + "] must satisfy 0 <= begin <= end");
+      throw bad(
+          file, t + ": data_offsets [" + begin + ", " + end + "] must satisfy 0 <= begin <= end");
     }
     long expected = elements * kind.size;
     if (end - begin != expected) {
-      throw bad(file, t + ": data_offsets [" + begin + ", " + end + "] span " + (end - begin)
-          + " bytes but shape " + Arrays.toString(dims) + " of " + kind + " needs " + expected);
+      throw bad(
+          file,
+          t
+              + ": data_offsets ["
+              + begin
+              + ", "
+              + end
+              + "] span "
+              + (end - begin)
+              + " bytes but shape "
+              + Arrays.toString(dims)
+              + " of "
+              + kind
+              + " needs "
+              + expected);
     }
     if (end > fileSize - dataStart) {
       throw bad(file, t + " ends at byte " + (dataStart + end) + " but the file has " + fileSize);
@@ -549,20 +605,46 @@ public final class SafeTensors implements Weights {
     Entry previous = null;
     for (Entry e : ordered.values()) {
       if (e.begin < at) {
-        throw bad(file, "tensor '" + e.name + "' at data_offsets [" + (e.begin - dataStart) + ", "
-            + (e.end - dataStart) + "] overlaps tensor '" + previous.name + "' at ["
-            + (previous.begin - dataStart) + ", " + (previous.end - dataStart) + "]");
+        throw bad(
+            file,
+            "tensor '"
+                + e.name
+                + "' at data_offsets ["
+                + (e.begin - dataStart)
+                + ", "
+                + (e.end - dataStart)
+                + "] overlaps tensor '"
+                + previous.name
+                + "' at ["
+                + (previous.begin - dataStart)
+                + ", "
+                + (previous.end - dataStart)
+                + "]");
       }
       if (e.begin > at) {
-        throw bad(file, "data bytes [" + (at - dataStart) + ", " + (e.begin - dataStart)
-            + ") belong to no tensor (before '" + e.name + "')");
+        throw bad(
+            file,
+            "data bytes ["
+                + (at - dataStart)
+                + ", "
+                + (e.begin - dataStart)
+                + ") belong to no tensor (before '"
+                + e.name
+                + "')");
       }
       previous = e;
       at = e.end;
     }
     if (at != fileSize) {
-      throw bad(file, "the tensors end at byte " + at + " but the file has " + fileSize
-          + " bytes (" + (fileSize - at) + " trailing bytes belong to no tensor)");
+      throw bad(
+          file,
+          "the tensors end at byte "
+              + at
+              + " but the file has "
+              + fileSize
+              + " bytes ("
+              + (fileSize - at)
+              + " trailing bytes belong to no tensor)");
     }
   }
 
@@ -570,8 +652,8 @@ public final class SafeTensors implements Weights {
   // Writing
 
   /**
-   * Writes tensors to a safetensors file atomically: the bytes go to a temporary file in the
-   * same directory, which is flushed to disk and then renamed over {@code file}, so a crash leaves
+   * Writes tensors to a safetensors file atomically: the bytes go to a temporary file in the same
+   * directory, which is flushed to disk and then renamed over {@code file}, so a crash leaves
    * either the old file or the complete new one, never a torn file. The layout is Hugging Face's:
    * the header in the map's order, padded with spaces to a multiple of 8 bytes, then the data in
    * the same order.
@@ -589,8 +671,9 @@ public final class SafeTensors implements Weights {
           case F32 -> Kind.F32;
           case F16 -> Kind.F16;
           case BF16 -> Kind.BF16;
-          default -> throw new IllegalArgumentException(
-              "safetensors " + file + ": cannot write dtype " + dtype + " (F32, F16, BF16)");
+          default ->
+              throw new IllegalArgumentException(
+                  "safetensors " + file + ": cannot write dtype " + dtype + " (F32, F16, BF16)");
         };
     byte[] header = headerBytes(file, tensors, metadata, kind);
     Path target = file.toAbsolutePath();
@@ -698,8 +781,7 @@ public final class SafeTensors implements Weights {
     }
   }
 
-  private static void writeBytes(FileChannel out, ByteBuffer buf, byte[] bytes)
-      throws IOException {
+  private static void writeBytes(FileChannel out, ByteBuffer buf, byte[] bytes) throws IOException {
     int at = 0;
     while (at < bytes.length) {
       if (!buf.hasRemaining()) {

@@ -18,8 +18,13 @@ public record TensorData(Shape shape, float[] values) {
     }
     if (values.length != shape.size()) {
       throw new IllegalArgumentException(
-          "tensor data: shape " + shape + " has " + shape.size() + " elements but "
-              + values.length + " values were given");
+          "tensor data: shape "
+              + shape
+              + " has "
+              + shape.size()
+              + " elements but "
+              + values.length
+              + " values were given");
     }
   }
 

@@ -61,8 +61,10 @@ class FloatFormatsTest {
     }
     assertTrue(Float.isNaN(DType.bf16ToFloat(FloatFormats.floatToBf16(Float.NaN))));
     // A NaN whose payload lives only in the low 16 bits must not become infinity.
-    assertTrue(Float.isNaN(DType.bf16ToFloat(FloatFormats.floatToBf16(Float.intBitsToFloat(0x7f800001)))));
-    assertEquals(Float.POSITIVE_INFINITY, DType.bf16ToFloat(FloatFormats.floatToBf16(Float.MAX_VALUE)));
+    assertTrue(
+        Float.isNaN(DType.bf16ToFloat(FloatFormats.floatToBf16(Float.intBitsToFloat(0x7f800001)))));
+    assertEquals(
+        Float.POSITIVE_INFINITY, DType.bf16ToFloat(FloatFormats.floatToBf16(Float.MAX_VALUE)));
   }
 
   private static float towardZero(float x) {

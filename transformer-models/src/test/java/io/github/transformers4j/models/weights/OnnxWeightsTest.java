@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * OnnxWeights over small ONNX models written here with a minimal protobuf writer; the real
- * MiniLM and BGE files are read in {@code it}'s parity tests.
+ * OnnxWeights over small ONNX models written here with a minimal protobuf writer; the real MiniLM
+ * and BGE files are read in {@code it}'s parity tests.
  */
 class OnnxWeightsTest {
 
@@ -31,35 +31,63 @@ class OnnxWeightsTest {
 
   /** A ModelProto with a MatMul weight, a packed float bias, a FLOAT16 and an INT64 tensor. */
   static byte[] model() {
-    Proto matmul = new Proto()
-        .string(1, "/embeddings/LayerNorm/Add_1_output_0")
-        .string(1, "onnx::MatMul_787")
-        .string(2, "/encoder/layer.0/attention/self/query/MatMul_output_0")
-        .string(3, "/encoder/layer.0/attention/self/query/MatMul")
-        .string(4, "MatMul");
-    Proto add = new Proto()
-        .string(1, "encoder.layer.0.attention.self.query.bias")
-        .string(1, "/encoder/layer.0/attention/self/query/MatMul_output_0")
-        .string(2, "out")
-        .string(3, "/encoder/layer.0/attention/self/query/Add")
-        .string(4, "Add");
+    Proto matmul =
+        new Proto()
+            .string(1, "/embeddings/LayerNorm/Add_1_output_0")
+            .string(1, "onnx::MatMul_787")
+            .string(2, "/encoder/layer.0/attention/self/query/MatMul_output_0")
+            .string(3, "/encoder/layer.0/attention/self/query/MatMul")
+            .string(4, "MatMul");
+    Proto add =
+        new Proto()
+            .string(1, "encoder.layer.0.attention.self.query.bias")
+            .string(1, "/encoder/layer.0/attention/self/query/MatMul_output_0")
+            .string(2, "out")
+            .string(3, "/encoder/layer.0/attention/self/query/Add")
+            .string(4, "Add");
     // [in = 2, out = 3]: MatMul layout; HF wants (3, 2).
     ByteBuffer raw = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : new float[] {1, 2, 3, 4, 5, 6}) {
       raw.putFloat(v);
     }
-    Proto weight = new Proto().packedVarints(1, 2, 3).varint(2, 1).string(8, "onnx::MatMul_787")
-        .bytes(9, raw.array());
+    Proto weight =
+        new Proto()
+            .packedVarints(1, 2, 3)
+            .varint(2, 1)
+            .string(8, "onnx::MatMul_787")
+            .bytes(9, raw.array());
     ByteBuffer floats = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
     floats.putFloat(0.5f).putFloat(-1f).putFloat(2f);
-    Proto bias = new Proto().varint(1, 3).varint(2, 1)
-        .string(8, "encoder.layer.0.attention.self.query.bias").bytes(4, floats.array());
-    Proto half = new Proto().varint(1, 2).varint(2, 10).string(8, "h")
-        .packedVarints(5, 0x3c00, 0xc100); // 1.0, -2.5 as binary16 bits
-    Proto ids = new Proto().varint(1, 1).varint(1, 3).varint(2, 7).string(8, "position_ids")
-        .varint(7, 0).varint(7, 1).varint(7, -1);
-    Proto graph = new Proto().message(1, matmul).message(1, add).string(2, "main")
-        .message(5, weight).message(5, bias).message(5, half).message(5, ids);
+    Proto bias =
+        new Proto()
+            .varint(1, 3)
+            .varint(2, 1)
+            .string(8, "encoder.layer.0.attention.self.query.bias")
+            .bytes(4, floats.array());
+    Proto half =
+        new Proto()
+            .varint(1, 2)
+            .varint(2, 10)
+            .string(8, "h")
+            .packedVarints(5, 0x3c00, 0xc100); // 1.0, -2.5 as binary16 bits
+    Proto ids =
+        new Proto()
+            .varint(1, 1)
+            .varint(1, 3)
+            .varint(2, 7)
+            .string(8, "position_ids")
+            .varint(7, 0)
+            .varint(7, 1)
+            .varint(7, -1);
+    Proto graph =
+        new Proto()
+            .message(1, matmul)
+            .message(1, add)
+            .string(2, "main")
+            .message(5, weight)
+            .message(5, bias)
+            .message(5, half)
+            .message(5, ids);
     return new Proto().varint(1, 8).string(2, "pytorch").message(7, graph).bytes();
   }
 
@@ -68,16 +96,20 @@ class OnnxWeightsTest {
     Path f = dir.resolve("m.onnx");
     Files.write(f, model());
     try (OnnxWeights w = OnnxWeights.open(f)) {
-      assertEquals(List.of("encoder.layer.0.attention.self.query.weight",
-          "encoder.layer.0.attention.self.query.bias", "h", "position_ids"),
+      assertEquals(
+          List.of(
+              "encoder.layer.0.attention.self.query.weight",
+              "encoder.layer.0.attention.self.query.bias",
+              "h",
+              "position_ids"),
           List.copyOf(w.names()));
       String q = "encoder.layer.0.attention.self.query.weight";
       assertEquals(Shape.of(3, 2), w.shape(q));
       assertEquals("onnx::MatMul_787", w.onnxName(q));
       // [[1,2,3],[4,5,6]] transposed
       assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, w.floats(q));
-      assertArrayEquals(new float[] {0.5f, -1f, 2f},
-          w.floats("encoder.layer.0.attention.self.query.bias"));
+      assertArrayEquals(
+          new float[] {0.5f, -1f, 2f}, w.floats("encoder.layer.0.attention.self.query.bias"));
       assertEquals(DType.F16, w.storedAs("h"));
       assertArrayEquals(new float[] {1f, -2.5f}, w.floats("h"));
       assertEquals(Shape.of(1, 3), w.shape("position_ids"));
@@ -102,39 +134,50 @@ class OnnxWeightsTest {
   void truncatedModelNamesTheOffsetAndField() {
     byte[] m = model();
     byte[] cut = Arrays.copyOf(m, m.length - 10);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> OnnxWeights.read(cut, "cut.onnx"));
-    assertTrue(e.getMessage().matches(
-        "onnx cut\\.onnx: malformed protobuf at byte \\d+ in ModelProto: ModelProto\\.graph: "
-            + "length \\d+ runs past the end of the message at byte \\d+.*"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> OnnxWeights.read(cut, "cut.onnx"));
+    assertTrue(
+        e.getMessage()
+            .matches(
+                "onnx cut\\.onnx: malformed protobuf at byte \\d+ in ModelProto:"
+                    + " ModelProto\\.graph: length \\d+ runs past the end of the message at byte"
+                    + " \\d+.*"),
+        e.getMessage());
   }
 
   @Test
   void rawDataOfTheWrongSizeNamesTheInitializer() {
-    Proto t = new Proto().varint(1, 2).varint(1, 2).varint(2, 1).string(8, "w")
-        .bytes(9, new byte[12]);
+    Proto t =
+        new Proto().varint(1, 2).varint(1, 2).varint(2, 1).string(8, "w").bytes(9, new byte[12]);
     byte[] m = new Proto().message(7, new Proto().message(5, t)).bytes();
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> OnnxWeights.read(m, "x.onnx"));
-    assertTrue(e.getMessage().contains(
-        "initializer 'w' (TensorProto at byte 4) of FLOAT dims [2, 2] needs 16 bytes of raw_data "
-            + "but has 12"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "initializer 'w' (TensorProto at byte 4) of FLOAT dims [2, 2] needs 16 bytes of"
+                    + " raw_data but has 12"),
+        e.getMessage());
   }
 
   @Test
   void otherMalformedModels() {
     assertMessage(new Proto().varint(1, 8).bytes(), "no graph (ModelProto field 7)");
     assertMessage(new byte[] {(byte) 0x3b}, "field 7 has wire type 3 (groups are not supported)");
-    assertMessage(new byte[] {(byte) 0x08, (byte) 0xff, (byte) 0xff},
+    assertMessage(
+        new byte[] {(byte) 0x08, (byte) 0xff, (byte) 0xff},
         "ModelProto: field 1: varint runs past the end of the message at byte 3");
     Proto ext = new Proto().varint(1, 1).varint(2, 1).string(8, "w").varint(14, 1);
-    assertMessage(new Proto().message(7, new Proto().message(5, ext)).bytes(),
+    assertMessage(
+        new Proto().message(7, new Proto().message(5, ext)).bytes(),
         "initializer 'w' (TensorProto at byte 4) keeps its data in an external file");
     Proto floats = new Proto().varint(1, 3).varint(2, 1).string(8, "w").bytes(4, new byte[8]);
-    assertMessage(new Proto().message(7, new Proto().message(5, floats)).bytes(),
+    assertMessage(
+        new Proto().message(7, new Proto().message(5, floats)).bytes(),
         "initializer 'w' (TensorProto at byte 4) dims [3] need 3 elements but it holds 2");
     Proto neg = new Proto().varint(1, -2).varint(2, 1).string(8, "w");
-    assertMessage(new Proto().message(7, new Proto().message(5, neg)).bytes(),
+    assertMessage(
+        new Proto().message(7, new Proto().message(5, neg)).bytes(),
         "initializer 'w' (TensorProto at byte 4) has dimension 0 = -2 in [-2]");
     Proto noName = new Proto().varint(1, 1).varint(2, 1).bytes(9, new byte[4]);
     assertMessage(new Proto().message(7, new Proto().message(5, noName)).bytes(), "has no name");

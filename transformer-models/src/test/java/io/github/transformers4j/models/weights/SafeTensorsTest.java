@@ -37,9 +37,24 @@ class SafeTensorsTest {
   // Round trips
 
   private static final float[] SPECIALS = {
-    0f, -0f, 1f, -2.5f, 0.1f, 65504f, -65504f, 0x1p-24f, 0x1p-14f, 1023 * 0x1p-24f, 1e-8f, 1e38f,
-    0x1p-133f, Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY,
-    Float.NEGATIVE_INFINITY, Float.NaN
+    0f,
+    -0f,
+    1f,
+    -2.5f,
+    0.1f,
+    65504f,
+    -65504f,
+    0x1p-24f,
+    0x1p-14f,
+    1023 * 0x1p-24f,
+    1e-8f,
+    1e38f,
+    0x1p-133f,
+    Float.MIN_VALUE,
+    Float.MAX_VALUE,
+    Float.POSITIVE_INFINITY,
+    Float.NEGATIVE_INFINITY,
+    Float.NaN
   };
 
   @Test
@@ -69,14 +84,29 @@ class SafeTensorsTest {
 
   @Test
   void f16RoundTripIsExactWhereRepresentableAndRoundsElsewhere() throws IOException {
-    float[] exact = {0f, -0f, 1f, -2.5f, 65504f, -65504f, 0x1p-24f, 0x1p-14f, 1023 * 0x1p-24f,
-      Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+    float[] exact = {
+      0f,
+      -0f,
+      1f,
+      -2.5f,
+      65504f,
+      -65504f,
+      0x1p-24f,
+      0x1p-14f,
+      1023 * 0x1p-24f,
+      Float.POSITIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      Float.NaN
+    };
     float[] rounded = {65520f, 1e-8f, 1f + 0x1p-11f, 1f + 3 * 0x1p-11f, 0.1f, 1e38f};
-    float[] want = {Float.POSITIVE_INFINITY, 0f, 1f, 1f + 0x1p-9f, 0.0999755859375f,
-      Float.POSITIVE_INFINITY};
+    float[] want = {
+      Float.POSITIVE_INFINITY, 0f, 1f, 1f + 0x1p-9f, 0.0999755859375f, Float.POSITIVE_INFINITY
+    };
     Path f = dir.resolve("f16.safetensors");
-    SafeTensors.write(f, Map.of("exact", TensorData.of(exact, 12), "rounded",
-        TensorData.of(rounded, 2, 3)), DType.F16);
+    SafeTensors.write(
+        f,
+        Map.of("exact", TensorData.of(exact, 12), "rounded", TensorData.of(rounded, 2, 3)),
+        DType.F16);
     try (SafeTensors st = SafeTensors.open(f)) {
       assertEquals(DType.F16, st.storedAs("exact"));
       assertEquals("F16", st.dtype("exact"));
@@ -87,8 +117,18 @@ class SafeTensorsTest {
 
   @Test
   void bf16RoundTripIsExactWhereRepresentableAndRoundsElsewhere() throws IOException {
-    float[] exact = {0f, -0f, 1f, -2.5f, 0x1p-133f, 0x1p-126f, 3.3895314e38f,
-      Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+    float[] exact = {
+      0f,
+      -0f,
+      1f,
+      -2.5f,
+      0x1p-133f,
+      0x1p-126f,
+      3.3895314e38f,
+      Float.POSITIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      Float.NaN
+    };
     float[] rounded = {1f + 0x1p-8f, 1f + 3 * 0x1p-8f, Float.MIN_VALUE, Float.MAX_VALUE};
     float[] want = {1f, 1f + 0x1p-6f, 0f, Float.POSITIVE_INFINITY};
     Path f = dir.resolve("bf16.safetensors");
@@ -133,11 +173,13 @@ class SafeTensorsTest {
     bad.put("c", TensorData.of(new float[] {4}, 1));
     bad.put("__metadata__", TensorData.of(new float[] {5}, 1));
     assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(f, bad, DType.F32));
-    try (SafeTensors st = SafeTensors.open(f); Stream<Path> files = Files.list(dir)) {
+    try (SafeTensors st = SafeTensors.open(f);
+        Stream<Path> files = Files.list(dir)) {
       assertArrayEquals(new float[] {3}, st.floats("b"));
       assertEquals(List.of(f), files.toList());
     }
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SafeTensors.write(f, Map.of("d", TensorData.of(new float[] {1}, 1)), DType.I32));
   }
 
@@ -149,11 +191,12 @@ class SafeTensorsTest {
     data.putShort((short) -2);
     data.put((byte) 200);
     data.put((byte) 1);
-    String header = "{\"d\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]},"
-        + "\"l\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[16,32]},"
-        + "\"s\":{\"dtype\":\"I16\",\"shape\":[1],\"data_offsets\":[32,34]},"
-        + "\"u\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[34,35]},"
-        + "\"b\":{\"dtype\":\"BOOL\",\"shape\":[1],\"data_offsets\":[35,36]}}";
+    String header =
+        "{\"d\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]},"
+            + "\"l\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[16,32]},"
+            + "\"s\":{\"dtype\":\"I16\",\"shape\":[1],\"data_offsets\":[32,34]},"
+            + "\"u\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[34,35]},"
+            + "\"b\":{\"dtype\":\"BOOL\",\"shape\":[1],\"data_offsets\":[35,36]}}";
     Path f = raw("other.safetensors", header, data.array());
     try (SafeTensors st = SafeTensors.open(f)) {
       assertArrayEquals(new float[] {0.5f, Float.NEGATIVE_INFINITY}, st.floats("d"));
@@ -184,10 +227,22 @@ class SafeTensorsTest {
     // A sparse file: two 1.1 GB U8 tensors that are never read, then a small F32 tensor whose
     // bytes start beyond 2^31, where a single whole-file mapping could not reach.
     long pad = 1_100_000_000L;
-    String header = "{\"pad0\":{\"dtype\":\"U8\",\"shape\":[" + pad + "],\"data_offsets\":[0," + pad
-        + "]},\"pad1\":{\"dtype\":\"U8\",\"shape\":[" + pad + "],\"data_offsets\":[" + pad + ","
-        + 2 * pad + "]},\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[" + 2 * pad + ","
-        + (2 * pad + 12) + "]}}";
+    String header =
+        "{\"pad0\":{\"dtype\":\"U8\",\"shape\":["
+            + pad
+            + "],\"data_offsets\":[0,"
+            + pad
+            + "]},\"pad1\":{\"dtype\":\"U8\",\"shape\":["
+            + pad
+            + "],\"data_offsets\":["
+            + pad
+            + ","
+            + 2 * pad
+            + "]},\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":["
+            + 2 * pad
+            + ","
+            + (2 * pad + 12)
+            + "]}}";
     Path f = raw("big.safetensors", header, new byte[0]);
     long dataStart = Files.size(f);
     try (RandomAccessFile file = new RandomAccessFile(f.toFile(), "rw")) {
@@ -208,8 +263,8 @@ class SafeTensorsTest {
     SafeTensors.write(f, Map.of("a", TensorData.of(new float[] {1}, 1)), DType.F32);
     SafeTensors st = SafeTensors.open(f);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> st.floats("b"));
-    assertTrue(e.getMessage().contains("no tensor 'b'") && e.getMessage().contains("'a'"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("no tensor 'b'") && e.getMessage().contains("'a'"), e.getMessage());
     st.close();
     assertThrows(IllegalStateException.class, () -> st.floats("a"));
   }
@@ -259,65 +314,97 @@ class SafeTensorsTest {
   static Stream<Arguments> malformed() {
     String w16 = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}";
     return Stream.of(
-        Arguments.of("too short", bytes(1, 2, 3, 4, 5),
+        Arguments.of(
+            "too short",
+            bytes(1, 2, 3, 4, 5),
             "the file has 5 bytes, too few for the 8-byte header length"),
-        Arguments.of("header length beyond the file", withLength(1000, "{}", 0),
+        Arguments.of(
+            "header length beyond the file",
+            withLength(1000, "{}", 0),
             "header length 1000 runs past the end of the file (10 bytes, so at most 2)"),
-        Arguments.of("header length negative as a signed long", withLength(-1, "{}", 0),
+        Arguments.of(
+            "header length negative as a signed long",
+            withLength(-1, "{}", 0),
             "header length 18446744073709551615 runs past the end of the file"),
         Arguments.of("bad JSON", file("{\"w\":{\"dtype\":\"F32\",", 0), "malformed JSON"),
         Arguments.of("not an object", file("[1, 2]", 0), "does not start with '{' but with '['"),
         Arguments.of("trailing garbage", file("{} x", 0), "malformed JSON"),
-        Arguments.of("invalid UTF-8", withBytes(new byte[] {'{', '"', (byte) 0xc3, '"', '}'}),
+        Arguments.of(
+            "invalid UTF-8",
+            withBytes(new byte[] {'{', '"', (byte) 0xc3, '"', '}'}),
             "not valid UTF-8"),
-        Arguments.of("unknown dtype",
+        Arguments.of(
+            "unknown dtype",
             file("{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2),
             "tensor 'w': unsupported dtype 'F8_E4M3' (readable: [F64, F32, F16, BF16,"),
-        Arguments.of("negative dimension",
+        Arguments.of(
+            "negative dimension",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1,2],\"data_offsets\":[0,8]}}", 8),
             "tensor 'w': dimension 0 of shape [-1, 2] is negative"),
-        Arguments.of("too many elements",
+        Arguments.of(
+            "too many elements",
             file("{\"w\":{\"dtype\":\"U8\",\"shape\":[65536,65536],\"data_offsets\":[0,8]}}", 8),
             "tensor 'w': shape [65536, 65536] has more than 2147483647 elements"),
-        Arguments.of("offsets mismatched with shape",
+        Arguments.of(
+            "offsets mismatched with shape",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,12]}}", 12),
             "tensor 'w': data_offsets [0, 12] span 12 bytes but shape [2, 2] of F32 needs 16"),
-        Arguments.of("offsets reversed",
+        Arguments.of(
+            "offsets reversed",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[16,0]}}", 16),
             "tensor 'w': data_offsets [16, 0] must satisfy 0 <= begin <= end"),
-        Arguments.of("three offsets",
+        Arguments.of(
+            "three offsets",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 8),
             "tensor 'w': 'data_offsets' must be [begin, end], found [0, 4, 8]"),
-        Arguments.of("fractional offset",
+        Arguments.of(
+            "fractional offset",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4.5]}}", 8),
             "tensor 'w': 'data_offsets' holds 4.5, not a 64-bit integer"),
-        Arguments.of("truncated data", file(w16, 10),
+        Arguments.of(
+            "truncated data",
+            file(w16, 10),
             "safetensors header: tensor 'w' ends at byte 81 but the file has 75"),
-        Arguments.of("offsets beyond the file",
+        Arguments.of(
+            "offsets beyond the file",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4000,4004]}}", 4),
             "tensor 'w' ends at byte 4072 but the file has 72"),
-        Arguments.of("overlapping",
-            file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", 24),
+        Arguments.of(
+            "overlapping",
+            file(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                    + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}",
+                24),
             "tensor 'b' at data_offsets [8, 24] overlaps tensor 'a' at [0, 16]"),
-        Arguments.of("gap",
-            file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[20,36]}}", 36),
+        Arguments.of(
+            "gap",
+            file(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                    + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[20,36]}}",
+                36),
             "data bytes [16, 20) belong to no tensor (before 'b')"),
         Arguments.of("trailing data", file(w16, 20), "4 trailing bytes belong to no tensor"),
-        Arguments.of("duplicate tensor",
-            file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8),
+        Arguments.of(
+            "duplicate tensor",
+            file(
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                    + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                8),
             "tensor 'w' appears twice"),
-        Arguments.of("missing offsets", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4),
+        Arguments.of(
+            "missing offsets",
+            file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4),
             "tensor 'w': missing 'data_offsets'"),
-        Arguments.of("unknown field",
+        Arguments.of(
+            "unknown field",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", 4),
             "tensor 'w': unknown field 'x' (expected dtype, shape, data_offsets)"),
-        Arguments.of("shape of strings",
+        Arguments.of(
+            "shape of strings",
             file("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}", 8),
             "tensor 'w': 'shape' must hold integers, found STRING"),
-        Arguments.of("metadata not strings",
+        Arguments.of(
+            "metadata not strings",
             file("{\"__metadata__\":{\"k\":1}}", 0),
             "'__metadata__' entry 'k' must be a string, found NUMBER"));
   }
@@ -378,16 +465,18 @@ class SafeTensorsTest {
         return java.util.Arrays.copyOf(b, random.nextInt(b.length));
       }
       case 1 -> { // a random header length
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN)
+        ByteBuffer.wrap(b)
+            .order(ByteOrder.LITTLE_ENDIAN)
             .putLong(0, random.nextBoolean() ? random.nextLong() : random.nextInt(b.length + 16));
       }
       case 2 -> { // flip bytes in the header: digits, quotes, brackets and random bytes
         String alphabet = "0123456789-\"{}[],:. eE";
         for (int k = 1 + random.nextInt(3); k > 0; k--) {
           int at = 8 + random.nextInt((int) headerEnd - 8);
-          b[at] = random.nextBoolean()
-              ? (byte) alphabet.charAt(random.nextInt(alphabet.length()))
-              : (byte) random.nextInt(256);
+          b[at] =
+              random.nextBoolean()
+                  ? (byte) alphabet.charAt(random.nextInt(alphabet.length()))
+                  : (byte) random.nextInt(256);
         }
       }
       case 3 -> { // replace a digit in the header by another, keeping the JSON well formed
@@ -423,7 +512,9 @@ class SafeTensorsTest {
   private static void assertBits(float[] want, float[] got) {
     assertEquals(want.length, got.length);
     for (int i = 0; i < want.length; i++) {
-      assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+      assertEquals(
+          Float.floatToIntBits(want[i]),
+          Float.floatToIntBits(got[i]),
           "element " + i + ": want " + want[i] + ", got " + got[i]);
     }
   }

@@ -9,8 +9,8 @@ final class SharedFiles {
 
   /**
    * The file at {@code relative} under the nearest {@code shared/} directory above the working
-   * directory; fails naming the path looked for when it is absent (a missing fixture must not
-   * pass silently).
+   * directory; fails naming the path looked for when it is absent (a missing fixture must not pass
+   * silently).
    */
   static Path require(String relative) {
     Path start = Path.of("").toAbsolutePath();
@@ -21,7 +21,12 @@ final class SharedFiles {
       }
     }
     throw new AssertionError(
-        "reference file shared/" + relative + " not found in any directory above " + start
-            + " (expected e.g. " + start.getParent().resolve("shared").resolve(relative) + ")");
+        "reference file shared/"
+            + relative
+            + " not found in any directory above "
+            + start
+            + " (expected e.g. "
+            + start.getParent().resolve("shared").resolve(relative)
+            + ")");
   }
 }
