@@ -173,6 +173,10 @@ public final class OnnxWeights implements Weights {
     return r;
   }
 
+  /**
+   * Marks these weights closed; reading afterwards fails. The file's mapping is released when it
+   * is garbage-collected (Java 17 has no public unmap), its channel was closed at open.
+   */
   @Override
   public void close() {
     closed = true;

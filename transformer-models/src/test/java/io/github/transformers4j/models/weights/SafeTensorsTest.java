@@ -439,7 +439,7 @@ class SafeTensorsTest {
     Path f = dir.resolve("fuzz.safetensors");
     int accepted = 0;
     int rejected = 0;
-    for (int iter = 0; iter < 3000; iter++) {
+    for (int iter = 0; iter < 1500; iter++) {
       byte[] b = corrupt(original, random);
       Files.write(f, b);
       try (SafeTensors st = SafeTensors.open(f)) {
@@ -454,7 +454,7 @@ class SafeTensorsTest {
         fail("seed " + seed + ", iteration " + iter + ": " + t, t);
       }
     }
-    assertTrue(rejected > 1000 && accepted > 10, accepted + " accepted, " + rejected + " rejected");
+    assertTrue(rejected > 500 && accepted > 5, accepted + " accepted, " + rejected + " rejected");
   }
 
   private static byte[] corrupt(byte[] original, Random random) {
