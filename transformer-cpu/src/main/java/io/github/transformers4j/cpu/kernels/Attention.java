@@ -66,7 +66,16 @@ public final class Attention {
                   int visible = causal ? Math.max(0, Math.min(bk, i + tk - tq + 1 - j0)) : bk;
                   if (bm != null) {
                     int m = mo + i * msq + j0 * msk;
-                    for (int c = 0; c < visible; c++) {
+                    int c = 0;
+                    if (msk == 1) {
+                      // The usual padding mask (B, 1, 1, Tk) is contiguous along the keys.
+                      for (int vb = S.loopBound(visible); c < vb; c += VL) {
+                        FloatVector.fromArray(S, tile, t + c)
+                            .add(FloatVector.fromArray(S, mask, m + c))
+                            .intoArray(tile, t + c);
+                      }
+                    }
+                    for (; c < visible; c++) {
                       tile[t + c] += mask[m + c * msk];
                     }
                   }
