@@ -10,6 +10,7 @@ module io.github.transformers4j.api {
   exports io.github.transformers4j.api.reference;
 
   uses io.github.transformers4j.api.spi.BackendProvider;
+  uses io.github.transformers4j.api.spi.TokenizerProvider;
 
   provides io.github.transformers4j.api.spi.BackendProvider with
       io.github.transformers4j.api.reference.ReferenceBackendProvider;
