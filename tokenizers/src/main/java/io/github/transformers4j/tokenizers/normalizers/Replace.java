@@ -55,8 +55,9 @@ public final class Replace implements Normalizer {
         continue;
       }
       b.append(input, last, m.start());
-      long r = input.originalRange(m.start(), m.end());
-      b.append(content, NormalizedString.start(r), NormalizedString.end(r));
+      // As Hugging Face: the replacement maps to the last char it replaces (checked against it
+      // on Europarl with SentencePiece's collapsed spaces).
+      b.append(content, input.originalStart(m.end() - 1), input.originalEnd(m.end() - 1));
       last = m.end();
     } while (m.find());
     b.append(input, last, text.length());

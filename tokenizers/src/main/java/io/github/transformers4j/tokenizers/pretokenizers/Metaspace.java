@@ -38,7 +38,8 @@ public record Metaspace(char replacement, String prependScheme, boolean split)
             && (prependScheme.equals("always")
                 || (prependScheme.equals("first") && input.originalStart(0) == 0));
     if (prepend) {
-      b.append(replacement, input.originalStart(0), input.originalStart(0));
+      // As Hugging Face: the prepended char maps to the first char's range.
+      b.append(replacement, input.originalStart(0), input.originalEnd(0));
     }
     for (int i = 0; i < n; i++) {
       char c = t.charAt(i);
