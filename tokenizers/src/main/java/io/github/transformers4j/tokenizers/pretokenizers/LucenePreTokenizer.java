@@ -102,7 +102,7 @@ public final class LucenePreTokenizer implements PreTokenizer {
       while (ts.incrementToken()) {
         int s = Math.max(0, Math.min(off.startOffset(), text.length()));
         int e = Math.max(s, Math.min(off.endOffset(), text.length()));
-        if (e > s) {
+        if (e > s && !blank(text, s, e)) { // Nori keeps spaces as "punctuation" tokens
           out.add(input.slice(s, e));
         }
       }
@@ -110,6 +110,15 @@ public final class LucenePreTokenizer implements PreTokenizer {
     } catch (IOException e) {
       throw new UncheckedIOException("Lucene analyzer '" + name + "' failed", e);
     }
+  }
+
+  private static boolean blank(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (!io.github.transformers4j.tokenizers.Unicode.isWhiteSpace(text.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
