@@ -14,11 +14,9 @@ import io.github.transformers4j.tokenizers.models.WordPiece;
 import io.github.transformers4j.tokenizers.pretokenizers.ByteLevel;
 import io.github.transformers4j.tokenizers.pretokenizers.CharSplit;
 import io.github.transformers4j.tokenizers.pretokenizers.LucenePreTokenizer;
-import io.github.transformers4j.tokenizers.pretokenizers.PreTokenizerSequence;
 import io.github.transformers4j.tokenizers.processors.ByteLevelProcessor;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -333,7 +331,7 @@ public final class BpeTrainer {
           .decoder(new BpeDecoder(suffix));
     }
     b.normalizer(config.normalizer());
-    b.preTokenizer(pre instanceof PreTokenizerSequence ? pre : pre);
+    b.preTokenizer(pre);
     for (String s : config.specialTokens()) {
       b.addedToken(AddedToken.special(vocab.get(s), s));
     }
@@ -342,10 +340,5 @@ public final class BpeTrainer {
 
   private static long key(int l, int r) {
     return ((long) l << 32) | (r & 0xffffffffL);
-  }
-
-  /** Unused; kept so the class reads as the library's other I/O: errors are unchecked here. */
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e);
   }
 }
