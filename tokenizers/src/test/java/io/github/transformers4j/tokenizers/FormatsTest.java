@@ -14,7 +14,6 @@ import io.github.transformers4j.tokenizers.models.CharLevel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,8 +67,7 @@ class FormatsTest {
 
   @Test
   void providersAreFoundByNameThroughTheApi() throws IOException {
-    NamedRegistry<TokenizerProvider> reg =
-        NamedRegistry.load("tokenizer", TokenizerProvider.class, ServiceLoader.load(TokenizerProvider.class));
+    NamedRegistry<TokenizerProvider> reg = io.github.transformers4j.api.registry.Tokenizers.installed();
     assertEquals(
         java.util.List.of("auto", "bert-wordpiece", "clip-bpe", "gpt2-bpe", "hf-json", "sentencepiece"),
         java.util.List.copyOf(reg.names()));
