@@ -12,6 +12,7 @@ module io.github.transformers4j.api {
   exports io.github.transformers4j.api.nn;
 
   uses io.github.transformers4j.api.spi.BackendProvider;
+  uses io.github.transformers4j.api.spi.TokenizerProvider;
   uses io.github.transformers4j.api.spi.AttentionProvider;
   uses io.github.transformers4j.api.spi.LayerProvider;
   uses io.github.transformers4j.api.spi.ArchitectureProvider;

@@ -1,0 +1,2 @@
+/** Decoders: byte-level, WordPiece, metaspace, BPE suffix, byte fallback, and simple rewrites. */
+package io.github.transformers4j.tokenizers.decoders;

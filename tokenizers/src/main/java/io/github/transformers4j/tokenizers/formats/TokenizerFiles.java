@@ -1,0 +1,192 @@
+package io.github.transformers4j.tokenizers.formats;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.github.transformers4j.tokenizers.Tokenizer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Loads a tokenizer from whatever file a model ships: {@code tokenizer.json}, GPT-2's {@code
+ * encoder.json} + {@code vocab.bpe} (or {@code vocab.json} + {@code merges.txt}), BERT's {@code
+ * vocab.txt}, a SentencePiece {@code .model}, CLIP's {@code bpe_simple_vocab_16e6.txt.gz}, or a
+ * folder holding one of them. Errors name the file and what is wrong with it.
+ */
+public final class TokenizerFiles {
+  private TokenizerFiles() {}
+
+  /** Loads the tokenizer at {@code path} (a file or a folder), by its file type. */
+  public static Tokenizer load(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      throw new IOException(path + ": no such file");
+    }
+    if (Files.isDirectory(path)) {
+      for (String name :
+          List.of("tokenizer.json", "encoder.json", "vocab.json", "vocab.txt", "tokenizer.model",
+              "spiece.model", "sentencepiece.bpe.model", "bpe_simple_vocab_16e6.txt.gz")) {
+        if (Files.isRegularFile(path.resolve(name))) {
+          return load(path.resolve(name));
+        }
+      }
+      throw new IOException(
+          path + ": no tokenizer file in this folder (expected tokenizer.json, encoder.json +"
+              + " vocab.bpe, vocab.json + merges.txt, vocab.txt, *.model or"
+              + " bpe_simple_vocab_16e6.txt.gz)");
+    }
+    String name = path.getFileName().toString();
+    Path dir = path.toAbsolutePath().getParent();
+    if (name.equals("encoder.json") || name.equals("vocab.json")) {
+      Path merges = dir.resolve(name.equals("encoder.json") ? "vocab.bpe" : "merges.txt");
+      if (!Files.exists(merges)) {
+        Path other = dir.resolve(name.equals("encoder.json") ? "merges.txt" : "vocab.bpe");
+        merges = Files.exists(other) ? other : merges;
+      }
+      return gpt2(path, merges);
+    }
+    if (name.equals("vocab.bpe") || name.equals("merges.txt")) {
+      Path enc = dir.resolve(name.equals("vocab.bpe") ? "encoder.json" : "vocab.json");
+      return gpt2(enc, path);
+    }
+    if (name.endsWith(".json")) {
+      return HfTokenizerJson.load(path);
+    }
+    if (name.endsWith(".model")) {
+      return SentencePieceModel.load(path);
+    }
+    if (name.endsWith(".txt.gz")) {
+      return clip(path);
+    }
+    if (name.endsWith(".txt")) {
+      return bert(path);
+    }
+    throw new IOException(
+        path + ": unknown tokenizer file type (expected tokenizer.json, encoder.json, vocab.json,"
+            + " vocab.bpe, merges.txt, vocab.txt, *.model or *.txt.gz)");
+  }
+
+  /** GPT-2 from {@code encoder.json} (token → id) and {@code vocab.bpe} (merges). */
+  public static Tokenizer gpt2(Path encoderJson, Path mergesFile) throws IOException {
+    Map<String, Integer> vocab = readJsonVocab(encoderJson);
+    List<String[]> merges;
+    try (BufferedReader r = Files.newBufferedReader(mergesFile, StandardCharsets.UTF_8)) {
+      merges = readMerges(r, mergesFile.toString(), Integer.MAX_VALUE);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(mergesFile + ": no such file (GPT-2 merges for " + encoderJson + ")", e);
+    }
+    try {
+      return StandardTokenizers.gpt2(vocab, merges);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(mergesFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** BERT from {@code vocab.txt} (one token per line, id = line number); cased or not by content. */
+  public static Tokenizer bert(Path vocabTxt) throws IOException {
+    Map<String, Integer> vocab = readVocabTxt(vocabTxt);
+    try {
+      return StandardTokenizers.bert(vocab, StandardTokenizers.looksUncased(vocab));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(vocabTxt + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** CLIP from {@code bpe_simple_vocab_16e6.txt.gz}: the first 48,894 merges, as OpenAI's code. */
+  public static Tokenizer clip(Path gz) throws IOException {
+    List<String[]> merges;
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(gz));
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      r.readLine(); // OpenAI's code skips the first line (a version line, here behind a tar name)
+      merges = readMerges(r, gz.toString(), 49152 - 256 - 2);
+    } catch (java.util.zip.ZipException e) {
+      throw new IOException(gz + ": not a gzip file (" + e.getMessage() + ")", e);
+    }
+    try {
+      return StandardTokenizers.clip(merges);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(gz + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads {@code vocab.txt}: token per line, id = line number. */
+  public static Map<String, Integer> readVocabTxt(Path file) throws IOException {
+    Map<String, Integer> vocab = new LinkedHashMap<>();
+    int line = 0;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (String s = r.readLine(); s != null; s = r.readLine()) {
+        String t = s.strip();
+        if (t.isEmpty() && s.isEmpty()) {
+          line++;
+          continue;
+        }
+        if (vocab.putIfAbsent(s.endsWith("\r") ? s.substring(0, s.length() - 1) : s, line) != null) {
+          throw new IOException(file + ": line " + (line + 1) + ": token '" + s + "' appears twice");
+        }
+        line++;
+      }
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new IOException(file + ": not UTF-8 text, not a vocab.txt", e);
+    }
+    if (vocab.isEmpty()) {
+      throw new IOException(file + ": empty vocabulary");
+    }
+    return vocab;
+  }
+
+  /** Reads a token → id JSON object ({@code encoder.json}, {@code vocab.json}). */
+  public static Map<String, Integer> readJsonVocab(Path file) throws IOException {
+    JsonElement root;
+    try {
+      root = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (JsonParseException e) {
+      throw new IOException(file + ": malformed JSON (" + e.getMessage() + ")", e);
+    }
+    if (!root.isJsonObject()) {
+      throw new IOException(file + ": expected a JSON object of token → id");
+    }
+    JsonObject o = root.getAsJsonObject();
+    if (o.has("model") && o.get("model").isJsonObject()) {
+      throw new IOException(file + ": this is a tokenizer.json, not an encoder.json");
+    }
+    Map<String, Integer> vocab = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+      if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isNumber()) {
+        throw new IOException(file + ": token '" + e.getKey() + "' has no integer id");
+      }
+      vocab.put(e.getKey(), e.getValue().getAsInt());
+    }
+    return vocab;
+  }
+
+  /** Reads merges, one "a b" per line, skipping a {@code #version} line. */
+  static List<String[]> readMerges(BufferedReader r, String source, int max) throws IOException {
+    List<String[]> merges = new ArrayList<>();
+    int line = 0;
+    for (String s = r.readLine(); s != null && merges.size() < max; s = r.readLine()) {
+      line++;
+      if (line == 1 && s.startsWith("#version")) { // GPT-2's vocab.bpe starts so
+        continue;
+      }
+      if (s.isEmpty()) {
+        continue;
+      }
+      String[] parts = s.split(" ");
+      if (parts.length != 2) {
+        throw new IOException(source + ": line " + line + ": '" + s + "' is not a merge 'a b'");
+      }
+      merges.add(parts);
+    }
+    return merges;
+  }
+}

@@ -1,0 +1,57 @@
+package io.github.transformers4j.tokenizers.models;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A token-to-id map with its inverse; ids need not be contiguous. */
+final class Vocabulary {
+  final Map<String, Integer> toId;
+  final String[] toToken;
+
+  Vocabulary(Map<String, Integer> vocab) {
+    this.toId = new HashMap<>(vocab);
+    int max = -1;
+    for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+      if (e.getValue() < 0) {
+        throw new IllegalArgumentException(
+            "token '" + e.getKey() + "' has negative id " + e.getValue());
+      }
+      max = Math.max(max, e.getValue());
+    }
+    toToken = new String[max + 1];
+    for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+      toToken[e.getValue()] = e.getKey();
+    }
+  }
+
+  int id(String token) {
+    Integer id = toId.get(token);
+    return id == null ? -1 : id;
+  }
+
+  String token(int id) {
+    return id >= 0 && id < toToken.length ? toToken[id] : null;
+  }
+
+  /** The vocabulary in id order, for saving. */
+  Map<String, Integer> ordered() {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    for (int i = 0; i < toToken.length; i++) {
+      if (toToken[i] != null) {
+        m.put(toToken[i], i);
+      }
+    }
+    return m;
+  }
+
+  int size() {
+    return toToken.length;
+  }
+
+  @Override
+  public String toString() {
+    return Arrays.toString(toToken);
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * Trainers: BPE (byte-level or on Lucene pre-tokenizers, Korean through Nori) and WordPiece, over
+ * text files or a stream of lines; deterministic, with progress reports.
+ */
+package io.github.transformers4j.tokenizers.trainers;

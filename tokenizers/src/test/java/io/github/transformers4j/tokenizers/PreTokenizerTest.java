@@ -1,0 +1,86 @@
+package io.github.transformers4j.tokenizers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.transformers4j.tokenizers.pretokenizers.ByteLevel;
+import io.github.transformers4j.tokenizers.pretokenizers.LucenePreTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** GPT-2's scanner against its regex; Lucene pre-tokenizers keep offsets into the original. */
+class PreTokenizerTest {
+  private static final Pattern GPT2 =
+      Pattern.compile(
+          "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
+          Pattern.UNICODE_CHARACTER_CLASS);
+
+  @Test
+  void gpt2ScannerSplitsAsTheRegex() {
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int n = 0; n < 3000; n++) {
+      String text = ByteLevelRoundTripTest.randomText(rnd, 1 + rnd.nextInt(40)).replace('\u0085', 'x');
+      List<String> expected = new ArrayList<>();
+      Matcher m = GPT2.matcher(text);
+      while (m.find()) {
+        expected.add(m.group());
+      }
+      List<String> actual = new ArrayList<>();
+      for (int i = 0; i < text.length(); ) {
+        int j = ByteLevel.nextEnd(text, i);
+        actual.add(text.substring(i, j));
+        i = j;
+      }
+      assertEquals(expected, actual, "case " + n + ": " + text);
+    }
+  }
+
+  @Test
+  void longWordsDoNotBlowUp() throws Exception {
+    Tokenizer gpt2 = io.github.transformers4j.tokenizers.formats.TokenizerFiles.load(
+        Fixtures.tokenizers("gpt2/encoder.json"));
+    String longWord = "ab".repeat(50_000) + " " + "!?".repeat(50_000) + " ".repeat(100_000);
+    Encoding e = gpt2.encode(longWord);
+    assertEquals(longWord.length(), e.end(e.size() - 1));
+  }
+
+  static List<String> pieces(String analyzer, String text) {
+    List<NormalizedString> out = new ArrayList<>();
+    new LucenePreTokenizer(analyzer).split(NormalizedString.of(text), out);
+    List<String> s = new ArrayList<>();
+    for (NormalizedString p : out) {
+      // Each piece is the original text at its offsets.
+      assertEquals(text.substring(p.originalStart(0), p.originalEnd(p.length() - 1)), p.text());
+      s.add(p.text());
+    }
+    return s;
+  }
+
+  @Test
+  void luceneStandardWhitespaceKoreanAndCjkBigrams() {
+    assertEquals(List.of("Hello", "world", "3.5"), pieces("standard", "Hello, world! 3.5"));
+    assertEquals(List.of("Hello,", "world!"), pieces("whitespace", "Hello, world!"));
+    List<String> ko = pieces("korean", "한국어는 교착어이다.");
+    // Nori decomposes compounds (DISCARD mode keeps the parts only).
+    assertEquals(List.of("한국", "어", "는", "교착", "어", "이", "다", "."), ko);
+    assertEquals(List.of("生活", "活的", "的真"), pieces("cjk-bigram", "生活的真"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LucenePreTokenizer("nope"));
+    assertTrue(e.getMessage().contains("standard, whitespace, korean, cjk-bigram"), e.getMessage());
+  }
+
+  @Test
+  void offsetsSurviveANormalizerBeforeLucene() {
+    NormalizedString n = io.github.transformers4j.tokenizers.normalizers.BertNormalizer.uncased()
+        .normalize(NormalizedString.of("ÉCOLE  Ｔｏｋｙｏ"));
+    List<NormalizedString> out = new ArrayList<>();
+    new LucenePreTokenizer("standard").split(n, out);
+    assertEquals("ecole", out.get(0).text());
+    assertEquals(0, out.get(0).originalStart(0));
+    assertEquals(5, out.get(0).originalEnd(out.get(0).length() - 1));
+  }
+}
