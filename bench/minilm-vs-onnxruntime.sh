@@ -22,6 +22,26 @@ mkdir -p "$ROOT/it/target"
 mvn -B -q -pl it -am test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >&2
 
+# ONNX Runtime 1.29's native initialisation crashes the JVM (SIGSEGV, no hs_err file) when
+# java.class.path is longer than about 4 KB, which it's full test class path is. So, like Surefire,
+# pass the class path through the manifest of an otherwise empty "pathing" jar.
+pathing_jar="$ROOT/it/target/bench-classpath.jar"
+manifest="$ROOT/it/target/bench-classpath.mf"
+{
+  echo "Manifest-Version: 1.0"
+  line="Class-Path:"
+  IFS=: read -r -a entries <<< "$ROOT/it/target/test-classes:$ROOT/it/target/classes:$(cat "$cp_file")"
+  for e in "${entries[@]}"; do
+    [[ -d "$e" ]] && e="$e/"
+    e="${e// /%20}" # a URL
+    line="$line file://$e"
+  done
+  # Manifest lines hold at most 72 bytes; continuation lines start with one space.
+  echo "$line" | awk '{ s = $0; print substr(s, 1, 70); s = substr(s, 71);
+    while (length(s) > 0) { print " " substr(s, 1, 69); s = substr(s, 70) } }'
+} > "$manifest"
+rm -f "$pathing_jar"
+jar --create --file "$pathing_jar" --manifest "$manifest"
+
 exec java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xms1g -Xmx2g \
-  -cp "$ROOT/it/target/test-classes:$ROOT/it/target/classes:$(cat "$cp_file")" \
-  io.github.transformers4j.it.parity.MiniLmVsOnnxRuntime "$@"
+  -cp "$pathing_jar" io.github.transformers4j.it.parity.MiniLmVsOnnxRuntime "$@"
