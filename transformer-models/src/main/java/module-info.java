@@ -6,7 +6,21 @@
  */
 module io.github.transformers4j.models {
   requires transitive io.github.transformers4j.api;
+  requires com.google.gson;
 
-  // exports io.github.transformers4j.models once the issue that fills it lands (an empty package cannot be exported).
+  exports io.github.transformers4j.models.nn;
+  exports io.github.transformers4j.models.layers;
+  exports io.github.transformers4j.models.config;
+  exports io.github.transformers4j.models.generation;
+  exports io.github.transformers4j.models.gpt;
   exports io.github.transformers4j.models.weights;
+
+  provides io.github.transformers4j.api.spi.AttentionProvider with
+      io.github.transformers4j.models.layers.SdpaAttention,
+      io.github.transformers4j.models.layers.EagerAttention;
+  provides io.github.transformers4j.api.spi.LayerProvider with
+      io.github.transformers4j.models.layers.LayerNormProvider,
+      io.github.transformers4j.models.layers.RmsNormProvider;
+  provides io.github.transformers4j.api.spi.ArchitectureProvider with
+      io.github.transformers4j.models.gpt.Gpt2Provider;
 }

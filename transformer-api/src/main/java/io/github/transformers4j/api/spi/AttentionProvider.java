@@ -1,0 +1,24 @@
+package io.github.transformers4j.api.spi;
+
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Tensor;
+
+/**
+ * An attention variant as a named plugin: how the heads turn queries, keys and values into
+ * outputs. The projections around it belong to the layer; only the core {@code softmax(q·kᵀ·scale
+ * + mask)·v} (or a variant of it) is pluggable. A model picks one by name from its configuration
+ * (Hugging Face's {@code attn_implementation}: {@code sdpa}, {@code eager}).
+ *
+ * <p>Registered twice: {@code provides ... with ...} in {@code module-info.java} and a {@code
+ * META-INF/services/io.github.transformers4j.api.spi.AttentionProvider} line.
+ */
+public interface AttentionProvider extends NamedProvider {
+
+  /**
+   * The attention of {@code q} (B, nh, Tq, hs) over {@code k}, {@code v} (B, nh, Tk, hs); {@code
+   * mask} additive and broadcastable to (B, nh, Tq, Tk) or null; when {@code causal}, query i sees
+   * key j only if j ≤ i + Tk − Tq (so a KV cache works). Result (B, nh, Tq, hs). Must compute
+   * through {@code ops} so that gradients are recorded.
+   */
+  Tensor attend(Ops ops, Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale);
+}

@@ -1,0 +1,411 @@
+package io.github.transformers4j.models.generation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * Autoregressive generation over any {@link DecodingSession}: greedy, sampling (temperature, top-k,
+ * top-p, repetition penalty, seeded), beam search with length penalty; stop tokens, maximum
+ * lengths, a listener that streams tokens; batches of prompts of different lengths.
+ *
+ * <p>A batch is left-padded to its longest prompt: the padding is masked out of attention and each
+ * row's positions start at 0 at its first real token, so a row computes what it would alone. With
+ * the cache (the default) the prompt is fed once and then one token per step; without it, every
+ * step feeds the whole sequence to a fresh session, the slow reference the cache is tested
+ * against.
+ */
+public final class Generator {
+  private final Supplier<DecodingSession> sessions;
+  private final boolean useCache;
+
+  /** A generator with the KV cache. */
+  public Generator(Supplier<DecodingSession> sessions) {
+    this(sessions, true);
+  }
+
+  /** A generator that uses the cache, or recomputes the whole sequence at every step. */
+  public Generator(Supplier<DecodingSession> sessions, boolean useCache) {
+    this.sessions = Objects.requireNonNull(sessions, "sessions");
+    this.useCache = useCache;
+  }
+
+  /** The prompt followed by its continuation. */
+  public int[] generate(int[] prompt, GenerationConfig config) {
+    return generate(new int[][] {prompt}, config, GenerationListener.NONE)[0];
+  }
+
+  /** Each prompt followed by its continuation. */
+  public int[][] generate(int[][] prompts, GenerationConfig config) {
+    return generate(prompts, config, GenerationListener.NONE);
+  }
+
+  /**
+   * Each prompt followed by its continuation (ending with a stop token when one was produced),
+   * with {@code listener} told of every token as it is chosen.
+   */
+  public int[][] generate(int[][] prompts, GenerationConfig config, GenerationListener listener) {
+    if (prompts.length == 0) {
+      throw new IllegalArgumentException("no prompts");
+    }
+    for (int i = 0; i < prompts.length; i++) {
+      if (prompts[i] == null || prompts[i].length == 0) {
+        throw new IllegalArgumentException("prompt " + i + " is empty; a decoder needs a first token");
+      }
+    }
+    return config.numBeams() > 1
+        ? beamSearch(prompts, config, listener)
+        : sample(prompts, config, listener);
+  }
+
+  /** The rows of a batch: tokens so far, left padding, and how to feed them to a session. */
+  private final class Batch {
+    int rows;
+    int[] pad;
+    final List<List<Integer>> tokens = new ArrayList<>();
+    final boolean padded;
+    final int padToken;
+    DecodingSession session;
+
+    Batch(int[][] prompts, int[] rowToPrompt, int padToken) {
+      this.rows = rowToPrompt.length;
+      this.padToken = padToken;
+      int longest = 0;
+      for (int[] p : prompts) {
+        longest = Math.max(longest, p.length);
+      }
+      pad = new int[rows];
+      boolean any = false;
+      for (int r = 0; r < rows; r++) {
+        int[] p = prompts[rowToPrompt[r]];
+        pad[r] = longest - p.length;
+        any |= pad[r] > 0;
+        List<Integer> t = new ArrayList<>();
+        for (int x : p) {
+          t.add(x);
+        }
+        tokens.add(t);
+      }
+      padded = any;
+    }
+
+    int width() {
+      return pad[0] + tokens.get(0).size();
+    }
+
+    /** Feeds every column to a fresh session: the prompt, or the whole sequence without cache. */
+    float[] feedAll() {
+      session = sessions.get();
+      int w = width();
+      int[] ids = new int[rows * w];
+      int[] pos = new int[rows * w];
+      int[] keep = new int[rows * w];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < w; c++) {
+          int i = r * w + c;
+          boolean real = c >= pad[r];
+          ids[i] = real ? tokens.get(r).get(c - pad[r]) : padToken;
+          pos[i] = real ? c - pad[r] : 0;
+          keep[i] = real ? 1 : 0;
+        }
+      }
+      return session.step(ids, pos, rows, padded ? keep : null).toFloatArray();
+    }
+
+    /** Feeds each row's last token to the cached session. */
+    float[] feedLast() {
+      if (!useCache) {
+        return feedAll();
+      }
+      int w = width();
+      int[] ids = new int[rows];
+      int[] pos = new int[rows];
+      for (int r = 0; r < rows; r++) {
+        List<Integer> t = tokens.get(r);
+        ids[r] = t.get(t.size() - 1);
+        pos[r] = t.size() - 1;
+      }
+      int[] keep = null;
+      if (padded) {
+        keep = new int[rows * w];
+        for (int r = 0; r < rows; r++) {
+          for (int c = pad[r]; c < w; c++) {
+            keep[r * w + c] = 1;
+          }
+        }
+      }
+      return session.step(ids, pos, rows, keep).toFloatArray();
+    }
+
+    /** Keeps rows {@code origin} (beam reordering) in the token lists and the cache. */
+    void select(int[] origin) {
+      List<List<Integer>> copy = new ArrayList<>();
+      for (int o : origin) {
+        copy.add(new ArrayList<>(tokens.get(o)));
+      }
+      tokens.clear();
+      tokens.addAll(copy);
+      int[] newPad = new int[origin.length];
+      for (int r = 0; r < origin.length; r++) {
+        newPad[r] = pad[origin[r]];
+      }
+      pad = newPad;
+      rows = origin.length;
+      if (useCache) {
+        session.selectRows(origin);
+      }
+    }
+  }
+
+  private int budget(int promptLength, GenerationConfig c) {
+    int n = c.maxNewTokens();
+    if (c.maxLength() > 0) {
+      n = Math.min(n, c.maxLength() - promptLength);
+    }
+    return Math.max(0, n);
+  }
+
+  private int[][] sample(int[][] prompts, GenerationConfig c, GenerationListener listener) {
+    int b = prompts.length;
+    int[] identity = new int[b];
+    Arrays.setAll(identity, i -> i);
+    Batch batch = new Batch(prompts, identity, c.padTokenId());
+    int[] left = new int[b];
+    boolean[] done = new boolean[b];
+    boolean allDone = true;
+    for (int r = 0; r < b; r++) {
+      left[r] = budget(prompts[r].length, c);
+      done[r] = left[r] == 0;
+      allDone &= done[r];
+    }
+    SplittableRandom rng = new SplittableRandom(c.seed());
+    float[] logits = allDone ? null : batch.feedAll();
+    int step = 0;
+    while (!allDone) {
+      int v = logits.length / b;
+      listener.onLogits(step, logits.clone());
+      allDone = true;
+      for (int r = 0; r < b; r++) {
+        List<Integer> row = batch.tokens.get(r);
+        if (done[r]) {
+          // A stopped row keeps step with the batch on padding that no live row attends to.
+          row.add(c.padTokenId());
+          continue;
+        }
+        LogitsProcessing.penalize(logits, r * v, v, row, c.repetitionPenalty());
+        int next =
+            c.doSample()
+                ? LogitsProcessing.sample(logits, r * v, v, c.temperature(), c.topK(), c.topP(), rng)
+                : LogitsProcessing.argmax(logits, r * v, v);
+        row.add(next);
+        listener.onToken(r, next);
+        done[r] = --left[r] == 0 || c.isStop(next);
+        allDone &= done[r];
+      }
+      step++;
+      if (!allDone) {
+        logits = batch.feedLast();
+      }
+    }
+    int[][] out = new int[b][];
+    for (int r = 0; r < b; r++) {
+      out[r] = trim(batch.tokens.get(r), prompts[r].length, c);
+    }
+    return out;
+  }
+
+  /** The prompt and the generated tokens up to and including the first stop token. */
+  private static int[] trim(List<Integer> row, int promptLength, GenerationConfig c) {
+    int end = row.size();
+    for (int i = promptLength; i < row.size(); i++) {
+      if (c.isStop(row.get(i))) {
+        end = i + 1;
+        break;
+      }
+    }
+    // Rows that stopped early were extended with padding while others ran.
+    int[] r = new int[end];
+    for (int i = 0; i < end; i++) {
+      r[i] = row.get(i);
+    }
+    return r;
+  }
+
+  private record Hypothesis(double score, int[] tokens) {}
+
+  private record Candidate(double score, int beam, int token) {}
+
+  private int[][] beamSearch(int[][] prompts, GenerationConfig c, GenerationListener listener) {
+    int b = prompts.length;
+    int nb = c.numBeams();
+    int rows = b * nb;
+    int[] rowToPrompt = new int[rows];
+    Arrays.setAll(rowToPrompt, r -> r / nb);
+    int[] identity = new int[b];
+    Arrays.setAll(identity, i -> i);
+    // The prompts are fed once per prompt, then the cache is widened to the beams.
+    Batch batch = new Batch(prompts, identity, c.padTokenId());
+    int[] maxNew = new int[b];
+    for (int p = 0; p < b; p++) {
+      maxNew[p] = budget(prompts[p].length, c);
+    }
+    int steps = Arrays.stream(maxNew).max().orElse(0);
+    if (steps == 0) {
+      return Arrays.stream(prompts).map(int[]::clone).toArray(int[][]::new);
+    }
+    float[] first = batch.feedAll();
+    int v = first.length / b;
+    batch.select(rowToPrompt);
+    float[] logits = new float[rows * v];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(first, rowToPrompt[r] * v, logits, r * v, v);
+    }
+    double[] beamScore = new double[rows];
+    for (int r = 0; r < rows; r++) {
+      // Only the first beam is live at the start, so the first step picks nb distinct tokens.
+      beamScore[r] = r % nb == 0 ? 0 : Double.NEGATIVE_INFINITY;
+    }
+    List<List<Hypothesis>> finished = new ArrayList<>();
+    boolean[] done = new boolean[b];
+    for (int p = 0; p < b; p++) {
+      finished.add(new ArrayList<>());
+    }
+    for (int step = 0; step < steps; step++) {
+      listener.onLogits(step, logits.clone());
+      int[] origin = new int[rows];
+      int[] next = new int[rows];
+      double[] newScore = new double[rows];
+      for (int p = 0; p < b; p++) {
+        if (done[p] || step >= maxNew[p]) {
+          for (int j = 0; j < nb; j++) {
+            origin[p * nb + j] = p * nb + j;
+            next[p * nb + j] = c.padTokenId();
+            newScore[p * nb + j] = beamScore[p * nb + j];
+          }
+          done[p] = true;
+          continue;
+        }
+        List<Candidate> cands = new ArrayList<>();
+        for (int j = 0; j < nb; j++) {
+          int r = p * nb + j;
+          if (beamScore[r] == Double.NEGATIVE_INFINITY) {
+            continue;
+          }
+          LogitsProcessing.penalize(logits, r * v, v, batch.tokens.get(r), c.repetitionPenalty());
+          double[] lp = LogitsProcessing.logSoftmax(logits, r * v, v);
+          cands.addAll(top(lp, 2 * nb, beamScore[r], r));
+        }
+        cands.sort((x, y) -> Double.compare(y.score(), x.score()));
+        int kept = 0;
+        int genLength = step + 1;
+        for (int rank = 0; rank < cands.size() && kept < nb; rank++) {
+          Candidate cand = cands.get(rank);
+          if (c.isStop(cand.token())) {
+            if (rank < nb) {
+              int[] t = append(batch.tokens.get(cand.beam()), cand.token());
+              finished.get(p).add(new Hypothesis(normalized(cand.score(), genLength, c), t));
+            }
+            continue;
+          }
+          int r = p * nb + kept++;
+          origin[r] = cand.beam();
+          next[r] = cand.token();
+          newScore[r] = cand.score();
+        }
+        for (; kept < nb; kept++) {
+          int r = p * nb + kept;
+          origin[r] = p * nb;
+          next[r] = c.padTokenId();
+          newScore[r] = Double.NEGATIVE_INFINITY;
+        }
+        // Early stopping: as many finished hypotheses as beams ends this prompt.
+        if (finished.get(p).size() >= nb) {
+          done[p] = true;
+        }
+      }
+      batch.select(origin);
+      for (int r = 0; r < rows; r++) {
+        batch.tokens.get(r).add(next[r]);
+      }
+      beamScore = newScore;
+      boolean allDone = true;
+      for (int p = 0; p < b; p++) {
+        allDone &= done[p] || step + 1 >= maxNew[p];
+      }
+      if (allDone) {
+        break;
+      }
+      logits = batch.feedLast();
+    }
+    int[][] out = new int[b][];
+    for (int p = 0; p < b; p++) {
+      List<Hypothesis> hyps = finished.get(p);
+      if (hyps.size() < nb) {
+        for (int j = 0; j < nb; j++) {
+          int r = p * nb + j;
+          if (beamScore[r] > Double.NEGATIVE_INFINITY) {
+            List<Integer> t = batch.tokens.get(r);
+            // Rows of prompts whose budget ran out early were extended with padding.
+            t = t.subList(0, Math.min(t.size(), prompts[p].length + maxNew[p]));
+            int[] arr = trim(t, prompts[p].length, c);
+            int gen = arr.length - prompts[p].length;
+            hyps.add(new Hypothesis(normalized(beamScore[r], gen, c), arr));
+          }
+        }
+      }
+      Hypothesis best = hyps.get(0);
+      for (Hypothesis h : hyps) {
+        if (h.score() > best.score()) {
+          best = h;
+        }
+      }
+      out[p] = best.tokens();
+      for (int i = prompts[p].length; i < best.tokens().length; i++) {
+        listener.onToken(p, best.tokens()[i]);
+      }
+    }
+    return out;
+  }
+
+  private static double normalized(double sum, int length, GenerationConfig c) {
+    return sum / Math.pow(Math.max(1, length), c.lengthPenalty());
+  }
+
+  private static int[] append(List<Integer> row, int token) {
+    int[] r = new int[row.size() + 1];
+    for (int i = 0; i < row.size(); i++) {
+      r[i] = row.get(i);
+    }
+    r[row.size()] = token;
+    return r;
+  }
+
+  /** The {@code k} best continuations of beam row {@code r}. */
+  private static List<Candidate> top(double[] lp, int k, double base, int r) {
+    int[] best = new int[Math.min(k, lp.length)];
+    int n = 0;
+    for (int i = 0; i < lp.length; i++) {
+      if (n < best.length) {
+        best[n++] = i;
+      } else {
+        int worst = 0;
+        for (int j = 1; j < n; j++) {
+          if (lp[best[j]] < lp[best[worst]]) {
+            worst = j;
+          }
+        }
+        if (lp[i] > lp[best[worst]]) {
+          best[worst] = i;
+        }
+      }
+    }
+    List<Candidate> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new Candidate(base + lp[best[i]], r, best[i]));
+    }
+    return out;
+  }
+}

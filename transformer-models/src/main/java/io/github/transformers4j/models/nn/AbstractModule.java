@@ -1,0 +1,156 @@
+package io.github.transformers4j.models.nn;
+
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Shape;
+import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.api.nn.Module;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * The base of every layer: an ordered registry of its own {@link Parameter}s and of its child
+ * modules. A parameter's full name is the dotted path of children down to it ({@code
+ * h.0.attn.c_attn.weight}); the layers choose their child names to be the Hugging Face checkpoint
+ * names, so {@link #parameters()} lists exactly the tensors a checkpoint must hold.
+ *
+ * <p>Also carries the training switch (dropout on or off) down the tree.
+ */
+public abstract class AbstractModule implements Module {
+  /** The ops every forward of this module computes through. */
+  protected final Ops ops;
+
+  private final Map<String, Parameter> own = new LinkedHashMap<>();
+  private final Map<String, Module> children = new LinkedHashMap<>();
+  private boolean training;
+  private long trainingSeed;
+
+  protected AbstractModule(Ops ops) {
+    this.ops = Objects.requireNonNull(ops, "ops");
+  }
+
+  /** Registers parameter {@code name} with its initial value. */
+  protected final Parameter parameter(String name, Tensor initial) {
+    Parameter p = new Parameter(name, initial);
+    if (own.putIfAbsent(name, p) != null || children.containsKey(name)) {
+      throw new IllegalStateException(getClass().getSimpleName() + ": '" + name + "' registered twice");
+    }
+    return p;
+  }
+
+  /** Registers parameter {@code name} initialized from N(0, std²) with {@code rng}. */
+  protected final Parameter normal(String name, SplittableRandom rng, double std, int... dims) {
+    return parameter(name, ops.tensor(Init.normal(rng.split(), Shape.of(dims).size(), std), dims));
+  }
+
+  /** Registers parameter {@code name} filled with {@code value}. */
+  protected final Parameter constant(String name, float value, int... dims) {
+    return parameter(name, ops.tensor(Init.constant(Shape.of(dims).size(), value), dims));
+  }
+
+  /**
+   * Registers a child under {@code name}; a dotted name ({@code attention.self.query}) nests it
+   * under that path, as Hugging Face modules do.
+   */
+  protected final <M extends Module> M child(String name, M module) {
+    Objects.requireNonNull(module, name);
+    if (children.putIfAbsent(name, module) != null || own.containsKey(name)) {
+      throw new IllegalStateException(getClass().getSimpleName() + ": '" + name + "' registered twice");
+    }
+    return module;
+  }
+
+  /**
+   * Registers a child whose parameters join this module's names without a prefix: for a layer
+   * whose checkpoint names are spread over its parent (BERT's feed-forward network is {@code
+   * intermediate.dense} and {@code output.dense}, beside {@code output.LayerNorm}).
+   */
+  protected final <M extends Module> M inline(M module) {
+    return child(INLINE + children.size(), module);
+  }
+
+  private static final String INLINE = "#inline";
+
+  private static String join(String child, String name) {
+    return child.startsWith(INLINE) ? name : child + "." + name;
+  }
+
+  @Override
+  public Map<String, Tensor> parameters() {
+    Map<String, Tensor> all = new LinkedHashMap<>();
+    own.forEach((n, p) -> all.put(n, p.get()));
+    children.forEach((c, m) -> m.parameters().forEach((n, t) -> all.put(join(c, n), t)));
+    return all;
+  }
+
+  @Override
+  public void setParameter(String name, Tensor value) {
+    Parameter p = own.get(name);
+    if (p != null) {
+      try {
+        p.set(value);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "parameter '" + name + "': expected shape " + p.shape() + ", got " + value.shape(), e);
+      }
+      return;
+    }
+    // The longest child name that prefixes the parameter name owns it (children may be dotted).
+    String best = null;
+    for (String c : children.keySet()) {
+      if (name.startsWith(c + ".") && (best == null || c.length() > best.length())) {
+        best = c;
+      }
+    }
+    if (best == null) {
+      for (Map.Entry<String, Module> e : children.entrySet()) {
+        if (e.getKey().startsWith(INLINE) && e.getValue().parameters().containsKey(name)) {
+          e.getValue().setParameter(name, value);
+          return;
+        }
+      }
+      throw new IllegalArgumentException(
+          "no parameter '" + name + "' in " + getClass().getSimpleName());
+    }
+    try {
+      children.get(best).setParameter(name.substring(best.length() + 1), value);
+    } catch (IllegalArgumentException e) {
+      // Re-throw with the full dotted name, so the message names the tensor as a checkpoint does.
+      String local = name.substring(best.length() + 1);
+      throw new IllegalArgumentException(e.getMessage().replace("'" + local + "'", "'" + name + "'"), e);
+    }
+  }
+
+  /** Switches dropout on (with {@code seed}) or off, here and in every child below. */
+  public void train(boolean on, long seed) {
+    training = on;
+    trainingSeed = seed;
+    long i = 0;
+    for (Module m : children.values()) {
+      if (m instanceof AbstractModule a) {
+        // Children get distinct seeds so their dropout masks are independent.
+        a.train(on, seed ^ (0x9E3779B97F4A7C15L * ++i));
+      }
+    }
+  }
+
+  /** Whether dropout is on. */
+  public boolean isTraining() {
+    return training;
+  }
+
+  /** The seed given to {@link #train}. */
+  protected long trainingSeed() {
+    return trainingSeed;
+  }
+
+  /** Number of scalar parameters. */
+  public long parameterCount() {
+    long n = 0;
+    for (Tensor t : parameters().values()) {
+      n += t.size();
+    }
+    return n;
+  }
+}
