@@ -4,6 +4,7 @@
  */
 module io.github.transformers4j.apps {
   requires io.github.transformers4j.api;
+  requires io.github.transformers4j.training;
   requires info.picocli;
   requires com.google.guice;
   requires jakarta.inject;

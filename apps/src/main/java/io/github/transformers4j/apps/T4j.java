@@ -8,6 +8,10 @@ import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.apps.cli.VersionProvider;
 import io.github.transformers4j.apps.commands.BackendsCommand;
 import io.github.transformers4j.apps.commands.BenchCommand;
+import io.github.transformers4j.apps.commands.EvalCommand;
+import io.github.transformers4j.apps.commands.GenerateCommand;
+import io.github.transformers4j.apps.commands.QuickstartCommand;
+import io.github.transformers4j.apps.commands.TrainCommand;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -28,7 +32,15 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Build, train and run transformer models in Java.",
-    subcommands = {BackendsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      QuickstartCommand.class,
+      TrainCommand.class,
+      GenerateCommand.class,
+      EvalCommand.class,
+      BackendsCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class T4j {
   // Held strongly: java.util.logging forgets the level of a logger nobody references.
   private static final java.util.logging.Logger APARAPI_LOG =
