@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code t4j eval}: the loss and perplexity of a trained char-level GPT on a text. */
 @Command(
@@ -24,6 +26,8 @@ import picocli.CommandLine.Option;
     description = "Evaluate a trained char-level GPT on a text file or folder: mean loss, perplexity, accuracy.")
 public final class EvalCommand implements Callable<Integer> {
   private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
 
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Output folder of 't4j train clm'.")
   Path model;
@@ -45,6 +49,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
       CharLm.Loaded m = CharLm.load(ops, model);
@@ -53,7 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
       Trainer t =
           new Trainer(ops, m.model(), new CausalLm(false), new AdamW(0), TrainerConfig.simple(1, 1e-3, seed), null);
       double loss = t.evaluate(new BlockSampler(ids, 12, block, seed), batches);
-      System.out.printf(Locale.ROOT, "loss %.4f, perplexity %.3f over %d blocks of %d%n", loss, Math.exp(loss), batches * 12, block);
+      out.printf(Locale.ROOT, "loss %.4f, perplexity %.3f over %d blocks of %d%n", loss, Math.exp(loss), batches * 12, block);
       return 0;
     }
   }

@@ -5,11 +5,12 @@ import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.training.CharLm;
 import jakarta.inject.Inject;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code t4j generate}: samples text from a model trained by {@code t4j train clm}, streaming it. */
 @Command(
@@ -18,6 +19,8 @@ import picocli.CommandLine.Option;
     description = "Generate text from a trained char-level GPT, printing each character as it comes.")
 public final class GenerateCommand implements Callable<Integer> {
   private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
 
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Output folder of 't4j train clm'.")
   Path model;
@@ -39,9 +42,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
     try (ComputeBackend backend = choice.create()) {
       CharLm.Loaded m = CharLm.load(new Ops(backend), model);
-      PrintStream out = System.out;
       out.print(prompt);
       CharLm.generate(m, prompt, maxNew, seed, id -> {
         out.print(m.tokenizer().decode(new int[] {id}));

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code t4j quickstart}: with no arguments and no downloads, trains a small char-level GPT on the
@@ -31,6 +33,8 @@ public final class QuickstartCommand implements Callable<Integer> {
   static final String[] CORPUS = {"README.md", "architecture.md"};
 
   private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
 
   @Option(names = "--output", defaultValue = "t4j-quickstart", description = "Output folder (default ${DEFAULT-VALUE}).")
   Path output;
@@ -59,6 +63,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
     String text = corpus();
     // nanoGPT's shakespeare_char CPU model, a little narrower so the 2-minute run goes further.
     CharLm.Settings s =
@@ -70,19 +75,19 @@ public final class QuickstartCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       Trainer.Result r = CharLm.train(ops, text, s, output, false, System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(
+      out.printf(
           Locale.ROOT, "trained %d steps in %.0f s (%.0f tokens/s), val loss %.3f; saved to %s%n",
           r.step(), secs, r.tokens() / secs, r.lastValLoss(), output.toAbsolutePath());
-      System.out.println("--- generated text ---");
+      out.println("--- generated text ---");
       CharLm.Loaded m = CharLm.load(ops, output);
       String prompt = "Transformers4J ";
-      System.out.print(prompt);
+      out.print(prompt);
       CharLm.generate(m, prompt, 300, 7, id -> {
-        System.out.print(m.tokenizer().decode(new int[] {id}));
-        System.out.flush();
+        out.print(m.tokenizer().decode(new int[] {id}));
+        out.flush();
       });
-      System.out.println();
-      System.out.println("--- more: ./t4j generate --model " + output + " --prompt \"The \"");
+      out.println();
+      out.println("--- more: ./t4j generate --model " + output + " --prompt \"The \"");
       return 0;
     }
   }

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code t4j train clm}: a character-level GPT on a text file or folder, nanoGPT's {@code
@@ -27,6 +29,8 @@ import picocli.CommandLine.Option;
     })
 public final class TrainClmCommand implements Callable<Integer> {
   private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
 
   @Option(names = "--data", required = true, paramLabel = "PATH", description = "Text file or folder.")
   Path data;
@@ -99,6 +103,7 @@ public final class TrainClmCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
     String corpus = Datasets.readText(data);
     CharLm.Settings s =
         new CharLm.Settings(
@@ -108,7 +113,7 @@ public final class TrainClmCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       Trainer.Result r = CharLm.train(new Ops(backend), corpus, s, output, resume, System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(
+      out.printf(
           Locale.ROOT,
           "%s at step %d: val loss %.4f, %.1f s, %.0f tokens/s; model in %s%n",
           r.interrupted() ? "stopped" : "done", r.step(), r.lastValLoss(), secs,
