@@ -105,7 +105,7 @@ public final class CharLm {
       progress.printf(
           "char GPT: %d chars (%d train, %d val), vocabulary %d, %.2fM parameters, %d steps of %d×%d tokens%n",
           ids.length, parts[0].length, parts[1].length, tok.vocabSize(),
-          lm.parameters().count() / 1e6, s.steps(), s.batch() * s.accumulation(), s.block());
+          lm.parameterSet().count() / 1e6, s.steps(), s.batch() * s.accumulation(), s.block());
     }
     TrainerConfig tc =
         new TrainerConfig(
@@ -156,7 +156,7 @@ public final class CharLm {
     Gpt2Config cfg = Gpt2Config.fromMap(HfConfig.read(output.resolve("config.json")));
     CharTokenizer tok = CharTokenizer.load(output.resolve("tokenizer.json"));
     GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
-    Checkpoint.loadModel(output.resolve("checkpoint"), lm.parameters());
+    Checkpoint.loadModel(output.resolve("checkpoint"), lm.parameterSet());
     return new Loaded(lm, tok);
   }
 

@@ -119,7 +119,7 @@ public final class Trainer {
 
   private Result loop(BatchSource train, Supplier<BatchSource> val, boolean resume)
       throws IOException {
-    ParameterSet params = model.parameters();
+    ParameterSet params = model.parameterSet();
     long step = 0;
     long tokens = 0;
     MetricsLog metrics = null;

@@ -114,12 +114,12 @@ class GradientParityTest {
     double worst = 0;
     String worstName = "";
     try (Tape tape = ops.record()) {
-      tape.watch(lm.parameters().values());
+      tape.watch(lm.parameterSet().values());
       Objective.Loss loss = new CausalLm(false).loss(ops, lm, batch(0), Forward.eval(0));
       assertEquals(expected.get("loss").getAsDouble(), loss.value().item(), TOLERANCE, "loss");
       Gradients g = tape.backward(loss.value());
-      assertEquals(grads.tensors().size(), lm.parameters().size(), "parameter count");
-      for (Parameter p : lm.parameters()) {
+      assertEquals(grads.tensors().size(), lm.parameterSet().size(), "parameter count");
+      for (Parameter p : lm.parameterSet()) {
         TensorFile.Entry want = grads.tensors().get(p.name());
         assertNotNull(want, "no PyTorch gradient for '" + p.name() + "'");
         float[] got = g.getOrZeros(p.get()).toFloatArray();

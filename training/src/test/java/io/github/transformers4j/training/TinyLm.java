@@ -48,7 +48,7 @@ public final class TinyLm implements TokenModel, SequenceModel {
   }
 
   @Override
-  public ParameterSet parameters() {
+  public ParameterSet parameterSet() {
     return params;
   }
 
@@ -81,7 +81,7 @@ public final class TinyLm implements TokenModel, SequenceModel {
     TinyLm self = this;
     return new SequenceModel() {
       @Override
-      public ParameterSet parameters() {
+      public ParameterSet parameterSet() {
         return self.params;
       }
 

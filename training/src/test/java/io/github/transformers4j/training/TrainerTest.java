@@ -110,7 +110,7 @@ class TrainerTest {
     var e =
         assertThrows(
             java.io.IOException.class,
-            () -> Checkpoint.load(ck, model.parameters(), new AdamW(0.1)));
+            () -> Checkpoint.load(ck, model.parameterSet(), new AdamW(0.1)));
     assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
     assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
   }
@@ -149,16 +149,16 @@ class TrainerTest {
     new Trainer(ops, a, new CausalLm(false), new Sgd(0.9, 0, false), one, null).run(fixed(full), null, false);
     new Trainer(ops, b, new CausalLm(false), new Sgd(0.9, 0, false), one.withAccumulation(2), null)
         .run(fixed(h1, h2), null, false);
-    for (Parameter p : a.parameters()) {
+    for (Parameter p : a.parameterSet()) {
       assertArrayEquals(
-          p.get().toFloatArray(), b.parameters().get(p.name()).get().toFloatArray(), 1e-5f, p.name());
+          p.get().toFloatArray(), b.parameterSet().get(p.name()).get().toFloatArray(), 1e-5f, p.name());
     }
   }
 
   @Test
   void aNaNLossStopsNamingTheStepAndBatch() {
     TinyLm m = new TinyLm(ops, V, 4, V, 0f, 1);
-    Parameter w = m.parameters().get("head.weight");
+    Parameter w = m.parameterSet().get("head.weight");
     float[] bad = w.get().toFloatArray();
     bad[0] = Float.NaN;
     var e =

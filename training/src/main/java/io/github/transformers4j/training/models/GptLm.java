@@ -29,7 +29,7 @@ public final class GptLm implements TokenModel {
   }
 
   @Override
-  public ParameterSet parameters() {
+  public ParameterSet parameterSet() {
     return params;
   }
 

@@ -76,8 +76,8 @@ class ObjectivesTest {
     Seq2SeqModel model =
         new Seq2SeqModel() {
           @Override
-          public ParameterSet parameters() {
-            return lm.parameters();
+          public ParameterSet parameterSet() {
+            return lm.parameterSet();
           }
 
           @Override
