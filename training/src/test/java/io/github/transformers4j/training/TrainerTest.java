@@ -138,6 +138,46 @@ class TrainerTest {
   }
 
   @Test
+  void aStopRequestFromAnotherThreadCheckpointsAtTheNextStep() throws Exception {
+    TinyLm model = new TinyLm(ops, V, 8, V, 0f, 2);
+    Trainer t = trainer(model, config(50));
+    // What the Ctrl-C hook does: request a stop while the loop runs.
+    BlockSampler inner = new BlockSampler(corpus(), 2, 6, 1);
+    BatchSource data =
+        new BatchSource() {
+          int n;
+
+          @Override
+          public Batch next() {
+            if (++n == 5) {
+              Thread th = new Thread(t::requestStop);
+              th.start();
+              try {
+                th.join();
+              } catch (InterruptedException e) {
+                throw new AssertionError(e);
+              }
+            }
+            return inner.next();
+          }
+
+          @Override
+          public Map<String, Long> state() {
+            return inner.state();
+          }
+
+          @Override
+          public void restore(Map<String, Long> s) {
+            inner.restore(s);
+          }
+        };
+    var r = t.run(data, null, false);
+    assertTrue(r.interrupted());
+    assertEquals(3, r.step(), "micro-batch 5 is in step 3 (accumulation 2)");
+    assertEquals(3, Checkpoint.readState(dir.resolve("checkpoint")).step());
+  }
+
+  @Test
   void accumulatingTwoHalfBatchesEqualsOneFullBatch() {
     int[] rows = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 3, 5, 7, 9, 11, 1, 2, 4, 6, 8, 10, 0};
     Batch full = Batch.of(new IntGrid(4, 6, rows));
