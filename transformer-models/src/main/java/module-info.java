@@ -13,6 +13,8 @@ module io.github.transformers4j.models {
   exports io.github.transformers4j.models.config;
   exports io.github.transformers4j.models.generation;
   exports io.github.transformers4j.models.gpt;
+  exports io.github.transformers4j.models.bert;
+  exports io.github.transformers4j.models.seq2seq;
   exports io.github.transformers4j.models.weights;
 
   provides io.github.transformers4j.api.spi.AttentionProvider with
@@ -22,5 +24,7 @@ module io.github.transformers4j.models {
       io.github.transformers4j.models.layers.LayerNormProvider,
       io.github.transformers4j.models.layers.RmsNormProvider;
   provides io.github.transformers4j.api.spi.ArchitectureProvider with
-      io.github.transformers4j.models.gpt.Gpt2Provider;
+      io.github.transformers4j.models.gpt.Gpt2Provider,
+      io.github.transformers4j.models.bert.BertProvider,
+      io.github.transformers4j.models.seq2seq.TransformerProvider;
 }

@@ -1,0 +1,132 @@
+package io.github.transformers4j.models.bert;
+
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.api.nn.Model;
+import io.github.transformers4j.api.registry.Plugins;
+import io.github.transformers4j.api.spi.AttentionProvider;
+import io.github.transformers4j.models.layers.AttentionMasks;
+import io.github.transformers4j.models.layers.Linear;
+import io.github.transformers4j.models.nn.AbstractModule;
+import io.github.transformers4j.models.nn.WeightLoader;
+import io.github.transformers4j.models.weights.Weights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The BERT encoder (Hugging Face's {@code BertModel}): embeddings, {@code num_hidden_layers}
+ * post-LN blocks of bidirectional self-attention, and optionally the pooler ({@code pooler.dense}
+ * with tanh over the first token). Names: {@code embeddings.*}, {@code encoder.layer.N.*}, {@code
+ * pooler.dense.*}.
+ */
+public final class BertModel extends AbstractModule implements Model {
+  /** The registry name. */
+  public static final String ARCHITECTURE = "bert";
+
+  private final BertConfig config;
+  private final BertEmbeddings embeddings;
+  private final List<BertLayer> layers = new ArrayList<>();
+  private final Linear pooler;
+
+  /** An encoder with the pooler, attention from the registry. */
+  public BertModel(Ops ops, BertConfig config) {
+    this(ops, config, true);
+  }
+
+  /** An encoder with or without the pooler (checkpoints of sentence encoders often lack it). */
+  public BertModel(Ops ops, BertConfig config, boolean withPooler) {
+    this(ops, config, withPooler, Plugins.attentions().forName(config.attnImplementation()));
+  }
+
+  /** An encoder with an explicit attention variant. */
+  public BertModel(Ops ops, BertConfig config, boolean withPooler, AttentionProvider attention) {
+    super(ops);
+    this.config = config;
+    SplittableRandom rng = new SplittableRandom(config.seed());
+    this.embeddings = child("embeddings", new BertEmbeddings(ops, config, rng));
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      layers.add(child("encoder.layer." + i, new BertLayer(ops, config, attention, rng)));
+    }
+    this.pooler =
+        withPooler
+            ? child(
+                "pooler.dense",
+                new Linear(
+                    ops, config.hiddenSize(), config.hiddenSize(), Linear.Layout.OUT_IN, true, rng,
+                    config.initializerRange()))
+            : null;
+  }
+
+  @Override
+  public String architecture() {
+    return ARCHITECTURE;
+  }
+
+  /** The configuration. */
+  public BertConfig config() {
+    return config;
+  }
+
+  /**
+   * The last hidden state.
+   *
+   * @param ids (B·T) row-major token ids
+   * @param tokenTypes (B·T) segment ids, or null for all 0
+   * @param attentionMask (B·T) 1 for a token, 0 for padding, or null for none
+   * @return (B, T, C)
+   */
+  public Tensor hidden(int[] ids, int[] tokenTypes, int[] attentionMask, int batch) {
+    if (ids.length % batch != 0) {
+      throw new IllegalArgumentException(ids.length + " ids do not split into " + batch + " rows");
+    }
+    int t = ids.length / batch;
+    if (t > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException(
+          "sequence of " + t + " tokens exceeds max_position_embeddings "
+              + config.maxPositionEmbeddings());
+    }
+    int[] positions = new int[ids.length];
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = i % t;
+    }
+    Tensor x =
+        embeddings.forward(
+            ops.ids(ids, batch, t),
+            ops.ids(positions, batch, t),
+            ops.ids(tokenTypes == null ? new int[ids.length] : tokenTypes, batch, t));
+    Tensor mask = AttentionMasks.padding(ops, attentionMask, batch, t);
+    for (BertLayer layer : layers) {
+      x = layer.forward(x, mask);
+    }
+    return x;
+  }
+
+  /** The pooled output {@code tanh(dense(h[:, 0]))} (B, C). */
+  public Tensor pooled(Tensor hidden) {
+    if (pooler == null) {
+      throw new IllegalStateException("this BertModel was built without a pooler");
+    }
+    return ops.tanh(pooler.forward(Pooling.cls(ops, hidden)));
+  }
+
+  /** The token embedding table (V, C). */
+  Tensor wordTable() {
+    return embeddings.wordTable();
+  }
+
+  /**
+   * Loads a Hugging Face BERT checkpoint, bare ({@code embeddings.*}) or inside a model with a
+   * head ({@code bert.embeddings.*}); head tensors ({@code cls.*}, {@code classifier.*}) and the
+   * {@code position_ids} buffer are skipped.
+   */
+  public void load(Weights weights) {
+    String prefix = WeightLoader.detectPrefix(weights, "embeddings.word_embeddings.weight", "bert.");
+    WeightLoader.load(
+        ops,
+        this,
+        weights,
+        prefix,
+        n -> n.endsWith("position_ids") || !n.startsWith(prefix) || (pooler == null && n.startsWith(prefix + "pooler.")));
+  }
+}

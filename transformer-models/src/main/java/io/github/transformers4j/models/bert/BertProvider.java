@@ -1,0 +1,19 @@
+package io.github.transformers4j.models.bert;
+
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.nn.Model;
+import io.github.transformers4j.api.spi.ArchitectureProvider;
+import java.util.Map;
+
+/** BERT as the architecture {@code bert} (the encoder with pooler) from a {@code config.json} map. */
+public final class BertProvider implements ArchitectureProvider {
+  @Override
+  public String name() {
+    return BertModel.ARCHITECTURE;
+  }
+
+  @Override
+  public Model create(Ops ops, Map<String, ?> config) {
+    return new BertModel(ops, BertConfig.fromMap(config));
+  }
+}

@@ -1,0 +1,78 @@
+package io.github.transformers4j.models.layers;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.models.TestSupport;
+import io.github.transformers4j.models.nn.Init;
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attention memory on the CPU path grows linearly with T: the fused kernel (online softmax over
+ * key blocks) never holds the T×T scores. Measured as bytes allocated by the calling thread during
+ * {@code Ops.attention} on a 1-thread cpu backend (all work runs on that thread), one head of size
+ * 64, causal, at T = 2048, 4096, 8192. A T×T float matrix would be 16, 64 and 256 MiB.
+ */
+class AttentionMemoryTest {
+  /** Head size: large enough that the output (T·hs floats) dominates the kernel's fixed buffers. */
+  private static final int HS = 64;
+
+  @Test
+  void allocationGrowsLinearlyWithSequenceLength() {
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    try (ComputeBackend backend = TestSupport.cpu(1)) {
+      Ops ops = new Ops(backend);
+      long tid = Thread.currentThread().getId();
+      // Until C2 compiles the kernel, the Vector API boxes its vectors (hundreds of MB per call):
+      // warm up until the count at T=2048 settles, then take the least of three runs per T.
+      long previous = Long.MAX_VALUE;
+      for (int i = 0; i < 30; i++) {
+        long b = measure(ops, mx, tid, 2048);
+        if (b < 4L << 20 && Math.abs(b - previous) < previous / 10) {
+          break;
+        }
+        previous = b;
+      }
+      long[] bytes = new long[3];
+      int[] ts = {2048, 4096, 8192};
+      for (int i = 0; i < ts.length; i++) {
+        bytes[i] = Long.MAX_VALUE;
+        for (int run = 0; run < 3; run++) {
+          bytes[i] = Math.min(bytes[i], measure(ops, mx, tid, ts[i]));
+        }
+      }
+      double r1 = (double) bytes[1] / bytes[0];
+      double r2 = (double) bytes[2] / bytes[1];
+      System.out.printf(
+          "[AttentionMemoryTest] allocated during attention: T=2048 %,d B, T=4096 %,d B, T=8192 %,d B;"
+              + " ratios %.2f and %.2f (linear 2, quadratic 4); a T×T score matrix at 8192 would be %,d B%n",
+          bytes[0], bytes[1], bytes[2], r1, r2, 8192L * 8192 * 4);
+      assertTrue(r2 > 1.5 && r2 < 2.5, "T=4096 to 8192 grew " + r2 + "x, not linearly (2x)");
+      for (int i = 0; i < ts.length; i++) {
+        // The output alone is T·hs floats; allow it twice plus 1 MiB of block buffers.
+        long linearBound = 2L * ts[i] * HS * 4 + (1 << 20);
+        assertTrue(
+            bytes[i] <= linearBound,
+            "T=" + ts[i] + " allocated " + bytes[i] + " bytes, more than " + linearBound);
+      }
+    }
+  }
+
+  private static long measure(Ops ops, com.sun.management.ThreadMXBean mx, long tid, int t) {
+    int hs = HS;
+    SplittableRandom rng = new SplittableRandom(t);
+    Tensor q = ops.tensor(Init.normal(rng, t * hs, 1), 1, 1, t, hs);
+    Tensor k = ops.tensor(Init.normal(rng, t * hs, 1), 1, 1, t, hs);
+    Tensor v = ops.tensor(Init.normal(rng, t * hs, 1), 1, 1, t, hs);
+    long before = mx.getThreadAllocatedBytes(tid);
+    Tensor out = ops.attention(q, k, v, null, true, 0.25f);
+    long after = mx.getThreadAllocatedBytes(tid);
+    out.close();
+    return after - before;
+  }
+}
