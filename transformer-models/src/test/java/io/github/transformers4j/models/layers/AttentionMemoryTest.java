@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
  * Attention memory on the CPU path grows linearly with T: the fused kernel (online softmax over
  * key blocks) never holds the T×T scores. Measured as bytes allocated by the calling thread during
  * {@code Ops.attention} on a 1-thread cpu backend (all work runs on that thread), one head of size
- * 64, causal, at T = 2048, 4096, 8192. A T×T float matrix would be 16, 64 and 256 MiB.
+ * 256, causal, at T = 2048, 4096, 8192. A T×T float matrix would be 16, 64 and 256 MiB.
  */
 class AttentionMemoryTest {
   /** Head size: large enough that the output (T·hs floats) dominates the kernel's fixed buffers. */
-  private static final int HS = 64;
+  private static final int HS = 256;
 
   @Test
   void allocationGrowsLinearlyWithSequenceLength() {
@@ -52,10 +52,11 @@ class AttentionMemoryTest {
           "[AttentionMemoryTest] allocated during attention: T=2048 %,d B, T=4096 %,d B, T=8192 %,d B;"
               + " ratios %.2f and %.2f (linear 2, quadratic 4); a T×T score matrix at 8192 would be %,d B%n",
           bytes[0], bytes[1], bytes[2], r1, r2, 8192L * 8192 * 4);
-      assertTrue(r2 > 1.5 && r2 < 2.5, "T=4096 to 8192 grew " + r2 + "x, not linearly (2x)");
+      // Quadratic growth would be 4x; about 1 MiB of JIT and pool noise blurs the linear 2x.
+      assertTrue(r2 > 1.5 && r2 < 3, "T=4096 to 8192 grew " + r2 + "x, not linearly (2x)");
       for (int i = 0; i < ts.length; i++) {
-        // The output alone is T·hs floats; allow it twice plus 1 MiB of block buffers.
-        long linearBound = 2L * ts[i] * HS * 4 + (1 << 20);
+        // The output alone is T·hs floats; allow it twice plus 2 MiB of block buffers.
+        long linearBound = 2L * ts[i] * HS * 4 + (2 << 20);
         assertTrue(
             bytes[i] <= linearBound,
             "T=" + ts[i] + " allocated " + bytes[i] + " bytes, more than " + linearBound);
