@@ -51,9 +51,9 @@ public final class QuickstartCommand implements Callable<Integer> {
   static String corpus() throws IOException {
     StringBuilder sb = new StringBuilder();
     for (String name : CORPUS) {
-      try (InputStream in = QuickstartCommand.class.getResourceAsStream("/quickstart/" + name)) {
+      try (InputStream in = QuickstartCommand.class.getResourceAsStream("quickstart-corpus/" + name)) {
         if (in == null) {
-          throw new IOException("quickstart corpus quickstart/" + name + " is missing from the apps jar");
+          throw new IOException("quickstart corpus " + name + " is missing from the apps jar");
         }
         sb.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
       }
