@@ -9,8 +9,12 @@ py=/usr/bin/python3
 $py -c 'import torch' 2>/dev/null || { echo "PyTorch is not importable by $py" >&2; exit 1; }
 ours=(); theirs=()
 for i in $(seq "$rounds"); do
-  o=$(./t4j --threads 2 bench train --steps 50 --warmup 20 | tee /dev/stderr | sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/')
-  t=$($py bench/train_torch.py 50 20 2 | tee /dev/stderr | sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/')
+  # Each result line is echoed as it comes (not via tee /dev/stderr, which would truncate a log
+  # file that stdout and stderr share).
+  lo=$(./t4j --threads 2 bench train --steps 50 --warmup 20); echo "$lo"
+  lt=$($py bench/train_torch.py 50 20 2); echo "$lt"
+  o=$(sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/' <<<"$lo")
+  t=$(sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/' <<<"$lt")
   ours+=("$o"); theirs+=("$t")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

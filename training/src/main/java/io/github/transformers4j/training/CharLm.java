@@ -27,9 +27,9 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * The character-level GPT recipe (nanoGPT's {@code shakespeare_char}): fit a char tokenizer on
- * a corpus, split it 90/10 as a stream, train a GPT-2 with AdamW on random blocks, and save into
- * an output folder {@code config.json} (HF GPT-2 names), {@code tokenizer.json} and {@code
+ * The character-level GPT recipe (nanoGPT's {@code shakespeare_char}): fit a char tokenizer on a
+ * corpus, split it 90/10 as a stream, train a GPT-2 with AdamW on random blocks, and save into an
+ * output folder {@code config.json} (HF GPT-2 names), {@code tokenizer.json} and {@code
  * checkpoint/}; then load it back and generate.
  */
 public final class CharLm {
@@ -79,7 +79,8 @@ public final class CharLm {
 
     /** nanoGPT {@code train_shakespeare_char} with its CPU overrides (README), 2000 iterations. */
     public static Settings nanoGptShakespeare() {
-      return new Settings(64, 12, 4, 4, 128, 0f, 2000, 1e-3, 1e-4, 100, 0.99, 0.1, 1.0, 1, 250, 20, 0.1, 1337);
+      return new Settings(
+          64, 12, 4, 4, 128, 0f, 2000, 1e-3, 1e-4, 100, 0.99, 0.1, 1.0, 1, 250, 20, 0.1, 1337);
     }
   }
 
@@ -95,25 +96,55 @@ public final class CharLm {
     int[][] parts = Datasets.splitStream(ids, s.valFraction());
     Gpt2Config cfg =
         new Gpt2Config(
-            tok.vocabSize(), s.block(), s.width(), s.layers(), s.heads(), 4 * s.width(),
-            io.github.transformers4j.api.Activation.GELU_TANH, 1e-5f, s.dropout(), s.dropout(),
-            0.02, "sdpa", s.seed());
+            tok.vocabSize(),
+            s.block(),
+            s.width(),
+            s.layers(),
+            s.heads(),
+            4 * s.width(),
+            io.github.transformers4j.api.Activation.GELU_TANH,
+            1e-5f,
+            s.dropout(),
+            s.dropout(),
+            0.02,
+            "sdpa",
+            s.seed());
     tok.save(output.resolve("tokenizer.json"));
     saveConfig(output.resolve("config.json"), cfg);
     GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
     if (progress != null) {
       progress.printf(
-          "char GPT: %d chars (%d train, %d val), vocabulary %d, %.2fM parameters, %d steps of %d×%d tokens%n",
-          ids.length, parts[0].length, parts[1].length, tok.vocabSize(),
-          lm.parameterSet().count() / 1e6, s.steps(), s.batch() * s.accumulation(), s.block());
+          "char GPT: %d chars (%d train, %d val), vocabulary %d, %.2fM parameters, %d steps of"
+              + " %d×%d tokens%n",
+          ids.length,
+          parts[0].length,
+          parts[1].length,
+          tok.vocabSize(),
+          lm.parameterSet().count() / 1e6,
+          s.steps(),
+          s.batch() * s.accumulation(),
+          s.block());
     }
     TrainerConfig tc =
         new TrainerConfig(
-            s.steps(), s.accumulation(), s.clip(),
-            LrSchedule.cosine(s.lr(), s.minLr(), Math.min(s.warmup(), s.steps()), s.steps()), s.evalEvery(),
-            s.evalBatches(), s.evalEvery(), output, s.seed(), 0);
+            s.steps(),
+            s.accumulation(),
+            s.clip(),
+            LrSchedule.cosine(s.lr(), s.minLr(), Math.min(s.warmup(), s.steps()), s.steps()),
+            s.evalEvery(),
+            s.evalBatches(),
+            s.evalEvery(),
+            output,
+            s.seed(),
+            0);
     Trainer trainer =
-        new Trainer(ops, lm, new CausalLm(false), new AdamW(0.9, s.beta2(), 1e-8, s.weightDecay(), true), tc, progress);
+        new Trainer(
+            ops,
+            lm,
+            new CausalLm(false),
+            new AdamW(0.9, s.beta2(), 1e-8, s.weightDecay(), true),
+            tc,
+            progress);
     Thread hook = trainer.installShutdownHook(60);
     try {
       long valSeed = s.seed() + 1;
@@ -162,8 +193,8 @@ public final class CharLm {
 
   /**
    * Samples {@code maxNew} characters after {@code prompt} (temperature 0.8, top-k 40), calling
-   * {@code onToken} with each id as it is produced; returns the generated text. The context is
-   * cut to the model's block by keeping the prompt's tail.
+   * {@code onToken} with each id as it is produced; returns the generated text. The context is cut
+   * to the model's block by keeping the prompt's tail.
    */
   public static String generate(
       Loaded m, String prompt, int maxNew, long seed, IntConsumer onToken) {
@@ -174,19 +205,20 @@ public final class CharLm {
       ids = java.util.Arrays.copyOfRange(ids, ids.length - room, ids.length);
     }
     int newTokens = Math.min(maxNew, block - ids.length);
-    GenerationConfig g = GenerationConfig.sampling(newTokens, seed).withTemperature(0.8f).withTopK(40);
+    GenerationConfig g =
+        GenerationConfig.sampling(newTokens, seed).withTemperature(0.8f).withTopK(40);
     m.model().model().train(false, 0); // dropout off while generating
     Generator gen = new Generator(m.model().model()::session);
     int[] out =
         gen.generate(
-            new int[][] {ids},
-            g,
-            new GenerationListener() {
-              @Override
-              public void onToken(int row, int token) {
-                onToken.accept(token);
-              }
-            })[0];
+                new int[][] {ids},
+                g,
+                new GenerationListener() {
+                  @Override
+                  public void onToken(int row, int token) {
+                    onToken.accept(token);
+                  }
+                })[0];
     // The generator returns the prompt followed by its continuation.
     return m.tokenizer().decode(java.util.Arrays.copyOfRange(out, ids.length, out.length));
   }

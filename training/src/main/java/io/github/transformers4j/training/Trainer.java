@@ -33,9 +33,9 @@ import java.util.function.Supplier;
  * the scheduled rate, periodic evaluation, metrics, checkpoints and exact resume.
  *
  * <p>Exact resume: everything a step depends on is in the checkpoint or derived from it. The
- * parameters and optimizer moments are stored as F32 bit for bit, the data position is the
- * batch source's state, and the seeds of dropout and MLM masking are pure functions of (run seed,
- * step, micro-batch), so a resumed run computes the same losses as one never stopped.
+ * parameters and optimizer moments are stored as F32 bit for bit, the data position is the batch
+ * source's state, and the seeds of dropout and MLM masking are pure functions of (run seed, step,
+ * micro-batch), so a resumed run computes the same losses as one never stopped.
  */
 public final class Trainer {
   private final Ops ops;
@@ -54,7 +54,11 @@ public final class Trainer {
 
   /** A trainer; progress goes to {@code progressOut} (stderr in the CLI, null for none). */
   public Trainer(
-      Ops ops, Trainable model, Objective objective, Optimizer optimizer, TrainerConfig config,
+      Ops ops,
+      Trainable model,
+      Objective objective,
+      Optimizer optimizer,
+      TrainerConfig config,
       PrintStream progressOut) {
     this.ops = ops;
     this.model = model;
@@ -76,8 +80,8 @@ public final class Trainer {
   }
 
   /**
-   * Registers a JVM shutdown hook (Ctrl-C, SIGTERM) that requests a stop and waits up to
-   * {@code waitSeconds} for the loop to write its checkpoint; returns the hook for removal.
+   * Registers a JVM shutdown hook (Ctrl-C, SIGTERM) that requests a stop and waits up to {@code
+   * waitSeconds} for the loop to write its checkpoint; returns the hook for removal.
    */
   public Thread installShutdownHook(long waitSeconds) {
     Thread hook =
@@ -131,8 +135,11 @@ public final class Trainer {
       tokens = s.tokens();
       if (s.seed() != config.seed()) {
         throw new IllegalArgumentException(
-            "resume: the checkpoint was trained with seed " + s.seed() + " but this run has seed "
-                + config.seed() + "; resuming with another seed would not continue the same run");
+            "resume: the checkpoint was trained with seed "
+                + s.seed()
+                + " but this run has seed "
+                + config.seed()
+                + "; resuming with another seed would not continue the same run");
       }
     }
     if (out != null) {
@@ -161,16 +168,26 @@ public final class Trainer {
           if (!Float.isFinite(v)) {
             throw new TrainingDivergedException(
                 step + 1,
-                objective.name() + " loss is " + v + " at step " + (step + 1) + " (micro-batch "
-                    + (micro + 1) + " of " + config.accumulation() + "), batch: "
-                    + batch.describe() + "; the last checkpoint is untouched");
+                objective.name()
+                    + " loss is "
+                    + v
+                    + " at step "
+                    + (step + 1)
+                    + " (micro-batch "
+                    + (micro + 1)
+                    + " of "
+                    + config.accumulation()
+                    + "), batch: "
+                    + batch.describe()
+                    + "; the last checkpoint is untouched");
           }
           stepLoss += v / config.accumulation();
           Gradients g = tape.backward(loss.value());
           grads.add(params, g, 1f / config.accumulation());
         }
       }
-      double norm = config.clipNorm() > 0 ? grads.clipGlobalNorm(config.clipNorm()) : grads.globalNorm();
+      double norm =
+          config.clipNorm() > 0 ? grads.clipGlobalNorm(config.clipNorm()) : grads.globalNorm();
       double lr = config.schedule().at(step);
       optimizer.step(params, grads, lr);
       grads.clear();
@@ -186,7 +203,8 @@ public final class Trainer {
         row.put("tokens", (double) tokens);
         metrics.log(row);
       }
-      String valNote = Double.isNaN(lastVal) ? "" : String.format(java.util.Locale.ROOT, "val %.4f", lastVal);
+      String valNote =
+          Double.isNaN(lastVal) ? "" : String.format(java.util.Locale.ROOT, "val %.4f", lastVal);
       if (bar != null) {
         bar.update(step, stepLoss, stepTokens, valNote);
       }
@@ -201,7 +219,9 @@ public final class Trainer {
       }
       boolean stopNow = stopRequested || (config.stopAt() > 0 && step >= config.stopAt());
       if (out != null
-          && (last || stopNow || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
+          && (last
+              || stopNow
+              || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
         Checkpoint.save(
             checkpointDir(),
             params,
@@ -214,8 +234,13 @@ public final class Trainer {
         interrupted = true;
         if (bar != null) {
           bar.newline();
-          progressOut.println("stopped at step " + step + "; checkpoint saved"
-              + (out == null ? " (no output folder: nothing saved)" : " in " + checkpointDir()));
+          progressOut.println(
+              "stopped at step "
+                  + step
+                  + "; checkpoint saved"
+                  + (out == null
+                      ? " (no output folder: nothing saved)"
+                      : " in " + checkpointDir()));
         }
         break;
       }
@@ -231,15 +256,16 @@ public final class Trainer {
   }
 
   /**
-   * The mean loss over {@code batches} batches of {@code source} with dropout off, weighted by
-   * the number of predictions of each batch.
+   * The mean loss over {@code batches} batches of {@code source} with dropout off, weighted by the
+   * number of predictions of each batch.
    */
   public double evaluate(BatchSource source, int batches) {
     double sum = 0;
     long count = 0;
     for (int i = 0; i < batches; i++) {
       Batch b = source.next();
-      Objective.Loss l = objective.loss(ops, model, b, Forward.eval(Rng.derive(config.seed(), -1, i).nextLong()));
+      Objective.Loss l =
+          objective.loss(ops, model, b, Forward.eval(Rng.derive(config.seed(), -1, i).nextLong()));
       sum += (double) l.value().item() * l.count();
       count += l.count();
     }

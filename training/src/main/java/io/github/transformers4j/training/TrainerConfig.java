@@ -13,8 +13,8 @@ import java.nio.file.Path;
  * @param evalEvery evaluate every this many steps (and at the end); 0 = only at the end
  * @param evalBatches batches per evaluation
  * @param checkpointEvery checkpoint every this many steps (and at the end); 0 = only at the end
- * @param output folder for {@code checkpoint/}, {@code metrics.jsonl} and {@code loss.png}; null
- *     = write nothing
+ * @param output folder for {@code checkpoint/}, {@code metrics.jsonl} and {@code loss.png}; null =
+ *     write nothing
  * @param seed seed of dropout and masking (combined with step and micro-batch)
  * @param stopAt stop (with a checkpoint) after this step, as if interrupted; 0 = never
  */
@@ -56,42 +56,90 @@ public record TrainerConfig(
   /** This config with another output folder. */
   public TrainerConfig withOutput(Path dir) {
     return new TrainerConfig(
-        steps, accumulation, clipNorm, schedule, evalEvery, evalBatches, checkpointEvery, dir, seed,
+        steps,
+        accumulation,
+        clipNorm,
+        schedule,
+        evalEvery,
+        evalBatches,
+        checkpointEvery,
+        dir,
+        seed,
         stopAt);
   }
 
   /** This config stopping after {@code step} as if interrupted. */
   public TrainerConfig withStopAt(long step) {
     return new TrainerConfig(
-        steps, accumulation, clipNorm, schedule, evalEvery, evalBatches, checkpointEvery, output,
-        seed, step);
+        steps,
+        accumulation,
+        clipNorm,
+        schedule,
+        evalEvery,
+        evalBatches,
+        checkpointEvery,
+        output,
+        seed,
+        step);
   }
 
   /** This config with {@code n} micro-batches per step. */
   public TrainerConfig withAccumulation(int n) {
     return new TrainerConfig(
-        steps, n, clipNorm, schedule, evalEvery, evalBatches, checkpointEvery, output, seed,
+        steps,
+        n,
+        clipNorm,
+        schedule,
+        evalEvery,
+        evalBatches,
+        checkpointEvery,
+        output,
+        seed,
         stopAt);
   }
 
   /** This config with evaluation every {@code every} steps over {@code batches} batches. */
   public TrainerConfig withEval(long every, int batches) {
     return new TrainerConfig(
-        steps, accumulation, clipNorm, schedule, every, batches, checkpointEvery, output, seed,
+        steps,
+        accumulation,
+        clipNorm,
+        schedule,
+        every,
+        batches,
+        checkpointEvery,
+        output,
+        seed,
         stopAt);
   }
 
   /** This config with clipping at {@code norm}. */
   public TrainerConfig withClip(double norm) {
     return new TrainerConfig(
-        steps, accumulation, norm, schedule, evalEvery, evalBatches, checkpointEvery, output, seed,
+        steps,
+        accumulation,
+        norm,
+        schedule,
+        evalEvery,
+        evalBatches,
+        checkpointEvery,
+        output,
+        seed,
         stopAt);
   }
 
   /** This config with a checkpoint every {@code every} steps. */
   public TrainerConfig withCheckpointEvery(long every) {
     return new TrainerConfig(
-        steps, accumulation, clipNorm, schedule, evalEvery, evalBatches, every, output, seed,
+        steps,
+        accumulation,
+        clipNorm,
+        schedule,
+        evalEvery,
+        evalBatches,
+        every,
+        output,
+        seed,
         stopAt);
   }
 }

@@ -54,9 +54,12 @@ class GradientParityTest {
   static void load() throws IOException {
     fixture = shared("fixtures/models/tiny-random-gpt2");
     backend = Backends.installed().create("cpu", BackendOptions.none().with("threads", "1"));
-    try (InputStream in = GradientParityTest.class.getResourceAsStream("/parity/gpt2_grad_parity.json")) {
+    try (InputStream in =
+        GradientParityTest.class.getResourceAsStream("/parity/gpt2_grad_parity.json")) {
       assertNotNull(in, "missing test resource parity/gpt2_grad_parity.json");
-      expected = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+      expected =
+          JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+              .getAsJsonObject();
     }
   }
 
@@ -81,9 +84,19 @@ class GradientParityTest {
     // Dropout off so both sides compute the same function (PyTorch's side has none).
     Gpt2Config noDrop =
         new Gpt2Config(
-            c.vocabSize(), c.nPositions(), c.nEmbd(), c.nLayer(), c.nHead(), c.nInner(),
-            c.activation(), c.layerNormEpsilon(), 0f, 0f, c.initializerRange(),
-            c.attnImplementation(), c.seed());
+            c.vocabSize(),
+            c.nPositions(),
+            c.nEmbd(),
+            c.nLayer(),
+            c.nHead(),
+            c.nInner(),
+            c.activation(),
+            c.layerNormEpsilon(),
+            0f,
+            0f,
+            c.initializerRange(),
+            c.attnImplementation(),
+            c.seed());
     Gpt2Model m = new Gpt2Model(ops, noDrop);
     try (SafeTensors w = SafeTensors.open(fixture.resolve("model.safetensors"))) {
       m.load(w);
@@ -110,7 +123,10 @@ class GradientParityTest {
     GptLm lm = model(ops);
     TensorFile.Contents grads =
         TensorFile.read(
-            Path.of(GradientParityTest.class.getResource("/parity/gpt2_grad_parity.safetensors").getPath()));
+            Path.of(
+                GradientParityTest.class
+                    .getResource("/parity/gpt2_grad_parity.safetensors")
+                    .getPath()));
     double worst = 0;
     String worstName = "";
     try (Tape tape = ops.record()) {
@@ -145,12 +161,23 @@ class GradientParityTest {
     JsonArray betas = a.getAsJsonArray("betas");
     AdamW adam =
         new AdamW(
-            betas.get(0).getAsDouble(), betas.get(1).getAsDouble(), a.get("eps").getAsDouble(),
-            a.get("weight_decay").getAsDouble(), false);
+            betas.get(0).getAsDouble(),
+            betas.get(1).getAsDouble(),
+            a.get("eps").getAsDouble(),
+            a.get("weight_decay").getAsDouble(),
+            false);
     TrainerConfig cfg =
         new TrainerConfig(
-            5, 1, a.get("clip").getAsDouble(), LrSchedule.constant(a.get("lr").getAsDouble()), 0, 0,
-            0, null, 0, 0);
+            5,
+            1,
+            a.get("clip").getAsDouble(),
+            LrSchedule.constant(a.get("lr").getAsDouble()),
+            0,
+            0,
+            0,
+            null,
+            0,
+            0);
     BatchSource src =
         new BatchSource() {
           int k;
@@ -175,7 +202,8 @@ class GradientParityTest {
     double worst = 0;
     for (int i = 0; i < 5; i++) {
       worst = Math.max(worst, Math.abs(want.get(i).getAsDouble() - r.losses().get(i)));
-      assertEquals(want.get(i).getAsDouble(), r.losses().get(i), TOLERANCE, "AdamW step " + (i + 1));
+      assertEquals(
+          want.get(i).getAsDouble(), r.losses().get(i), TOLERANCE, "AdamW step " + (i + 1));
     }
     System.out.printf("AdamW parity: max |Δloss| over 5 steps = %.3g%n", worst);
   }

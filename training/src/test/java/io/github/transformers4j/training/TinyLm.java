@@ -10,8 +10,8 @@ import io.github.transformers4j.training.optim.Parameter;
 import io.github.transformers4j.training.optim.ParameterSet;
 
 /**
- * A test model with every parameter kind: token embedding, dropout, layer norm, a linear head
- * with bias. Per-token logits (a bigram LM) or, mean-pooled, per-sequence logits.
+ * A test model with every parameter kind: token embedding, dropout, layer norm, a linear head with
+ * bias. Per-token logits (a bigram LM) or, mean-pooled, per-sequence logits.
  */
 public final class TinyLm implements TokenModel, SequenceModel {
   final Ops ops;

@@ -46,7 +46,8 @@ class TrainerTest {
   }
 
   Trainer trainer(TinyLm model, TrainerConfig cfg) {
-    return new Trainer(ops, model, new CausalLm(false), new AdamW(0.9, 0.99, 1e-8, 0.1, true), cfg, null);
+    return new Trainer(
+        ops, model, new CausalLm(false), new AdamW(0.9, 0.99, 1e-8, 0.1, true), cfg, null);
   }
 
   @Test
@@ -57,17 +58,27 @@ class TrainerTest {
     Path full = dir.resolve("full");
     var a =
         trainer(new TinyLm(ops, V, 8, V, 0.2f, 1), cfg.withOutput(full))
-            .run(new BlockSampler(corpus(), 3, 6, 21), () -> new BlockSampler(corpus(), 3, 6, 99), false);
+            .run(
+                new BlockSampler(corpus(), 3, 6, 21),
+                () -> new BlockSampler(corpus(), 3, 6, 99),
+                false);
     Path split = dir.resolve("split");
     var first =
         trainer(new TinyLm(ops, V, 8, V, 0.2f, 1), cfg.withOutput(split).withStopAt(3))
-            .run(new BlockSampler(corpus(), 3, 6, 21), () -> new BlockSampler(corpus(), 3, 6, 99), false);
+            .run(
+                new BlockSampler(corpus(), 3, 6, 21),
+                () -> new BlockSampler(corpus(), 3, 6, 99),
+                false);
     assertTrue(first.interrupted());
     assertEquals(3, first.step());
-    // A fresh process: another initialization and another data seed, all replaced by the checkpoint.
+    // A fresh process: another initialization and another data seed, all replaced by the
+    // checkpoint.
     var second =
         trainer(new TinyLm(ops, V, 8, V, 0.2f, 777), cfg.withOutput(split))
-            .run(new BlockSampler(corpus(), 3, 6, 12345), () -> new BlockSampler(corpus(), 3, 6, 99), true);
+            .run(
+                new BlockSampler(corpus(), 3, 6, 12345),
+                () -> new BlockSampler(corpus(), 3, 6, 99),
+                true);
     List<Double> resumed = new java.util.ArrayList<>(first.losses());
     resumed.addAll(second.losses());
     assertEquals(a.losses().size(), resumed.size());
@@ -77,14 +88,19 @@ class TrainerTest {
           Double.doubleToRawLongBits(resumed.get(i)),
           "step " + (i + 1) + ": " + a.losses().get(i) + " vs " + resumed.get(i));
     }
-    assertEquals(Double.doubleToRawLongBits(a.lastValLoss()), Double.doubleToRawLongBits(second.lastValLoss()));
+    assertEquals(
+        Double.doubleToRawLongBits(a.lastValLoss()),
+        Double.doubleToRawLongBits(second.lastValLoss()));
     TensorFile.Contents fa = TensorFile.read(full.resolve("checkpoint/model.safetensors"));
     TensorFile.Contents fb = TensorFile.read(split.resolve("checkpoint/model.safetensors"));
     for (String k : fa.tensors().keySet()) {
       assertArrayEquals(fa.tensors().get(k).data(), fb.tensors().get(k).data(), 0f, k);
     }
     // The metrics of the resumed run continue the interrupted one's (no duplicate steps).
-    long lines = Files.readAllLines(split.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"loss\"")).count();
+    long lines =
+        Files.readAllLines(split.resolve("metrics.jsonl")).stream()
+            .filter(l -> l.contains("\"loss\""))
+            .count();
     assertEquals(steps, lines);
     assertTrue(Files.size(split.resolve("loss.png")) > 1000);
   }
@@ -94,7 +110,11 @@ class TrainerTest {
     TinyLm model = new TinyLm(ops, V, 8, V, 0f, 2);
     TrainerConfig cfg = config(30);
     var r =
-        trainer(model, cfg).run(new BlockSampler(corpus(), 4, 8, 1), () -> new BlockSampler(corpus(), 4, 8, 2), false);
+        trainer(model, cfg)
+            .run(
+                new BlockSampler(corpus(), 4, 8, 1),
+                () -> new BlockSampler(corpus(), 4, 8, 2),
+                false);
     assertTrue(r.losses().get(29) < r.losses().get(0) * 0.7, r.losses().toString());
     assertTrue(Checkpoint.exists(dir.resolve("checkpoint")));
     assertEquals(30, Checkpoint.readState(dir.resolve("checkpoint")).step());
@@ -186,12 +206,16 @@ class TrainerTest {
     TinyLm a = new TinyLm(ops, V, 8, V, 0f, 4);
     TinyLm b = new TinyLm(ops, V, 8, V, 0f, 4);
     TrainerConfig one = TrainerConfig.simple(3, 0.5, 1);
-    new Trainer(ops, a, new CausalLm(false), new Sgd(0.9, 0, false), one, null).run(fixed(full), null, false);
+    new Trainer(ops, a, new CausalLm(false), new Sgd(0.9, 0, false), one, null)
+        .run(fixed(full), null, false);
     new Trainer(ops, b, new CausalLm(false), new Sgd(0.9, 0, false), one.withAccumulation(2), null)
         .run(fixed(h1, h2), null, false);
     for (Parameter p : a.parameterSet()) {
       assertArrayEquals(
-          p.get().toFloatArray(), b.parameterSet().get(p.name()).get().toFloatArray(), 1e-5f, p.name());
+          p.get().toFloatArray(),
+          b.parameterSet().get(p.name()).get().toFloatArray(),
+          1e-5f,
+          p.name());
     }
   }
 
@@ -205,7 +229,13 @@ class TrainerTest {
         assertThrows(
             TrainingDivergedException.class,
             () -> {
-              new Trainer(ops, m, new CausalLm(false), new Sgd(0, 0, false), TrainerConfig.simple(5, 0.1, 1), null)
+              new Trainer(
+                      ops,
+                      m,
+                      new CausalLm(false),
+                      new Sgd(0, 0, false),
+                      TrainerConfig.simple(5, 0.1, 1),
+                      null)
                   .run(
                       new BatchSource() {
                         int step;
@@ -230,7 +260,8 @@ class TrainerTest {
                       false);
             });
     assertEquals(3, e.step());
-    assertTrue(e.getMessage().contains("step 3") && e.getMessage().contains("[1 0 2 3]"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("step 3") && e.getMessage().contains("[1 0 2 3]"), e.getMessage());
   }
 
   @Test
@@ -238,7 +269,8 @@ class TrainerTest {
     Path f = dir.resolve("t.safetensors");
     TensorFile.write(
         f,
-        new java.util.LinkedHashMap<>(Map.of("a", new TensorFile.Entry(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}))),
+        new java.util.LinkedHashMap<>(
+            Map.of("a", new TensorFile.Entry(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}))),
         Map.of("step", "1"));
     var c = TensorFile.read(f);
     assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, c.tensors().get("a").data());

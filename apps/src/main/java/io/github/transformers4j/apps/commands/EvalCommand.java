@@ -23,22 +23,38 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
-    description = "Evaluate a trained char-level GPT on a text file or folder: mean loss, perplexity, accuracy.")
+    description =
+        "Evaluate a trained char-level GPT on a text file or folder: mean loss, perplexity,"
+            + " accuracy.")
 public final class EvalCommand implements Callable<Integer> {
   private final BackendChoice choice;
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Output folder of 't4j train clm'.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR",
+      description = "Output folder of 't4j train clm'.")
   Path model;
 
-  @Option(names = "--data", required = true, paramLabel = "PATH", description = "Text file or folder.")
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "PATH",
+      description = "Text file or folder.")
   Path data;
 
-  @Option(names = "--batches", defaultValue = "50", description = "Random blocks of 12 rows (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batches",
+      defaultValue = "50",
+      description = "Random blocks of 12 rows (default ${DEFAULT-VALUE}).")
   int batches;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Block sampling seed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Block sampling seed (default ${DEFAULT-VALUE}).")
   long seed;
 
   /** The command over the global backend choice. */
@@ -56,9 +72,21 @@ public final class EvalCommand implements Callable<Integer> {
       int[] ids = m.tokenizer().encode(Datasets.readText(data));
       int block = m.model().model().config().nPositions();
       Trainer t =
-          new Trainer(ops, m.model(), new CausalLm(false), new AdamW(0), TrainerConfig.simple(1, 1e-3, seed), null);
+          new Trainer(
+              ops,
+              m.model(),
+              new CausalLm(false),
+              new AdamW(0),
+              TrainerConfig.simple(1, 1e-3, seed),
+              null);
       double loss = t.evaluate(new BlockSampler(ids, 12, block, seed), batches);
-      out.printf(Locale.ROOT, "loss %.4f, perplexity %.3f over %d blocks of %d%n", loss, Math.exp(loss), batches * 12, block);
+      out.printf(
+          Locale.ROOT,
+          "loss %.4f, perplexity %.3f over %d blocks of %d%n",
+          loss,
+          Math.exp(loss),
+          batches * 12,
+          block);
       return 0;
     }
   }

@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code t4j quickstart}: with no arguments and no downloads, trains a small char-level GPT on the
- * project's own documentation (bundled in the jar), shows the progress bar for about two minutes
- * on 2 cores, saves the model and prints generated text.
+ * project's own documentation (bundled in the jar), shows the progress bar for about two minutes on
+ * 2 cores, saves the model and prints generated text.
  */
 @Command(
     name = "quickstart",
@@ -36,10 +36,16 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--output", defaultValue = "t4j-quickstart", description = "Output folder (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--output",
+      defaultValue = "t4j-quickstart",
+      description = "Output folder (default ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--steps", defaultValue = "600", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--steps",
+      defaultValue = "600",
+      description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
 
   /** The command over the global backend choice. */
@@ -51,7 +57,8 @@ public final class QuickstartCommand implements Callable<Integer> {
   static String corpus() throws IOException {
     StringBuilder sb = new StringBuilder();
     for (String name : CORPUS) {
-      try (InputStream in = QuickstartCommand.class.getResourceAsStream("quickstart-corpus/" + name)) {
+      try (InputStream in =
+          QuickstartCommand.class.getResourceAsStream("quickstart-corpus/" + name)) {
         if (in == null) {
           throw new IOException("quickstart corpus " + name + " is missing from the apps jar");
         }
@@ -67,25 +74,38 @@ public final class QuickstartCommand implements Callable<Integer> {
     String text = corpus();
     // nanoGPT's shakespeare_char CPU model, a little narrower so the 2-minute run goes further.
     CharLm.Settings s =
-        new CharLm.Settings(64, 12, 4, 4, 128, 0f, steps, 2e-3, 2e-4, 50, 0.99, 0.1, 1.0, 1, 200, 10, 0.1, 1337);
-    System.err.println("t4j quickstart: training a char-level GPT on the project's docs ("
-        + text.length() + " characters); Ctrl-C saves a checkpoint and stops.");
+        new CharLm.Settings(
+            64, 12, 4, 4, 128, 0f, steps, 2e-3, 2e-4, 50, 0.99, 0.1, 1.0, 1, 200, 10, 0.1, 1337);
+    System.err.println(
+        "t4j quickstart: training a char-level GPT on the project's docs ("
+            + text.length()
+            + " characters); Ctrl-C saves a checkpoint and stops.");
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
       long t0 = System.nanoTime();
       Trainer.Result r = CharLm.train(ops, text, s, output, false, System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
       out.printf(
-          Locale.ROOT, "trained %d steps in %.0f s (%.0f tokens/s), val loss %.3f; saved to %s%n",
-          r.step(), secs, r.tokens() / secs, r.lastValLoss(), output.toAbsolutePath());
+          Locale.ROOT,
+          "trained %d steps in %.0f s (%.0f tokens/s), val loss %.3f; saved to %s%n",
+          r.step(),
+          secs,
+          r.tokens() / secs,
+          r.lastValLoss(),
+          output.toAbsolutePath());
       out.println("--- generated text ---");
       CharLm.Loaded m = CharLm.load(ops, output);
       String prompt = "Transformers4J ";
       out.print(prompt);
-      CharLm.generate(m, prompt, 300, 7, id -> {
-        out.print(m.tokenizer().decode(new int[] {id}));
-        out.flush();
-      });
+      CharLm.generate(
+          m,
+          prompt,
+          300,
+          7,
+          id -> {
+            out.print(m.tokenizer().decode(new int[] {id}));
+            out.flush();
+          });
       out.println();
       out.println("--- more: ./t4j generate --model " + output + " --prompt \"The \"");
       return 0;

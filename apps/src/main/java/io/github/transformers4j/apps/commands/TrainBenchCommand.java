@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code t4j bench train}: training throughput (tokens/s of forward + backward + clipping +
- * AdamW) of a GPT in nanoGPT's char-level CPU setting on random tokens, after warm-up steps.
+ * {@code t4j bench train}: training throughput (tokens/s of forward + backward + clipping + AdamW)
+ * of a GPT in nanoGPT's char-level CPU setting on random tokens, after warm-up steps.
  */
 @Command(
     name = "train",
@@ -35,25 +35,46 @@ public final class TrainBenchCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--steps", defaultValue = "50", description = "Timed steps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--steps",
+      defaultValue = "50",
+      description = "Timed steps (default ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--warmup", defaultValue = "20", description = "Untimed steps first (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "20",
+      description = "Untimed steps first (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = {"--block"}, defaultValue = "64", description = "Context (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"--block"},
+      defaultValue = "64",
+      description = "Context (default ${DEFAULT-VALUE}).")
   int block;
 
-  @Option(names = {"--batch"}, defaultValue = "12", description = "Rows (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"--batch"},
+      defaultValue = "12",
+      description = "Rows (default ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = {"--layers"}, defaultValue = "4", description = "Blocks (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"--layers"},
+      defaultValue = "4",
+      description = "Blocks (default ${DEFAULT-VALUE}).")
   int layers;
 
-  @Option(names = {"--width"}, defaultValue = "128", description = "Width (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"--width"},
+      defaultValue = "128",
+      description = "Width (default ${DEFAULT-VALUE}).")
   int width;
 
-  @Option(names = {"--heads"}, defaultValue = "4", description = "Heads (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"--heads"},
+      defaultValue = "4",
+      description = "Heads (default ${DEFAULT-VALUE}).")
   int heads;
 
   /** The command over the global backend choice. */
@@ -69,7 +90,20 @@ public final class TrainBenchCommand implements Callable<Integer> {
       Ops ops = new Ops(backend);
       int vocab = 65;
       Gpt2Config cfg =
-          new Gpt2Config(vocab, block, width, layers, heads, 4 * width, Activation.GELU_TANH, 1e-5f, 0f, 0f, 0.02, "sdpa", 1);
+          new Gpt2Config(
+              vocab,
+              block,
+              width,
+              layers,
+              heads,
+              4 * width,
+              Activation.GELU_TANH,
+              1e-5f,
+              0f,
+              0f,
+              0.02,
+              "sdpa",
+              1);
       GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
       Rng r = new Rng(3);
       int[] tokens = new int[200_000];
@@ -81,12 +115,20 @@ public final class TrainBenchCommand implements Callable<Integer> {
       new Trainer(ops, lm, new CausalLm(false), adam, config(warmup), null).run(data, null, false);
       long t0 = System.nanoTime();
       Trainer.Result res =
-          new Trainer(ops, lm, new CausalLm(false), adam, config(steps), null).run(data, null, false);
+          new Trainer(ops, lm, new CausalLm(false), adam, config(steps), null)
+              .run(data, null, false);
       double secs = (System.nanoTime() - t0) / 1e9;
       out.printf(
           Locale.ROOT,
-          "t4j %s: %d steps of %dx%d tokens in %.2f s: %.0f tokens/s (%.1f ms/step), last loss %.4f%n",
-          backend.name(), steps, batch, block, secs, res.tokens() / secs, 1000 * secs / steps,
+          "t4j %s: %d steps of %dx%d tokens in %.2f s: %.0f tokens/s (%.1f ms/step), last loss"
+              + " %.4f%n",
+          backend.name(),
+          steps,
+          batch,
+          block,
+          secs,
+          res.tokens() / secs,
+          1000 * secs / steps,
           res.losses().get(res.losses().size() - 1));
       return 0;
     }

@@ -19,13 +19,20 @@ public final class TrainCommand {
 
   static Integer notYet(String what, String family) {
     throw new IllegalStateException(
-        "t4j train " + what + " needs the " + family + " family, which transformer-models does not"
+        "t4j train "
+            + what
+            + " needs the "
+            + family
+            + " family, which transformer-models does not"
             + " provide yet; the objective itself exists (io.github.transformers4j.training."
             + "objectives) and trains any model adapted to it from Java");
   }
 
   /** {@code t4j train mlm}: waits for the encoder family of transformer-models. */
-  @Command(name = "mlm", mixinStandardHelpOptions = true, description = "Masked LM (BERT-style encoder).")
+  @Command(
+      name = "mlm",
+      mixinStandardHelpOptions = true,
+      description = "Masked LM (BERT-style encoder).")
   public static final class Mlm implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
@@ -34,7 +41,10 @@ public final class TrainCommand {
   }
 
   /** {@code t4j train seq2seq}: waits for the encoder-decoder family of transformer-models. */
-  @Command(name = "seq2seq", mixinStandardHelpOptions = true, description = "Sequence-to-sequence (encoder-decoder).")
+  @Command(
+      name = "seq2seq",
+      mixinStandardHelpOptions = true,
+      description = "Sequence-to-sequence (encoder-decoder).")
   public static final class Seq2Seq implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
@@ -43,7 +53,10 @@ public final class TrainCommand {
   }
 
   /** {@code t4j train classify}: waits for the encoder family of transformer-models. */
-  @Command(name = "classify", mixinStandardHelpOptions = true, description = "Sequence classification (encoder).")
+  @Command(
+      name = "classify",
+      mixinStandardHelpOptions = true,
+      description = "Sequence classification (encoder).")
   public static final class Classify implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {

@@ -20,9 +20,9 @@ import java.util.stream.Stream;
 /**
  * A training checkpoint: a folder holding {@code model.safetensors} (the parameters by name),
  * {@code optimizer.safetensors} (the optimizer's moments by name) and {@code trainer_state.json}
- * (step, seed, data positions, optimizer step count). Every file is written with fsync and
- * rename; the folder is written beside the old one and swapped in by renames, so a crash at any
- * moment leaves a complete checkpoint (the new one, or the old one under {@code <name>.old}).
+ * (step, seed, data positions, optimizer step count). Every file is written with fsync and rename;
+ * the folder is written beside the old one and swapped in by renames, so a crash at any moment
+ * leaves a complete checkpoint (the new one, or the old one under {@code <name>.old}).
  */
 public final class Checkpoint {
   static final String MODEL = "model.safetensors";
@@ -61,7 +61,8 @@ public final class Checkpoint {
     Files.createDirectories(parent);
     Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
     try {
-      Map<String, String> meta = Map.of("step", Long.toString(state.step()), "format", "t4j-ckpt-1");
+      Map<String, String> meta =
+          Map.of("step", Long.toString(state.step()), "format", "t4j-ckpt-1");
       Map<String, TensorFile.Entry> model = new LinkedHashMap<>();
       for (Parameter p : params) {
         Tensor v = p.get();
@@ -69,7 +70,9 @@ public final class Checkpoint {
       }
       TensorFile.write(tmp.resolve(MODEL), model, meta);
       Map<String, TensorFile.Entry> opt = new LinkedHashMap<>();
-      optimizer.state().forEach((k, a) -> opt.put(k, new TensorFile.Entry(new int[] {a.length}, a)));
+      optimizer
+          .state()
+          .forEach((k, a) -> opt.put(k, new TensorFile.Entry(new int[] {a.length}, a)));
       TensorFile.write(tmp.resolve(OPTIMIZER), opt, meta);
       AtomicFiles.write(tmp.resolve(STATE), GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
       Path old = parent.resolve(abs.getFileName() + ".old");
@@ -84,7 +87,9 @@ public final class Checkpoint {
     }
   }
 
-  /** Whether {@code dir} (or its {@code .old} sibling after a crash mid-swap) holds a checkpoint. */
+  /**
+   * Whether {@code dir} (or its {@code .old} sibling after a crash mid-swap) holds a checkpoint.
+   */
   public static boolean exists(Path dir) {
     return Files.isRegularFile(resolve(dir).resolve(STATE));
   }
@@ -112,8 +117,8 @@ public final class Checkpoint {
   }
 
   /**
-   * Reads the parameters of the checkpoint in {@code dir} into {@code params} (every parameter
-   * must be present with its shape), for inference or fine-tuning.
+   * Reads the parameters of the checkpoint in {@code dir} into {@code params} (every parameter must
+   * be present with its shape), for inference or fine-tuning.
    */
   public static State loadModel(Path dir, ParameterSet params) throws IOException {
     State s = readState(dir);
@@ -127,8 +132,12 @@ public final class Checkpoint {
       }
       if (!java.util.Arrays.equals(e.shape(), p.get().shape().dims())) {
         throw new IOException(
-            d.resolve(MODEL) + ": tensor '" + p.name() + "' has shape "
-                + java.util.Arrays.toString(e.shape()) + " but the model expects "
+            d.resolve(MODEL)
+                + ": tensor '"
+                + p.name()
+                + "' has shape "
+                + java.util.Arrays.toString(e.shape())
+                + " but the model expects "
                 + p.get().shape());
       }
       p.set(p.get().backend().fromHost(e.data(), p.get().shape()));
@@ -152,7 +161,13 @@ public final class Checkpoint {
     String st = c.metadata().get("step");
     if (st == null || Long.parseLong(st) != step) {
       throw new IOException(
-          f + ": written at step " + st + " but " + STATE + " says step " + step
+          f
+              + ": written at step "
+              + st
+              + " but "
+              + STATE
+              + " says step "
+              + step
               + " (mixed checkpoint files)");
     }
   }

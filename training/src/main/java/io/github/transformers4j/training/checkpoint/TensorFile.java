@@ -34,8 +34,12 @@ public final class TensorFile {
       }
       if (n != data.length) {
         throw new IllegalArgumentException(
-            "tensor entry: shape " + java.util.Arrays.toString(shape) + " holds " + n
-                + " values, got " + data.length);
+            "tensor entry: shape "
+                + java.util.Arrays.toString(shape)
+                + " holds "
+                + n
+                + " values, got "
+                + data.length);
       }
     }
   }
@@ -91,8 +95,8 @@ public final class TensorFile {
   /**
    * Reads an F32 safetensors file.
    *
-   * @throws IOException naming the file and the tensor when the header is malformed, a dtype is
-   *     not F32 or a tensor's bytes lie outside the file
+   * @throws IOException naming the file and the tensor when the header is malformed, a dtype is not
+   *     F32 or a tensor's bytes lie outside the file
    */
   public static Contents read(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -115,7 +119,10 @@ public final class TensorFile {
       long base = 8 + n;
       for (Map.Entry<String, JsonElement> e : header.entrySet()) {
         if (e.getKey().equals("__metadata__")) {
-          e.getValue().getAsJsonObject().entrySet().forEach(m -> meta.put(m.getKey(), m.getValue().getAsString()));
+          e.getValue()
+              .getAsJsonObject()
+              .entrySet()
+              .forEach(m -> meta.put(m.getKey(), m.getValue().getAsString()));
           continue;
         }
         JsonObject t = e.getValue().getAsJsonObject();
@@ -135,8 +142,17 @@ public final class TensorFile {
         long end = t.getAsJsonArray("data_offsets").get(1).getAsLong();
         if (end - start != 4 * count || base + end > size || start < 0) {
           throw new IOException(
-              file + ": tensor '" + e.getKey() + "' spans bytes " + start + ".." + end
-                  + " of data, which does not hold " + count + " floats inside a file of " + size);
+              file
+                  + ": tensor '"
+                  + e.getKey()
+                  + "' spans bytes "
+                  + start
+                  + ".."
+                  + end
+                  + " of data, which does not hold "
+                  + count
+                  + " floats inside a file of "
+                  + size);
         }
         ByteBuffer data = ByteBuffer.allocate((int) (end - start)).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, data, base + start);

@@ -1,9 +1,9 @@
 package io.github.transformers4j.training.data;
 
 /**
- * One batch on the host. Which fields are set depends on the task: language modelling sets
- * {@code inputs} (and {@code mask} when padded); sequence-to-sequence adds {@code targets} and
- * {@code targetMask}; sequence classification sets {@code targets} to (B, 1) labels and token
+ * One batch on the host. Which fields are set depends on the task: language modelling sets {@code
+ * inputs} (and {@code mask} when padded); sequence-to-sequence adds {@code targets} and {@code
+ * targetMask}; sequence classification sets {@code targets} to (B, 1) labels and token
  * classification to (B, T) labels with -100 where no label applies.
  *
  * @param inputs (B, T) input ids

@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * Random windows of a token stream, as nanoGPT's {@code get_batch}: each row is {@code block + 1}
- * consecutive tokens from a uniformly drawn offset, so that a causal LM sees the first
- * {@code block} and predicts the last {@code block}.
+ * consecutive tokens from a uniformly drawn offset, so that a causal LM sees the first {@code
+ * block} and predicts the last {@code block}.
  */
 public final class BlockSampler implements BatchSource {
   private final int[] tokens;
@@ -21,7 +21,10 @@ public final class BlockSampler implements BatchSource {
   public BlockSampler(int[] tokens, int batchSize, int block, long seed) {
     if (tokens.length < block + 2) {
       throw new IllegalArgumentException(
-          "block sampler: " + tokens.length + " tokens cannot fill a block of " + block
+          "block sampler: "
+              + tokens.length
+              + " tokens cannot fill a block of "
+              + block
               + " plus its shifted target");
     }
     if (batchSize < 1 || block < 1) {

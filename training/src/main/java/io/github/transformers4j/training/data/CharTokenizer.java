@@ -55,8 +55,11 @@ public final class CharTokenizer implements TextTokenizer {
                 return 4;
               }
               throw new IllegalArgumentException(
-                  "char tokenizer: character '" + new String(Character.toChars(cp)) + "' (U+"
-                      + Integer.toHexString(cp).toUpperCase() + ") is not in the vocabulary");
+                  "char tokenizer: character '"
+                      + new String(Character.toChars(cp))
+                      + "' (U+"
+                      + Integer.toHexString(cp).toUpperCase()
+                      + ") is not in the vocabulary");
             })
         .toArray();
   }

@@ -102,16 +102,22 @@ public final class Datasets {
     JsonElement e = o.get(name);
     if (e == null || !e.isJsonPrimitive()) {
       throw new IOException(
-          file + ":" + (line + 1) + ": missing string field '" + name + "' (have " + o.keySet()
+          file
+              + ":"
+              + (line + 1)
+              + ": missing string field '"
+              + name
+              + "' (have "
+              + o.keySet()
               + ")");
     }
     return e.getAsString();
   }
 
   /**
-   * CoNLL-style token labels: one token per line, the token in the first column and its tag in
-   * the last (space or tab separated), sentences separated by blank lines, {@code -DOCSTART-}
-   * lines skipped.
+   * CoNLL-style token labels: one token per line, the token in the first column and its tag in the
+   * last (space or tab separated), sentences separated by blank lines, {@code -DOCSTART-} lines
+   * skipped.
    */
   public static List<Tagged> readConll(Path file) throws IOException {
     List<Tagged> out = new ArrayList<>();
@@ -162,6 +168,83 @@ public final class Datasets {
     return new Split<>(train, val);
   }
 
+  /**
+   * Tokenized (source, target) pairs for seq2seq: the target gets the tokenizer's end token when
+   * it has one, so a decoder learns where to stop.
+   */
+  public static List<Example> seq2seqExamples(List<Pair> pairs, TextTokenizer tok) {
+    int eos = tok.specials().eos();
+    List<Example> out = new ArrayList<>();
+    for (Pair p : pairs) {
+      int[] t = tok.encode(p.target());
+      if (eos >= 0) {
+        t = java.util.Arrays.copyOf(t, t.length + 1);
+        t[t.length - 1] = eos;
+      }
+      out.add(new Example(tok.encode(p.source()), t));
+    }
+    return out;
+  }
+
+  /**
+   * Tokenized (text, label) pairs for sequence classification; {@code labels} lists the label
+   * names, whose index is the class id.
+   *
+   * @throws IllegalArgumentException naming the pair whose label is not in {@code labels}
+   */
+  public static List<Example> classificationExamples(
+      List<Pair> pairs, TextTokenizer tok, List<String> labels) {
+    List<Example> out = new ArrayList<>();
+    for (int i = 0; i < pairs.size(); i++) {
+      int id = labels.indexOf(pairs.get(i).target());
+      if (id < 0) {
+        throw new IllegalArgumentException(
+            "pair " + (i + 1) + ": label '" + pairs.get(i).target() + "' is not one of " + labels);
+      }
+      out.add(new Example(tok.encode(pairs.get(i).source()), new int[] {id}));
+    }
+    return out;
+  }
+
+  /**
+   * Tokenized CoNLL sentences for token classification: words joined by spaces, each word's tag on
+   * its first token and -100 (ignored) on its other tokens and on the spaces.
+   *
+   * @throws IllegalArgumentException naming the sentence and tag when a tag is not in {@code tags}
+   */
+  public static List<Example> tokenExamples(
+      List<Tagged> sentences, TextTokenizer tok, List<String> tags) {
+    List<Example> out = new ArrayList<>();
+    for (int s = 0; s < sentences.size(); s++) {
+      Tagged t = sentences.get(s);
+      List<Integer> ids = new ArrayList<>();
+      List<Integer> labels = new ArrayList<>();
+      for (int w = 0; w < t.tokens().size(); w++) {
+        if (w > 0) {
+          for (int id : tok.encode(" ")) {
+            ids.add(id);
+            labels.add(-100);
+          }
+        }
+        int tag = tags.indexOf(t.tags().get(w));
+        if (tag < 0) {
+          throw new IllegalArgumentException(
+              "sentence " + (s + 1) + ": tag '" + t.tags().get(w) + "' is not one of " + tags);
+        }
+        int[] piece = tok.encode(t.tokens().get(w));
+        for (int k = 0; k < piece.length; k++) {
+          ids.add(piece[k]);
+          labels.add(k == 0 ? tag : -100);
+        }
+      }
+      out.add(
+          new Example(
+              ids.stream().mapToInt(Integer::intValue).toArray(),
+              labels.stream().mapToInt(Integer::intValue).toArray()));
+    }
+    return out;
+  }
+
   /** The train and validation parts of a split. */
   public record Split<T>(List<T> train, List<T> val) {}
 
@@ -169,7 +252,8 @@ public final class Datasets {
   public static int[][] splitStream(int[] tokens, double valFraction) {
     int n = (int) (tokens.length * (1 - valFraction));
     return new int[][] {
-      java.util.Arrays.copyOfRange(tokens, 0, n), java.util.Arrays.copyOfRange(tokens, n, tokens.length)
+      java.util.Arrays.copyOfRange(tokens, 0, n),
+      java.util.Arrays.copyOfRange(tokens, n, tokens.length)
     };
   }
 

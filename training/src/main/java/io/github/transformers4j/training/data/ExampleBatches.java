@@ -31,7 +31,8 @@ public final class ExampleBatches implements BatchSource {
       throw new IllegalArgumentException("example batches: no examples");
     }
     if (batchSize < 1) {
-      throw new IllegalArgumentException("example batches: batch size must be >= 1, got " + batchSize);
+      throw new IllegalArgumentException(
+          "example batches: batch size must be >= 1, got " + batchSize);
     }
     this.examples = List.copyOf(examples);
     this.batchSize = batchSize;
@@ -99,7 +100,9 @@ public final class ExampleBatches implements BatchSource {
     }
     IntGrid targets = tt == 0 ? null : new IntGrid(n, tt, tgt);
     return new Batch(
-        new IntGrid(n, t, ids), new IntGrid(n, t, mask), targets,
+        new IntGrid(n, t, ids),
+        new IntGrid(n, t, mask),
+        targets,
         tt == 0 ? null : new IntGrid(n, tt, tmask));
   }
 

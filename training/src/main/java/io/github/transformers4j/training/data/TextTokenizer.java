@@ -1,8 +1,8 @@
 package io.github.transformers4j.training.data;
 
 /**
- * Text to token ids and back: what the data pipeline needs of a tokenizer. {@link CharTokenizer}
- * is the built-in one; any other tokenizer plugs in with a lambda-sized adapter.
+ * Text to token ids and back: what the data pipeline needs of a tokenizer. {@link CharTokenizer} is
+ * the built-in one; any other tokenizer plugs in with a lambda-sized adapter.
  */
 public interface TextTokenizer {
 

@@ -17,13 +17,15 @@ import java.util.zip.Deflater;
 
 /**
  * The loss curve as a PNG: training loss (blue) and validation loss (orange) against the step,
- * drawn with Java2D off screen (headless) and encoded by a small PNG writer of its own, so the
- * plot needs {@code java.desktop} for drawing only (no {@code javax.imageio}).
+ * drawn with Java2D off screen (headless) and encoded by a small PNG writer of its own, so the plot
+ * needs {@code java.desktop} for drawing only (no {@code javax.imageio}).
  */
 public final class LossPlot {
   private LossPlot() {}
 
-  /** Draws {@code train} and {@code val} ((step, loss) points; either may be empty) to {@code file}. */
+  /**
+   * Draws {@code train} and {@code val} ((step, loss) points; either may be empty) to {@code file}.
+   */
   public static void write(Path file, double[][] train, double[][] val) throws IOException {
     System.setProperty("java.awt.headless", System.getProperty("java.awt.headless", "true"));
     int w = 800;
@@ -99,8 +101,17 @@ public final class LossPlot {
   }
 
   private static void draw(
-      Graphics2D g, double[][] pts, Color c, double minX, double maxX, double minY, double maxY,
-      int left, int top, int pw, int ph) {
+      Graphics2D g,
+      double[][] pts,
+      Color c,
+      double minX,
+      double maxX,
+      double minY,
+      double maxY,
+      int left,
+      int top,
+      int pw,
+      int ph) {
     g.setColor(c);
     g.setStroke(new BasicStroke(pts.length > 1 ? 1.5f : 4f));
     int px = -1;
@@ -155,7 +166,8 @@ public final class LossPlot {
     return out.toByteArray();
   }
 
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data)
+      throws IOException {
     byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     out.write(ByteBuffer.allocate(4).putInt(data.length).array());
     out.write(t);

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Metrics as JSON Lines, one object per event ({@code {"step":10,"loss":2.31,"lr":0.001,...}}),
- * appended and flushed as they come so a crashed run keeps its history. Resuming at step
- * {@code s} drops the lines after {@code s} that the interrupted run wrote past its checkpoint.
+ * appended and flushed as they come so a crashed run keeps its history. Resuming at step {@code s}
+ * drops the lines after {@code s} that the interrupted run wrote past its checkpoint.
  */
 public final class MetricsLog {
   private final Path file;
@@ -69,7 +69,10 @@ public final class MetricsLog {
     rows.add(new LinkedHashMap<>(row));
     try {
       Files.writeString(
-          file, o + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND,
+          file,
+          o + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND,
           StandardOpenOption.CREATE);
     } catch (IOException e) {
       throw new UncheckedIOException("metrics log " + file + ": " + e.getMessage(), e);

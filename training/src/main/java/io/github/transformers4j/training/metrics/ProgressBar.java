@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * A one-line progress bar on stderr: step, a bar, loss, tokens/s and ETA, redrawn in place with
- * carriage returns at most every {@code 200 ms} (on a terminal) or printed as a new line every
- * few seconds (when stderr is a file, so logs stay readable).
+ * carriage returns at most every {@code 200 ms} (on a terminal) or printed as a new line every few
+ * seconds (when stderr is a file, so logs stay readable).
  */
 public final class ProgressBar {
   private final PrintStream out;
@@ -47,8 +47,14 @@ public final class ProgressBar {
         String.format(
             Locale.ROOT,
             "step %d/%d [%s] %3d%% | loss %.4f | %s tok/s | ETA %s%s",
-            step, total, bar, 100 * step / Math.max(1, total), loss, human(tokPerS),
-            duration(eta), extra == null || extra.isEmpty() ? "" : " | " + extra);
+            step,
+            total,
+            bar,
+            100 * step / Math.max(1, total),
+            loss,
+            human(tokPerS),
+            duration(eta),
+            extra == null || extra.isEmpty() ? "" : " | " + extra);
     if (terminal) {
       String padded = line.length() < width ? line + " ".repeat(width - line.length()) : line;
       width = line.length();

@@ -10,8 +10,8 @@ import io.github.transformers4j.training.optim.ParameterSet;
 
 /**
  * A {@link Gpt2Model} as a causal {@link TokenModel}: positions 0..T−1, the padding mask as an
- * additive key mask, dropout switched on in training passes with the pass seed, logits by the
- * tied head.
+ * additive key mask, dropout switched on in training passes with the pass seed, logits by the tied
+ * head.
  */
 public final class GptLm implements TokenModel {
   private final Gpt2Model model;

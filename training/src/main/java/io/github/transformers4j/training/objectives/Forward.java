@@ -26,8 +26,8 @@ public record Forward(boolean training, long seed) {
   }
 
   /**
-   * A seed for dropout site {@code site} (each dropout call in a model should use its own), so
-   * that two sites never drop the same pattern.
+   * A seed for dropout site {@code site} (each dropout call in a model should use its own), so that
+   * two sites never drop the same pattern.
    */
   public long seedFor(long site) {
     long z = seed + (site + 1) * 0x9E3779B97F4A7C15L;

@@ -25,7 +25,8 @@ public final class MaskedLm implements Objective {
   @Override
   public Loss loss(Ops ops, Trainable model, Batch batch, Forward pass) {
     TokenModel m = Objective.require("mlm", model, TokenModel.class);
-    MlmMasker.Masked masked = masker.apply(batch.inputs(), batch.mask(), Rng.derive(pass.seed(), 7));
+    MlmMasker.Masked masked =
+        masker.apply(batch.inputs(), batch.mask(), Rng.derive(pass.seed(), 7));
     var in = masked.inputs();
     Tensor logits =
         m.forward(ops, Losses.ids(ops, in), Losses.ids(ops, batch.mask()), pass); // (B, T, V)

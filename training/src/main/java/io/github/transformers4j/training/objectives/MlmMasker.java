@@ -21,7 +21,8 @@ public final class MlmMasker {
   /**
    * A masker selecting {@code rate} of the tokens.
    *
-   * @throws IllegalArgumentException when there is no {@code [MASK]} id or the rate is not in (0, 1)
+   * @throws IllegalArgumentException when there is no {@code [MASK]} id or the rate is not in (0,
+   *     1)
    */
   public MlmMasker(double rate, SpecialTokens specials, int vocabSize) {
     if (!(rate > 0 && rate < 1)) {
@@ -29,15 +30,20 @@ public final class MlmMasker {
     }
     if (specials.mask() < 0 || specials.mask() >= vocabSize) {
       throw new IllegalArgumentException(
-          "mlm: the tokenizer needs a [MASK] token inside the vocabulary of " + vocabSize
-              + ", got id " + specials.mask());
+          "mlm: the tokenizer needs a [MASK] token inside the vocabulary of "
+              + vocabSize
+              + ", got id "
+              + specials.mask());
     }
     this.rate = rate;
     this.specials = specials;
     this.vocabSize = vocabSize;
   }
 
-  /** Masks {@code inputs} ({@code mask} 1 for real tokens, or null) with randomness from {@code rng}. */
+  /**
+   * Masks {@code inputs} ({@code mask} 1 for real tokens, or null) with randomness from {@code
+   * rng}.
+   */
   public Masked apply(IntGrid inputs, IntGrid mask, Rng rng) {
     int[] ids = inputs.data().clone();
     int[] labels = new int[ids.length];

@@ -5,8 +5,8 @@ import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.training.data.Batch;
 
 /**
- * A training objective: the scalar loss of a model on a batch. Objectives are found by name
- * through {@link io.github.transformers4j.training.spi.ObjectiveProvider}.
+ * A training objective: the scalar loss of a model on a batch. Objectives are found by name through
+ * {@link io.github.transformers4j.training.spi.ObjectiveProvider}.
  */
 public interface Objective {
 
@@ -17,8 +17,8 @@ public interface Objective {
    * The loss of {@code model} on {@code batch}, recorded on the open tape when the parameters are
    * watched.
    *
-   * @throws IllegalArgumentException when the model is not of the kind this objective trains or
-   *     the batch lacks a field it needs
+   * @throws IllegalArgumentException when the model is not of the kind this objective trains or the
+   *     batch lacks a field it needs
    */
   Loss loss(Ops ops, Trainable model, Batch batch, Forward pass);
 
@@ -35,7 +35,10 @@ public interface Objective {
   static <M> M require(String objective, Trainable model, Class<M> type) {
     if (!type.isInstance(model)) {
       throw new IllegalArgumentException(
-          objective + ": needs a " + type.getSimpleName() + ", got "
+          objective
+              + ": needs a "
+              + type.getSimpleName()
+              + ", got "
               + model.getClass().getSimpleName());
     }
     return type.cast(model);

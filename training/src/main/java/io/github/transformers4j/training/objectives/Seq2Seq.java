@@ -14,10 +14,13 @@ public final class Seq2Seq implements Objective {
   private final int decoderStart;
   private final float labelSmoothing;
 
-  /** The objective with decoder start id {@code decoderStart} and {@code labelSmoothing} in [0, 1). */
+  /**
+   * The objective with decoder start id {@code decoderStart} and {@code labelSmoothing} in [0, 1).
+   */
   public Seq2Seq(int decoderStart, float labelSmoothing) {
     if (decoderStart < 0) {
-      throw new IllegalArgumentException("seq2seq: decoder start id must be >= 0, got " + decoderStart);
+      throw new IllegalArgumentException(
+          "seq2seq: decoder start id must be >= 0, got " + decoderStart);
     }
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
       throw new IllegalArgumentException(

@@ -23,7 +23,10 @@ public final class TokenClassification implements Objective {
         || batch.targets().rows() != in.rows()
         || batch.targets().cols() != in.cols()) {
       throw new IllegalArgumentException(
-          "tokens: the batch needs one label per input token ((" + in.rows() + ", " + in.cols()
+          "tokens: the batch needs one label per input token (("
+              + in.rows()
+              + ", "
+              + in.cols()
               + ")), got "
               + (batch.targets() == null
                   ? "none"

@@ -6,8 +6,8 @@ import io.github.transformers4j.training.optim.ParameterSet;
 public interface Trainable {
 
   /**
-   * The trainable parameters, in a fixed order; the model reads its weights from them. (Not
-   * {@code parameters()}, which {@code api.nn.Module} already names, with another type.)
+   * The trainable parameters, in a fixed order; the model reads its weights from them. (Not {@code
+   * parameters()}, which {@code api.nn.Module} already names, with another type.)
    */
   ParameterSet parameterSet();
 }

@@ -10,8 +10,8 @@ import java.util.Map;
  * {@code v = β2·v + (1−β2)·g²}; {@code p -= lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)}.
  *
  * <p>Weight decay applies to {@link Parameter.Kind#WEIGHT} matrices only; biases and norms are
- * never decayed (decaying a gain towards 0 fights the normalization), embeddings only when
- * {@code decayEmbeddings} (nanoGPT decays them; BERT does not).
+ * never decayed (decaying a gain towards 0 fights the normalization), embeddings only when {@code
+ * decayEmbeddings} (nanoGPT decays them; BERT does not).
  */
 public final class AdamW implements Optimizer {
   private final double beta1;
@@ -41,7 +41,10 @@ public final class AdamW implements Optimizer {
     }
     if (!(eps > 0) || !(weightDecay >= 0)) {
       throw new IllegalArgumentException(
-          "AdamW: eps must be > 0 and weight decay >= 0, got eps " + eps + ", decay " + weightDecay);
+          "AdamW: eps must be > 0 and weight decay >= 0, got eps "
+              + eps
+              + ", decay "
+              + weightDecay);
     }
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -120,8 +123,13 @@ public final class AdamW implements Optimizer {
       int n = p.get().size();
       if (a == null || b == null || a.length != n || b.length != n) {
         throw new IllegalArgumentException(
-            "AdamW state for '" + p.name() + "': expected exp_avg and exp_avg_sq of " + n
-                + " values, got " + (a == null ? "none" : a.length) + " and "
+            "AdamW state for '"
+                + p.name()
+                + "': expected exp_avg and exp_avg_sq of "
+                + n
+                + " values, got "
+                + (a == null ? "none" : a.length)
+                + " and "
                 + (b == null ? "none" : b.length));
       }
       m.put(p.name(), a.clone());

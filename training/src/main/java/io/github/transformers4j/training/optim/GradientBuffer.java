@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Host-side gradient sums, one {@code float[]} per parameter: micro-batch gradients are added
- * into it (gradient accumulation), then it is clipped and handed to the optimizer. Holding the
- * sums on the host keeps the optimizer arithmetic identical on every backend, which exact resume
- * and gradient parity rely on.
+ * Host-side gradient sums, one {@code float[]} per parameter: micro-batch gradients are added into
+ * it (gradient accumulation), then it is clipped and handed to the optimizer. Holding the sums on
+ * the host keeps the optimizer arithmetic identical on every backend, which exact resume and
+ * gradient parity rely on.
  */
 public final class GradientBuffer {
   private final Map<String, float[]> sums = new LinkedHashMap<>();
@@ -67,8 +67,8 @@ public final class GradientBuffer {
   }
 
   /**
-   * Clips by global norm the way {@code torch.nn.utils.clip_grad_norm_} does: when the norm
-   * exceeds {@code maxNorm}, every gradient is multiplied by {@code maxNorm / (norm + 1e-6)}.
+   * Clips by global norm the way {@code torch.nn.utils.clip_grad_norm_} does: when the norm exceeds
+   * {@code maxNorm}, every gradient is multiplied by {@code maxNorm / (norm + 1e-6)}.
    *
    * @return the norm before clipping
    */

@@ -16,8 +16,8 @@ public interface LrSchedule {
   }
 
   /**
-   * Linear warmup over {@code warmup} steps ({@code lr·(step+1)/warmup}), then a cosine from
-   * {@code lr} down to {@code minLr} at {@code decaySteps}, then {@code minLr}.
+   * Linear warmup over {@code warmup} steps ({@code lr·(step+1)/warmup}), then a cosine from {@code
+   * lr} down to {@code minLr} at {@code decaySteps}, then {@code minLr}.
    */
   static LrSchedule cosine(double lr, double minLr, long warmup, long decaySteps) {
     check(lr, minLr, warmup, decaySteps);
@@ -34,7 +34,9 @@ public interface LrSchedule {
     };
   }
 
-  /** Linear warmup as {@link #cosine}, then a straight line to {@code minLr} at {@code decaySteps}. */
+  /**
+   * Linear warmup as {@link #cosine}, then a straight line to {@code minLr} at {@code decaySteps}.
+   */
   static LrSchedule linear(double lr, double minLr, long warmup, long decaySteps) {
     check(lr, minLr, warmup, decaySteps);
     return step -> {
@@ -56,7 +58,9 @@ public interface LrSchedule {
     }
     if (warmup < 0 || decaySteps < warmup) {
       throw new IllegalArgumentException(
-          "schedule: need 0 <= warmup <= decay steps, got warmup " + warmup + ", decay steps "
+          "schedule: need 0 <= warmup <= decay steps, got warmup "
+              + warmup
+              + ", decay steps "
               + decaySteps);
     }
   }

@@ -15,7 +15,9 @@ public final class Parameter {
   private final Consumer<Tensor> writeBack;
   private Tensor value;
 
-  /** What a parameter is, so that an optimizer can exempt biases, norms and embeddings from decay. */
+  /**
+   * What a parameter is, so that an optimizer can exempt biases, norms and embeddings from decay.
+   */
   public enum Kind {
     /** A matrix of a linear or attention projection: decayed. */
     WEIGHT,
@@ -33,8 +35,8 @@ public final class Parameter {
   }
 
   /**
-   * A parameter that also hands every new value to {@code writeBack}: the adapter for a model
-   * that keeps its own weight map (for example {@code api.nn.Module.setParameter}).
+   * A parameter that also hands every new value to {@code writeBack}: the adapter for a model that
+   * keeps its own weight map (for example {@code api.nn.Module.setParameter}).
    */
   public Parameter(String name, Kind kind, Tensor value, Consumer<Tensor> writeBack) {
     this.name = Objects.requireNonNull(name, "name");
@@ -44,8 +46,8 @@ public final class Parameter {
   }
 
   /**
-   * A parameter whose kind is guessed from its name and rank the way checkpoints spell them: rank
-   * 1 tensors are biases or norms, names with {@code emb}, {@code wte} or {@code wpe} embeddings.
+   * A parameter whose kind is guessed from its name and rank the way checkpoints spell them: rank 1
+   * tensors are biases or norms, names with {@code emb}, {@code wte} or {@code wpe} embeddings.
    */
   public static Parameter of(String name, Tensor value) {
     return new Parameter(name, guessKind(name, value.rank()), value);
@@ -92,7 +94,11 @@ public final class Parameter {
     Objects.requireNonNull(next, () -> "parameter '" + name + "': new value");
     if (!next.shape().equals(value.shape())) {
       throw new IllegalArgumentException(
-          "parameter '" + name + "': new value has shape " + next.shape() + " but the parameter has "
+          "parameter '"
+              + name
+              + "': new value has shape "
+              + next.shape()
+              + " but the parameter has "
               + value.shape());
     }
     value = next;

@@ -47,9 +47,14 @@ public final class ParameterSet implements Iterable<Parameter> {
     if (p == null) {
       List<String> some = new ArrayList<>(byName.keySet());
       throw new IllegalArgumentException(
-          "no parameter named '" + name + "' (have " + some.size() + ": "
+          "no parameter named '"
+              + name
+              + "' (have "
+              + some.size()
+              + ": "
               + String.join(", ", some.subList(0, Math.min(8, some.size())))
-              + (some.size() > 8 ? ", ..." : "") + ")");
+              + (some.size() > 8 ? ", ..." : "")
+              + ")");
     }
     return p;
   }

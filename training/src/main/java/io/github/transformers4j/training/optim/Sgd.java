@@ -24,7 +24,9 @@ public final class Sgd implements Optimizer {
   public Sgd(double momentum, double weightDecay, boolean nesterov) {
     if (!(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
       throw new IllegalArgumentException(
-          "SGD: momentum must be in [0, 1) and weight decay >= 0, got " + momentum + ", "
+          "SGD: momentum must be in [0, 1) and weight decay >= 0, got "
+              + momentum
+              + ", "
               + weightDecay);
     }
     this.momentum = momentum;
@@ -87,7 +89,11 @@ public final class Sgd implements Optimizer {
       }
       if (a.length != p.get().size()) {
         throw new IllegalArgumentException(
-            "SGD state for '" + p.name() + "': " + a.length + " values, expected "
+            "SGD state for '"
+                + p.name()
+                + "': "
+                + a.length
+                + " values, expected "
                 + p.get().size());
       }
       buf.put(p.name(), a.clone());

@@ -28,16 +28,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The encoder-decoder and MLM baselines (issue 5, item 6). Long: run only on request,
- * {@code mvn -pl training test -Dtest=BaselinesBench -Dt4j.bench=true} (see bench/baselines.sh).
+ * The encoder-decoder and MLM baselines (issue 5, item 6). Long: run only on request, {@code mvn
+ * -pl training test -Dtest=BaselinesBench -Dt4j.bench=true} (see bench/baselines.sh).
  */
 @EnabledIfSystemProperty(named = "t4j.bench", matches = "true")
 class BaselinesBench {
   static final String[] ONES = {
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen"
   };
-  static final String[] TENS = {"", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"};
+  static final String[] TENS = {
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"
+  };
 
   /** English words of 0 ≤ n ≤ 9999 ("four thousand two hundred seven"). */
   static String words(int n) {
@@ -60,7 +80,8 @@ class BaselinesBench {
   @Test
   void seq2seqNumberWordsToDigits() throws Exception {
     int steps = intProp("t4j.bench.seq2seq.steps", 1500);
-    try (ComputeBackend backend = Backends.installed().create("cpu", BackendOptions.none().with("threads", "2"))) {
+    try (ComputeBackend backend =
+        Backends.installed().create("cpu", BackendOptions.none().with("threads", "2"))) {
       Ops ops = new Ops(backend);
       StringBuilder alphabet = new StringBuilder("0123456789 -");
       for (int n = 0; n < 10000; n++) {
@@ -79,10 +100,26 @@ class BaselinesBench {
       }
       TinyTransformer model = new TinyTransformer(ops, tok.vocabSize(), 64, 64, 4, 2, 2, 0f, 1);
       TrainerConfig cfg =
-          new TrainerConfig(steps, 1, 1.0, LrSchedule.cosine(2e-3, 1e-4, Math.min(100, steps), steps), 0, 0, 0, null, 5, 0);
+          new TrainerConfig(
+              steps,
+              1,
+              1.0,
+              LrSchedule.cosine(2e-3, 1e-4, Math.min(100, steps), steps),
+              0,
+              0,
+              0,
+              null,
+              5,
+              0);
       long t0 = System.nanoTime();
       Trainer.Result r =
-          new Trainer(ops, model, new Seq2Seq(sp.bos(), 0.1f), new AdamW(0.9, 0.98, 1e-8, 0.01, false), cfg, System.err)
+          new Trainer(
+                  ops,
+                  model,
+                  new Seq2Seq(sp.bos(), 0.1f),
+                  new AdamW(0.9, 0.98, 1e-8, 0.01, false),
+                  cfg,
+                  System.err)
               .run(new ExampleBatches(train, 64, sp.pad(), sp.pad(), 3, true), null, false);
       double trainSecs = (System.nanoTime() - t0) / 1e9;
       int greedyOk = 0;
@@ -90,15 +127,27 @@ class BaselinesBench {
       List<Integer> held = split.val();
       for (int n : held) {
         int[] src = tok.encode(words(n));
-        greedyOk += decode(model, tok, src, GenerationConfig.greedy(8)).equals(Integer.toString(n)) ? 1 : 0;
-        beamOk += decode(model, tok, src, GenerationConfig.beams(8, 4)).equals(Integer.toString(n)) ? 1 : 0;
+        greedyOk +=
+            decode(model, tok, src, GenerationConfig.greedy(8)).equals(Integer.toString(n)) ? 1 : 0;
+        beamOk +=
+            decode(model, tok, src, GenerationConfig.beams(8, 4)).equals(Integer.toString(n))
+                ? 1
+                : 0;
       }
       String line =
           String.format(
               Locale.ROOT,
-              "seq2seq number words -> digits: %d steps in %.0f s, final train loss %.4f; held-out exact match greedy %.1f%% (%d/%d), beam 4 %.1f%% (%d/%d)",
-              steps, trainSecs, r.losses().get(r.losses().size() - 1), 100.0 * greedyOk / held.size(), greedyOk,
-              held.size(), 100.0 * beamOk / held.size(), beamOk, held.size());
+              "seq2seq number words -> digits: %d steps in %.0f s, final train loss %.4f; held-out"
+                  + " exact match greedy %.1f%% (%d/%d), beam 4 %.1f%% (%d/%d)",
+              steps,
+              trainSecs,
+              r.losses().get(r.losses().size() - 1),
+              100.0 * greedyOk / held.size(),
+              greedyOk,
+              held.size(),
+              100.0 * beamOk / held.size(),
+              beamOk,
+              held.size());
       report(line);
     }
   }
@@ -137,12 +186,23 @@ class BaselinesBench {
     for (int i = 1; i < freq.length; i++) {
       top = freq[i] > freq[top] ? i : top;
     }
-    try (ComputeBackend backend = Backends.installed().create("cpu", BackendOptions.none().with("threads", "2"))) {
+    try (ComputeBackend backend =
+        Backends.installed().create("cpu", BackendOptions.none().with("threads", "2"))) {
       Ops ops = new Ops(backend);
       TinyTransformer model = new TinyTransformer(ops, tok.vocabSize(), 64, 128, 4, 4, 0, 0f, 2);
       MaskedLm mlm = new MaskedLm(new MlmMasker(0.15, tok.specials(), tok.vocabSize()));
       TrainerConfig cfg =
-          new TrainerConfig(steps, 1, 1.0, LrSchedule.cosine(1e-3, 1e-4, Math.min(100, steps), steps), 0, 0, 0, null, 9, 0);
+          new TrainerConfig(
+              steps,
+              1,
+              1.0,
+              LrSchedule.cosine(1e-3, 1e-4, Math.min(100, steps), steps),
+              0,
+              0,
+              0,
+              null,
+              9,
+              0);
       long t0 = System.nanoTime();
       new Trainer(ops, model, mlm, new AdamW(0.9, 0.99, 1e-8, 0.01, false), cfg, System.err)
           .run(new BlockSampler(parts[0], 16, 63, 4), null, false);
@@ -154,8 +214,15 @@ class BaselinesBench {
       long unigram = 0;
       for (int i = 0; i < 50; i++) {
         var b = val.next();
-        var masked = new MlmMasker(0.15, tok.specials(), tok.vocabSize()).apply(b.inputs(), null, io.github.transformers4j.training.data.Rng.derive(123, i));
-        var logits = model.forward(ops, ops.ids(masked.inputs().data(), 16, 64), null, io.github.transformers4j.training.objectives.Forward.eval(0));
+        var masked =
+            new MlmMasker(0.15, tok.specials(), tok.vocabSize())
+                .apply(b.inputs(), null, io.github.transformers4j.training.data.Rng.derive(123, i));
+        var logits =
+            model.forward(
+                ops,
+                ops.ids(masked.inputs().data(), 16, 64),
+                null,
+                io.github.transformers4j.training.objectives.Forward.eval(0));
         float[] l = logits.toFloatArray();
         int v = tok.vocabSize();
         for (int p = 0; p < masked.labels().length; p++) {
@@ -175,15 +242,25 @@ class BaselinesBench {
       report(
           String.format(
               Locale.ROOT,
-              "MLM (char-level Shakespeare, 4-layer 128-wide encoder, %d steps, %.0f s): masked-token accuracy %.1f%% vs unigram baseline %.1f%% ('%s') over %d masked tokens",
-              steps, secs, 100.0 * correct / count, 100.0 * unigram / count, tok.decode(new int[] {top}), count));
+              "MLM (char-level Shakespeare, 4-layer 128-wide encoder, %d steps, %.0f s):"
+                  + " masked-token accuracy %.1f%% vs unigram baseline %.1f%% ('%s') over %d masked"
+                  + " tokens",
+              steps,
+              secs,
+              100.0 * correct / count,
+              100.0 * unigram / count,
+              tok.decode(new int[] {top}),
+              count));
     }
   }
 
   static void report(String line) throws Exception {
     System.out.println(line);
     Path out = Path.of(System.getProperty("t4j.bench.out", "target/baselines.txt"));
-    Files.writeString(out, line + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        out,
+        line + "\n",
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
   }
-
 }

@@ -27,8 +27,8 @@ import java.util.SplittableRandom;
 /**
  * A small pre-LN transformer encoder-decoder (and, with no decoder, an encoder with a tied MLM
  * head) assembled from the layers of {@code transformer-models}, for the baselines only: the
- * encoder and encoder-decoder families of {@code transformer-models} do not exist yet. Names
- * follow BART ({@code q_proj}, {@code fc1}).
+ * encoder and encoder-decoder families of {@code transformer-models} do not exist yet. Names follow
+ * BART ({@code q_proj}, {@code fc1}).
  */
 public final class TinyTransformer extends AbstractModule implements Seq2SeqModel, TokenModel {
   private final int width;
@@ -52,18 +52,46 @@ public final class TinyTransformer extends AbstractModule implements Seq2SeqMode
     final FeedForward ff;
     final Dropout drop;
 
-    Layer(Ops ops, int c, int h, boolean withCross, float p, AttentionProvider att, SplittableRandom rng) {
+    Layer(
+        Ops ops,
+        int c,
+        int h,
+        boolean withCross,
+        float p,
+        AttentionProvider att,
+        SplittableRandom rng) {
       super(ops);
       ln1 = child("self_attn_layer_norm", new LayerNorm(ops, c, 1e-5f));
-      self = child("self_attn", new MultiHeadAttention(ops, c, h, MultiHeadAttention.Names.BART, att, null, rng, 0.02));
+      self =
+          child(
+              "self_attn",
+              new MultiHeadAttention(
+                  ops, c, h, MultiHeadAttention.Names.BART, att, null, rng, 0.02));
       lnX = withCross ? child("encoder_attn_layer_norm", new LayerNorm(ops, c, 1e-5f)) : null;
-      cross = withCross ? child("encoder_attn", new MultiHeadAttention(ops, c, h, MultiHeadAttention.Names.BART, att, null, rng, 0.02)) : null;
+      cross =
+          withCross
+              ? child(
+                  "encoder_attn",
+                  new MultiHeadAttention(
+                      ops, c, h, MultiHeadAttention.Names.BART, att, null, rng, 0.02))
+              : null;
       ln2 = child("final_layer_norm", new LayerNorm(ops, c, 1e-5f));
-      ff = child("ffn", new FeedForward(ops, c, 4 * c, Activation.GELU, FeedForward.Names.BART, rng, 0.02, 0.02));
+      ff =
+          child(
+              "ffn",
+              new FeedForward(
+                  ops, c, 4 * c, Activation.GELU, FeedForward.Names.BART, rng, 0.02, 0.02));
       drop = child("dropout", new Dropout(ops, p));
     }
 
-    Tensor forward(Tensor x, Tensor mask, boolean causal, Tensor memory, Tensor memMask, AttentionCache self_, AttentionCache cross_) {
+    Tensor forward(
+        Tensor x,
+        Tensor mask,
+        boolean causal,
+        Tensor memory,
+        Tensor memMask,
+        AttentionCache self_,
+        AttentionCache cross_) {
       x = ops.add(x, drop.forward(self.self(ln1.forward(x), mask, causal, null, self_)));
       if (cross != null) {
         x = ops.add(x, drop.forward(cross.cross(lnX.forward(x), memory, memMask, cross_)));
@@ -73,7 +101,16 @@ public final class TinyTransformer extends AbstractModule implements Seq2SeqMode
   }
 
   /** An encoder of {@code encLayers} and a decoder of {@code decLayers} (0: encoder only). */
-  public TinyTransformer(Ops ops, int vocab, int maxLen, int width, int heads, int encLayers, int decLayers, float dropout, long seed) {
+  public TinyTransformer(
+      Ops ops,
+      int vocab,
+      int maxLen,
+      int width,
+      int heads,
+      int encLayers,
+      int decLayers,
+      float dropout,
+      long seed) {
     super(ops);
     this.width = width;
     this.heads = heads;
@@ -83,11 +120,13 @@ public final class TinyTransformer extends AbstractModule implements Seq2SeqMode
     positions = child("embed_positions", new Embedding(ops, maxLen, width, rng, 0.02));
     drop = child("dropout", new Dropout(ops, dropout));
     for (int i = 0; i < encLayers; i++) {
-      encoder.add(child("encoder.layers." + i, new Layer(ops, width, heads, false, dropout, att, rng)));
+      encoder.add(
+          child("encoder.layers." + i, new Layer(ops, width, heads, false, dropout, att, rng)));
     }
     encNorm = child("encoder.layer_norm", new LayerNorm(ops, width, 1e-5f));
     for (int i = 0; i < decLayers; i++) {
-      decoder.add(child("decoder.layers." + i, new Layer(ops, width, heads, true, dropout, att, rng)));
+      decoder.add(
+          child("decoder.layers." + i, new Layer(ops, width, heads, true, dropout, att, rng)));
     }
     decNorm = decLayers > 0 ? child("decoder.layer_norm", new LayerNorm(ops, width, 1e-5f)) : null;
   }
@@ -111,7 +150,9 @@ public final class TinyTransformer extends AbstractModule implements Seq2SeqMode
   }
 
   private static Tensor keyMask(Ops ops, Tensor mask) {
-    return mask == null ? null : AttentionMasks.padding(ops, mask.toIntArray(), mask.shape().dim(0), mask.shape().dim(1));
+    return mask == null
+        ? null
+        : AttentionMasks.padding(ops, mask.toIntArray(), mask.shape().dim(0), mask.shape().dim(1));
   }
 
   /** The encoder output (B, S, C). */
@@ -123,16 +164,28 @@ public final class TinyTransformer extends AbstractModule implements Seq2SeqMode
     return encNorm.forward(x);
   }
 
-  Tensor decode(Tensor ids, int offset, Tensor selfMask, Tensor memory, Tensor memMask, KvCache cache) {
+  Tensor decode(
+      Tensor ids, int offset, Tensor selfMask, Tensor memory, Tensor memMask, KvCache cache) {
     Tensor x = embed(ids, offset);
     for (int i = 0; i < decoder.size(); i++) {
-      x = decoder.get(i).forward(x, selfMask, true, memory, memMask, cache == null ? null : cache.self(i), cache == null ? null : cache.cross(i));
+      x =
+          decoder
+              .get(i)
+              .forward(
+                  x,
+                  selfMask,
+                  true,
+                  memory,
+                  memMask,
+                  cache == null ? null : cache.self(i),
+                  cache == null ? null : cache.cross(i));
     }
     return ops.matmul(decNorm.forward(x), tokens.weight(), false, true); // tied head, (B, T, V)
   }
 
   @Override
-  public Tensor forward(Ops o, Tensor src, Tensor srcMask, Tensor decIn, Tensor decMask, Forward pass) {
+  public Tensor forward(
+      Ops o, Tensor src, Tensor srcMask, Tensor decIn, Tensor decMask, Forward pass) {
     train(pass.training(), pass.seed());
     Tensor sm = keyMask(ops, srcMask);
     return decode(decIn, 0, keyMask(ops, decMask), encode(src, sm), sm, null);

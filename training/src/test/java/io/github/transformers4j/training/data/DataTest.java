@@ -59,19 +59,25 @@ class DataTest {
     assertArrayEquals(next.inputs().data(), y.next().inputs().data());
     ExampleBatches other = new ExampleBatches(ex, 10, 0, -100, 8, true);
     ExampleBatches same = new ExampleBatches(ex, 10, 0, -100, 7, true);
-    assertTrue(!java.util.Arrays.equals(other.next().targets().data(), same.next().targets().data()));
+    assertTrue(
+        !java.util.Arrays.equals(other.next().targets().data(), same.next().targets().data()));
   }
 
   @Test
   void readersParseAndNameTheBadLine() throws IOException {
     Path tsv = Files.writeString(dir.resolve("p.tsv"), "one\t1\n\ntwo\t2\n");
-    assertEquals(List.of(new Datasets.Pair("one", "1"), new Datasets.Pair("two", "2")), Datasets.readTsv(tsv));
+    assertEquals(
+        List.of(new Datasets.Pair("one", "1"), new Datasets.Pair("two", "2")),
+        Datasets.readTsv(tsv));
     Path bad = Files.writeString(dir.resolve("bad.tsv"), "one\t1\nno tab here\n");
     var e = assertThrows(IOException.class, () -> Datasets.readTsv(bad));
     assertTrue(e.getMessage().contains("bad.tsv:2"), e.getMessage());
-    Path jsonl = Files.writeString(dir.resolve("p.jsonl"), "{\"src\":\"a\",\"tgt\":\"b\"}\n{\"src\":\"c\"}\n");
+    Path jsonl =
+        Files.writeString(
+            dir.resolve("p.jsonl"), "{\"src\":\"a\",\"tgt\":\"b\"}\n{\"src\":\"c\"}\n");
     var j = assertThrows(IOException.class, () -> Datasets.readJsonl(jsonl, "src", "tgt"));
-    assertTrue(j.getMessage().contains("p.jsonl:2") && j.getMessage().contains("'tgt'"), j.getMessage());
+    assertTrue(
+        j.getMessage().contains("p.jsonl:2") && j.getMessage().contains("'tgt'"), j.getMessage());
     Path conll =
         Files.writeString(
             dir.resolve("n.conll"), "-DOCSTART- O\n\nEU B-ORG\nrejects O\n\nPeter B-PER\n");
@@ -116,5 +122,22 @@ class DataTest {
     assertArrayEquals(a.inputs().data(), t.next().inputs().data());
     assertEquals(9, a.inputs().cols());
     assertEquals(a.inputs().at(0, 0) + 8, a.inputs().at(0, 8)); // consecutive tokens
+  }
+
+  @Test
+  void examplesAlignLabelsWithTokens() {
+    CharTokenizer tok = CharTokenizer.fit("EU rejects 0123", true);
+    var tagged = List.of(new Datasets.Tagged(List.of("EU", "rejects"), List.of("B-ORG", "O")));
+    Example e = Datasets.tokenExamples(tagged, tok, List.of("O", "B-ORG")).get(0);
+    assertEquals(10, e.input().length);
+    assertArrayEquals(new int[] {1, -100, -100, 0, -100, -100, -100, -100, -100, -100}, e.target());
+    Example s =
+        Datasets.seq2seqExamples(List.of(new Datasets.Pair("EU", "01")), tok).get(0);
+    assertEquals(tok.specials().eos(), s.target()[2]);
+    var bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Datasets.classificationExamples(List.of(new Datasets.Pair("EU", "x")), tok, List.of("y")));
+    assertTrue(bad.getMessage().contains("'x'"), bad.getMessage());
   }
 }

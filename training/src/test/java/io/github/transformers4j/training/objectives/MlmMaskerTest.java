@@ -50,7 +50,8 @@ class MlmMaskerTest {
         assertEquals(orig, now, "unselected position " + i + " changed");
         continue;
       }
-      assertTrue(in[1].data()[i] == 1 && !SPECIALS.isSpecial(orig), "selected a special/pad at " + i);
+      assertTrue(
+          in[1].data()[i] == 1 && !SPECIALS.isSpecial(orig), "selected a special/pad at " + i);
       assertEquals(orig, m.labels()[i]);
       sel++;
       if (now == 3) {

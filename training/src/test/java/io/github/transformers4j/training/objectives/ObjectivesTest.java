@@ -24,7 +24,8 @@ class ObjectivesTest {
   void serviceLoaderFindsTheBuiltInsAndRejectsUnknownOptions() {
     var reg = Objectives.installed();
     assertEquals(
-        new java.util.TreeSet<>(List.of("classify", "clm", "mlm", "seq2seq", "tokens")), reg.names());
+        new java.util.TreeSet<>(List.of("classify", "clm", "mlm", "seq2seq", "tokens")),
+        reg.names());
     var e =
         assertThrows(
             IllegalArgumentException.class,
@@ -89,9 +90,9 @@ class ObjectivesTest {
         new Batch(
             new IntGrid(1, 2, new int[] {5, 6}), null, tgt, new IntGrid(1, 3, new int[] {1, 1, 0}));
     var plain = new Seq2Seq(1, 0f).loss(ops, model, b, Forward.eval(0));
-    float[] logits = lm.forward(ops, ops.ids(dec.data(), 1, 3), null, Forward.eval(0)).toFloatArray();
-    assertEquals(
-        (nll(logits, 0, 10, 7) + nll(logits, 1, 10, 8)) / 2, plain.value().item(), 1e-5);
+    float[] logits =
+        lm.forward(ops, ops.ids(dec.data(), 1, 3), null, Forward.eval(0)).toFloatArray();
+    assertEquals((nll(logits, 0, 10, 7) + nll(logits, 1, 10, 8)) / 2, plain.value().item(), 1e-5);
     assertEquals(2, plain.count());
     var smooth = new Seq2Seq(1, 0.1f).loss(ops, model, b, Forward.eval(0));
     assertTrue(smooth.value().item() != plain.value().item());
@@ -104,15 +105,24 @@ class ObjectivesTest {
     var e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new SequenceClassification().loss(ops, m.asClassifier(), noLabels, Forward.eval(0)));
+            () ->
+                new SequenceClassification()
+                    .loss(ops, m.asClassifier(), noLabels, Forward.eval(0)));
     assertTrue(e.getMessage().contains("label"), e.getMessage());
     Batch ok =
         new Batch(
-            new IntGrid(2, 2, new int[] {1, 2, 3, 4}), null, new IntGrid(2, 1, new int[] {0, 2}), null);
-    assertEquals(2, new SequenceClassification().loss(ops, m.asClassifier(), ok, Forward.eval(0)).count());
+            new IntGrid(2, 2, new int[] {1, 2, 3, 4}),
+            null,
+            new IntGrid(2, 1, new int[] {0, 2}),
+            null);
+    assertEquals(
+        2, new SequenceClassification().loss(ops, m.asClassifier(), ok, Forward.eval(0)).count());
     Batch tags =
         new Batch(
-            new IntGrid(1, 3, new int[] {1, 2, 3}), null, new IntGrid(1, 3, new int[] {0, -100, 2}), null);
+            new IntGrid(1, 3, new int[] {1, 2, 3}),
+            null,
+            new IntGrid(1, 3, new int[] {0, -100, 2}),
+            null);
     assertEquals(2, new TokenClassification().loss(ops, m, tags, Forward.eval(0)).count());
     var wrong =
         assertThrows(

@@ -118,7 +118,8 @@ class OptimizerTest {
         assertThrows(
             IllegalArgumentException.class,
             () -> b.restore(Map.of("exp_avg.w.weight", new float[3]), 1, ps));
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("w.weight"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains("w.weight"), e.getMessage());
   }
 
   @Test

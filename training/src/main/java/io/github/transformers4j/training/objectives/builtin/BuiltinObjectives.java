@@ -22,8 +22,13 @@ public final class BuiltinObjectives {
     unknown.removeAll(known);
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
-          "objective '" + name + "': unknown parameters " + unknown + " (known: "
-              + new TreeSet<>(known) + ")");
+          "objective '"
+              + name
+              + "': unknown parameters "
+              + unknown
+              + " (known: "
+              + new TreeSet<>(known)
+              + ")");
     }
   }
 
@@ -79,8 +84,8 @@ public final class BuiltinObjectives {
   }
 
   /**
-   * {@code seq2seq}: teacher-forced sequence-to-sequence. Options: {@code label_smoothing}
-   * (default 0), {@code decoder_start} (default: the tokenizer's BOS).
+   * {@code seq2seq}: teacher-forced sequence-to-sequence. Options: {@code label_smoothing} (default
+   * 0), {@code decoder_start} (default: the tokenizer's BOS).
    */
   public static final class Seq2SeqProvider implements ObjectiveProvider {
     @Override
