@@ -193,33 +193,44 @@ public final class CharLm {
 
   /**
    * Samples {@code maxNew} characters after {@code prompt} (temperature 0.8, top-k 40), calling
-   * {@code onToken} with each id as it is produced; returns the generated text. The context is cut
-   * to the model's block by keeping the prompt's tail.
+   * {@code onToken} with each id as it is produced; returns the generated text. Beyond the model's
+   * context the window slides: each round continues from the last half-context of text.
    */
   public static String generate(
       Loaded m, String prompt, int maxNew, long seed, IntConsumer onToken) {
-    int[] ids = m.tokenizer().encode(prompt.isEmpty() ? "\n" : prompt);
+    int[] ctx = m.tokenizer().encode(prompt.isEmpty() ? "\n" : prompt);
     int block = m.model().model().config().nPositions();
-    int room = Math.max(1, block - Math.min(maxNew, block / 2));
-    if (ids.length > room) {
-      ids = java.util.Arrays.copyOfRange(ids, ids.length - room, ids.length);
-    }
-    int newTokens = Math.min(maxNew, block - ids.length);
-    GenerationConfig g =
-        GenerationConfig.sampling(newTokens, seed).withTemperature(0.8f).withTopK(40);
+    int keep = Math.max(1, block / 2);
+    ctx = tail(ctx, keep);
     m.model().model().train(false, 0); // dropout off while generating
     Generator gen = new Generator(m.model().model()::session);
-    int[] out =
-        gen.generate(
-                new int[][] {ids},
-                g,
-                new GenerationListener() {
-                  @Override
-                  public void onToken(int row, int token) {
-                    onToken.accept(token);
-                  }
-                })[0];
-    // The generator returns the prompt followed by its continuation.
-    return m.tokenizer().decode(java.util.Arrays.copyOfRange(out, ids.length, out.length));
+    GenerationListener listener =
+        new GenerationListener() {
+          @Override
+          public void onToken(int row, int token) {
+            onToken.accept(token);
+          }
+        };
+    StringBuilder text = new StringBuilder();
+    int remaining = maxNew;
+    for (long round = 0; remaining > 0; round++) {
+      int n = Math.min(remaining, block - ctx.length);
+      GenerationConfig g =
+          GenerationConfig.sampling(n, seed + round).withTemperature(0.8f).withTopK(40);
+      int[] out = gen.generate(new int[][] {ctx}, g, listener)[0];
+      // The generator returns the prompt followed by its continuation.
+      int[] fresh = java.util.Arrays.copyOfRange(out, ctx.length, out.length);
+      text.append(m.tokenizer().decode(fresh));
+      remaining -= fresh.length;
+      if (fresh.length < n) {
+        break; // a stop token
+      }
+      ctx = tail(out, keep);
+    }
+    return text.toString();
+  }
+
+  private static int[] tail(int[] ids, int n) {
+    return ids.length <= n ? ids : java.util.Arrays.copyOfRange(ids, ids.length - n, ids.length);
   }
 }

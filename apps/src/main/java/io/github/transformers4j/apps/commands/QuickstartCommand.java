@@ -44,7 +44,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   @Option(
       names = "--steps",
-      defaultValue = "600",
+      defaultValue = "800",
       description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
 
