@@ -183,6 +183,15 @@ public final class Trainer {
           }
           stepLoss += v / config.accumulation();
           Gradients g = tape.backward(loss.value());
+          if (g.size() == 0) {
+            // A model computing through another Ops instance records nothing on this tape.
+            throw new IllegalStateException(
+                "no parameter received a gradient at step "
+                    + (step + 1)
+                    + ": the model must"
+                    + " compute through the trainer's Ops (and read its weights from its"
+                    + " parameter set)");
+          }
           grads.add(params, g, 1f / config.accumulation());
         }
       }

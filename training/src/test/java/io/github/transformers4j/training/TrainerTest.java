@@ -265,6 +265,41 @@ class TrainerTest {
   }
 
   @Test
+  void aModelOnAnotherOpsFailsInsteadOfSilentlyNotLearning() {
+    TinyLm m = new TinyLm(ops, V, 4, V, 0f, 1);
+    Ops other = new Ops(ops.backend());
+    io.github.transformers4j.training.objectives.TokenModel elsewhere =
+        new io.github.transformers4j.training.objectives.TokenModel() {
+          @Override
+          public io.github.transformers4j.training.optim.ParameterSet parameterSet() {
+            return m.parameterSet();
+          }
+
+          @Override
+          public io.github.transformers4j.api.Tensor forward(
+              Ops o,
+              io.github.transformers4j.api.Tensor ids,
+              io.github.transformers4j.api.Tensor mask,
+              io.github.transformers4j.training.objectives.Forward pass) {
+            return m.forward(other, ids, mask, pass);
+          }
+        };
+    var e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                new Trainer(
+                        ops,
+                        elsewhere,
+                        new CausalLm(false),
+                        new AdamW(0),
+                        TrainerConfig.simple(2, 0.1, 1),
+                        null)
+                    .run(new BlockSampler(corpus(), 2, 6, 1), null, false));
+    assertTrue(e.getMessage().contains("trainer's Ops"), e.getMessage());
+  }
+
+  @Test
   void tensorFileRoundTripsAndNamesTruncation() throws Exception {
     Path f = dir.resolve("t.safetensors");
     TensorFile.write(
