@@ -17,18 +17,17 @@ import picocli.CommandLine.Command;
     })
 public final class TrainCommand {
 
-  static Integer notYet(String what, String family) {
+  static Integer notYet(String what, String why) {
     throw new IllegalStateException(
         "t4j train "
             + what
-            + " needs the "
-            + family
-            + " family, which transformer-models does not"
-            + " provide yet; the objective itself exists (io.github.transformers4j.training."
-            + "objectives) and trains any model adapted to it from Java");
+            + " is not available from the command line yet: "
+            + why
+            + "; from Java, Trainer with the objective works today (see docs/architecture.md,"
+            + " Training)");
   }
 
-  /** {@code t4j train mlm}: waits for the encoder family of transformer-models. */
+  /** {@code t4j train mlm}: not wired to a BERT recipe yet. */
   @Command(
       name = "mlm",
       mixinStandardHelpOptions = true,
@@ -36,7 +35,10 @@ public final class TrainCommand {
   public static final class Mlm implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
-      return notYet("mlm", "encoder (BERT)");
+      return notYet(
+          "mlm",
+          "no BERT recipe (tokenizer, config, data) is wired here; the BERT adapters are in"
+              + " training.models.BertAdapters");
     }
   }
 
@@ -48,11 +50,11 @@ public final class TrainCommand {
   public static final class Seq2Seq implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
-      return notYet("seq2seq", "encoder-decoder");
+      return notYet("seq2seq", "transformer-models has no encoder-decoder family yet");
     }
   }
 
-  /** {@code t4j train classify}: waits for the encoder family of transformer-models. */
+  /** {@code t4j train classify}: not wired to a BERT recipe yet. */
   @Command(
       name = "classify",
       mixinStandardHelpOptions = true,
@@ -60,7 +62,10 @@ public final class TrainCommand {
   public static final class Classify implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
-      return notYet("classify", "encoder (BERT)");
+      return notYet(
+          "classify",
+          "no BERT recipe (tokenizer, labels, config) is wired here; the BERT adapters are in"
+              + " training.models.BertAdapters");
     }
   }
 }
