@@ -5,6 +5,7 @@
 module io.github.transformers4j.apps {
   requires io.github.transformers4j.api;
   requires io.github.transformers4j.tokenizers;
+  requires io.github.transformers4j.training;
   requires info.picocli;
   requires com.google.guice;
   requires jakarta.inject;

@@ -10,6 +10,10 @@ import io.github.transformers4j.apps.commands.BackendsCommand;
 import io.github.transformers4j.apps.commands.BenchCommand;
 import io.github.transformers4j.apps.commands.TokenizeCommand;
 import io.github.transformers4j.apps.commands.TokenizerCommand;
+import io.github.transformers4j.apps.commands.EvalCommand;
+import io.github.transformers4j.apps.commands.GenerateCommand;
+import io.github.transformers4j.apps.commands.QuickstartCommand;
+import io.github.transformers4j.apps.commands.TrainCommand;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -31,6 +35,10 @@ import picocli.CommandLine.ScopeType;
     versionProvider = VersionProvider.class,
     description = "Build, train and run transformer models in Java.",
     subcommands = {
+      QuickstartCommand.class,
+      TrainCommand.class,
+      GenerateCommand.class,
+      EvalCommand.class,
       BackendsCommand.class,
       BenchCommand.class,
       TokenizeCommand.class,

@@ -1,0 +1,93 @@
+package io.github.transformers4j.apps.commands;
+
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.training.CharLm;
+import io.github.transformers4j.training.Trainer;
+import io.github.transformers4j.training.TrainerConfig;
+import io.github.transformers4j.training.data.BlockSampler;
+import io.github.transformers4j.training.data.Datasets;
+import io.github.transformers4j.training.objectives.CausalLm;
+import io.github.transformers4j.training.optim.AdamW;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code t4j eval}: the loss and perplexity of a trained char-level GPT on a text. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate a trained char-level GPT on a text file or folder: mean loss, perplexity,"
+            + " accuracy.")
+public final class EvalCommand implements Callable<Integer> {
+  private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR",
+      description = "Output folder of 't4j train clm'.")
+  Path model;
+
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "PATH",
+      description = "Text file or folder.")
+  Path data;
+
+  @Option(
+      names = "--batches",
+      defaultValue = "50",
+      description = "Random blocks of 12 rows (default ${DEFAULT-VALUE}).")
+  int batches;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Block sampling seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  /** The command over the global backend choice. */
+  @Inject
+  public EvalCommand(BackendChoice choice) {
+    this.choice = choice;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    try (ComputeBackend backend = choice.create()) {
+      Ops ops = new Ops(backend);
+      CharLm.Loaded m = CharLm.load(ops, model);
+      int[] ids = m.tokenizer().encode(Datasets.readText(data));
+      int block = m.model().model().config().nPositions();
+      Trainer t =
+          new Trainer(
+              ops,
+              m.model(),
+              new CausalLm(false),
+              new AdamW(0),
+              TrainerConfig.simple(1, 1e-3, seed),
+              null);
+      double loss = t.evaluate(new BlockSampler(ids, 12, block, seed), batches);
+      out.printf(
+          Locale.ROOT,
+          "loss %.4f, perplexity %.3f over %d blocks of %d%n",
+          loss,
+          Math.exp(loss),
+          batches * 12,
+          block);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.github.transformers4j.apps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code t4j train clm}, {@code generate}, {@code eval} and {@code quickstart}, a few steps each.
+ */
+class TrainingCommandsTest {
+  private static final String[] TINY = {
+    "--block",
+    "16",
+    "--batch",
+    "2",
+    "--layers",
+    "1",
+    "--heads",
+    "2",
+    "--width",
+    "16",
+    "--steps",
+    "3",
+    "--warmup",
+    "1",
+    "--eval-every",
+    "2",
+    "--eval-batches",
+    "1"
+  };
+
+  static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  @Test
+  void trainGenerateEvalAndResume(@TempDir Path dir) throws Exception {
+    Path text =
+        Files.writeString(
+            dir.resolve("corpus.txt"), "to be or not to be, that is the question. ".repeat(20));
+    Path out = dir.resolve("model");
+    String[] train =
+        concat(
+            new String[] {
+              "--backend",
+              "cpu",
+              "--threads",
+              "1",
+              "train",
+              "clm",
+              "--data",
+              text.toString(),
+              "--output",
+              out.toString()
+            },
+            TINY);
+    Cli.Run run = Cli.runInstalled(train);
+    assertEquals(0, run.code(), run::toString);
+    assertTrue(run.out().contains("done at step 3"), run::toString);
+    for (String f :
+        new String[] {
+          "config.json",
+          "tokenizer.json",
+          "metrics.jsonl",
+          "loss.png",
+          "checkpoint/model.safetensors",
+          "checkpoint/optimizer.safetensors",
+          "checkpoint/trainer_state.json"
+        }) {
+      assertTrue(Files.exists(out.resolve(f)), f + " missing: " + run);
+    }
+    Cli.Run gen =
+        Cli.runInstalled(
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "generate",
+            "--model",
+            out.toString(),
+            "--prompt",
+            "to ",
+            "--max-new",
+            "5");
+    assertEquals(0, gen.code(), gen::toString);
+    assertTrue(gen.out().startsWith("to ") && gen.out().strip().length() >= 4, gen::toString);
+    Cli.Run eval =
+        Cli.runInstalled(
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "eval",
+            "--model",
+            out.toString(),
+            "--data",
+            text.toString(),
+            "--batches",
+            "1");
+    assertEquals(0, eval.code(), eval::toString);
+    assertTrue(eval.out().contains("perplexity"), eval::toString);
+    // Resuming a finished run trains nothing more and keeps the step.
+    Cli.Run again = Cli.runInstalled(concat(train, "--resume"));
+    assertEquals(0, again.code(), again::toString);
+    assertTrue(again.out().contains("at step 3"), again::toString);
+  }
+
+  @Test
+  void objectivesWithoutAModelFamilySayWhatIsMissing() {
+    Cli.Run run = Cli.runInstalled("train", "seq2seq");
+    assertEquals(1, run.code(), run::toString);
+    assertTrue(run.err().contains("encoder-decoder"), run::toString);
+  }
+
+  @Test
+  void quickstartTrainsSavesAndGenerates(@TempDir Path dir) {
+    Cli.Run run =
+        Cli.runInstalled(
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "quickstart",
+            "--steps",
+            "2",
+            "--output",
+            dir.resolve("qs").toString());
+    assertEquals(0, run.code(), run::toString);
+    assertTrue(run.out().contains("--- generated text ---"), run::toString);
+    assertTrue(Files.exists(dir.resolve("qs/checkpoint/model.safetensors")), run::toString);
+  }
+}

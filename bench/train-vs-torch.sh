@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Training throughput of nanoGPT's char-level CPU setting, ours against PyTorch in the same run
+# (A B A B ..., 2 threads each), medians and the ratio. Needs /usr/bin/python3 with python3-torch
+# and libopenblas0-pthread (see ../shared/REFERENCES.md). Usage: bench/train-vs-torch.sh [rounds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+py=/usr/bin/python3
+$py -c 'import torch' 2>/dev/null || { echo "PyTorch is not importable by $py" >&2; exit 1; }
+ours=(); theirs=()
+for i in $(seq "$rounds"); do
+  # Each result line is echoed as it comes (not via tee /dev/stderr, which would truncate a log
+  # file that stdout and stderr share).
+  lo=$(./t4j --threads 2 bench train --steps 50 --warmup 20); echo "$lo"
+  # Passive OpenMP waiting: with the default (spinning) policy, torch's 2 threads slow down up to
+  # 20x on a machine whose 2 cores are shared with other work (measured here: 640-2300 tokens/s
+  # spinning, 13,900 passive, 14,900 on 1 thread).
+  lt=$(OMP_WAIT_POLICY=passive $py bench/train_torch.py 50 20 2); echo "$lt"
+  o=$(sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/' <<<"$lo")
+  t=$(sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/' <<<"$lt")
+  ours+=("$o"); theirs+=("$t")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+mo=$(median "${ours[@]}"); mt=$(median "${theirs[@]}")
+echo "median tokens/s: t4j $mo, torch $mt, ratio t4j/torch $(awk -v a="$mo" -v b="$mt" 'BEGIN {printf "%.2f", a/b}')"

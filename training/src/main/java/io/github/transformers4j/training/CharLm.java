@@ -1,0 +1,236 @@
+package io.github.transformers4j.training;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.generation.GenerationConfig;
+import io.github.transformers4j.models.generation.GenerationListener;
+import io.github.transformers4j.models.generation.Generator;
+import io.github.transformers4j.models.gpt.Gpt2Config;
+import io.github.transformers4j.models.gpt.Gpt2Model;
+import io.github.transformers4j.training.checkpoint.Checkpoint;
+import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.training.data.BlockSampler;
+import io.github.transformers4j.training.data.CharTokenizer;
+import io.github.transformers4j.training.data.Datasets;
+import io.github.transformers4j.training.models.GptLm;
+import io.github.transformers4j.training.objectives.CausalLm;
+import io.github.transformers4j.training.optim.AdamW;
+import io.github.transformers4j.training.optim.LrSchedule;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The character-level GPT recipe (nanoGPT's {@code shakespeare_char}): fit a char tokenizer on a
+ * corpus, split it 90/10 as a stream, train a GPT-2 with AdamW on random blocks, and save into an
+ * output folder {@code config.json} (HF GPT-2 names), {@code tokenizer.json} and {@code
+ * checkpoint/}; then load it back and generate.
+ */
+public final class CharLm {
+  private CharLm() {}
+
+  /**
+   * The hyper-parameters; {@link #nanoGptShakespeare()} are nanoGPT's CPU settings.
+   *
+   * @param block context length (T)
+   * @param batch rows per micro-batch (B)
+   * @param layers transformer blocks
+   * @param heads attention heads
+   * @param width embedding width (C)
+   * @param dropout dropout probability in training
+   * @param steps optimizer steps
+   * @param lr peak learning rate
+   * @param minLr final learning rate of the cosine
+   * @param warmup linear warmup steps
+   * @param beta2 AdamW β2
+   * @param weightDecay AdamW decoupled decay (matrices and, as nanoGPT, embeddings)
+   * @param clip global gradient-norm clip (0: none)
+   * @param accumulation micro-batches per step
+   * @param evalEvery evaluate every this many steps
+   * @param evalBatches validation batches per evaluation
+   * @param valFraction validation share of the corpus (its tail)
+   * @param seed the run seed (initialization, data order, dropout)
+   */
+  public record Settings(
+      int block,
+      int batch,
+      int layers,
+      int heads,
+      int width,
+      float dropout,
+      long steps,
+      double lr,
+      double minLr,
+      long warmup,
+      double beta2,
+      double weightDecay,
+      double clip,
+      int accumulation,
+      long evalEvery,
+      int evalBatches,
+      double valFraction,
+      long seed) {
+
+    /** nanoGPT {@code train_shakespeare_char} with its CPU overrides (README), 2000 iterations. */
+    public static Settings nanoGptShakespeare() {
+      return new Settings(
+          64, 12, 4, 4, 128, 0f, 2000, 1e-3, 1e-4, 100, 0.99, 0.1, 1.0, 1, 250, 20, 0.1, 1337);
+    }
+  }
+
+  /** A trained model with its tokenizer. */
+  public record Loaded(GptLm model, CharTokenizer tokenizer) {}
+
+  /** Trains on {@code corpus}, writing into {@code output}; resumes when a checkpoint is there. */
+  public static Trainer.Result train(
+      Ops ops, String corpus, Settings s, Path output, boolean resume, PrintStream progress)
+      throws IOException {
+    CharTokenizer tok = CharTokenizer.fit(corpus, false);
+    int[] ids = tok.encode(corpus);
+    int[][] parts = Datasets.splitStream(ids, s.valFraction());
+    Gpt2Config cfg =
+        new Gpt2Config(
+            tok.vocabSize(),
+            s.block(),
+            s.width(),
+            s.layers(),
+            s.heads(),
+            4 * s.width(),
+            io.github.transformers4j.api.Activation.GELU_TANH,
+            1e-5f,
+            s.dropout(),
+            s.dropout(),
+            0.02,
+            "sdpa",
+            s.seed());
+    tok.save(output.resolve("tokenizer.json"));
+    saveConfig(output.resolve("config.json"), cfg);
+    GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
+    if (progress != null) {
+      progress.printf(
+          "char GPT: %d chars (%d train, %d val), vocabulary %d, %.2fM parameters, %d steps of"
+              + " %d×%d tokens%n",
+          ids.length,
+          parts[0].length,
+          parts[1].length,
+          tok.vocabSize(),
+          lm.parameterSet().count() / 1e6,
+          s.steps(),
+          s.batch() * s.accumulation(),
+          s.block());
+    }
+    TrainerConfig tc =
+        new TrainerConfig(
+            s.steps(),
+            s.accumulation(),
+            s.clip(),
+            LrSchedule.cosine(s.lr(), s.minLr(), Math.min(s.warmup(), s.steps()), s.steps()),
+            s.evalEvery(),
+            s.evalBatches(),
+            s.evalEvery(),
+            output,
+            s.seed(),
+            0);
+    Trainer trainer =
+        new Trainer(
+            ops,
+            lm,
+            new CausalLm(false),
+            new AdamW(0.9, s.beta2(), 1e-8, s.weightDecay(), true),
+            tc,
+            progress);
+    Thread hook = trainer.installShutdownHook(60);
+    try {
+      long valSeed = s.seed() + 1;
+      return trainer.run(
+          new BlockSampler(parts[0], s.batch(), s.block(), s.seed()),
+          parts[1].length > s.block() + 1
+              ? () -> new BlockSampler(parts[1], s.batch(), s.block(), valSeed)
+              : null,
+          resume);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook is running and waits for the checkpoint above.
+      }
+    }
+  }
+
+  static void saveConfig(Path file, Gpt2Config c) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model_type", "gpt2");
+    m.put("vocab_size", c.vocabSize());
+    m.put("n_positions", c.nPositions());
+    m.put("n_embd", c.nEmbd());
+    m.put("n_layer", c.nLayer());
+    m.put("n_head", c.nHead());
+    m.put("n_inner", c.nInner());
+    m.put("activation_function", "gelu_new");
+    m.put("layer_norm_epsilon", c.layerNormEpsilon());
+    m.put("embd_pdrop", c.embdPdrop());
+    m.put("resid_pdrop", c.residPdrop());
+    m.put("initializer_range", c.initializerRange());
+    m.put("tie_word_embeddings", true);
+    Gson gson = new GsonBuilder().setPrettyPrinting().create();
+    AtomicFiles.write(file, gson.toJson(m).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Loads a model trained by {@link #train} from its output folder. */
+  public static Loaded load(Ops ops, Path output) throws IOException {
+    Gpt2Config cfg = Gpt2Config.fromMap(HfConfig.read(output.resolve("config.json")));
+    CharTokenizer tok = CharTokenizer.load(output.resolve("tokenizer.json"));
+    GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
+    Checkpoint.loadModel(output.resolve("checkpoint"), lm.parameterSet());
+    return new Loaded(lm, tok);
+  }
+
+  /**
+   * Samples {@code maxNew} characters after {@code prompt} (temperature 0.8, top-k 40), calling
+   * {@code onToken} with each id as it is produced; returns the generated text. Beyond the model's
+   * context the window slides: each round continues from the last half-context of text.
+   */
+  public static String generate(
+      Loaded m, String prompt, int maxNew, long seed, IntConsumer onToken) {
+    int[] ctx = m.tokenizer().encode(prompt.isEmpty() ? "\n" : prompt);
+    int block = m.model().model().config().nPositions();
+    int keep = Math.max(1, block / 2);
+    ctx = tail(ctx, keep);
+    m.model().model().train(false, 0); // dropout off while generating
+    Generator gen = new Generator(m.model().model()::session);
+    GenerationListener listener =
+        new GenerationListener() {
+          @Override
+          public void onToken(int row, int token) {
+            onToken.accept(token);
+          }
+        };
+    StringBuilder text = new StringBuilder();
+    int remaining = maxNew;
+    for (long round = 0; remaining > 0; round++) {
+      int n = Math.min(remaining, block - ctx.length);
+      GenerationConfig g =
+          GenerationConfig.sampling(n, seed + round).withTemperature(0.8f).withTopK(40);
+      int[] out = gen.generate(new int[][] {ctx}, g, listener)[0];
+      // The generator returns the prompt followed by its continuation.
+      int[] fresh = java.util.Arrays.copyOfRange(out, ctx.length, out.length);
+      text.append(m.tokenizer().decode(fresh));
+      remaining -= fresh.length;
+      if (fresh.length < n) {
+        break; // a stop token
+      }
+      ctx = tail(out, keep);
+    }
+    return text.toString();
+  }
+
+  private static int[] tail(int[] ids, int n) {
+    return ids.length <= n ? ids : java.util.Arrays.copyOfRange(ids, ids.length - n, ids.length);
+  }
+}

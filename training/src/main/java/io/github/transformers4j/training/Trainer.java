@@ -1,0 +1,283 @@
+package io.github.transformers4j.training;
+
+import io.github.transformers4j.api.Gradients;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Tape;
+import io.github.transformers4j.training.checkpoint.Checkpoint;
+import io.github.transformers4j.training.data.Batch;
+import io.github.transformers4j.training.data.BatchSource;
+import io.github.transformers4j.training.data.Rng;
+import io.github.transformers4j.training.metrics.LossPlot;
+import io.github.transformers4j.training.metrics.MetricsLog;
+import io.github.transformers4j.training.metrics.ProgressBar;
+import io.github.transformers4j.training.objectives.Forward;
+import io.github.transformers4j.training.objectives.Objective;
+import io.github.transformers4j.training.objectives.Trainable;
+import io.github.transformers4j.training.optim.GradientBuffer;
+import io.github.transformers4j.training.optim.Optimizer;
+import io.github.transformers4j.training.optim.ParameterSet;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The training loop: micro-batches with gradient accumulation, clipping, the optimizer step with
+ * the scheduled rate, periodic evaluation, metrics, checkpoints and exact resume.
+ *
+ * <p>Exact resume: everything a step depends on is in the checkpoint or derived from it. The
+ * parameters and optimizer moments are stored as F32 bit for bit, the data position is the batch
+ * source's state, and the seeds of dropout and MLM masking are pure functions of (run seed, step,
+ * micro-batch), so a resumed run computes the same losses as one never stopped.
+ */
+public final class Trainer {
+  private final Ops ops;
+  private final Trainable model;
+  private final Objective objective;
+  private final Optimizer optimizer;
+  private final TrainerConfig config;
+  private final PrintStream progressOut;
+  private final Map<String, String> extra = new LinkedHashMap<>();
+  private volatile boolean stopRequested;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  /** What a run did. */
+  public record Result(
+      long step, List<Double> losses, double lastValLoss, boolean interrupted, long tokens) {}
+
+  /** A trainer; progress goes to {@code progressOut} (stderr in the CLI, null for none). */
+  public Trainer(
+      Ops ops,
+      Trainable model,
+      Objective objective,
+      Optimizer optimizer,
+      TrainerConfig config,
+      PrintStream progressOut) {
+    this.ops = ops;
+    this.model = model;
+    this.objective = objective;
+    this.optimizer = optimizer;
+    this.config = config;
+    this.progressOut = progressOut;
+  }
+
+  /** Strings stored in the checkpoint state for tools that load it (model config, tokenizer). */
+  public Trainer describe(String key, String value) {
+    extra.put(key, value);
+    return this;
+  }
+
+  /** Asks the loop to save a checkpoint and return at the next step boundary (thread-safe). */
+  public void requestStop() {
+    stopRequested = true;
+  }
+
+  /**
+   * Registers a JVM shutdown hook (Ctrl-C, SIGTERM) that requests a stop and waits up to {@code
+   * waitSeconds} for the loop to write its checkpoint; returns the hook for removal.
+   */
+  public Thread installShutdownHook(long waitSeconds) {
+    Thread hook =
+        new Thread(
+            () -> {
+              requestStop();
+              try {
+                stopped.await(waitSeconds, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "t4j-train-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  /** The checkpoint folder of this run, or null when it writes nothing. */
+  public Path checkpointDir() {
+    return config.output() == null ? null : config.output().resolve("checkpoint");
+  }
+
+  /**
+   * Trains from step 0, or from the checkpoint in the output folder when {@code resume} and one
+   * exists.
+   *
+   * @param val a fresh validation source per evaluation (the same batches every time), or null
+   * @throws TrainingDivergedException when a loss is NaN or infinite
+   */
+  public Result run(BatchSource train, Supplier<BatchSource> val, boolean resume) {
+    try {
+      return loop(train, val, resume);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  private Result loop(BatchSource train, Supplier<BatchSource> val, boolean resume)
+      throws IOException {
+    ParameterSet params = model.parameterSet();
+    long step = 0;
+    long tokens = 0;
+    MetricsLog metrics = null;
+    Path out = config.output();
+    if (resume && out != null && Checkpoint.exists(checkpointDir())) {
+      Checkpoint.State s = Checkpoint.load(checkpointDir(), params, optimizer);
+      train.restore(s.train());
+      step = s.step();
+      tokens = s.tokens();
+      if (s.seed() != config.seed()) {
+        throw new IllegalArgumentException(
+            "resume: the checkpoint was trained with seed "
+                + s.seed()
+                + " but this run has seed "
+                + config.seed()
+                + "; resuming with another seed would not continue the same run");
+      }
+    }
+    if (out != null) {
+      Path m = out.resolve("metrics.jsonl");
+      metrics = step > 0 ? MetricsLog.resume(m, step) : MetricsLog.create(m);
+    }
+    ProgressBar bar =
+        progressOut == null
+            ? null
+            : new ProgressBar(progressOut, config.steps(), step, System.console() != null);
+    GradientBuffer grads = new GradientBuffer();
+    List<Double> losses = new ArrayList<>();
+    double lastVal = Double.NaN;
+    boolean interrupted = false;
+    while (step < config.steps()) {
+      double stepLoss = 0;
+      long stepTokens = 0;
+      for (int micro = 0; micro < config.accumulation(); micro++) {
+        Batch batch = train.next();
+        stepTokens += batch.tokens();
+        Forward pass = Forward.train(Rng.derive(config.seed(), step, micro).nextLong());
+        try (Tape tape = ops.record()) {
+          tape.watch(params.values());
+          Objective.Loss loss = objective.loss(ops, model, batch, pass);
+          float v = loss.value().item();
+          if (!Float.isFinite(v)) {
+            throw new TrainingDivergedException(
+                step + 1,
+                objective.name()
+                    + " loss is "
+                    + v
+                    + " at step "
+                    + (step + 1)
+                    + " (micro-batch "
+                    + (micro + 1)
+                    + " of "
+                    + config.accumulation()
+                    + "), batch: "
+                    + batch.describe()
+                    + "; the last checkpoint is untouched");
+          }
+          stepLoss += v / config.accumulation();
+          Gradients g = tape.backward(loss.value());
+          if (g.size() == 0) {
+            // A model computing through another Ops instance records nothing on this tape.
+            throw new IllegalStateException(
+                "no parameter received a gradient at step "
+                    + (step + 1)
+                    + ": the model must"
+                    + " compute through the trainer's Ops (and read its weights from its"
+                    + " parameter set)");
+          }
+          grads.add(params, g, 1f / config.accumulation());
+        }
+      }
+      double norm =
+          config.clipNorm() > 0 ? grads.clipGlobalNorm(config.clipNorm()) : grads.globalNorm();
+      double lr = config.schedule().at(step);
+      optimizer.step(params, grads, lr);
+      grads.clear();
+      step++;
+      tokens += stepTokens;
+      losses.add(stepLoss);
+      if (metrics != null) {
+        Map<String, Double> row = new LinkedHashMap<>();
+        row.put("step", (double) step);
+        row.put("loss", stepLoss);
+        row.put("lr", lr);
+        row.put("grad_norm", norm);
+        row.put("tokens", (double) tokens);
+        metrics.log(row);
+      }
+      String valNote =
+          Double.isNaN(lastVal) ? "" : String.format(java.util.Locale.ROOT, "val %.4f", lastVal);
+      if (bar != null) {
+        bar.update(step, stepLoss, stepTokens, valNote);
+      }
+      boolean last = step == config.steps();
+      if (val != null
+          && config.evalBatches() > 0
+          && (last || (config.evalEvery() > 0 && step % config.evalEvery() == 0))) {
+        lastVal = evaluate(val.get(), config.evalBatches());
+        if (metrics != null) {
+          metrics.log(Map.of("step", (double) step, "val_loss", lastVal));
+        }
+      }
+      boolean stopNow = stopRequested || (config.stopAt() > 0 && step >= config.stopAt());
+      if (out != null
+          && (last
+              || stopNow
+              || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
+        Checkpoint.save(
+            checkpointDir(),
+            params,
+            optimizer,
+            new Checkpoint.State(
+                step, config.seed(), optimizer.steps(), train.state(), tokens, extra));
+        writePlot(metrics);
+      }
+      if (stopNow && !last) {
+        interrupted = true;
+        if (bar != null) {
+          bar.newline();
+          progressOut.println(
+              "stopped at step "
+                  + step
+                  + "; checkpoint saved"
+                  + (out == null
+                      ? " (no output folder: nothing saved)"
+                      : " in " + checkpointDir()));
+        }
+        break;
+      }
+    }
+    return new Result(step, losses, lastVal, interrupted, tokens);
+  }
+
+  private void writePlot(MetricsLog metrics) throws IOException {
+    if (metrics != null) {
+      LossPlot.write(
+          config.output().resolve("loss.png"), metrics.series("loss"), metrics.series("val_loss"));
+    }
+  }
+
+  /**
+   * The mean loss over {@code batches} batches of {@code source} with dropout off, weighted by the
+   * number of predictions of each batch.
+   */
+  public double evaluate(BatchSource source, int batches) {
+    double sum = 0;
+    long count = 0;
+    for (int i = 0; i < batches; i++) {
+      Batch b = source.next();
+      Objective.Loss l =
+          objective.loss(ops, model, b, Forward.eval(Rng.derive(config.seed(), -1, i).nextLong()));
+      sum += (double) l.value().item() * l.count();
+      count += l.count();
+    }
+    return count == 0 ? Double.NaN : sum / count;
+  }
+}

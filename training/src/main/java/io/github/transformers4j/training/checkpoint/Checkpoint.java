@@ -1,0 +1,185 @@
+package io.github.transformers4j.training.checkpoint;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.training.optim.Optimizer;
+import io.github.transformers4j.training.optim.Parameter;
+import io.github.transformers4j.training.optim.ParameterSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A training checkpoint: a folder holding {@code model.safetensors} (the parameters by name),
+ * {@code optimizer.safetensors} (the optimizer's moments by name) and {@code trainer_state.json}
+ * (step, seed, data positions, optimizer step count). Every file is written with fsync and rename;
+ * the folder is written beside the old one and swapped in by renames, so a crash at any moment
+ * leaves a complete checkpoint (the new one, or the old one under {@code <name>.old}).
+ */
+public final class Checkpoint {
+  static final String MODEL = "model.safetensors";
+  static final String OPTIMIZER = "optimizer.safetensors";
+  static final String STATE = "trainer_state.json";
+
+  private Checkpoint() {}
+
+  /**
+   * The training state of a checkpoint.
+   *
+   * @param step optimizer steps completed
+   * @param seed the run seed (dropout and masking seeds derive from it, the step and the
+   *     micro-batch, so they need no other state)
+   * @param optimizerSteps the optimizer's bias-correction counter
+   * @param train the training data position ({@link
+   *     io.github.transformers4j.training.data.BatchSource#state})
+   * @param tokens tokens trained on so far
+   * @param extra free-form strings (model config, tokenizer, objective) for tools that load it
+   */
+  public record State(
+      long step,
+      long seed,
+      long optimizerSteps,
+      Map<String, Long> train,
+      long tokens,
+      Map<String, String> extra) {}
+
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+  /** Writes a checkpoint of {@code params}, {@code optimizer} and {@code state} to {@code dir}. */
+  public static void save(Path dir, ParameterSet params, Optimizer optimizer, State state)
+      throws IOException {
+    Path abs = dir.toAbsolutePath();
+    Path parent = abs.getParent();
+    Files.createDirectories(parent);
+    Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
+    try {
+      Map<String, String> meta =
+          Map.of("step", Long.toString(state.step()), "format", "t4j-ckpt-1");
+      Map<String, TensorFile.Entry> model = new LinkedHashMap<>();
+      for (Parameter p : params) {
+        Tensor v = p.get();
+        model.put(p.name(), new TensorFile.Entry(v.shape().dims(), v.toFloatArray()));
+      }
+      TensorFile.write(tmp.resolve(MODEL), model, meta);
+      Map<String, TensorFile.Entry> opt = new LinkedHashMap<>();
+      optimizer
+          .state()
+          .forEach((k, a) -> opt.put(k, new TensorFile.Entry(new int[] {a.length}, a)));
+      TensorFile.write(tmp.resolve(OPTIMIZER), opt, meta);
+      AtomicFiles.write(tmp.resolve(STATE), GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
+      Path old = parent.resolve(abs.getFileName() + ".old");
+      deleteTree(old);
+      if (Files.exists(abs)) {
+        Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+      deleteTree(old);
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  /**
+   * Whether {@code dir} (or its {@code .old} sibling after a crash mid-swap) holds a checkpoint.
+   */
+  public static boolean exists(Path dir) {
+    return Files.isRegularFile(resolve(dir).resolve(STATE));
+  }
+
+  private static Path resolve(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    if (Files.isRegularFile(abs.resolve(STATE))) {
+      return abs;
+    }
+    Path old = abs.resolveSibling(abs.getFileName() + ".old");
+    return Files.isRegularFile(old.resolve(STATE)) ? old : abs;
+  }
+
+  /** Reads only the state of the checkpoint in {@code dir}. */
+  public static State readState(Path dir) throws IOException {
+    Path f = resolve(dir).resolve(STATE);
+    if (!Files.isRegularFile(f)) {
+      throw new IOException("no checkpoint in " + dir + " (missing " + STATE + ")");
+    }
+    try {
+      return GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), State.class);
+    } catch (RuntimeException e) {
+      throw new IOException(f + ": not a trainer state: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads the parameters of the checkpoint in {@code dir} into {@code params} (every parameter must
+   * be present with its shape), for inference or fine-tuning.
+   */
+  public static State loadModel(Path dir, ParameterSet params) throws IOException {
+    State s = readState(dir);
+    Path d = resolve(dir);
+    TensorFile.Contents model = TensorFile.read(d.resolve(MODEL));
+    checkStep(d.resolve(MODEL), model, s.step());
+    for (Parameter p : params) {
+      TensorFile.Entry e = model.tensors().get(p.name());
+      if (e == null) {
+        throw new IOException(d.resolve(MODEL) + ": no tensor '" + p.name() + "'");
+      }
+      if (!java.util.Arrays.equals(e.shape(), p.get().shape().dims())) {
+        throw new IOException(
+            d.resolve(MODEL)
+                + ": tensor '"
+                + p.name()
+                + "' has shape "
+                + java.util.Arrays.toString(e.shape())
+                + " but the model expects "
+                + p.get().shape());
+      }
+      p.set(p.get().backend().fromHost(e.data(), p.get().shape()));
+    }
+    return s;
+  }
+
+  /** Restores parameters and optimizer state from {@code dir}; returns the trainer state. */
+  public static State load(Path dir, ParameterSet params, Optimizer optimizer) throws IOException {
+    State s = loadModel(dir, params);
+    Path f = resolve(dir).resolve(OPTIMIZER);
+    TensorFile.Contents opt = TensorFile.read(f);
+    checkStep(f, opt, s.step());
+    Map<String, float[]> state = new LinkedHashMap<>();
+    opt.tensors().forEach((k, e) -> state.put(k, e.data()));
+    optimizer.restore(state, s.optimizerSteps(), params);
+    return s;
+  }
+
+  private static void checkStep(Path f, TensorFile.Contents c, long step) throws IOException {
+    String st = c.metadata().get("step");
+    if (st == null || Long.parseLong(st) != step) {
+      throw new IOException(
+          f
+              + ": written at step "
+              + st
+              + " but "
+              + STATE
+              + " says step "
+              + step
+              + " (mixed checkpoint files)");
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.github.transformers4j.training.metrics;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.transformers4j.training.data.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Metrics as JSON Lines, one object per event ({@code {"step":10,"loss":2.31,"lr":0.001,...}}),
+ * appended and flushed as they come so a crashed run keeps its history. Resuming at step {@code s}
+ * drops the lines after {@code s} that the interrupted run wrote past its checkpoint.
+ */
+public final class MetricsLog {
+  private final Path file;
+  private final List<Map<String, Double>> rows = new ArrayList<>();
+
+  private MetricsLog(Path file) {
+    this.file = file;
+  }
+
+  /** A new, empty log at {@code file} (replacing one that exists). */
+  public static MetricsLog create(Path file) throws IOException {
+    AtomicFiles.write(file, new byte[0]);
+    return new MetricsLog(file);
+  }
+
+  /** The log at {@code file} cut back to the rows of steps ≤ {@code step}, for a resumed run. */
+  public static MetricsLog resume(Path file, long step) throws IOException {
+    MetricsLog log = new MetricsLog(file);
+    StringBuilder kept = new StringBuilder();
+    if (Files.exists(file)) {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+        if (o.get("step").getAsLong() <= step) {
+          Map<String, Double> row = new LinkedHashMap<>();
+          o.entrySet().forEach(e -> row.put(e.getKey(), e.getValue().getAsDouble()));
+          log.rows.add(row);
+          kept.append(line).append('\n');
+        }
+      }
+    }
+    AtomicFiles.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
+    return log;
+  }
+
+  /** Appends one row (insertion order is the key order of the line). */
+  public void log(Map<String, Double> row) {
+    JsonObject o = new JsonObject();
+    row.forEach(
+        (k, v) -> {
+          if (k.equals("step")) {
+            o.addProperty(k, v.longValue());
+          } else {
+            o.addProperty(k, v);
+          }
+        });
+    rows.add(new LinkedHashMap<>(row));
+    try {
+      Files.writeString(
+          file,
+          o + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND,
+          StandardOpenOption.CREATE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("metrics log " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Every row so far (including the kept rows of a resumed log). */
+  public List<Map<String, Double>> rows() {
+    return List.copyOf(rows);
+  }
+
+  /** The (step, value) points of rows having {@code key}. */
+  public double[][] series(String key) {
+    List<double[]> pts = new ArrayList<>();
+    for (Map<String, Double> r : rows) {
+      Double v = r.get(key);
+      if (v != null) {
+        pts.add(new double[] {r.get("step"), v});
+      }
+    }
+    return pts.toArray(double[][]::new);
+  }
+
+  /** The file. */
+  public Path file() {
+    return file;
+  }
+}
