@@ -1,0 +1,370 @@
+package io.github.transformers4j.training;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.generation.GenerationConfig;
+import io.github.transformers4j.models.generation.Generator;
+import io.github.transformers4j.models.seq2seq.EncoderDecoderConfig;
+import io.github.transformers4j.models.seq2seq.EncoderDecoderModel;
+import io.github.transformers4j.training.checkpoint.Checkpoint;
+import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.training.data.CharTokenizer;
+import io.github.transformers4j.training.data.Datasets;
+import io.github.transformers4j.training.data.Example;
+import io.github.transformers4j.training.data.ExampleBatches;
+import io.github.transformers4j.training.data.SpecialTokens;
+import io.github.transformers4j.training.data.TextTokenizer;
+import io.github.transformers4j.training.data.TokenizerFiles;
+import io.github.transformers4j.training.models.EncoderDecoderLm;
+import io.github.transformers4j.training.objectives.Seq2Seq;
+import io.github.transformers4j.training.optim.AdamW;
+import io.github.transformers4j.training.optim.LrSchedule;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The sequence-to-sequence recipe: (source, target) pairs, a char tokenizer fitted on them (with
+ * [PAD] [BOS] [EOS] [MASK] [UNK]) or a tokenizer file, the encoder-decoder Transformer of {@code
+ * transformer-models} trained with teacher forcing and label smoothing by AdamW; the output folder
+ * gets {@code config.json} (BART field names, {@code model_type: transformer}), {@code recipe.json}
+ * (task and tokenizer file), the tokenizer and {@code checkpoint/}. {@link #load} and {@link
+ * #translate} decode greedily or by beam search on the model's cached decoding session.
+ */
+public final class Seq2SeqRecipe {
+  private Seq2SeqRecipe() {}
+
+  /** The recipe file's task name. */
+  public static final String TASK = "seq2seq";
+
+  /**
+   * The hyper-parameters.
+   *
+   * @param width d_model
+   * @param heads attention heads
+   * @param ffn feed-forward width
+   * @param layers encoder and decoder blocks (each)
+   * @param dropout dropout in training
+   * @param positions {@code sinusoidal}, {@code learned} or {@code rotary}
+   * @param preLn pre-LN (true) or the paper's post-LN
+   * @param batch pairs per batch
+   * @param steps optimizer steps
+   * @param lr peak learning rate (cosine to {@code lr / 20} after linear warmup)
+   * @param warmup warmup steps
+   * @param labelSmoothing label smoothing of the loss
+   * @param weightDecay AdamW decoupled decay (matrices only)
+   * @param clip global gradient-norm clip, 0 = none
+   * @param evalEvery validation loss every this many steps (and at the end)
+   * @param valFraction held-out share of the pairs (0: none)
+   * @param seed initialization, split, order and dropout seed
+   */
+  public record Settings(
+      int width,
+      int heads,
+      int ffn,
+      int layers,
+      float dropout,
+      String positions,
+      boolean preLn,
+      int batch,
+      long steps,
+      double lr,
+      long warmup,
+      float labelSmoothing,
+      double weightDecay,
+      double clip,
+      long evalEvery,
+      double valFraction,
+      long seed) {
+
+    /** The number words → digits baseline's settings at {@code steps} steps. */
+    public static Settings small(long steps) {
+      return new Settings(
+          64, 4, 128, 2, 0f, "sinusoidal", true, 64, steps, 2e-3, 100, 0.1f, 0.01, 1.0, 250, 0.05,
+          3);
+    }
+  }
+
+  /** A trained model, its tokenizer and the longest output it may generate. */
+  public record Loaded(EncoderDecoderLm model, TextTokenizer tokenizer, int maxNew) {}
+
+  /** What {@link #train} did: the trainer's result and the held-out pairs. */
+  public record Run(Trainer.Result result, List<Datasets.Pair> heldOut, Loaded model) {}
+
+  /** A char tokenizer fitted on every source and target. */
+  public static CharTokenizer fitChars(List<Datasets.Pair> pairs) {
+    StringBuilder all = new StringBuilder();
+    for (Datasets.Pair p : pairs) {
+      all.append(p.source()).append(p.target());
+    }
+    return CharTokenizer.fit(all.toString(), true);
+  }
+
+  /**
+   * Trains on {@code pairs} (a seeded {@code valFraction} held out), writing into {@code output}.
+   *
+   * @param tokenizerFile a tokenizer file to copy into the output, or null to fit a char tokenizer
+   */
+  public static Run train(
+      Ops ops,
+      List<Datasets.Pair> pairs,
+      Path tokenizerFile,
+      Settings s,
+      Path output,
+      boolean resume,
+      PrintStream progress)
+      throws IOException {
+    if (pairs.isEmpty()) {
+      throw new IllegalArgumentException("seq2seq: no (source, target) pairs");
+    }
+    Files.createDirectories(output);
+    String tokName;
+    TextTokenizer tok;
+    if (tokenizerFile == null) {
+      tokName = "tokenizer.json";
+      CharTokenizer chars = fitChars(pairs);
+      chars.save(output.resolve(tokName));
+      tok = chars;
+    } else {
+      tokName = tokenizerFile.getFileName().toString();
+      tok = TokenizerFiles.load(tokenizerFile, true);
+      Path copy = output.resolve(tokName);
+      if (!Files.exists(copy) || !Files.isSameFile(copy, tokenizerFile)) {
+        Files.copy(tokenizerFile, copy, StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    SpecialTokens sp = requireSpecials(tok);
+    Datasets.Split<Datasets.Pair> split =
+        s.valFraction() > 0
+            ? Datasets.split(pairs, s.valFraction(), s.seed())
+            : new Datasets.Split<>(pairs, List.of());
+    List<Example> train = Datasets.seq2seqExamples(split.train(), tok);
+    List<Example> val = Datasets.seq2seqExamples(split.val(), tok);
+    int longest = 1;
+    for (List<Example> part : List.of(train, val)) {
+      for (Example e : part) {
+        longest = Math.max(longest, Math.max(e.input().length, e.target().length));
+      }
+    }
+    // Room for sources and targets twice as long as the longest seen, at least 64.
+    int maxPositions = Math.max(64, 2 * longest + 1);
+    EncoderDecoderConfig cfg =
+        EncoderDecoderConfig.fromMap(configMap(tok.vocabSize(), maxPositions, sp.bos(), s));
+    writeJson(output.resolve("config.json"), configMap(tok.vocabSize(), maxPositions, sp.bos(), s));
+    Map<String, Object> recipe = new LinkedHashMap<>();
+    recipe.put("task", TASK);
+    recipe.put("tokenizer", tokName);
+    writeJson(output.resolve("recipe.json"), recipe);
+    EncoderDecoderLm lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
+    if (progress != null) {
+      progress.printf(
+          Locale.ROOT,
+          "seq2seq: %d pairs (%d train, %d held out), vocabulary %d, %.2fM parameters, %d steps"
+              + " of %d pairs%n",
+          pairs.size(),
+          split.train().size(),
+          split.val().size(),
+          tok.vocabSize(),
+          lm.parameterSet().count() / 1e6,
+          s.steps(),
+          s.batch());
+    }
+    TrainerConfig tc =
+        new TrainerConfig(
+            s.steps(),
+            1,
+            s.clip(),
+            LrSchedule.cosine(s.lr(), s.lr() / 20, Math.min(s.warmup(), s.steps()), s.steps()),
+            s.evalEvery(),
+            val.isEmpty() ? 0 : (val.size() + s.batch() - 1) / s.batch(),
+            s.evalEvery(),
+            output,
+            s.seed(),
+            0);
+    Trainer trainer =
+        new Trainer(
+            ops,
+            lm,
+            new Seq2Seq(sp.bos(), s.labelSmoothing()),
+            new AdamW(0.9, 0.98, 1e-8, s.weightDecay(), false),
+            tc,
+            progress);
+    Thread hook = trainer.installShutdownHook(60);
+    Trainer.Result r;
+    try {
+      r =
+          trainer.run(
+              new ExampleBatches(train, s.batch(), sp.pad(), sp.pad(), s.seed(), true),
+              val.isEmpty()
+                  ? null
+                  : () -> new ExampleBatches(val, s.batch(), sp.pad(), sp.pad(), s.seed(), false),
+              resume);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook is running and waits for the checkpoint above.
+      }
+    }
+    return new Run(r, split.val(), new Loaded(lm, tok, maxPositions - 1));
+  }
+
+  private static SpecialTokens requireSpecials(TextTokenizer tok) {
+    SpecialTokens sp = tok.specials();
+    if (sp.pad() < 0 || sp.bos() < 0 || sp.eos() < 0) {
+      throw new IllegalArgumentException(
+          "seq2seq: the tokenizer needs padding, start and end tokens ([PAD]/<pad>,"
+              + " [CLS]/<s>/[BOS], [SEP]/</s>/[EOS]); it has pad "
+              + sp.pad()
+              + ", start "
+              + sp.bos()
+              + ", end "
+              + sp.eos());
+    }
+    return sp;
+  }
+
+  private static Map<String, Object> configMap(
+      int vocab, int maxPositions, int start, Settings s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model_type", EncoderDecoderModel.ARCHITECTURE);
+    m.put("vocab_size", vocab);
+    m.put("d_model", s.width());
+    m.put("encoder_attention_heads", s.heads());
+    m.put("decoder_attention_heads", s.heads());
+    m.put("encoder_ffn_dim", s.ffn());
+    m.put("encoder_layers", s.layers());
+    m.put("decoder_layers", s.layers());
+    m.put("max_position_embeddings", maxPositions);
+    m.put("activation_function", "relu");
+    m.put("positions", s.positions().toLowerCase(Locale.ROOT));
+    m.put("normalize_before", s.preLn());
+    m.put("scale_embedding", true);
+    m.put("dropout", s.dropout());
+    m.put("layer_norm_eps", 1e-5);
+    m.put("init_std", 0.02);
+    m.put("decoder_start_token_id", start);
+    m.put("attn_implementation", "sdpa");
+    m.put("seed", s.seed());
+    return m;
+  }
+
+  private static void writeJson(Path file, Object o) throws IOException {
+    Gson gson = new GsonBuilder().setPrettyPrinting().create();
+    AtomicFiles.write(file, gson.toJson(o).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Whether {@code dir} holds a model written by {@link #train}. */
+  public static boolean isSeq2Seq(Path dir) throws IOException {
+    Path r = dir.resolve("recipe.json");
+    if (!Files.exists(r)) {
+      return false;
+    }
+    JsonObject o = new Gson().fromJson(Files.readString(r), JsonObject.class);
+    return o != null && o.has("task") && TASK.equals(o.get("task").getAsString());
+  }
+
+  /** Loads a model written by {@link #train} from its output folder. */
+  public static Loaded load(Ops ops, Path dir) throws IOException {
+    if (!isSeq2Seq(dir)) {
+      throw new IOException(dir + ": no recipe.json of a seq2seq model (t4j train seq2seq)");
+    }
+    JsonObject recipe =
+        new Gson().fromJson(Files.readString(dir.resolve("recipe.json")), JsonObject.class);
+    EncoderDecoderConfig cfg = EncoderDecoderConfig.fromMap(HfConfig.read(dir.resolve("config.json")));
+    TextTokenizer tok = TokenizerFiles.load(dir.resolve(recipe.get("tokenizer").getAsString()), true);
+    if (tok.vocabSize() != cfg.vocabSize()) {
+      throw new IOException(
+          dir
+              + ": the tokenizer has "
+              + tok.vocabSize()
+              + " ids but config.json says vocab_size "
+              + cfg.vocabSize());
+    }
+    EncoderDecoderLm lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
+    Checkpoint.loadModel(dir.resolve("checkpoint"), lm.parameterSet());
+    return new Loaded(lm, tok, cfg.maxPositions() - 1);
+  }
+
+  /**
+   * The outputs for {@code sources}, decoded by {@code numBeams} beams (1: greedy), {@code rows}
+   * sources per decoding batch (padded and masked).
+   */
+  public static List<String> translate(Loaded m, List<String> sources, int numBeams, int rows) {
+    SpecialTokens sp = m.tokenizer().specials();
+    m.model().model().train(false, 0);
+    List<String> out = new ArrayList<>(sources.size());
+    for (int from = 0; from < sources.size(); from += rows) {
+      List<String> chunk = sources.subList(from, Math.min(sources.size(), from + rows));
+      int b = chunk.size();
+      int[][] enc = new int[b][];
+      int s = 1;
+      for (int i = 0; i < b; i++) {
+        enc[i] = m.tokenizer().encode(chunk.get(i));
+        s = Math.max(s, enc[i].length);
+      }
+      if (s > m.maxNew() + 1) {
+        throw new IllegalArgumentException(
+            "seq2seq: a source of " + s + " tokens exceeds the model's " + (m.maxNew() + 1));
+      }
+      int[] src = new int[b * s];
+      int[] mask = new int[b * s];
+      Arrays.fill(src, sp.pad());
+      for (int i = 0; i < b; i++) {
+        System.arraycopy(enc[i], 0, src, i * s, enc[i].length);
+        Arrays.fill(mask, i * s, i * s + enc[i].length, 1);
+      }
+      int[][] start = new int[b][];
+      for (int i = 0; i < b; i++) {
+        start[i] = new int[] {sp.bos()};
+      }
+      GenerationConfig g =
+          (numBeams <= 1
+                  ? GenerationConfig.greedy(m.maxNew())
+                  : GenerationConfig.beams(m.maxNew(), numBeams))
+              .withStopTokens(sp.eos());
+      int[][] res =
+          new Generator(() -> m.model().model().session(src, b, mask)).generate(start, g);
+      for (int[] row : res) {
+        int end = row.length;
+        for (int j = 1; j < row.length; j++) {
+          if (row[j] == sp.eos()) {
+            end = j;
+            break;
+          }
+        }
+        out.add(m.tokenizer().decode(Arrays.copyOfRange(row, 1, end)));
+      }
+    }
+    return out;
+  }
+
+  /** The share of {@code pairs} whose decoded source equals the target exactly. */
+  public static double exactMatch(Loaded m, List<Datasets.Pair> pairs, int numBeams) {
+    if (pairs.isEmpty()) {
+      return Double.NaN;
+    }
+    List<String> src = new ArrayList<>();
+    for (Datasets.Pair p : pairs) {
+      src.add(p.source());
+    }
+    List<String> got = translate(m, src, numBeams, 32);
+    int ok = 0;
+    for (int i = 0; i < pairs.size(); i++) {
+      ok += got.get(i).equals(pairs.get(i).target()) ? 1 : 0;
+    }
+    return (double) ok / pairs.size();
+  }
+}
