@@ -4,19 +4,14 @@ import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Backends;
 import io.github.transformers4j.api.spi.BackendOptions;
-import io.github.transformers4j.models.generation.GenerationConfig;
-import io.github.transformers4j.models.generation.Generator;
+import io.github.transformers4j.training.Seq2SeqRecipe;
 import io.github.transformers4j.training.Trainer;
 import io.github.transformers4j.training.TrainerConfig;
 import io.github.transformers4j.training.data.BlockSampler;
 import io.github.transformers4j.training.data.CharTokenizer;
 import io.github.transformers4j.training.data.Datasets;
-import io.github.transformers4j.training.data.Example;
-import io.github.transformers4j.training.data.ExampleBatches;
-import io.github.transformers4j.training.data.SpecialTokens;
 import io.github.transformers4j.training.objectives.MaskedLm;
 import io.github.transformers4j.training.objectives.MlmMasker;
-import io.github.transformers4j.training.objectives.Seq2Seq;
 import io.github.transformers4j.training.optim.AdamW;
 import io.github.transformers4j.training.optim.LrSchedule;
 import java.nio.file.Files;
@@ -83,87 +78,37 @@ class BaselinesBench {
     try (ComputeBackend backend =
         Backends.installed().create("cpu", BackendOptions.none().with("threads", "2"))) {
       Ops ops = new Ops(backend);
-      StringBuilder alphabet = new StringBuilder("0123456789 -");
+      List<Datasets.Pair> pairs = new ArrayList<>();
       for (int n = 0; n < 10000; n++) {
-        alphabet.append(words(n));
+        pairs.add(new Datasets.Pair(words(n), Integer.toString(n)));
       }
-      CharTokenizer tok = CharTokenizer.fit(alphabet.toString(), true);
-      SpecialTokens sp = tok.specials();
-      List<Integer> all = new ArrayList<>();
-      for (int n = 0; n < 10000; n++) {
-        all.add(n);
-      }
-      var split = Datasets.split(all, 0.05, 42); // 500 held-out numbers never seen in training
-      List<Example> train = new ArrayList<>();
-      for (int n : split.train()) {
-        train.add(example(tok, n));
-      }
-      TinyTransformer model = new TinyTransformer(ops, tok.vocabSize(), 64, 64, 4, 2, 2, 0f, 1);
-      TrainerConfig cfg =
-          new TrainerConfig(
-              steps,
-              1,
-              1.0,
-              LrSchedule.cosine(2e-3, 1e-4, Math.min(100, steps), steps),
-              0,
-              0,
-              0,
-              null,
-              5,
-              0);
+      // The encoder-decoder of transformer-models (pre-LN, sinusoidal, 2+2 layers of 64) through
+      // the same recipe as `t4j train seq2seq`; 500 held-out numbers never seen in training.
+      Seq2SeqRecipe.Settings s = Seq2SeqRecipe.Settings.small(steps);
+      Path out = Path.of(System.getProperty("t4j.bench.seq2seq.out", "target/bench-seq2seq"));
       long t0 = System.nanoTime();
-      Trainer.Result r =
-          new Trainer(
-                  ops,
-                  model,
-                  new Seq2Seq(sp.bos(), 0.1f),
-                  new AdamW(0.9, 0.98, 1e-8, 0.01, false),
-                  cfg,
-                  System.err)
-              .run(new ExampleBatches(train, 64, sp.pad(), sp.pad(), 3, true), null, false);
+      Seq2SeqRecipe.Run run = Seq2SeqRecipe.train(ops, pairs, null, s, out, false, System.err);
       double trainSecs = (System.nanoTime() - t0) / 1e9;
-      int greedyOk = 0;
-      int beamOk = 0;
-      List<Integer> held = split.val();
-      for (int n : held) {
-        int[] src = tok.encode(words(n));
-        greedyOk +=
-            decode(model, tok, src, GenerationConfig.greedy(8)).equals(Integer.toString(n)) ? 1 : 0;
-        beamOk +=
-            decode(model, tok, src, GenerationConfig.beams(8, 4)).equals(Integer.toString(n))
-                ? 1
-                : 0;
-      }
-      String line =
+      List<Datasets.Pair> held = run.heldOut();
+      Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(ops, out); // as `t4j eval` would
+      double greedy = Seq2SeqRecipe.exactMatch(m, held, 1);
+      double beam = Seq2SeqRecipe.exactMatch(m, held, 4);
+      Trainer.Result r = run.result();
+      report(
           String.format(
               Locale.ROOT,
-              "seq2seq number words -> digits: %d steps in %.0f s, final train loss %.4f; held-out"
-                  + " exact match greedy %.1f%% (%d/%d), beam 4 %.1f%% (%d/%d)",
+              "seq2seq number words -> digits (transformer-models encoder-decoder, %.2fM"
+                  + " parameters): %d steps in %.0f s, final train loss %.4f, val loss %.4f;"
+                  + " held-out exact match greedy %.1f%%, beam 4 %.1f%% (%d numbers)",
+              m.model().parameterSet().count() / 1e6,
               steps,
               trainSecs,
               r.losses().get(r.losses().size() - 1),
-              100.0 * greedyOk / held.size(),
-              greedyOk,
-              held.size(),
-              100.0 * beamOk / held.size(),
-              beamOk,
-              held.size());
-      report(line);
+              r.lastValLoss(),
+              100 * greedy,
+              100 * beam,
+              held.size()));
     }
-  }
-
-  static Example example(CharTokenizer tok, int n) {
-    int[] tgt = tok.encode(Integer.toString(n));
-    int[] withEos = java.util.Arrays.copyOf(tgt, tgt.length + 1);
-    withEos[tgt.length] = tok.specials().eos();
-    return new Example(tok.encode(words(n)), withEos);
-  }
-
-  static String decode(TinyTransformer m, CharTokenizer tok, int[] src, GenerationConfig g) {
-    SpecialTokens sp = tok.specials();
-    Generator gen = new Generator(() -> m.session(src, tok.vocabSize()));
-    int[] out = gen.generate(new int[][] {{sp.bos()}}, g.withStopTokens(sp.eos()))[0];
-    return tok.decode(java.util.Arrays.copyOfRange(out, 1, out.length));
   }
 
   @Test
