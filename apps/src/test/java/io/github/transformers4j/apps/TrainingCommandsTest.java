@@ -112,10 +112,50 @@ class TrainingCommandsTest {
   }
 
   @Test
-  void objectivesWithoutAModelFamilySayWhatIsMissing() {
-    Cli.Run run = Cli.runInstalled("train", "seq2seq");
+  void seq2seqTrainsThenGeneratesGreedyAndBeamAndEvaluates(@TempDir Path dir) throws Exception {
+    StringBuilder tsv = new StringBuilder();
+    for (String w : new String[] {"abc", "bca", "cab", "aab", "bba", "cca", "abb", "cab"}) {
+      tsv.append(w).append('\t').append(new StringBuilder(w).reverse()).append('\n');
+    }
+    Path pairs = Files.writeString(dir.resolve("pairs.tsv"), tsv.toString());
+    Path out = dir.resolve("s2s");
+    Cli.Run run =
+        Cli.runInstalled(
+            "--backend", "cpu", "--threads", "1", "train", "seq2seq", "--data", pairs.toString(),
+            "--output", out.toString(), "--width", "16", "--heads", "2", "--ffn", "32",
+            "--layers", "1", "--batch", "4", "--steps", "3", "--warmup", "1", "--eval-every", "2",
+            "--val-fraction", "0.25");
+    assertEquals(0, run.code(), run::toString);
+    assertTrue(run.out().contains("done at step 3"), run::toString);
+    assertTrue(run.out().contains("held-out exact match (greedy)"), run::toString);
+    for (String f : new String[] {"config.json", "recipe.json", "tokenizer.json", "loss.png"}) {
+      assertTrue(Files.exists(out.resolve(f)), f + " missing: " + run);
+    }
+    for (String beams : new String[] {"1", "3"}) {
+      Cli.Run gen =
+          Cli.runInstalled(
+              "--backend", "cpu", "--threads", "1", "generate", "--model", out.toString(),
+              "--prompt", "abc", "--beams", beams);
+      assertEquals(0, gen.code(), gen::toString);
+    }
+    Cli.Run eval =
+        Cli.runInstalled(
+            "--backend", "cpu", "--threads", "1", "eval", "--model", out.toString(), "--data",
+            pairs.toString(), "--beams", "2");
+    assertEquals(0, eval.code(), eval::toString);
+    assertTrue(eval.out().contains("exact match greedy"), eval::toString);
+    assertTrue(eval.out().contains("over 8 pairs"), eval::toString);
+  }
+
+  @Test
+  void seq2seqWithAMissingTokenizerFileFailsInOneLine(@TempDir Path dir) throws Exception {
+    Path pairs = Files.writeString(dir.resolve("p.tsv"), "ab\tba\n");
+    Cli.Run run =
+        Cli.runInstalled(
+            "train", "seq2seq", "--data", pairs.toString(), "--output", dir.resolve("o").toString(),
+            "--tokenizer", dir.resolve("nope.json").toString(), "--steps", "1");
     assertEquals(1, run.code(), run::toString);
-    assertTrue(run.err().contains("encoder-decoder"), run::toString);
+    assertTrue(run.err().contains("no such tokenizer file"), run::toString);
   }
 
   @Test

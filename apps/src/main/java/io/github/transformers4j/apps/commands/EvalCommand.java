@@ -4,6 +4,7 @@ import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.training.CharLm;
+import io.github.transformers4j.training.Seq2SeqRecipe;
 import io.github.transformers4j.training.Trainer;
 import io.github.transformers4j.training.TrainerConfig;
 import io.github.transformers4j.training.data.BlockSampler;
@@ -19,13 +20,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code t4j eval}: the loss and perplexity of a trained char-level GPT on a text. */
+/**
+ * {@code t4j eval}: the loss and perplexity of a trained char-level GPT on a text; for a seq2seq
+ * model, exact match on (source, target) pairs, greedy and by beams.
+ */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
     description =
         "Evaluate a trained char-level GPT on a text file or folder: mean loss, perplexity,"
-            + " accuracy.")
+            + " accuracy; for a seq2seq model, exact match on TSV/JSONL pairs, greedy and by"
+            + " --beams.")
 public final class EvalCommand implements Callable<Integer> {
   private final BackendChoice choice;
 
@@ -35,14 +40,14 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "Output folder of 't4j train clm'.")
+      description = "Output folder of 't4j train clm' or 't4j train seq2seq'.")
   Path model;
 
   @Option(
       names = "--data",
       required = true,
       paramLabel = "PATH",
-      description = "Text file or folder.")
+      description = "Text file or folder; for seq2seq, pairs (.tsv or .jsonl).")
   Path data;
 
   @Option(
@@ -57,6 +62,12 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Block sampling seed (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--beams",
+      defaultValue = "4",
+      description = "Seq2seq only: beams compared with greedy (default ${DEFAULT-VALUE}).")
+  int beams;
+
   /** The command over the global backend choice. */
   @Inject
   public EvalCommand(BackendChoice choice) {
@@ -68,6 +79,18 @@ public final class EvalCommand implements Callable<Integer> {
     java.io.PrintWriter out = spec.commandLine().getOut();
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
+      if (Seq2SeqRecipe.isSeq2Seq(model)) {
+        Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model);
+        var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target");
+        out.printf(
+            Locale.ROOT,
+            "exact match greedy %.2f%%, beam %d %.2f%% over %d pairs%n",
+            100 * Seq2SeqRecipe.exactMatch(s2s, pairs, 1),
+            beams,
+            100 * Seq2SeqRecipe.exactMatch(s2s, pairs, beams),
+            pairs.size());
+        return 0;
+      }
       CharLm.Loaded m = CharLm.load(ops, model);
       int[] ids = m.tokenizer().encode(Datasets.readText(data));
       int block = m.model().model().config().nPositions();

@@ -4,6 +4,7 @@ import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.training.CharLm;
+import io.github.transformers4j.training.Seq2SeqRecipe;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,13 +14,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code t4j generate}: samples text from a model trained by {@code t4j train clm}, streaming it.
+ * {@code t4j generate}: samples text from a model trained by {@code t4j train clm}, streaming it;
+ * for a model of {@code t4j train seq2seq}, decodes the prompt as a source, greedily or by beams.
  */
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
     description =
-        "Generate text from a trained char-level GPT, printing each character as it comes.")
+        "Generate text from a trained char-level GPT, printing each character as it comes; for a"
+            + " seq2seq model, print the output for the source --prompt (greedy or --beams N).")
 public final class GenerateCommand implements Callable<Integer> {
   private final BackendChoice choice;
 
@@ -29,7 +32,7 @@ public final class GenerateCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "Output folder of 't4j train clm'.")
+      description = "Output folder of 't4j train clm' or 't4j train seq2seq'.")
   Path model;
 
   @Option(names = "--prompt", defaultValue = "", description = "Text to continue.")
@@ -47,6 +50,12 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Sampling seed (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--beams",
+      defaultValue = "1",
+      description = "Seq2seq only: beams, 1 = greedy (default ${DEFAULT-VALUE}).")
+  int beams;
+
   /** The command over the global backend choice. */
   @Inject
   public GenerateCommand(BackendChoice choice) {
@@ -57,6 +66,11 @@ public final class GenerateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
     try (ComputeBackend backend = choice.create()) {
+      if (Seq2SeqRecipe.isSeq2Seq(model)) {
+        Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model);
+        out.println(Seq2SeqRecipe.translate(m, java.util.List.of(prompt), beams, 1).get(0));
+        return 0;
+      }
       CharLm.Loaded m = CharLm.load(new Ops(backend), model);
       out.print(prompt);
       CharLm.generate(

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       TrainClmCommand.class,
       TrainCommand.Mlm.class,
-      TrainCommand.Seq2Seq.class,
+      TrainSeq2SeqCommand.class,
       TrainCommand.Classify.class
     })
 public final class TrainCommand {
@@ -39,18 +39,6 @@ public final class TrainCommand {
           "mlm",
           "no BERT recipe (tokenizer, config, data) is wired here; the BERT adapters are in"
               + " training.models.BertAdapters");
-    }
-  }
-
-  /** {@code t4j train seq2seq}: waits for the encoder-decoder family of transformer-models. */
-  @Command(
-      name = "seq2seq",
-      mixinStandardHelpOptions = true,
-      description = "Sequence-to-sequence (encoder-decoder).")
-  public static final class Seq2Seq implements java.util.concurrent.Callable<Integer> {
-    @Override
-    public Integer call() {
-      return notYet("seq2seq", "transformer-models has no encoder-decoder family yet");
     }
   }
 

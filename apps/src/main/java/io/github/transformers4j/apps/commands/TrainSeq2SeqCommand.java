@@ -1,0 +1,199 @@
+package io.github.transformers4j.apps.commands;
+
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.training.Seq2SeqRecipe;
+import io.github.transformers4j.training.Trainer;
+import io.github.transformers4j.training.data.Datasets;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code t4j train seq2seq}: the encoder-decoder Transformer of transformer-models on (source,
+ * target) pairs from a TSV or JSONL file, with a char tokenizer fitted on the pairs or a tokenizer
+ * file.
+ */
+@Command(
+    name = "seq2seq",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train an encoder-decoder Transformer on (source, target) pairs (TSV: source<TAB>target;"
+          + " JSONL: --source-field/--target-field).",
+      "Writes config.json, recipe.json, the tokenizer, checkpoint/, metrics.jsonl and loss.png"
+          + " into --output; prints held-out exact match (greedy). Use the model with"
+          + " 't4j generate --model DIR --prompt SOURCE [--beams N]' and 't4j eval'."
+    })
+public final class TrainSeq2SeqCommand implements Callable<Integer> {
+  private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "FILE",
+      description = "Pairs: .tsv (source<TAB>target) or .jsonl.")
+  Path data;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder.")
+  Path output;
+
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "FILE",
+      description =
+          "Tokenizer file (tokenizer.json, vocab.txt, ...; needs pad, start and end tokens);"
+              + " default: characters of the pairs.")
+  Path tokenizer;
+
+  @Option(names = "--source-field", defaultValue = "source", description = "JSONL source field.")
+  String sourceField;
+
+  @Option(names = "--target-field", defaultValue = "target", description = "JSONL target field.")
+  String targetField;
+
+  @Option(names = "--resume", description = "Continue from the checkpoint in --output.")
+  boolean resume;
+
+  @Option(names = "--width", defaultValue = "64", description = "d_model (default ${DEFAULT-VALUE}).")
+  int width;
+
+  @Option(names = "--heads", defaultValue = "4", description = "Heads (default ${DEFAULT-VALUE}).")
+  int heads;
+
+  @Option(
+      names = "--ffn",
+      defaultValue = "128",
+      description = "Feed-forward width (default ${DEFAULT-VALUE}).")
+  int ffn;
+
+  @Option(
+      names = "--layers",
+      defaultValue = "2",
+      description = "Encoder and decoder blocks, each (default ${DEFAULT-VALUE}).")
+  int layers;
+
+  @Option(
+      names = "--positions",
+      defaultValue = "sinusoidal",
+      description = "sinusoidal, learned or rotary (default ${DEFAULT-VALUE}).")
+  String positions;
+
+  @Option(names = "--post-ln", description = "Post-LN as in the paper (default: pre-LN).")
+  boolean postLn;
+
+  @Option(names = "--dropout", defaultValue = "0", description = "Dropout (default ${DEFAULT-VALUE}).")
+  float dropout;
+
+  @Option(names = "--batch", defaultValue = "64", description = "Pairs per batch (default ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--steps", defaultValue = "1500", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+  long steps;
+
+  @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+  double lr;
+
+  @Option(names = "--warmup", defaultValue = "100", description = "Warmup steps (default ${DEFAULT-VALUE}).")
+  long warmup;
+
+  @Option(
+      names = "--label-smoothing",
+      defaultValue = "0.1",
+      description = "Label smoothing (default ${DEFAULT-VALUE}).")
+  float labelSmoothing;
+
+  @Option(
+      names = "--weight-decay",
+      defaultValue = "0.01",
+      description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
+  double weightDecay;
+
+  @Option(
+      names = "--clip",
+      defaultValue = "1.0",
+      description = "Gradient-norm clip, 0 = none (default ${DEFAULT-VALUE}).")
+  double clip;
+
+  @Option(
+      names = "--eval-every",
+      defaultValue = "250",
+      description = "Validation loss every N steps (default ${DEFAULT-VALUE}).")
+  long evalEvery;
+
+  @Option(
+      names = "--val-fraction",
+      defaultValue = "0.05",
+      description = "Held-out share of the pairs (default ${DEFAULT-VALUE}).")
+  double valFraction;
+
+  @Option(
+      names = "--exact-match-limit",
+      defaultValue = "500",
+      description = "Held-out pairs decoded for the final exact match, 0 = none (default ${DEFAULT-VALUE}).")
+  int exactMatchLimit;
+
+  @Option(names = "--seed", defaultValue = "3", description = "Run seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  /** The command over the global backend choice. */
+  @Inject
+  public TrainSeq2SeqCommand(BackendChoice choice) {
+    this.choice = choice;
+  }
+
+  static List<Datasets.Pair> readPairs(Path data, String sourceField, String targetField)
+      throws IOException {
+    String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".jsonl") || name.endsWith(".json")) {
+      return Datasets.readJsonl(data, sourceField, targetField);
+    }
+    return Datasets.readTsv(data);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    List<Datasets.Pair> pairs = readPairs(data, sourceField, targetField);
+    Seq2SeqRecipe.Settings s =
+        new Seq2SeqRecipe.Settings(
+            width, heads, ffn, layers, dropout, positions, !postLn, batch, steps, lr, warmup,
+            labelSmoothing, weightDecay, clip, evalEvery, valFraction, seed);
+    try (ComputeBackend backend = choice.create()) {
+      long t0 = System.nanoTime();
+      Seq2SeqRecipe.Run run =
+          Seq2SeqRecipe.train(new Ops(backend), pairs, tokenizer, s, output, resume, System.err);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      Trainer.Result r = run.result();
+      List<Datasets.Pair> held =
+          run.heldOut().subList(0, Math.min(exactMatchLimit, run.heldOut().size()));
+      String em =
+          held.isEmpty()
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  ", held-out exact match (greedy) %.1f%% of %d",
+                  100 * Seq2SeqRecipe.exactMatch(run.model(), held, 1),
+                  held.size());
+      out.printf(
+          Locale.ROOT,
+          "%s at step %d: val loss %.4f%s, %.1f s; model in %s%n",
+          r.interrupted() ? "stopped" : "done",
+          r.step(),
+          r.lastValLoss(),
+          em,
+          secs,
+          output.toAbsolutePath());
+      return 0;
+    }
+  }
+}
