@@ -22,6 +22,11 @@ public final class MaskedLm implements Objective {
     return "mlm";
   }
 
+  /** The labels (−100 where not masked) that {@link #loss} uses for {@code batch} in {@code pass}. */
+  public int[] labels(Batch batch, Forward pass) {
+    return masker.apply(batch.inputs(), batch.mask(), Rng.derive(pass.seed(), 7)).labels();
+  }
+
   @Override
   public Loss loss(Ops ops, Trainable model, Batch batch, Forward pass) {
     TokenModel m = Objective.require("mlm", model, TokenModel.class);

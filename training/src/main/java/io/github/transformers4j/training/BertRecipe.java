@@ -1,0 +1,437 @@
+package io.github.transformers4j.training;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.models.bert.BertConfig;
+import io.github.transformers4j.models.bert.BertForMaskedLM;
+import io.github.transformers4j.models.bert.BertForSequenceClassification;
+import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.training.checkpoint.Checkpoint;
+import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.training.data.BatchSource;
+import io.github.transformers4j.training.data.BlockSampler;
+import io.github.transformers4j.training.data.CharTokenizer;
+import io.github.transformers4j.training.data.Datasets;
+import io.github.transformers4j.training.data.Example;
+import io.github.transformers4j.training.data.ExampleBatches;
+import io.github.transformers4j.training.data.SpecialTokens;
+import io.github.transformers4j.training.data.TextTokenizer;
+import io.github.transformers4j.training.data.TokenizerFiles;
+import io.github.transformers4j.training.models.BertAdapters;
+import io.github.transformers4j.training.objectives.Forward;
+import io.github.transformers4j.training.objectives.MaskedLm;
+import io.github.transformers4j.training.objectives.MlmMasker;
+import io.github.transformers4j.training.objectives.Objective;
+import io.github.transformers4j.training.objectives.SequenceClassification;
+import io.github.transformers4j.training.optim.AdamW;
+import io.github.transformers4j.training.optim.LrSchedule;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * The BERT recipes of {@code transformer-models}' encoder: masked LM on a text (random windows of
+ * the token stream, BERT's 15 % masking) and sequence classification on (text, label) pairs. The
+ * tokenizer is a tokenizer file (its template adds [CLS] ... [SEP]) or, by default, a char
+ * tokenizer fitted on the data with [PAD] [BOS]=[CLS] [EOS]=[SEP] [MASK] [UNK]. The output folder
+ * gets {@code config.json} (Hugging Face BERT names; {@code id2label} for classification), {@code
+ * recipe.json}, the tokenizer and {@code checkpoint/}.
+ */
+public final class BertRecipe {
+  private BertRecipe() {}
+
+  /** The two tasks. */
+  public enum Task {
+    /** Masked LM. */
+    MLM,
+    /** Sequence classification. */
+    CLASSIFY;
+
+    String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * The hyper-parameters.
+   *
+   * @param width hidden size
+   * @param layers blocks
+   * @param heads attention heads
+   * @param ffn intermediate size
+   * @param dropout hidden dropout in training
+   * @param maxLength MLM: the window length; classification: inputs are cut to this many tokens
+   * @param batch rows per batch
+   * @param steps optimizer steps
+   * @param lr peak learning rate (cosine to {@code lr / 10} after linear warmup)
+   * @param warmup warmup steps
+   * @param weightDecay AdamW decoupled decay (matrices only)
+   * @param clip global gradient-norm clip, 0 = none
+   * @param evalEvery validation every this many steps (and at the end)
+   * @param evalBatches MLM: validation windows' batches per evaluation
+   * @param valFraction held-out share (MLM: the tail of the stream; classification: seeded pairs)
+   * @param seed initialization, split, order, masking and dropout seed
+   */
+  public record Settings(
+      int width,
+      int layers,
+      int heads,
+      int ffn,
+      float dropout,
+      int maxLength,
+      int batch,
+      long steps,
+      double lr,
+      long warmup,
+      double weightDecay,
+      double clip,
+      long evalEvery,
+      int evalBatches,
+      double valFraction,
+      long seed) {}
+
+  /**
+   * The result of a run.
+   *
+   * @param result the trainer's result
+   * @param accuracy masked-token or classification accuracy on the held-out part (NaN: none)
+   * @param baseline the accuracy of always predicting the most frequent training token or label
+   */
+  public record Run(Trainer.Result result, double accuracy, double baseline) {}
+
+  /** A reloaded model: the trainable head, its tokenizer and (classification) label names. */
+  public record Loaded(
+      Task task, io.github.transformers4j.training.objectives.Trainable model,
+      TextTokenizer tokenizer, List<String> labels, BertConfig config) {}
+
+  private static TextTokenizer tokenizer(Path tokenizerFile, String corpus, Path output)
+      throws IOException {
+    if (tokenizerFile == null) {
+      CharTokenizer chars = CharTokenizer.fit(corpus, true);
+      chars.save(output.resolve("tokenizer.json"));
+      return chars;
+    }
+    Path copy = output.resolve(tokenizerFile.getFileName().toString());
+    TextTokenizer tok = TokenizerFiles.load(tokenizerFile, false);
+    if (!Files.exists(copy) || !Files.isSameFile(copy, tokenizerFile)) {
+      Files.copy(tokenizerFile, copy, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return tok;
+  }
+
+  private static SpecialTokens requireSpecials(TextTokenizer tok, boolean mask) {
+    SpecialTokens sp = tok.specials();
+    if (sp.pad() < 0 || (mask && sp.mask() < 0)) {
+      throw new IllegalArgumentException(
+          "bert: the tokenizer needs a padding token ([PAD]/<pad>)"
+              + (mask ? " and a mask token ([MASK]/<mask>)" : "")
+              + "; it has pad "
+              + sp.pad()
+              + (mask ? ", mask " + sp.mask() : ""));
+    }
+    return sp;
+  }
+
+  /** Masked LM on {@code text}, writing into {@code output}. */
+  public static Run trainMlm(
+      Ops ops,
+      String text,
+      Path tokenizerFile,
+      Settings s,
+      Path output,
+      boolean resume,
+      PrintStream progress)
+      throws IOException {
+    Files.createDirectories(output);
+    TextTokenizer tok = tokenizer(tokenizerFile, text, output);
+    SpecialTokens sp = requireSpecials(tok, true);
+    int[] ids = tok.encode(text);
+    int[][] parts = Datasets.splitStream(ids, s.valFraction());
+    int block = s.maxLength() - 1; // BlockSampler rows are block + 1 tokens
+    if (parts[0].length <= s.maxLength()) {
+      throw new IllegalArgumentException(
+          "mlm: " + parts[0].length + " training tokens, fewer than one window of " + s.maxLength());
+    }
+    BertConfig cfg = config(tok.vocabSize(), s, 2);
+    save(output, cfg, Task.MLM, tokenizerFile, List.of());
+    var model = BertAdapters.maskedLm(new BertForMaskedLM(ops, cfg));
+    Objective mlm = new MaskedLm(new MlmMasker(0.15, sp, tok.vocabSize()));
+    boolean hasVal = parts[1].length > s.maxLength();
+    Supplier<BatchSource> val =
+        hasVal ? () -> new BlockSampler(parts[1], s.batch(), block, s.seed() + 1) : null;
+    describe(progress, "mlm", ids.length + " tokens", tok, model.parameterSet().count(), s);
+    Trainer.Result r =
+        run(ops, model, mlm, s, output, resume, progress,
+            new BlockSampler(parts[0], s.batch(), block, s.seed()), val);
+    if (!hasVal) {
+      return new Run(r, Double.NaN, Double.NaN);
+    }
+    // The unigram baseline: always the most frequent training token that may be masked.
+    long[] freq = new long[tok.vocabSize()];
+    for (int id : parts[0]) {
+      if (!sp.isSpecial(id)) {
+        freq[id]++;
+      }
+    }
+    int top = argmax(freq);
+    long[] hits = accuracy(ops, model, mlm, val.get(), Math.max(1, s.evalBatches()), top);
+    return new Run(r, (double) hits[0] / hits[2], (double) hits[1] / hits[2]);
+  }
+
+  /** Sequence classification on (text, label) pairs, writing into {@code output}. */
+  public static Run trainClassifier(
+      Ops ops,
+      List<Datasets.Pair> pairs,
+      Path tokenizerFile,
+      Settings s,
+      Path output,
+      boolean resume,
+      PrintStream progress)
+      throws IOException {
+    if (pairs.isEmpty()) {
+      throw new IllegalArgumentException("classify: no (text, label) pairs");
+    }
+    Files.createDirectories(output);
+    StringBuilder corpus = new StringBuilder();
+    TreeSet<String> names = new TreeSet<>();
+    for (Datasets.Pair p : pairs) {
+      corpus.append(p.source());
+      names.add(p.target());
+    }
+    List<String> labels = new ArrayList<>(names);
+    if (labels.size() < 2) {
+      throw new IllegalArgumentException(
+          "classify: the data has " + labels.size() + " label(s) " + labels + ", need at least 2");
+    }
+    TextTokenizer tok = tokenizer(tokenizerFile, corpus.toString(), output);
+    SpecialTokens sp = requireSpecials(tok, false);
+    Datasets.Split<Datasets.Pair> split =
+        s.valFraction() > 0
+            ? Datasets.split(pairs, s.valFraction(), s.seed())
+            : new Datasets.Split<>(pairs, List.of());
+    List<Example> train = cut(Datasets.classificationExamples(split.train(), tok, labels), s, sp);
+    List<Example> val = cut(Datasets.classificationExamples(split.val(), tok, labels), s, sp);
+    BertConfig cfg = config(tok.vocabSize(), s, labels.size());
+    save(output, cfg, Task.CLASSIFY, tokenizerFile, labels);
+    var model = BertAdapters.classifier(new BertForSequenceClassification(ops, cfg));
+    Objective cls = new SequenceClassification();
+    Supplier<BatchSource> valSource =
+        val.isEmpty() ? null : () -> new ExampleBatches(val, s.batch(), sp.pad(), -100, 0, false);
+    describe(
+        progress, "classify", pairs.size() + " pairs, " + labels.size() + " labels", tok,
+        model.parameterSet().count(), s);
+    Trainer.Result r =
+        run(ops, model, cls, s, output, resume, progress,
+            new ExampleBatches(train, s.batch(), sp.pad(), -100, s.seed(), true), valSource);
+    if (val.isEmpty()) {
+      return new Run(r, Double.NaN, Double.NaN);
+    }
+    long[] freq = new long[labels.size()];
+    for (Example e : train) {
+      freq[e.target()[0]]++;
+    }
+    int batches = (val.size() + s.batch() - 1) / s.batch();
+    long[] hits = accuracy(ops, model, cls, valSource.get(), batches, argmax(freq));
+    return new Run(r, (double) hits[0] / hits[2], (double) hits[1] / hits[2]);
+  }
+
+  /** Inputs cut to {@code maxLength} tokens, keeping the last (the template's [SEP]). */
+  private static List<Example> cut(List<Example> ex, Settings s, SpecialTokens sp) {
+    List<Example> out = new ArrayList<>(ex.size());
+    for (Example e : ex) {
+      int[] in = e.input();
+      if (in.length > s.maxLength()) {
+        int last = in[in.length - 1];
+        in = Arrays.copyOf(in, s.maxLength());
+        if (last == sp.eos()) {
+          in[in.length - 1] = last;
+        }
+      }
+      out.add(new Example(in, e.target()));
+    }
+    return out;
+  }
+
+  private static int argmax(long[] a) {
+    int best = 0;
+    for (int i = 1; i < a.length; i++) {
+      best = a[i] > a[best] ? i : best;
+    }
+    return best;
+  }
+
+  /** {correct, baseline correct, counted} over {@code batches} batches of {@code source}. */
+  private static long[] accuracy(
+      Ops ops,
+      io.github.transformers4j.training.objectives.Trainable model,
+      Objective objective,
+      BatchSource source,
+      int batches,
+      int majority) {
+    long[] out = new long[3];
+    for (int i = 0; i < batches; i++) {
+      var batch = source.next();
+      Objective.Loss l = objective.loss(ops, model, batch, Forward.eval(Long.MAX_VALUE - i));
+      out[0] += l.correct();
+      out[2] += l.count();
+      // The baseline's hits need the labels the objective used: recompute them the same way.
+      out[1] += baselineHits(objective, batch, majority, Long.MAX_VALUE - i);
+    }
+    return out;
+  }
+
+  private static long baselineHits(
+      Objective objective, io.github.transformers4j.training.data.Batch batch, int majority,
+      long seed) {
+    long hits = 0;
+    if (objective instanceof MaskedLm m) {
+      for (int y : m.labels(batch, Forward.eval(seed))) {
+        hits += y == majority ? 1 : 0;
+      }
+    } else {
+      for (int y : batch.targets().data()) {
+        hits += y == majority ? 1 : 0;
+      }
+    }
+    return hits;
+  }
+
+  private static void describe(
+      PrintStream progress, String task, String data, TextTokenizer tok, long params, Settings s) {
+    if (progress != null) {
+      progress.printf(
+          Locale.ROOT,
+          "bert %s: %s, vocabulary %d, %.2fM parameters, %d steps of %d rows%n",
+          task,
+          data,
+          tok.vocabSize(),
+          params / 1e6,
+          s.steps(),
+          s.batch());
+    }
+  }
+
+  private static Trainer.Result run(
+      Ops ops,
+      io.github.transformers4j.training.objectives.Trainable model,
+      Objective objective,
+      Settings s,
+      Path output,
+      boolean resume,
+      PrintStream progress,
+      BatchSource train,
+      Supplier<BatchSource> val) {
+    TrainerConfig tc =
+        new TrainerConfig(
+            s.steps(),
+            1,
+            s.clip(),
+            LrSchedule.cosine(s.lr(), s.lr() / 10, Math.min(s.warmup(), s.steps()), s.steps()),
+            s.evalEvery(),
+            val == null ? 0 : Math.max(1, s.evalBatches()),
+            s.evalEvery(),
+            output,
+            s.seed(),
+            0);
+    Trainer trainer =
+        new Trainer(
+            ops, model, objective, new AdamW(0.9, 0.999, 1e-8, s.weightDecay(), false), tc,
+            progress);
+    Thread hook = trainer.installShutdownHook(60);
+    try {
+      return trainer.run(train, val, resume);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook is running and waits for the checkpoint.
+      }
+    }
+  }
+
+  private static BertConfig config(int vocab, Settings s, int labels) {
+    return new BertConfig(
+        vocab, s.width(), s.layers(), s.heads(), s.ffn(),
+        io.github.transformers4j.api.Activation.GELU, s.dropout(), Math.max(s.maxLength(), 8), 2,
+        1e-12f, 0.02, labels, "sdpa", s.seed());
+  }
+
+  private static void save(
+      Path output, BertConfig c, Task task, Path tokenizerFile, List<String> labels)
+      throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model_type", "bert");
+    m.put("vocab_size", c.vocabSize());
+    m.put("hidden_size", c.hiddenSize());
+    m.put("num_hidden_layers", c.numHiddenLayers());
+    m.put("num_attention_heads", c.numAttentionHeads());
+    m.put("intermediate_size", c.intermediateSize());
+    m.put("hidden_act", "gelu");
+    m.put("hidden_dropout_prob", c.hiddenDropoutProb());
+    m.put("max_position_embeddings", c.maxPositionEmbeddings());
+    m.put("type_vocab_size", c.typeVocabSize());
+    m.put("layer_norm_eps", c.layerNormEps());
+    m.put("initializer_range", c.initializerRange());
+    m.put("num_labels", c.numLabels());
+    if (!labels.isEmpty()) {
+      Map<String, String> id2label = new LinkedHashMap<>();
+      for (int i = 0; i < labels.size(); i++) {
+        id2label.put(Integer.toString(i), labels.get(i));
+      }
+      m.put("id2label", id2label);
+    }
+    m.put("seed", c.seed());
+    Gson gson = new GsonBuilder().setPrettyPrinting().create();
+    AtomicFiles.write(
+        output.resolve("config.json"), gson.toJson(m).getBytes(StandardCharsets.UTF_8));
+    Map<String, Object> recipe = new LinkedHashMap<>();
+    recipe.put("task", task.id());
+    recipe.put(
+        "tokenizer",
+        tokenizerFile == null ? "tokenizer.json" : tokenizerFile.getFileName().toString());
+    recipe.put("labels", labels);
+    AtomicFiles.write(
+        output.resolve("recipe.json"), gson.toJson(recipe).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Loads a model written by {@link #trainMlm} or {@link #trainClassifier}. */
+  public static Loaded load(Ops ops, Path dir) throws IOException {
+    Path r = dir.resolve("recipe.json");
+    if (!Files.exists(r)) {
+      throw new IOException(dir + ": no recipe.json (t4j train mlm|classify)");
+    }
+    JsonObject recipe = new Gson().fromJson(Files.readString(r), JsonObject.class);
+    String task = recipe.get("task").getAsString();
+    BertConfig cfg = BertConfig.fromMap(HfConfig.read(dir.resolve("config.json")));
+    TextTokenizer tok =
+        TokenizerFiles.load(dir.resolve(recipe.get("tokenizer").getAsString()), false);
+    List<String> labels = new ArrayList<>();
+    recipe.getAsJsonArray("labels").forEach(e -> labels.add(e.getAsString()));
+    io.github.transformers4j.training.objectives.Trainable model;
+    Task t;
+    if (task.equals(Task.MLM.id())) {
+      t = Task.MLM;
+      model = BertAdapters.maskedLm(new BertForMaskedLM(ops, cfg));
+    } else if (task.equals(Task.CLASSIFY.id())) {
+      t = Task.CLASSIFY;
+      model = BertAdapters.classifier(new BertForSequenceClassification(ops, cfg));
+    } else {
+      throw new IOException(r + ": task '" + task + "' is not mlm or classify");
+    }
+    Checkpoint.loadModel(dir.resolve("checkpoint"), model.parameterSet());
+    return new Loaded(t, model, tok, labels, cfg);
+  }
+}
