@@ -158,6 +158,64 @@ class TrainingCommandsTest {
     assertTrue(run.err().contains("no such tokenizer file"), run::toString);
   }
 
+  static final String[] TINY_BERT = {
+    "--backend", "cpu", "--threads", "1", "--width", "16", "--layers", "1", "--heads", "2",
+    "--ffn", "32", "--batch", "4", "--steps", "3", "--warmup", "1", "--eval-every", "2",
+    "--eval-batches", "1", "--max-length", "16", "--val-fraction", "0.25"
+  };
+
+  static String[] bert(String task, Path data, Path out, String... more) {
+    String[] head = {"train", task, "--data", data.toString(), "--output", out.toString()};
+    String[] globals = java.util.Arrays.copyOfRange(TINY_BERT, 0, 4);
+    String[] opts = java.util.Arrays.copyOfRange(TINY_BERT, 4, TINY_BERT.length);
+    return concat(concat(globals, head), concat(opts, more));
+  }
+
+  @Test
+  void mlmTrainsAndSavesACheckpoint(@TempDir Path dir) throws Exception {
+    Path text = Files.writeString(dir.resolve("t.txt"), "a cat sat on a mat. ".repeat(30));
+    Path out = dir.resolve("mlm");
+    Cli.Run run = Cli.runInstalled(bert("mlm", text, out));
+    assertEquals(0, run.code(), run::toString);
+    assertTrue(run.out().contains("done at step 3"), run::toString);
+    assertTrue(run.out().contains("masked-token accuracy"), run::toString);
+    for (String f : new String[] {"config.json", "recipe.json", "tokenizer.json", "loss.png"}) {
+      assertTrue(Files.exists(out.resolve(f)), f + " missing: " + run);
+    }
+    Cli.Run again = Cli.runInstalled(concat(bert("mlm", text, out), "--resume"));
+    assertEquals(0, again.code(), again::toString);
+    assertTrue(again.out().contains("at step 3"), again::toString);
+  }
+
+  @Test
+  void classifyTrainsOnTsvWithAVocabTxtTokenizer(@TempDir Path dir) throws Exception {
+    StringBuilder tsv = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      tsv.append(i % 2 == 0 ? "good day\tpos\n" : "bad day\tneg\n");
+    }
+    Path pairs = Files.writeString(dir.resolve("p.tsv"), tsv.toString());
+    Path vocab =
+        Files.writeString(
+            dir.resolve("vocab.txt"),
+            String.join("\n", "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "bad", "day")
+                + "\n");
+    Path out = dir.resolve("cls");
+    Cli.Run run =
+        Cli.runInstalled(bert("classify", pairs, out, "--tokenizer", vocab.toString()));
+    assertEquals(0, run.code(), run::toString);
+    assertTrue(run.out().contains("classification accuracy"), run::toString);
+    assertTrue(Files.exists(out.resolve("vocab.txt")), run::toString);
+    assertTrue(Files.readString(out.resolve("config.json")).contains("id2label"), run::toString);
+  }
+
+  @Test
+  void classifyWithOneLabelFailsInOneLine(@TempDir Path dir) throws Exception {
+    Path pairs = Files.writeString(dir.resolve("p.tsv"), "good\tpos\nfine\tpos\n");
+    Cli.Run run = Cli.runInstalled(bert("classify", pairs, dir.resolve("o")));
+    assertEquals(1, run.code(), run::toString);
+    assertTrue(run.err().contains("need at least 2"), run::toString);
+  }
+
   @Test
   void quickstartTrainsSavesAndGenerates(@TempDir Path dir) {
     Cli.Run run =
