@@ -121,10 +121,34 @@ class TrainingCommandsTest {
     Path out = dir.resolve("s2s");
     Cli.Run run =
         Cli.runInstalled(
-            "--backend", "cpu", "--threads", "1", "train", "seq2seq", "--data", pairs.toString(),
-            "--output", out.toString(), "--width", "16", "--heads", "2", "--ffn", "32",
-            "--layers", "1", "--batch", "4", "--steps", "3", "--warmup", "1", "--eval-every", "2",
-            "--val-fraction", "0.25");
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "train",
+            "seq2seq",
+            "--data",
+            pairs.toString(),
+            "--output",
+            out.toString(),
+            "--width",
+            "16",
+            "--heads",
+            "2",
+            "--ffn",
+            "32",
+            "--layers",
+            "1",
+            "--batch",
+            "4",
+            "--steps",
+            "3",
+            "--warmup",
+            "1",
+            "--eval-every",
+            "2",
+            "--val-fraction",
+            "0.25");
     assertEquals(0, run.code(), run::toString);
     assertTrue(run.out().contains("done at step 3"), run::toString);
     assertTrue(run.out().contains("held-out exact match (greedy)"), run::toString);
@@ -134,14 +158,32 @@ class TrainingCommandsTest {
     for (String beams : new String[] {"1", "3"}) {
       Cli.Run gen =
           Cli.runInstalled(
-              "--backend", "cpu", "--threads", "1", "generate", "--model", out.toString(),
-              "--prompt", "abc", "--beams", beams);
+              "--backend",
+              "cpu",
+              "--threads",
+              "1",
+              "generate",
+              "--model",
+              out.toString(),
+              "--prompt",
+              "abc",
+              "--beams",
+              beams);
       assertEquals(0, gen.code(), gen::toString);
     }
     Cli.Run eval =
         Cli.runInstalled(
-            "--backend", "cpu", "--threads", "1", "eval", "--model", out.toString(), "--data",
-            pairs.toString(), "--beams", "2");
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "eval",
+            "--model",
+            out.toString(),
+            "--data",
+            pairs.toString(),
+            "--beams",
+            "2");
     assertEquals(0, eval.code(), eval::toString);
     assertTrue(eval.out().contains("exact match greedy"), eval::toString);
     assertTrue(eval.out().contains("over 8 pairs"), eval::toString);
@@ -152,8 +194,16 @@ class TrainingCommandsTest {
     Path pairs = Files.writeString(dir.resolve("p.tsv"), "ab\tba\n");
     Cli.Run run =
         Cli.runInstalled(
-            "train", "seq2seq", "--data", pairs.toString(), "--output", dir.resolve("o").toString(),
-            "--tokenizer", dir.resolve("nope.json").toString(), "--steps", "1");
+            "train",
+            "seq2seq",
+            "--data",
+            pairs.toString(),
+            "--output",
+            dir.resolve("o").toString(),
+            "--tokenizer",
+            dir.resolve("nope.json").toString(),
+            "--steps",
+            "1");
     assertEquals(1, run.code(), run::toString);
     assertTrue(run.err().contains("no such tokenizer file"), run::toString);
   }
@@ -200,8 +250,7 @@ class TrainingCommandsTest {
             String.join("\n", "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "bad", "day")
                 + "\n");
     Path out = dir.resolve("cls");
-    Cli.Run run =
-        Cli.runInstalled(bert("classify", pairs, out, "--tokenizer", vocab.toString()));
+    Cli.Run run = Cli.runInstalled(bert("classify", pairs, out, "--tokenizer", vocab.toString()));
     assertEquals(0, run.code(), run::toString);
     assertTrue(run.out().contains("classification accuracy"), run::toString);
     assertTrue(Files.exists(out.resolve("vocab.txt")), run::toString);

@@ -114,8 +114,11 @@ public final class BertRecipe {
 
   /** A reloaded model: the trainable head, its tokenizer and (classification) label names. */
   public record Loaded(
-      Task task, io.github.transformers4j.training.objectives.Trainable model,
-      TextTokenizer tokenizer, List<String> labels, BertConfig config) {}
+      Task task,
+      io.github.transformers4j.training.objectives.Trainable model,
+      TextTokenizer tokenizer,
+      List<String> labels,
+      BertConfig config) {}
 
   private static TextTokenizer tokenizer(Path tokenizerFile, String corpus, Path output)
       throws IOException {
@@ -163,7 +166,10 @@ public final class BertRecipe {
     int block = s.maxLength() - 1; // BlockSampler rows are block + 1 tokens
     if (parts[0].length <= s.maxLength()) {
       throw new IllegalArgumentException(
-          "mlm: " + parts[0].length + " training tokens, fewer than one window of " + s.maxLength());
+          "mlm: "
+              + parts[0].length
+              + " training tokens, fewer than one window of "
+              + s.maxLength());
     }
     BertConfig cfg = config(tok.vocabSize(), s, 2);
     save(output, cfg, Task.MLM, tokenizerFile, List.of());
@@ -174,8 +180,16 @@ public final class BertRecipe {
         hasVal ? () -> new BlockSampler(parts[1], s.batch(), block, s.seed() + 1) : null;
     describe(progress, "mlm", ids.length + " tokens", tok, model.parameterSet().count(), s);
     Trainer.Result r =
-        run(ops, model, mlm, s, output, resume, progress,
-            new BlockSampler(parts[0], s.batch(), block, s.seed()), val);
+        run(
+            ops,
+            model,
+            mlm,
+            s,
+            output,
+            resume,
+            progress,
+            new BlockSampler(parts[0], s.batch(), block, s.seed()),
+            val);
     if (!hasVal) {
       return new Run(r, Double.NaN, Double.NaN);
     }
@@ -231,11 +245,23 @@ public final class BertRecipe {
     Supplier<BatchSource> valSource =
         val.isEmpty() ? null : () -> new ExampleBatches(val, s.batch(), sp.pad(), -100, 0, false);
     describe(
-        progress, "classify", pairs.size() + " pairs, " + labels.size() + " labels", tok,
-        model.parameterSet().count(), s);
+        progress,
+        "classify",
+        pairs.size() + " pairs, " + labels.size() + " labels",
+        tok,
+        model.parameterSet().count(),
+        s);
     Trainer.Result r =
-        run(ops, model, cls, s, output, resume, progress,
-            new ExampleBatches(train, s.batch(), sp.pad(), -100, s.seed(), true), valSource);
+        run(
+            ops,
+            model,
+            cls,
+            s,
+            output,
+            resume,
+            progress,
+            new ExampleBatches(train, s.batch(), sp.pad(), -100, s.seed(), true),
+            valSource);
     if (val.isEmpty()) {
       return new Run(r, Double.NaN, Double.NaN);
     }
@@ -294,7 +320,9 @@ public final class BertRecipe {
   }
 
   private static long baselineHits(
-      Objective objective, io.github.transformers4j.training.data.Batch batch, int majority,
+      Objective objective,
+      io.github.transformers4j.training.data.Batch batch,
+      int majority,
       long seed) {
     long hits = 0;
     if (objective instanceof MaskedLm m) {
@@ -348,7 +376,11 @@ public final class BertRecipe {
             0);
     Trainer trainer =
         new Trainer(
-            ops, model, objective, new AdamW(0.9, 0.999, 1e-8, s.weightDecay(), false), tc,
+            ops,
+            model,
+            objective,
+            new AdamW(0.9, 0.999, 1e-8, s.weightDecay(), false),
+            tc,
             progress);
     Thread hook = trainer.installShutdownHook(60);
     try {
@@ -364,9 +396,20 @@ public final class BertRecipe {
 
   private static BertConfig config(int vocab, Settings s, int labels) {
     return new BertConfig(
-        vocab, s.width(), s.layers(), s.heads(), s.ffn(),
-        io.github.transformers4j.api.Activation.GELU, s.dropout(), Math.max(s.maxLength(), 8), 2,
-        1e-12f, 0.02, labels, "sdpa", s.seed());
+        vocab,
+        s.width(),
+        s.layers(),
+        s.heads(),
+        s.ffn(),
+        io.github.transformers4j.api.Activation.GELU,
+        s.dropout(),
+        Math.max(s.maxLength(), 8),
+        2,
+        1e-12f,
+        0.02,
+        labels,
+        "sdpa",
+        s.seed());
   }
 
   private static void save(

@@ -92,7 +92,22 @@ public final class Seq2SeqRecipe {
     /** The number words → digits baseline's settings at {@code steps} steps. */
     public static Settings small(long steps) {
       return new Settings(
-          64, 4, 128, 2, 0f, "sinusoidal", true, 64, steps, 2e-3, 100, 0.1f, 0.01, 1.0, 250, 0.05,
+          64,
+          4,
+          128,
+          2,
+          0f,
+          "sinusoidal",
+          true,
+          64,
+          steps,
+          2e-3,
+          100,
+          0.1f,
+          0.01,
+          1.0,
+          250,
+          0.05,
           3);
     }
   }
@@ -236,8 +251,7 @@ public final class Seq2SeqRecipe {
     return sp;
   }
 
-  private static Map<String, Object> configMap(
-      int vocab, int maxPositions, int start, Settings s) {
+  private static Map<String, Object> configMap(int vocab, int maxPositions, int start, Settings s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model_type", EncoderDecoderModel.ARCHITECTURE);
     m.put("vocab_size", vocab);
@@ -283,8 +297,10 @@ public final class Seq2SeqRecipe {
     }
     JsonObject recipe =
         new Gson().fromJson(Files.readString(dir.resolve("recipe.json")), JsonObject.class);
-    EncoderDecoderConfig cfg = EncoderDecoderConfig.fromMap(HfConfig.read(dir.resolve("config.json")));
-    TextTokenizer tok = TokenizerFiles.load(dir.resolve(recipe.get("tokenizer").getAsString()), true);
+    EncoderDecoderConfig cfg =
+        EncoderDecoderConfig.fromMap(HfConfig.read(dir.resolve("config.json")));
+    TextTokenizer tok =
+        TokenizerFiles.load(dir.resolve(recipe.get("tokenizer").getAsString()), true);
     if (tok.vocabSize() != cfg.vocabSize()) {
       throw new IOException(
           dir
@@ -335,8 +351,7 @@ public final class Seq2SeqRecipe {
                   ? GenerationConfig.greedy(m.maxNew())
                   : GenerationConfig.beams(m.maxNew(), numBeams))
               .withStopTokens(sp.eos());
-      int[][] res =
-          new Generator(() -> m.model().model().session(src, b, mask)).generate(start, g);
+      int[][] res = new Generator(() -> m.model().model().session(src, b, mask)).generate(start, g);
       for (int[] row : res) {
         int end = row.length;
         for (int j = 1; j < row.length; j++) {

@@ -53,8 +53,7 @@ class BertRecipeTest {
     Ops ops = new Ops(backend);
     String text = "the quick brown fox jumps over the lazy dog. ".repeat(30);
     Path out = dir.resolve("mlm");
-    BertRecipe.Run run =
-        BertRecipe.trainMlm(ops, text, null, tiny(20, 24, 1e-2), out, false, null);
+    BertRecipe.Run run = BertRecipe.trainMlm(ops, text, null, tiny(20, 24, 1e-2), out, false, null);
     List<Double> l = run.result().losses();
     assertEquals(20, run.result().step());
     double first = (l.get(0) + l.get(1) + l.get(2)) / 3;

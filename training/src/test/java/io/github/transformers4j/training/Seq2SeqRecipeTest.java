@@ -65,10 +65,23 @@ class Seq2SeqRecipeTest {
     for (EncoderDecoderConfig.Positions p : EncoderDecoderConfig.Positions.values()) {
       EncoderDecoderConfig c =
           new EncoderDecoderConfig(
-              tok.vocabSize(), 16, 2, 32, 1, 1, 16,
-              io.github.transformers4j.api.Activation.RELU, p,
-              io.github.transformers4j.models.layers.NormPlacement.PRE, true, 0f, 1e-5f, 0.02,
-              tok.specials().bos(), "sdpa", 7L);
+              tok.vocabSize(),
+              16,
+              2,
+              32,
+              1,
+              1,
+              16,
+              io.github.transformers4j.api.Activation.RELU,
+              p,
+              io.github.transformers4j.models.layers.NormPlacement.PRE,
+              true,
+              0f,
+              1e-5f,
+              0.02,
+              tok.specials().bos(),
+              "sdpa",
+              7L);
       EncoderDecoderLm lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, c));
       Trainer.Result r =
           new Trainer(
@@ -100,7 +113,9 @@ class Seq2SeqRecipeTest {
     assertTrue(Double.isFinite(run.result().lastValLoss()), "val loss " + run.result());
     assertEquals(10, run.heldOut().size());
     for (String f :
-        new String[] {"config.json", "recipe.json", "tokenizer.json", "checkpoint/model.safetensors"}) {
+        new String[] {
+          "config.json", "recipe.json", "tokenizer.json", "checkpoint/model.safetensors"
+        }) {
       assertTrue(Files.exists(out.resolve(f)), f + " missing");
     }
     assertTrue(Seq2SeqRecipe.isSeq2Seq(out));

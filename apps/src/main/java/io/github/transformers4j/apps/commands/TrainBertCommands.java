@@ -41,13 +41,22 @@ public final class TrainBertCommands {
     @Option(names = "--resume", description = "Continue from the checkpoint in --output.")
     boolean resume;
 
-    @Option(names = "--width", defaultValue = "128", description = "Hidden size (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--width",
+        defaultValue = "128",
+        description = "Hidden size (default ${DEFAULT-VALUE}).")
     int width;
 
-    @Option(names = "--layers", defaultValue = "4", description = "Blocks (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--layers",
+        defaultValue = "4",
+        description = "Blocks (default ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--heads", defaultValue = "4", description = "Heads (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--heads",
+        defaultValue = "4",
+        description = "Heads (default ${DEFAULT-VALUE}).")
     int heads;
 
     @Option(
@@ -56,7 +65,10 @@ public final class TrainBertCommands {
         description = "Intermediate size (default ${DEFAULT-VALUE}).")
     int ffn;
 
-    @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--dropout",
+        defaultValue = "0.1",
+        description = "Dropout (default ${DEFAULT-VALUE}).")
     float dropout;
 
     @Option(
@@ -65,16 +77,28 @@ public final class TrainBertCommands {
         description = "Window (mlm) or input cut (classify) in tokens (default ${DEFAULT-VALUE}).")
     int maxLength;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Rows per batch (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--batch",
+        defaultValue = "16",
+        description = "Rows per batch (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--steps",
+        defaultValue = "1000",
+        description = "Optimizer steps (default ${DEFAULT-VALUE}).")
     long steps;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--lr",
+        defaultValue = "1e-3",
+        description = "Peak learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--warmup", defaultValue = "100", description = "Warmup steps (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--warmup",
+        defaultValue = "100",
+        description = "Warmup steps (default ${DEFAULT-VALUE}).")
     long warmup;
 
     @Option(
@@ -107,7 +131,10 @@ public final class TrainBertCommands {
         description = "Held-out share (default ${DEFAULT-VALUE}).")
     double valFraction;
 
-    @Option(names = "--seed", defaultValue = "1337", description = "Run seed (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed",
+        defaultValue = "1337",
+        description = "Run seed (default ${DEFAULT-VALUE}).")
     long seed;
 
     Base(BackendChoice choice) {
@@ -116,8 +143,22 @@ public final class TrainBertCommands {
 
     BertRecipe.Settings settings() {
       return new BertRecipe.Settings(
-          width, layers, heads, ffn, dropout, maxLength, batch, steps, lr, warmup, weightDecay,
-          clip, evalEvery, evalBatches, valFraction, seed);
+          width,
+          layers,
+          heads,
+          ffn,
+          dropout,
+          maxLength,
+          batch,
+          steps,
+          lr,
+          warmup,
+          weightDecay,
+          clip,
+          evalEvery,
+          evalBatches,
+          valFraction,
+          seed);
     }
 
     abstract BertRecipe.Run train(Ops ops) throws Exception;

@@ -64,7 +64,10 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the checkpoint in --output.")
   boolean resume;
 
-  @Option(names = "--width", defaultValue = "64", description = "d_model (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--width",
+      defaultValue = "64",
+      description = "d_model (default ${DEFAULT-VALUE}).")
   int width;
 
   @Option(names = "--heads", defaultValue = "4", description = "Heads (default ${DEFAULT-VALUE}).")
@@ -91,19 +94,34 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
   @Option(names = "--post-ln", description = "Post-LN as in the paper (default: pre-LN).")
   boolean postLn;
 
-  @Option(names = "--dropout", defaultValue = "0", description = "Dropout (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dropout",
+      defaultValue = "0",
+      description = "Dropout (default ${DEFAULT-VALUE}).")
   float dropout;
 
-  @Option(names = "--batch", defaultValue = "64", description = "Pairs per batch (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch",
+      defaultValue = "64",
+      description = "Pairs per batch (default ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--steps", defaultValue = "1500", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--steps",
+      defaultValue = "1500",
+      description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
 
-  @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lr",
+      defaultValue = "2e-3",
+      description = "Peak learning rate (default ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--warmup", defaultValue = "100", description = "Warmup steps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "100",
+      description = "Warmup steps (default ${DEFAULT-VALUE}).")
   long warmup;
 
   @Option(
@@ -139,10 +157,14 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
   @Option(
       names = "--exact-match-limit",
       defaultValue = "500",
-      description = "Held-out pairs decoded for the final exact match, 0 = none (default ${DEFAULT-VALUE}).")
+      description =
+          "Held-out pairs decoded for the final exact match, 0 = none (default ${DEFAULT-VALUE}).")
   int exactMatchLimit;
 
-  @Option(names = "--seed", defaultValue = "3", description = "Run seed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "3",
+      description = "Run seed (default ${DEFAULT-VALUE}).")
   long seed;
 
   /** The command over the global backend choice. */
@@ -166,8 +188,23 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
     List<Datasets.Pair> pairs = readPairs(data, sourceField, targetField);
     Seq2SeqRecipe.Settings s =
         new Seq2SeqRecipe.Settings(
-            width, heads, ffn, layers, dropout, positions, !postLn, batch, steps, lr, warmup,
-            labelSmoothing, weightDecay, clip, evalEvery, valFraction, seed);
+            width,
+            heads,
+            ffn,
+            layers,
+            dropout,
+            positions,
+            !postLn,
+            batch,
+            steps,
+            lr,
+            warmup,
+            labelSmoothing,
+            weightDecay,
+            clip,
+            evalEvery,
+            valFraction,
+            seed);
     try (ComputeBackend backend = choice.create()) {
       long t0 = System.nanoTime();
       Seq2SeqRecipe.Run run =

@@ -49,7 +49,8 @@ public final class TokenizerFiles {
   }
 
   /** {@code tok} as a {@link TextTokenizer}; specials by the names BERT, BART and T5 use. */
-  public static TextTokenizer adapt(io.github.transformers4j.api.spi.TextTokenizer tok, boolean bare) {
+  public static TextTokenizer adapt(
+      io.github.transformers4j.api.spi.TextTokenizer tok, boolean bare) {
     SpecialTokens sp =
         new SpecialTokens(
             first(tok, "[PAD]", "<pad>"),

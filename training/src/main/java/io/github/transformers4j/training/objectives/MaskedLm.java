@@ -22,7 +22,9 @@ public final class MaskedLm implements Objective {
     return "mlm";
   }
 
-  /** The labels (−100 where not masked) that {@link #loss} uses for {@code batch} in {@code pass}. */
+  /**
+   * The labels (−100 where not masked) that {@link #loss} uses for {@code batch} in {@code pass}.
+   */
   public int[] labels(Batch batch, Forward pass) {
     return masker.apply(batch.inputs(), batch.mask(), Rng.derive(pass.seed(), 7)).labels();
   }
