@@ -190,6 +190,70 @@ class TrainingCommandsTest {
   }
 
   @Test
+  void seq2seqTrainsWithAVocabTxtTokenizerAndStreamsGreedyOutput(@TempDir Path dir)
+      throws Exception {
+    String[] words = {"one", "two", "three"};
+    StringBuilder tsv = new StringBuilder();
+    for (int i = 0; i < 9; i++) {
+      tsv.append(words[i % 3]).append('\t').append(i % 3 + 1).append('\n');
+    }
+    Path pairs = Files.writeString(dir.resolve("pairs.tsv"), tsv.toString());
+    Path vocab =
+        Files.writeString(
+            dir.resolve("vocab.txt"),
+            String.join(
+                    "\n", "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "one", "two", "three", "1",
+                    "2", "3")
+                + "\n");
+    Path out = dir.resolve("s2s");
+    Cli.Run run =
+        Cli.runInstalled(
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "train",
+            "seq2seq",
+            "--data",
+            pairs.toString(),
+            "--output",
+            out.toString(),
+            "--tokenizer",
+            vocab.toString(),
+            "--width",
+            "16",
+            "--heads",
+            "2",
+            "--ffn",
+            "32",
+            "--layers",
+            "1",
+            "--batch",
+            "4",
+            "--steps",
+            "2",
+            "--warmup",
+            "1",
+            "--val-fraction",
+            "0");
+    assertEquals(0, run.code(), run::toString);
+    assertTrue(Files.exists(out.resolve("vocab.txt")), run::toString);
+    Cli.Run gen =
+        Cli.runInstalled(
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "generate",
+            "--model",
+            out.toString(),
+            "--prompt",
+            "two");
+    assertEquals(0, gen.code(), gen::toString);
+    assertTrue(gen.out().endsWith("\n"), gen::toString);
+  }
+
+  @Test
   void seq2seqWithAMissingTokenizerFileFailsInOneLine(@TempDir Path dir) throws Exception {
     Path pairs = Files.writeString(dir.resolve("p.tsv"), "ab\tba\n");
     Cli.Run run =

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.generation.GenerationConfig;
+import io.github.transformers4j.models.generation.GenerationListener;
 import io.github.transformers4j.models.generation.Generator;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderConfig;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderModel;
@@ -364,6 +365,51 @@ public final class Seq2SeqRecipe {
       }
     }
     return out;
+  }
+
+  /**
+   * The greedy output for {@code source}, calling {@code onText} with each new piece of text as the
+   * decoder produces it (the text of all tokens so far is decoded again at each token, so
+   * tokenizers whose pieces merge, such as WordPiece's {@code ##}, stream correctly).
+   */
+  public static String translateStreaming(
+      Loaded m, String source, java.util.function.Consumer<String> onText) {
+    SpecialTokens sp = m.tokenizer().specials();
+    m.model().model().train(false, 0);
+    int[] src = m.tokenizer().encode(source);
+    if (src.length > m.maxNew() + 1) {
+      throw new IllegalArgumentException(
+          "seq2seq: a source of " + src.length + " tokens exceeds the model's " + (m.maxNew() + 1));
+    }
+    List<Integer> ids = new ArrayList<>();
+    StringBuilder shown = new StringBuilder();
+    GenerationListener listener =
+        new GenerationListener() {
+          @Override
+          public void onToken(int row, int token) {
+            if (token == sp.eos()) {
+              return;
+            }
+            ids.add(token);
+            String text = m.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());
+            if (text.startsWith(shown.toString()) && text.length() > shown.length()) {
+              onText.accept(text.substring(shown.length()));
+              shown.setLength(0);
+              shown.append(text);
+            }
+          }
+        };
+    GenerationConfig g = GenerationConfig.greedy(m.maxNew()).withStopTokens(sp.eos());
+    new Generator(() -> m.model().model().session(src, 1, null))
+        .generate(new int[][] {{sp.bos()}}, g, listener);
+    String text = m.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());
+    if (!text.equals(shown.toString())) {
+      // A decoder that rewrote earlier text: show the final text's unseen tail, if any.
+      if (text.startsWith(shown.toString())) {
+        onText.accept(text.substring(shown.length()));
+      }
+    }
+    return text;
   }
 
   /** The share of {@code pairs} whose decoded source equals the target exactly. */

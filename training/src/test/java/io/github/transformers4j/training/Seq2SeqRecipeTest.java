@@ -129,6 +129,10 @@ class Seq2SeqRecipeTest {
       assertEquals(
           reloaded.get(1), Seq2SeqRecipe.translate(back, List.of("fedcb"), beams, 1).get(0));
     }
+    StringBuilder streamed = new StringBuilder();
+    String whole = Seq2SeqRecipe.translateStreaming(back, "fedcb", streamed::append);
+    assertEquals(Seq2SeqRecipe.translate(back, List.of("fedcb"), 1, 1).get(0), whole);
+    assertEquals(whole, streamed.toString());
     double em = Seq2SeqRecipe.exactMatch(back, run.heldOut(), 1);
     assertTrue(em >= 0 && em <= 1, "exact match " + em);
     // Resuming a finished run keeps its step.

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code t4j generate}: samples text from a model trained by {@code t4j train clm}, streaming it;
- * for a model of {@code t4j train seq2seq}, decodes the prompt as a source, greedily or by beams.
+ * for a model of {@code t4j train seq2seq}, decodes the prompt as a source, greedily (streamed) or
+ * by beams.
  */
 @Command(
     name = "generate",
@@ -68,7 +69,18 @@ public final class GenerateCommand implements Callable<Integer> {
     try (ComputeBackend backend = choice.create()) {
       if (Seq2SeqRecipe.isSeq2Seq(model)) {
         Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model);
-        out.println(Seq2SeqRecipe.translate(m, java.util.List.of(prompt), beams, 1).get(0));
+        if (beams <= 1) {
+          Seq2SeqRecipe.translateStreaming(
+              m,
+              prompt,
+              piece -> {
+                out.print(piece);
+                out.flush();
+              });
+          out.println();
+        } else {
+          out.println(Seq2SeqRecipe.translate(m, java.util.List.of(prompt), beams, 1).get(0));
+        }
         return 0;
       }
       CharLm.Loaded m = CharLm.load(new Ops(backend), model);
