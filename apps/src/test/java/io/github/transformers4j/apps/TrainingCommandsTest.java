@@ -296,6 +296,21 @@ class TrainingCommandsTest {
     for (String f : new String[] {"config.json", "recipe.json", "tokenizer.json", "loss.png"}) {
       assertTrue(Files.exists(out.resolve(f)), f + " missing: " + run);
     }
+    Cli.Run eval =
+        Cli.runInstalled(
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "eval",
+            "--model",
+            out.toString(),
+            "--data",
+            text.toString(),
+            "--batches",
+            "1");
+    assertEquals(0, eval.code(), eval::toString);
+    assertTrue(eval.out().contains("masked-token accuracy"), eval::toString);
     Cli.Run again = Cli.runInstalled(concat(bert("mlm", text, out), "--resume"));
     assertEquals(0, again.code(), again::toString);
     assertTrue(again.out().contains("at step 3"), again::toString);
@@ -319,6 +334,20 @@ class TrainingCommandsTest {
     assertTrue(run.out().contains("classification accuracy"), run::toString);
     assertTrue(Files.exists(out.resolve("vocab.txt")), run::toString);
     assertTrue(Files.readString(out.resolve("config.json")).contains("id2label"), run::toString);
+    Cli.Run eval =
+        Cli.runInstalled(
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            "eval",
+            "--model",
+            out.toString(),
+            "--data",
+            pairs.toString());
+    assertEquals(0, eval.code(), eval::toString);
+    assertTrue(eval.out().contains("classification accuracy"), eval::toString);
+    assertTrue(eval.out().contains("over 12 examples"), eval::toString);
   }
 
   @Test

@@ -236,8 +236,10 @@ public final class BertRecipe {
         s.valFraction() > 0
             ? Datasets.split(pairs, s.valFraction(), s.seed())
             : new Datasets.Split<>(pairs, List.of());
-    List<Example> train = cut(Datasets.classificationExamples(split.train(), tok, labels), s, sp);
-    List<Example> val = cut(Datasets.classificationExamples(split.val(), tok, labels), s, sp);
+    List<Example> train =
+        cut(Datasets.classificationExamples(split.train(), tok, labels), s.maxLength(), sp);
+    List<Example> val =
+        cut(Datasets.classificationExamples(split.val(), tok, labels), s.maxLength(), sp);
     BertConfig cfg = config(tok.vocabSize(), s, labels.size());
     save(output, cfg, Task.CLASSIFY, tokenizerFile, labels);
     var model = BertAdapters.classifier(new BertForSequenceClassification(ops, cfg));
@@ -275,13 +277,13 @@ public final class BertRecipe {
   }
 
   /** Inputs cut to {@code maxLength} tokens, keeping the last (the template's [SEP]). */
-  private static List<Example> cut(List<Example> ex, Settings s, SpecialTokens sp) {
+  private static List<Example> cut(List<Example> ex, int maxLength, SpecialTokens sp) {
     List<Example> out = new ArrayList<>(ex.size());
     for (Example e : ex) {
       int[] in = e.input();
-      if (in.length > s.maxLength()) {
+      if (in.length > maxLength) {
         int last = in[in.length - 1];
-        in = Arrays.copyOf(in, s.maxLength());
+        in = Arrays.copyOf(in, maxLength);
         if (last == sp.eos()) {
           in[in.length - 1] = last;
         }
@@ -448,6 +450,74 @@ public final class BertRecipe {
     recipe.put("labels", labels);
     AtomicFiles.write(
         output.resolve("recipe.json"), gson.toJson(recipe).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * An evaluation.
+   *
+   * @param loss the mean loss per counted target
+   * @param accuracy masked-token or classification accuracy
+   * @param count counted targets (masked tokens or examples)
+   */
+  public record Eval(double loss, double accuracy, long count) {}
+
+  /** Whether {@code dir} holds a model of {@link #trainMlm} or {@link #trainClassifier}. */
+  public static boolean isBert(Path dir) throws IOException {
+    Path r = dir.resolve("recipe.json");
+    if (!Files.exists(r)) {
+      return false;
+    }
+    JsonObject o = new Gson().fromJson(Files.readString(r), JsonObject.class);
+    String task = o != null && o.has("task") ? o.get("task").getAsString() : "";
+    return task.equals(Task.MLM.id()) || task.equals(Task.CLASSIFY.id());
+  }
+
+  /**
+   * MLM: loss and masked-token accuracy on {@code batches} batches of 16 random windows of {@code
+   * text} (masking and windows from {@code seed}).
+   */
+  public static Eval evaluateMlm(Ops ops, Loaded m, String text, int batches, long seed) {
+    if (m.task() != Task.MLM) {
+      throw new IllegalArgumentException("not an MLM model: " + m.task().id());
+    }
+    SpecialTokens sp = m.tokenizer().specials();
+    int[] ids = m.tokenizer().encode(text);
+    BlockSampler windows = new BlockSampler(ids, 16, m.config().maxPositionEmbeddings() - 1, seed);
+    return evaluate(
+        ops, m, new MaskedLm(new MlmMasker(0.15, sp, m.tokenizer().vocabSize())), windows, batches);
+  }
+
+  /** Classification: loss and accuracy on every pair (labels must be the model's). */
+  public static Eval evaluateClassifier(Ops ops, Loaded m, List<Datasets.Pair> pairs) {
+    if (m.task() != Task.CLASSIFY) {
+      throw new IllegalArgumentException("not a classification model: " + m.task().id());
+    }
+    SpecialTokens sp = m.tokenizer().specials();
+    List<Example> ex =
+        cut(
+            Datasets.classificationExamples(pairs, m.tokenizer(), m.labels()),
+            m.config().maxPositionEmbeddings(),
+            sp);
+    return evaluate(
+        ops,
+        m,
+        new SequenceClassification(),
+        new ExampleBatches(ex, 16, sp.pad(), -100, 0, false),
+        (ex.size() + 15) / 16);
+  }
+
+  private static Eval evaluate(
+      Ops ops, Loaded m, Objective objective, BatchSource source, int batches) {
+    double lossSum = 0;
+    long correct = 0;
+    long count = 0;
+    for (int i = 0; i < batches; i++) {
+      Objective.Loss l = objective.loss(ops, m.model(), source.next(), Forward.eval(i));
+      lossSum += (double) l.value().item() * l.count();
+      correct += l.correct();
+      count += l.count();
+    }
+    return new Eval(lossSum / count, (double) correct / count, count);
   }
 
   /** Loads a model written by {@link #trainMlm} or {@link #trainClassifier}. */

@@ -63,6 +63,8 @@ class BertRecipeTest {
     assertTrue(run.baseline() >= 0 && run.baseline() <= 1, "baseline " + run.baseline());
     BertRecipe.Loaded back = BertRecipe.load(ops, out);
     assertEquals(BertRecipe.Task.MLM, back.task());
+    BertRecipe.Eval e = BertRecipe.evaluateMlm(ops, back, text, 2, 1);
+    assertTrue(Double.isFinite(e.loss()) && e.count() > 0, "eval " + e);
     assertSavedAndFinite(ops, out, back, run.result());
   }
 
@@ -86,6 +88,10 @@ class BertRecipeTest {
     BertRecipe.Loaded back = BertRecipe.load(ops, out);
     assertEquals(BertRecipe.Task.CLASSIFY, back.task());
     assertEquals(List.of("neg", "pos"), back.labels());
+    BertRecipe.Eval e = BertRecipe.evaluateClassifier(ops, back, pairs);
+    assertEquals(40, e.count());
+    // The rule is one word per class: a falling loss should already separate most pairs.
+    assertTrue(Double.isFinite(e.loss()) && e.accuracy() > 0.6, "eval " + e);
     assertSavedAndFinite(ops, out, back, run.result());
     // Resuming the finished run keeps its step and weights.
     Parameter p = back.model().parameterSet().iterator().next();

@@ -3,6 +3,7 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.training.BertRecipe;
 import io.github.transformers4j.training.CharLm;
 import io.github.transformers4j.training.Seq2SeqRecipe;
 import io.github.transformers4j.training.Trainer;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
     description =
         "Evaluate a trained char-level GPT on a text file or folder: mean loss, perplexity,"
             + " accuracy; for a seq2seq model, exact match on TSV/JSONL pairs, greedy and by"
-            + " --beams.")
+            + " --beams; for mlm, masked-token accuracy; for classify, accuracy on labelled pairs.")
 public final class EvalCommand implements Callable<Integer> {
   private final BackendChoice choice;
 
@@ -53,7 +54,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--batches",
       defaultValue = "50",
-      description = "Random blocks of 12 rows (default ${DEFAULT-VALUE}).")
+      description = "Random blocks: 12 rows (clm), 16 (mlm) (default ${DEFAULT-VALUE}).")
   int batches;
 
   @Option(
@@ -89,6 +90,23 @@ public final class EvalCommand implements Callable<Integer> {
             beams,
             100 * Seq2SeqRecipe.exactMatch(s2s, pairs, beams),
             pairs.size());
+        return 0;
+      }
+      if (BertRecipe.isBert(model)) {
+        BertRecipe.Loaded bert = BertRecipe.load(ops, model);
+        BertRecipe.Eval e =
+            bert.task() == BertRecipe.Task.MLM
+                ? BertRecipe.evaluateMlm(ops, bert, Datasets.readText(data), batches, seed)
+                : BertRecipe.evaluateClassifier(
+                    ops, bert, TrainSeq2SeqCommand.readPairs(data, "text", "label"));
+        out.printf(
+            Locale.ROOT,
+            "loss %.4f, %s accuracy %.2f%% over %d %s%n",
+            e.loss(),
+            bert.task() == BertRecipe.Task.MLM ? "masked-token" : "classification",
+            100 * e.accuracy(),
+            e.count(),
+            bert.task() == BertRecipe.Task.MLM ? "masked tokens" : "examples");
         return 0;
       }
       CharLm.Loaded m = CharLm.load(ops, model);
