@@ -9,6 +9,7 @@ module io.github.transformers4j.api {
   exports io.github.transformers4j.api.spi;
   exports io.github.transformers4j.api.registry;
   exports io.github.transformers4j.api.reference;
+  exports io.github.transformers4j.api.io;
   exports io.github.transformers4j.api.nn;
 
   uses io.github.transformers4j.api.spi.BackendProvider;

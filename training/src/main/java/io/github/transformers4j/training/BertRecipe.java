@@ -9,7 +9,7 @@ import io.github.transformers4j.models.bert.BertForMaskedLM;
 import io.github.transformers4j.models.bert.BertForSequenceClassification;
 import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.training.checkpoint.Checkpoint;
-import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.data.BatchSource;
 import io.github.transformers4j.training.data.BlockSampler;
 import io.github.transformers4j.training.data.CharTokenizer;

@@ -10,7 +10,7 @@ import io.github.transformers4j.models.generation.Generator;
 import io.github.transformers4j.models.gpt.Gpt2Config;
 import io.github.transformers4j.models.gpt.Gpt2Model;
 import io.github.transformers4j.training.checkpoint.Checkpoint;
-import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.data.BlockSampler;
 import io.github.transformers4j.training.data.CharTokenizer;
 import io.github.transformers4j.training.data.Datasets;

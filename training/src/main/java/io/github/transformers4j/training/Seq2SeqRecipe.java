@@ -11,7 +11,7 @@ import io.github.transformers4j.models.generation.Generator;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderConfig;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderModel;
 import io.github.transformers4j.training.checkpoint.Checkpoint;
-import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.data.CharTokenizer;
 import io.github.transformers4j.training.data.Datasets;
 import io.github.transformers4j.training.data.Example;

@@ -1,5 +1,6 @@
 package io.github.transformers4j.tokenizers.formats;
 
+import io.github.transformers4j.api.io.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;

@@ -3,7 +3,7 @@ package io.github.transformers4j.training.checkpoint;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.optim.Optimizer;
 import io.github.transformers4j.training.optim.Parameter;
 import io.github.transformers4j.training.optim.ParameterSet;

@@ -1,5 +1,6 @@
 package io.github.transformers4j.training.data;
 
+import io.github.transformers4j.api.io.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

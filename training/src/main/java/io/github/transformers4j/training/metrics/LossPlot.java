@@ -1,6 +1,6 @@
 package io.github.transformers4j.training.metrics;
 
-import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.api.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -2,7 +2,7 @@ package io.github.transformers4j.training.metrics;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.github.transformers4j.training.data.AtomicFiles;
+import io.github.transformers4j.api.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

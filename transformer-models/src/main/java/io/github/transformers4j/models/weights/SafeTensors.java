@@ -6,6 +6,7 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
+import io.github.transformers4j.api.io.AtomicFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -19,10 +20,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -676,39 +674,27 @@ public final class SafeTensors implements Weights {
                   "safetensors " + file + ": cannot write dtype " + dtype + " (F32, F16, BF16)");
         };
     byte[] header = headerBytes(file, tensors, metadata, kind);
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    Path tmp = createTemp(dir, target.getFileName().toString());
-    boolean moved = false;
-    try {
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(header.length);
-        writeBytes(out, buf, header);
-        for (TensorData t : tensors.values()) {
-          float[] v = t.values();
-          for (int i = 0; i < v.length; i++) {
-            if (buf.remaining() < 4) {
-              drain(out, buf);
-            }
-            switch (kind) {
-              case F32 -> buf.putFloat(v[i]);
-              case F16 -> buf.putShort(FloatFormats.floatToF16(v[i]));
-              default -> buf.putShort(FloatFormats.floatToBf16(v[i]));
+    AtomicFiles.write(
+        file,
+        out -> {
+          ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+          buf.putLong(header.length);
+          writeBytes(out, buf, header);
+          for (TensorData t : tensors.values()) {
+            float[] v = t.values();
+            for (int i = 0; i < v.length; i++) {
+              if (buf.remaining() < 4) {
+                drain(out, buf);
+              }
+              switch (kind) {
+                case F32 -> buf.putFloat(v[i]);
+                case F16 -> buf.putShort(FloatFormats.floatToF16(v[i]));
+                default -> buf.putShort(FloatFormats.floatToBf16(v[i]));
+              }
             }
           }
-        }
-        drain(out, buf);
-        out.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      moved = true;
-      syncDirectory(dir);
-    } finally {
-      if (!moved) {
-        Files.deleteIfExists(tmp);
-      }
-    }
+          drain(out, buf);
+        });
   }
 
   /** {@link #write} without metadata. */
@@ -764,23 +750,6 @@ public final class SafeTensors implements Weights {
     return header;
   }
 
-  private static Path createTemp(Path dir, String name) throws IOException {
-    // Not Files.createTempFile: that makes the file owner-only (0600), and the rename would carry
-    // those permissions to the checkpoint. CREATE_NEW keeps the usual umask-derived mode.
-    long pid = ProcessHandle.current().pid();
-    for (int attempt = 0; ; attempt++) {
-      Path tmp = dir.resolve("." + name + "." + pid + "." + System.nanoTime() + ".tmp");
-      try {
-        Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-        return tmp;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt > 100) {
-          throw e;
-        }
-      }
-    }
-  }
-
   private static void writeBytes(FileChannel out, ByteBuffer buf, byte[] bytes) throws IOException {
     int at = 0;
     while (at < bytes.length) {
@@ -799,15 +768,5 @@ public final class SafeTensors implements Weights {
       out.write(buf);
     }
     buf.clear();
-  }
-
-  private static void syncDirectory(Path dir) {
-    // Makes the rename itself durable on Linux; some platforms (Windows) cannot open a directory,
-    // where the rename is as durable as the OS makes it anyway.
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // best effort, see above
-    }
   }
 }
