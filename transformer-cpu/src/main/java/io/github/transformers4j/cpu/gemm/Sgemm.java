@@ -42,6 +42,9 @@ public final class Sgemm {
   // Below this many multiply-adds a call runs on one thread (the fork/join costs ~10-50 µs).
   private static final long PARALLEL_MIN_FMAS = 1L << 21;
 
+  // The same for skinny products (M ≤ SKINNY_M), which are bound by reading B.
+  private static final long SKINNY_PARALLEL_MIN_FMAS = 1L << 17;
+
   // Below this many multiply-adds per call packing does not pay off.
   private static final long PACK_MIN_FMAS = 40L * 40 * 40;
 
@@ -73,7 +76,10 @@ public final class Sgemm {
       return;
     }
     long fmas = (long) m * n * k;
-    int chunks = (int) Math.min(parallel.threads(), Math.max(1, fmas / PARALLEL_MIN_FMAS));
+    // A skinny product streams B once from memory with little arithmetic per byte: two threads
+    // pull it faster than one from far smaller sizes on.
+    long minFmas = m <= SKINNY_M ? SKINNY_PARALLEL_MIN_FMAS : PARALLEL_MIN_FMAS;
+    int chunks = (int) Math.min(parallel.threads(), Math.max(1, fmas / minFmas));
     if (chunks <= 1 || Parallel.inParallelRegion()) {
       serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     } else if (n >= m) {
