@@ -148,7 +148,9 @@ public final class Sgemm {
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
       int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
     Workspace ws = workspaces.get();
-    int kcMax = Math.min(KC, k);
+    // K blocks of equal depth: K = 384 runs as 2×192, not 320 + 64.
+    int kBlocks = (k + KC - 1) / KC;
+    int kcMax = (k + kBlocks - 1) / kBlocks;
     int needB = kcMax * roundUp(Math.min(NC, n), NR);
     if (ws.b.length < needB) {
       ws.b = new float[needB];
@@ -162,8 +164,8 @@ public final class Sgemm {
     int aPs = transA ? lda : 1;
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
+      for (int pc = 0; pc < k; pc += kcMax) {
+        int kc = Math.min(kcMax, k - pc);
         packB(transB, b, bOff, ldb, pc, jc, kc, nc, bp);
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
