@@ -167,7 +167,7 @@ public final class Sgemm {
       int nc = Math.min(NC, n - jc);
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
-        packB(transB, b, bOff, ldb, pc, jc, kc, nc, bp, ws.idx);
+        packB(transB, b, bOff, ldb, pc, jc, kc, nc, alpha, bp, ws.idx);
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
           for (int jr = 0; jr < nc; jr += NR) {
@@ -177,7 +177,7 @@ public final class Sgemm {
               int mr = Math.min(MR, mc - ir);
               int aIdx = aOff + (ic + ir) * aRs + pc * aPs;
               int cIdx = cCol + (ic + ir) * ldc;
-              kernel(kc, a, aIdx, aRs, aPs, alpha, bp, jr * kc, c, cIdx, ldc, mr, nr, tile);
+              kernel(kc, a, aIdx, aRs, aPs, bp, jr * kc, c, cIdx, ldc, mr, nr, tile);
             }
           }
         }
@@ -188,8 +188,8 @@ public final class Sgemm {
   // B block (kc×nc starting at row pc, column jc of op(B)) -> strips of NR columns, each kc rows of
   // NR contiguous floats; columns past nc are zero so the kernel never branches on them.
   private static void packB(
-      boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] bp,
-      int[] idx) {
+      boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float alpha,
+      float[] bp, int[] idx) {
     for (int jr = 0; jr < nc; jr += NR) {
       int nr = Math.min(NR, nc - jr);
       int base = jr * kc;
@@ -197,7 +197,13 @@ public final class Sgemm {
         int src = bOff + pc * ldb + jc + jr;
         for (int p = 0; p < kc; p++) {
           int dst = base + p * NR;
-          System.arraycopy(b, src, bp, dst, nr);
+          if (alpha == 1f) {
+            System.arraycopy(b, src, bp, dst, nr);
+          } else {
+            for (int j = 0; j < nr; j++) {
+              bp[dst + j] = alpha * b[src + j];
+            }
+          }
           if (nr < NR) {
             java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
           }
@@ -216,8 +222,8 @@ public final class Sgemm {
           int src = bOff + (jc + jr) * ldb + pc;
           for (int p = 0; p < kc; p++) {
             int dst = base + p * NR;
-            FloatVector.fromArray(S, b, src + p, idx, 0).intoArray(bp, dst);
-            FloatVector.fromArray(S, b, src + p, idx, VL).intoArray(bp, dst + VL);
+            FloatVector.fromArray(S, b, src + p, idx, 0).mul(alpha).intoArray(bp, dst);
+            FloatVector.fromArray(S, b, src + p, idx, VL).mul(alpha).intoArray(bp, dst + VL);
           }
           continue;
         }
@@ -226,7 +232,7 @@ public final class Sgemm {
           int src = bOff + (jc + jr + j) * ldb + pc;
           int dst = base + j;
           for (int p = 0; p < kc; p++) {
-            bp[dst + p * NR] = b[src + p];
+            bp[dst + p * NR] = alpha * b[src + p];
           }
         }
         for (int j = nr; j < NR; j++) {
@@ -302,10 +308,11 @@ public final class Sgemm {
   //
   // op(A)(ir + r, p) is read at ap[aIdx + r·aRs + p·aPs]: (1, MR) for a packed strip, or the
   // stored layout of A itself, (lda, 1) or (1, lda) for transA. Rows past mr re-read row mr − 1
-  // (never out of bounds); their sums land in the discarded part of the edge tile. The sums are
-  // scaled by alpha on the way out (packed strips hold alpha already and pass 1).
+  // (never out of bounds); their sums land in the discarded part of the edge tile. Alpha is in
+  // the packed B strips. Keep this method small: when it grew (an alpha scaling of the 16
+  // accumulators), C2 sometimes left intoArray out of line and training ran 4× slower.
   private static void kernel(
-      int kc, float[] ap, int aIdx, int aRs, int aPs, float alpha, float[] bp, int bIdx,
+      int kc, float[] ap, int aIdx, int aRs, int aPs, float[] bp, int bIdx,
       float[] c, int cIdx, int ldc, int mr, int nr, float[] tile) {
     final int r1 = Math.min(1, mr - 1) * aRs;
     final int r2 = Math.min(2, mr - 1) * aRs;
@@ -362,24 +369,6 @@ public final class Sgemm {
       c71 = a.fma(b1, c71);
       ai += aPs;
       bi += NR;
-    }
-    if (alpha != 1f) {
-      c00 = c00.mul(alpha);
-      c01 = c01.mul(alpha);
-      c10 = c10.mul(alpha);
-      c11 = c11.mul(alpha);
-      c20 = c20.mul(alpha);
-      c21 = c21.mul(alpha);
-      c30 = c30.mul(alpha);
-      c31 = c31.mul(alpha);
-      c40 = c40.mul(alpha);
-      c41 = c41.mul(alpha);
-      c50 = c50.mul(alpha);
-      c51 = c51.mul(alpha);
-      c60 = c60.mul(alpha);
-      c61 = c61.mul(alpha);
-      c70 = c70.mul(alpha);
-      c71 = c71.mul(alpha);
     }
     if (mr == MR && nr == NR) {
       int o = cIdx;

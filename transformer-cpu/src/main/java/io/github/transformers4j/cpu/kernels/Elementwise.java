@@ -7,6 +7,7 @@ import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.UnaryOp;
 import io.github.transformers4j.cpu.exec.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -329,7 +330,27 @@ public final class Elementwise {
                   f == Activation.GELU_TANH
                       ? vc.mul(vc).mul(vc).fma(c3, vc).mul((float) (2 * SQRT_2_OVER_PI))
                       : v;
-              FloatVector sg = FloatVector.broadcast(S, 1f).div(VMath.exp(z.neg()).add(1f));
+              // e^(−z), VMath.exp written out: whether C2 inlines a 212-byte callee depends on the
+              // profile at compile time, and when it did not, FloatVectors crossed the call and
+              // some training runs went 4× slower.
+              FloatVector xn = z.neg();
+              VectorMask<Float> underflow = xn.lt(VMath.EXP_LO);
+              FloatVector xc = xn.min(VMath.EXP_HI).max(VMath.EXP_LO);
+              FloatVector t = xc.mul(VMath.LOG2E).add(VMath.ROUND);
+              FloatVector n = t.sub(VMath.ROUND);
+              IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(VMath.ROUND));
+              FloatVector r = xc.sub(n.mul(VMath.LN2_HI)).sub(n.mul(VMath.LN2_LO));
+              FloatVector q = FloatVector.broadcast(S, 1.9875691500e-4f);
+              q = q.mul(r).add(1.3981999507e-3f);
+              q = q.mul(r).add(8.3334519073e-3f);
+              q = q.mul(r).add(4.1665795894e-2f);
+              q = q.mul(r).add(1.6666665459e-1f);
+              q = q.mul(r).add(5.0000001201e-1f);
+              FloatVector y = q.mul(r.mul(r)).add(r).add(1f);
+              FloatVector scale =
+                  ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+              FloatVector ez = y.mul(scale).blend(0f, underflow);
+              FloatVector sg = FloatVector.broadcast(S, 1f).div(ez.add(1f));
               FloatVector sp = sg.sub(sg.mul(sg)); // s(1 − s)
               FloatVector d;
               if (f == Activation.GELU_TANH) {
