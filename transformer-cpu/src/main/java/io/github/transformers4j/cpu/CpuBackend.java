@@ -212,8 +212,10 @@ public final class CpuBackend implements ComputeBackend {
     if (batchA == 0 || batchB == 0) {
       return out(c, o);
     }
-    if (batch > 1 && fmas < (1L << 21)) {
-      // Many small products (attention heads): one product per task, each single-threaded.
+    if (batch > 1 && (fmas < (1L << 21) || batch >= parallel.threads())) {
+      // Many products (attention heads, per-sample weight gradients): whole products per thread,
+      // each single-threaded, rather than one fork (and one pack of each operand per thread) per
+      // product.
       parallel.forRange(
           batch,
           1,

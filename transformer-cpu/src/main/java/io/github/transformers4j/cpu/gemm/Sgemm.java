@@ -7,10 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Single-precision GEMM {@code C = alpha·op(A)·op(B) + beta·C} on row-major {@code float[]}
  * matrices, in the GotoBLAS/BLIS layout: the K×N operand is packed into column strips of
- * {@link #NR} (two SIMD vectors) per {@link #KC}×{@link #NC} block, the M×K operand into row strips
- * of {@link #MR} per {@link #MC}×{@link #KC} block, and a register-tiled micro-kernel multiplies
- * one strip pair with {@code MR·2} vector accumulators. Pack buffers are per thread and reused, so
- * a warmed-up call allocates nothing but the few lambdas of the parallel split.
+ * {@link #NR} (two SIMD vectors) per {@link #KC}×{@link #NC} block, and a register-tiled
+ * micro-kernel multiplies {@link #MR} rows of the M×K operand, read where it is stored (packing it
+ * did not pay off), by one strip with {@code MR·2} vector accumulators. Pack buffers are per
+ * thread and reused, so a warmed-up call allocates nothing but the few lambdas of the parallel
+ * split.
  *
  * <p>Large problems are split over M or N (whichever is larger) into independent sub-problems,
  * one per thread of the {@link Parallel} pool; tiny or skinny ones (M ≤ {@value #SKINNY_M}) skip
@@ -29,7 +30,7 @@ public final class Sgemm {
   /** Depth of a packed block (tuned on Zen 4: 320 beat 192, 256 and 384 by 2-5% at 1024³). */
   public static final int KC = 320;
 
-  /** Rows of a packed block of A (kept in L2 while every B strip of the block passes over it). */
+  /** Rows of A swept over one packed B block before moving to the next strip of C columns. */
   public static final int MC = 128;
 
   /** Columns of a packed block of B (kept in L2/L3). */
@@ -41,6 +42,9 @@ public final class Sgemm {
   // Below this many multiply-adds a call runs on one thread (the fork/join costs ~10-50 µs).
   private static final long PARALLEL_MIN_FMAS = 1L << 21;
 
+  // The same for skinny products (M ≤ SKINNY_M), which are bound by reading B.
+  private static final long SKINNY_PARALLEL_MIN_FMAS = 1L << 17;
+
   // Below this many multiply-adds per call packing does not pay off.
   private static final long PACK_MIN_FMAS = 40L * 40 * 40;
 
@@ -49,9 +53,9 @@ public final class Sgemm {
 
   /** Per-thread pack buffers, grown on demand and kept for the next call. */
   private static final class Workspace {
-    float[] a = new float[0];
     float[] b = new float[0];
     final float[] tile = new float[MR * NR];
+    final int[] idx = new int[NR]; // gather offsets of the NR rows of a transposed B strip
   }
 
   /** A GEMM that splits large problems over the threads of {@code parallel}. */
@@ -73,7 +77,10 @@ public final class Sgemm {
       return;
     }
     long fmas = (long) m * n * k;
-    int chunks = (int) Math.min(parallel.threads(), Math.max(1, fmas / PARALLEL_MIN_FMAS));
+    // A skinny product streams B once from memory with little arithmetic per byte: two threads
+    // pull it faster than one from far smaller sizes on.
+    long minFmas = m <= SKINNY_M ? SKINNY_PARALLEL_MIN_FMAS : PARALLEL_MIN_FMAS;
+    int chunks = (int) Math.min(parallel.threads(), Math.max(1, fmas / minFmas));
     if (chunks <= 1 || Parallel.inParallelRegion()) {
       serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     } else if (n >= m) {
@@ -142,32 +149,35 @@ public final class Sgemm {
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
       int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
     Workspace ws = workspaces.get();
-    int kcMax = Math.min(KC, k);
+    // K blocks of equal depth: K = 384 runs as 2×192, not 320 + 64.
+    int kBlocks = (k + KC - 1) / KC;
+    int kcMax = (k + kBlocks - 1) / kBlocks;
     int needB = kcMax * roundUp(Math.min(NC, n), NR);
-    int needA = kcMax * roundUp(Math.min(MC, m), MR);
     if (ws.b.length < needB) {
       ws.b = new float[needB];
     }
-    if (ws.a.length < needA) {
-      ws.a = new float[needA];
-    }
     float[] bp = ws.b;
-    float[] ap = ws.a;
     float[] tile = ws.tile;
+    // A is read where it is stored: packing it cost more than it saved at every size measured
+    // (train-sized products 10-45% faster, 1024³ 90 -> 95 GFLOP/s); its 8-row strips are 8
+    // sequential streams (or, transposed, 8 contiguous floats per row), which the caches follow.
+    int aRs = transA ? 1 : lda;
+    int aPs = transA ? lda : 1;
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
-        packB(transB, b, bOff, ldb, pc, jc, kc, nc, bp);
+      for (int pc = 0; pc < k; pc += kcMax) {
+        int kc = Math.min(kcMax, k - pc);
+        packB(transB, b, bOff, ldb, pc, jc, kc, nc, alpha, bp, ws.idx);
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
-          packA(transA, a, aOff, lda, ic, pc, mc, kc, alpha, ap);
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int cCol = cOff + jc + jr;
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
-              kernel(kc, ap, ir * kc, bp, jr * kc, c, cCol + (ic + ir) * ldc, ldc, mr, nr, tile);
+              int aIdx = aOff + (ic + ir) * aRs + pc * aPs;
+              int cIdx = cCol + (ic + ir) * ldc;
+              kernel(kc, a, aIdx, aRs, aPs, bp, jr * kc, c, cIdx, ldc, mr, nr, tile);
             }
           }
         }
@@ -178,7 +188,8 @@ public final class Sgemm {
   // B block (kc×nc starting at row pc, column jc of op(B)) -> strips of NR columns, each kc rows of
   // NR contiguous floats; columns past nc are zero so the kernel never branches on them.
   private static void packB(
-      boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] bp) {
+      boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float alpha,
+      float[] bp, int[] idx) {
     for (int jr = 0; jr < nc; jr += NR) {
       int nr = Math.min(NR, nc - jr);
       int base = jr * kc;
@@ -186,60 +197,47 @@ public final class Sgemm {
         int src = bOff + pc * ldb + jc + jr;
         for (int p = 0; p < kc; p++) {
           int dst = base + p * NR;
-          System.arraycopy(b, src, bp, dst, nr);
+          if (alpha == 1f) {
+            System.arraycopy(b, src, bp, dst, nr);
+          } else {
+            for (int j = 0; j < nr; j++) {
+              bp[dst + j] = alpha * b[src + j];
+            }
+          }
           if (nr < NR) {
             java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
           }
           src += ldb;
         }
       } else {
+        if (nr == NR && kc >= 64) {
+          // op(B)(p, j) = B[j][p]: a packed row is two gathers down the NR stored rows, 11%
+          // faster on MiniLM's (128×384)·(1536×384)ᵀ-style products than the scalar transpose;
+          // about even (a little slower below K = 64) on the training ones.
+          if (idx[1] != ldb) {
+            for (int j = 0; j < NR; j++) {
+              idx[j] = j * ldb;
+            }
+          }
+          int src = bOff + (jc + jr) * ldb + pc;
+          for (int p = 0; p < kc; p++) {
+            int dst = base + p * NR;
+            FloatVector.fromArray(S, b, src + p, idx, 0).mul(alpha).intoArray(bp, dst);
+            FloatVector.fromArray(S, b, src + p, idx, VL).mul(alpha).intoArray(bp, dst + VL);
+          }
+          continue;
+        }
         // op(B)(p, j) = B[j][p]: read each stored row contiguously.
         for (int j = 0; j < nr; j++) {
           int src = bOff + (jc + jr + j) * ldb + pc;
           int dst = base + j;
           for (int p = 0; p < kc; p++) {
-            bp[dst + p * NR] = b[src + p];
+            bp[dst + p * NR] = alpha * b[src + p];
           }
         }
         for (int j = nr; j < NR; j++) {
           for (int p = 0; p < kc; p++) {
             bp[base + j + p * NR] = 0f;
-          }
-        }
-      }
-    }
-  }
-
-  // A block (mc×kc starting at row ic, column pc of op(A)) -> strips of MR rows, each kc columns of
-  // MR contiguous floats, pre-multiplied by alpha; rows past mc are zero.
-  private static void packA(
-      boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, float alpha,
-      float[] ap) {
-    for (int ir = 0; ir < mc; ir += MR) {
-      int mr = Math.min(MR, mc - ir);
-      int base = ir * kc;
-      if (!transA) {
-        for (int r = 0; r < mr; r++) {
-          int src = aOff + (ic + ir + r) * lda + pc;
-          int dst = base + r;
-          for (int p = 0; p < kc; p++) {
-            ap[dst + p * MR] = alpha * a[src + p];
-          }
-        }
-      } else {
-        // op(A)(i, p) = A[p][i]: each stored row holds MR consecutive values of one strip column.
-        for (int p = 0; p < kc; p++) {
-          int src = aOff + (pc + p) * lda + ic + ir;
-          int dst = base + p * MR;
-          for (int r = 0; r < mr; r++) {
-            ap[dst + r] = alpha * a[src + r];
-          }
-        }
-      }
-      if (mr < MR) {
-        for (int p = 0; p < kc; p++) {
-          for (int r = mr; r < MR; r++) {
-            ap[base + p * MR + r] = 0f;
           }
         }
       }
@@ -307,9 +305,22 @@ public final class Sgemm {
 
   // The 8x(2 vectors) register tile. Everything stays in this one method on purpose: C2 keeps
   // the accumulators in registers only when no FloatVector crosses a call boundary.
+  //
+  // op(A)(ir + r, p) is read at ap[aIdx + r·aRs + p·aPs]: (1, MR) for a packed strip, or the
+  // stored layout of A itself, (lda, 1) or (1, lda) for transA. Rows past mr re-read row mr − 1
+  // (never out of bounds); their sums land in the discarded part of the edge tile. Alpha is in
+  // the packed B strips. Keep this method small: when it grew (an alpha scaling of the 16
+  // accumulators), C2 sometimes left intoArray out of line and training ran 4× slower.
   private static void kernel(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int mr,
-      int nr, float[] tile) {
+      int kc, float[] ap, int aIdx, int aRs, int aPs, float[] bp, int bIdx,
+      float[] c, int cIdx, int ldc, int mr, int nr, float[] tile) {
+    final int r1 = Math.min(1, mr - 1) * aRs;
+    final int r2 = Math.min(2, mr - 1) * aRs;
+    final int r3 = Math.min(3, mr - 1) * aRs;
+    final int r4 = Math.min(4, mr - 1) * aRs;
+    final int r5 = Math.min(5, mr - 1) * aRs;
+    final int r6 = Math.min(6, mr - 1) * aRs;
+    final int r7 = Math.min(7, mr - 1) * aRs;
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -335,28 +346,28 @@ public final class Sgemm {
       a = FloatVector.broadcast(S, ap[ai + 0]);
       c00 = a.fma(b0, c00);
       c01 = a.fma(b1, c01);
-      a = FloatVector.broadcast(S, ap[ai + 1]);
+      a = FloatVector.broadcast(S, ap[ai + r1]);
       c10 = a.fma(b0, c10);
       c11 = a.fma(b1, c11);
-      a = FloatVector.broadcast(S, ap[ai + 2]);
+      a = FloatVector.broadcast(S, ap[ai + r2]);
       c20 = a.fma(b0, c20);
       c21 = a.fma(b1, c21);
-      a = FloatVector.broadcast(S, ap[ai + 3]);
+      a = FloatVector.broadcast(S, ap[ai + r3]);
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
-      a = FloatVector.broadcast(S, ap[ai + 4]);
+      a = FloatVector.broadcast(S, ap[ai + r4]);
       c40 = a.fma(b0, c40);
       c41 = a.fma(b1, c41);
-      a = FloatVector.broadcast(S, ap[ai + 5]);
+      a = FloatVector.broadcast(S, ap[ai + r5]);
       c50 = a.fma(b0, c50);
       c51 = a.fma(b1, c51);
-      a = FloatVector.broadcast(S, ap[ai + 6]);
+      a = FloatVector.broadcast(S, ap[ai + r6]);
       c60 = a.fma(b0, c60);
       c61 = a.fma(b1, c61);
-      a = FloatVector.broadcast(S, ap[ai + 7]);
+      a = FloatVector.broadcast(S, ap[ai + r7]);
       c70 = a.fma(b0, c70);
       c71 = a.fma(b1, c71);
-      ai += 8;
+      ai += aPs;
       bi += NR;
     }
     if (mr == MR && nr == NR) {

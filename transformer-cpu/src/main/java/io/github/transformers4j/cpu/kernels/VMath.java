@@ -137,13 +137,13 @@ public final class VMath {
     return c.mul(p).div(q).blend(x, x.test(VectorOperators.IS_NAN));
   }
 
-  private static final float EXP_HI = 88.3f;
-  private static final float EXP_LO = -87.3f;
-  private static final float LOG2E = 1.44269504088896341f;
-  private static final float LN2_HI = 0.693359375f;
-  private static final float LN2_LO = -2.12194440e-4f;
+  static final float EXP_HI = 88.3f;
+  static final float EXP_LO = -87.3f;
+  static final float LOG2E = 1.44269504088896341f;
+  static final float LN2_HI = 0.693359375f;
+  static final float LN2_LO = -2.12194440e-4f;
   // 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer, kept in the low mantissa.
-  private static final float ROUND = 12582912f;
+  static final float ROUND = 12582912f;
 
   /**
    * e^x lane-wise for x ≤ 88.3 (larger inputs saturate to e^88.3; the kernels only exponentiate x −

@@ -70,4 +70,46 @@ class ActivationTest {
       }
     }
   }
+
+  @Test
+  void simdActivationBackwardsMatchTheDoubleDerivatives() {
+    int n = 400_003;
+    float[] x = new float[n];
+    float[] dy = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = -12f + 24f * i / (n - 1);
+      dy[i] = 0.5f + (i % 7) * 0.25f;
+    }
+    float[] special = {
+      Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1e30f, -1e30f, 3f,
+      -3f, 1e-30f, -1e-30f, 5f, -5f, 20f, -20f, 0.5f, -90f, 90f
+    };
+    float[] ones = new float[special.length];
+    java.util.Arrays.fill(ones, 1f);
+    try (Parallel par = new Parallel(2, "test-activation")) {
+      for (Activation f : Activation.values()) {
+        float[] dx = Elementwise.activationBackward(par, f, x, dy);
+        double worst = 0;
+        double at = 0;
+        for (int i = 0; i < n; i++) {
+          double want = dy[i] * Elementwise.derivative(f, x[i]);
+          double err = Math.abs(dx[i] - want) / (1 + Math.abs(x[i]));
+          if (err > worst) {
+            worst = err;
+            at = x[i];
+          }
+        }
+        assertTrue(worst < 2e-6, f + ": worst scaled error " + worst + " at x=" + at);
+        float[] s = Elementwise.activationBackward(par, f, special, ones);
+        for (int i = 0; i < special.length; i++) {
+          double want = Elementwise.derivative(f, special[i]);
+          if (Double.isNaN(want)) {
+            assertTrue(Float.isNaN(s[i]), f + "' at " + special[i] + ": " + s[i]);
+          } else {
+            assertEquals(want, s[i], 1e-6 * (1 + Math.abs(want)), f + "' at " + special[i]);
+          }
+        }
+      }
+    }
+  }
 }
