@@ -292,8 +292,18 @@ public final class Ops {
             da = reduceTo(da, a.shape());
           }
           if (needB) {
-            db = tb ? backend.matmul(g, a, true, ta) : backend.matmul(a, g, !ta, false);
-            db = reduceTo(db, b.shape());
+            if (b.rank() == 2 && a.rank() > 2 && !ta) {
+              // A weight shared by a batch of activations: its gradient is one product over the
+              // flattened rows, (B·T, K)ᵀ·(B·T, N), not B products of depth T and a reduction.
+              int k = a.shape().dim(-1);
+              Tensor a2 = backend.reshape(a, Shape.of(a.size() / k, k));
+              int n = g.shape().dim(-1);
+              Tensor g2 = backend.reshape(g, Shape.of(g.size() / n, n));
+              db = tb ? backend.matmul(g2, a2, true, false) : backend.matmul(a2, g2, true, false);
+            } else {
+              db = tb ? backend.matmul(g, a, true, ta) : backend.matmul(a, g, !ta, false);
+              db = reduceTo(db, b.shape());
+            }
           }
           return new Tensor[] {da, db};
         });
