@@ -1,5 +1,6 @@
 package io.github.transformers4j.apps.fake;
 
+import io.github.transformers4j.api.reference.HostTensor;
 import io.github.transformers4j.api.Activation;
 import io.github.transformers4j.api.BinaryOp;
 import io.github.transformers4j.api.ComputeBackend;
@@ -41,7 +42,7 @@ final class FakeBackend implements ComputeBackend {
     if (data.length != shape.size()) {
       throw new IllegalArgumentException(data.length + " values for shape " + shape);
     }
-    return new FakeTensor(this, shape, data.clone());
+    return HostTensor.wrap(this, data.clone(), shape);
   }
 
   @Override
@@ -52,8 +53,8 @@ final class FakeBackend implements ComputeBackend {
     int m = a.shape().dim(0);
     int k = a.shape().dim(1);
     int n = b.shape().dim(1);
-    float[] x = ((FakeTensor) a).data();
-    float[] y = ((FakeTensor) b).data();
+    float[] x = ((HostTensor) a).floats();
+    float[] y = ((HostTensor) b).floats();
     float[] c = new float[m * n];
     int terms = broken ? k - 1 : k;
     for (int i = 0; i < m; i++) {
@@ -65,7 +66,7 @@ final class FakeBackend implements ComputeBackend {
         c[i * n + j] = s;
       }
     }
-    return new FakeTensor(this, Shape.of(m, n), c);
+    return HostTensor.wrap(this, c, Shape.of(m, n));
   }
 
   private static UnsupportedOperationException unused() {
