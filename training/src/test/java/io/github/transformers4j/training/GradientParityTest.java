@@ -31,7 +31,7 @@ import io.github.transformers4j.training.optim.Parameter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.github.transformers4j.api.testing.SharedData;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -69,14 +69,7 @@ class GradientParityTest {
   }
 
   static Path shared(String relative) {
-    Path start = Path.of("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path c = dir.resolve("shared").resolve(relative);
-      if (Files.exists(c)) {
-        return c;
-      }
-    }
-    throw new AssertionError("reference file shared/" + relative + " not found above " + start);
+    return SharedData.require(relative);
   }
 
   static GptLm model(Ops ops) throws IOException {

@@ -3,7 +3,7 @@ package io.github.transformers4j.models;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.registry.Backends;
 import io.github.transformers4j.api.spi.BackendOptions;
-import java.nio.file.Files;
+import io.github.transformers4j.api.testing.SharedData;
 import java.nio.file.Path;
 
 /** Test helpers: the reference data under {@code shared/} and backends by name. */
@@ -16,15 +16,7 @@ public final class TestSupport {
    * missing fixture never passes silently.
    */
   public static Path shared(String relative) {
-    Path start = Path.of("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared").resolve(relative);
-      if (Files.exists(candidate)) {
-        return candidate;
-      }
-    }
-    throw new AssertionError(
-        "reference file shared/" + relative + " not found in any directory above " + start);
+    return SharedData.require(relative);
   }
 
   /** The {@code cpu} backend on {@code threads} threads (tests may name it; production may not). */
