@@ -44,7 +44,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   @Option(
       names = "--steps",
-      defaultValue = "800",
+      defaultValue = "2000",
       description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
 
