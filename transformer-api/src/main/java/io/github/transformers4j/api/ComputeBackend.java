@@ -61,6 +61,17 @@ public interface ComputeBackend extends AutoCloseable {
    */
   Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
 
+  /**
+   * A linear layer, {@code x · op(w) + bias}: {@code x} (..., K), {@code w} (K, N), or (N, K) as
+   * PyTorch's {@code nn.Linear} stores it when {@code transposeW}, {@code bias} (N) added to every
+   * row, or null. Result (..., N). The default composes {@link #matmul} and {@link #binary};
+   * backends override it to add the bias inside the product instead of in a pass of its own.
+   */
+  default Tensor linear(Tensor x, Tensor w, boolean transposeW, Tensor bias) {
+    Tensor y = matmul(x, w, false, transposeW);
+    return bias == null ? y : binary(BinaryOp.ADD, y, bias);
+  }
+
   // ---- Elementwise ----
 
   /** {@code a op b} with numpy broadcasting; result has the broadcast shape. */

@@ -309,6 +309,45 @@ public final class Ops {
         });
   }
 
+  /**
+   * A linear layer {@code x · op(w) + bias} over the last axis: {@code x} (..., K), {@code w} (K,
+   * N), or (N, K) when {@code transposeW} (PyTorch's {@code nn.Linear} layout), {@code bias} (N)
+   * or null. Result (..., N).
+   */
+  public Tensor linear(Tensor x, Tensor w, boolean transposeW, Tensor bias) {
+    f32("linear", "input", x);
+    f32("linear", "weight", w);
+    if (bias != null) {
+      f32("linear", "bias", bias);
+    }
+    ShapeRules.linear(x.shape(), w.shape(), transposeW, bias == null ? null : bias.shape());
+    Tensor out = backend.linear(x, w, transposeW, bias);
+    if (!recording(x, w, bias)) {
+      return out;
+    }
+    boolean needX = tape.isTracked(x);
+    boolean needW = tape.isTracked(w);
+    boolean needBias = bias != null && tape.isTracked(bias);
+    return record(
+        "linear",
+        new Tensor[] {x, w, bias},
+        out,
+        g -> {
+          Tensor dx = needX ? backend.matmul(g, w, false, !transposeW) : null;
+          Tensor dw = null;
+          if (needW) {
+            // One product over the flattened rows: (R, K)ᵀ·(R, N), or (R, N)ᵀ·(R, K) for (N, K).
+            int k = x.shape().dim(-1);
+            int n = g.shape().dim(-1);
+            Tensor x2 = backend.reshape(x, Shape.of(x.size() / k, k));
+            Tensor g2 = backend.reshape(g, Shape.of(g.size() / n, n));
+            dw = transposeW ? backend.matmul(g2, x2, true, false) : backend.matmul(x2, g2, true, false);
+          }
+          Tensor db = needBias ? backend.sumTo(g, bias.shape()) : null;
+          return new Tensor[] {dx, dw, db};
+        });
+  }
+
   private Tensor reduceTo(Tensor g, Shape target) {
     return g.shape().equals(target) ? g : backend.sumTo(g, target);
   }

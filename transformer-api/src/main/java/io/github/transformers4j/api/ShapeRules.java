@@ -43,6 +43,29 @@ public final class ShapeRules {
     return batch.append(m, n);
   }
 
+  /**
+   * Result of {@code linear}: {@code x} (..., K) times {@code w} (K, N), or (N, K) when {@code
+   * transposeW}, plus an optional {@code bias} (N); see {@link ComputeBackend#linear}.
+   */
+  public static Shape linear(Shape x, Shape w, boolean transposeW, Shape bias) {
+    if (x.rank() < 2 || w.rank() != 2) {
+      throw new IllegalArgumentException(
+          "linear: input needs rank >= 2 and weight rank 2, got " + x + " and " + w);
+    }
+    int k = transposeW ? w.dim(1) : w.dim(0);
+    int n = transposeW ? w.dim(0) : w.dim(1);
+    if (x.dim(-1) != k) {
+      throw new IllegalArgumentException(
+          "linear: input " + x + " has " + x.dim(-1) + " features but weight " + w
+              + (transposeW ? " (out, in)" : " (in, out)") + " takes " + k);
+    }
+    if (bias != null && (bias.rank() != 1 || bias.dim(0) != n)) {
+      throw new IllegalArgumentException(
+          "linear: bias " + bias + " does not match the " + n + " outputs of weight " + w);
+    }
+    return x.prefix(x.rank() - 1).append(n);
+  }
+
   /** Result of a broadcasting binary op. */
   public static Shape broadcast(String op, Shape a, Shape b) {
     Shape s = Shape.broadcast(a, b);

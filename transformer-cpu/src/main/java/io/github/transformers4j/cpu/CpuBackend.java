@@ -20,7 +20,10 @@ import io.github.transformers4j.cpu.kernels.Norms;
 import io.github.transformers4j.cpu.kernels.Reductions;
 import io.github.transformers4j.cpu.kernels.Softmax;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * The CPU implementation of the kernel SPI over heap arrays: a packed SGEMM for matmul, Vector API
@@ -36,11 +39,30 @@ public final class CpuBackend implements ComputeBackend {
   private final int threads;
   private final Parallel parallel;
   private final Sgemm gemm;
+  private final boolean prepack;
+  // Packed copies of linear-layer weights, keyed by the identity of the weight's (immutable)
+  // array and dropped with it: SEEN after a first use, the packed copy from the second on. A
+  // weight used once (every training step makes new ones) is never packed twice.
+  private final Map<float[], Object> packedWeights =
+      Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Object SEEN = new Object();
   private volatile boolean closed;
+
+  private record PackedWeight(boolean transposed, Sgemm.PackedB packed) {}
 
   /** A backend whose kernels use up to {@code threads} threads; starts {@code threads − 1}. */
   public CpuBackend(int threads) {
+    this(threads, true);
+  }
+
+  /**
+   * A backend whose kernels use up to {@code threads} threads; starts {@code threads − 1}. With
+   * {@code prepack}, a linear layer's weight is packed for the GEMM once, on its second use, and
+   * the packed copy (as large as the weight) is kept until the weight is garbage.
+   */
+  public CpuBackend(int threads, boolean prepack) {
     this.threads = threads;
+    this.prepack = prepack;
     this.parallel = new Parallel(threads, "t4j-cpu");
     this.gemm = new Sgemm(parallel);
   }
@@ -232,6 +254,49 @@ public final class CpuBackend implements ComputeBackend {
       }
     }
     return out(c, o);
+  }
+
+  @Override
+  public Tensor linear(Tensor x, Tensor w, boolean transposeW, Tensor bias) {
+    float[] fx = f(x, "linear");
+    float[] fw = f(w, "linear");
+    float[] fb = bias == null ? null : f(bias, "linear");
+    Shape o = ShapeRules.linear(x.shape(), w.shape(), transposeW, bias == null ? null : bias.shape());
+    int k = x.shape().dim(-1);
+    int n = o.dim(-1);
+    int rows = k == 0 ? o.size() / Math.max(1, n) : x.size() / k;
+    if (o.size() == 0) {
+      return out(new float[0], o);
+    }
+    int lda = Math.max(1, k);
+    int ldb = Math.max(1, w.shape().dim(1));
+    float[] c = new float[o.size()];
+    Sgemm.PackedB packed = prepack && Sgemm.packs(rows, n, k) ? packedWeight(fw, transposeW, k, n, ldb) : null;
+    if (packed != null) {
+      gemm.sgemmPacked(rows, fx, 0, lda, packed, fb, 0, c, 0, n);
+    } else if (fb == null) {
+      // c is freshly zeroed: accumulate into it (beta = 1) rather than have the GEMM fill it again.
+      gemm.sgemm(false, transposeW, rows, n, k, 1f, fx, 0, lda, fw, 0, ldb, 1f, c, 0, n);
+    } else {
+      gemm.sgemmBias(false, transposeW, rows, n, k, fx, 0, lda, fw, 0, ldb, fb, 0, c, 0, n);
+    }
+    return out(c, o);
+  }
+
+  private Sgemm.PackedB packedWeight(float[] w, boolean transposed, int k, int n, int ldb) {
+    Object entry = packedWeights.get(w);
+    if (entry instanceof PackedWeight p) {
+      return p.transposed() == transposed && p.packed().k() == k && p.packed().n() == n
+          ? p.packed()
+          : null;
+    }
+    if (entry == null) {
+      packedWeights.put(w, SEEN);
+      return null;
+    }
+    Sgemm.PackedB p = gemm.pack(transposed, k, n, w, 0, ldb);
+    packedWeights.put(w, new PackedWeight(transposed, p));
+    return p;
   }
 
   // ---- Elementwise ----

@@ -8,12 +8,16 @@ import java.util.Set;
 
 /**
  * Registers the CPU backend as {@code cpu} (priority 100). It runs wherever the incubating Vector
- * API module {@code jdk.incubator.vector} is readable; the only option is {@code threads} (default:
- * the available processors).
+ * API module {@code jdk.incubator.vector} is readable. Options: {@code threads} (default: the
+ * available processors) and {@code prepack} ({@code true} by default: keep a packed copy of each
+ * linear layer's weight from its second use on; {@code false} saves that memory).
  */
 public final class CpuBackendProvider implements BackendProvider {
   /** Option key: number of threads kernels may use, the caller included. */
   public static final String THREADS = "threads";
+
+  /** Option key: whether linear layers keep their weights packed for the GEMM (true/false). */
+  public static final String PREPACK = "prepack";
 
   private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
@@ -32,7 +36,7 @@ public final class CpuBackendProvider implements BackendProvider {
 
   @Override
   public Set<String> options() {
-    return Set.of(THREADS);
+    return Set.of(THREADS, PREPACK);
   }
 
   @Override
@@ -64,11 +68,12 @@ public final class CpuBackendProvider implements BackendProvider {
   public ComputeBackend create(BackendOptions options) {
     options.requireOnly(name(), options());
     int threads = options.getPositiveInt(THREADS, Runtime.getRuntime().availableProcessors());
+    boolean prepack = options.getBoolean(PREPACK, true);
     Probe probe = probe();
     if (!probe.available()) {
       throw new IllegalStateException("backend 'cpu' cannot run here: " + probe.reason());
     }
-    return new CpuBackend(threads);
+    return new CpuBackend(threads, prepack);
   }
 
   // Separate class so that the probe's module check runs before any Vector API class is linked.

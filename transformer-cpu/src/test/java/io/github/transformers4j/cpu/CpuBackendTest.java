@@ -111,6 +111,34 @@ class CpuBackendTest {
   // ---- linear algebra ----
 
   @Test
+  void linearGivesTheSameBitsWhenItsWeightIsPrepacked() {
+    long seed = 103;
+    SplittableRandom r = new SplittableRandom(seed);
+    try (CpuBackend on = new CpuBackend(2, true);
+        CpuBackend off = new CpuBackend(2, false)) {
+      for (boolean tw : new boolean[] {false, true}) {
+        float[] w = rand(r, 384 * 200, -1, 1);
+        float[] bias = rand(r, 200, -1, 1);
+        Shape sw = tw ? Shape.of(200, 384) : Shape.of(384, 200);
+        Tensor wOn = on.fromHost(w, sw);
+        Tensor bOn = on.fromHost(bias, Shape.of(200));
+        Tensor wOff = off.fromHost(w, sw);
+        Tensor bOff = off.fromHost(bias, Shape.of(200));
+        // First call packs per call, the second packs the weight for keeps, the third reuses it.
+        for (int call = 0; call < 3; call++) {
+          float[] x = rand(r, 2 * 64 * 384, -1, 1);
+          Tensor want = off.linear(off.fromHost(x, Shape.of(2, 64, 384)), wOff, tw, bOff);
+          Tensor got = on.linear(on.fromHost(x, Shape.of(2, 64, 384)), wOn, tw, bOn);
+          exact("linear tw=" + tw + " call " + call, seed, got, want);
+          Tensor noBias = on.linear(on.fromHost(x, Shape.of(2, 64, 384)), wOn, tw, null);
+          exact("linear without bias tw=" + tw + " call " + call, seed, noBias,
+              off.matmul(off.fromHost(x, Shape.of(2, 64, 384)), wOff, false, tw));
+        }
+      }
+    }
+  }
+
+  @Test
   void matmulAllBatchLayoutsAndTransposes() {
     long seed = 101;
     SplittableRandom r = new SplittableRandom(seed);

@@ -95,9 +95,8 @@ final class OpsBert {
   }
 
   private Tensor linear(Tensor x, String name) {
-    // x (B, T, in) · weight (out, in)ᵀ + bias (out)
-    Tensor y = timed("matmul", () -> ops.matmul(x, p(name + ".weight"), false, true));
-    return timed("bias", () -> ops.add(y, p(name + ".bias")));
+    // x (B, T, in) · weight (out, in)ᵀ + bias (out), the bias added inside the product
+    return timed("linear", () -> ops.linear(x, p(name + ".weight"), true, p(name + ".bias")));
   }
 
   private Tensor split(Tensor x, int b, int t, int hs) {

@@ -63,6 +63,20 @@ public final class BackendOptions {
     }
   }
 
+  /** A boolean option ({@code true} or {@code false}), or {@code fallback}; anything else fails. */
+  public boolean getBoolean(String key, boolean fallback) {
+    String v = values.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(
+          "backend option '" + key + "' must be true or false, got '" + v + "'");
+    };
+  }
+
   /**
    * Fails when an option is not in {@code known}, naming the unknown ones and the accepted ones.
    *

@@ -125,6 +125,36 @@ public abstract class BackendConformance {
   }
 
   @Test
+  void linearMatchesMatmulPlusBias() {
+    SplittableRandom r = Check.random(31);
+    int[][] cases = {{1, 1, 1}, {3, 13, 5}, {2 * 13, 64, 127}, {128, 207, 64}, {5, 0, 3}};
+    for (int[] c : cases) {
+      int rows = c[0];
+      int k = c[1];
+      int n = c[2];
+      float[] x = Check.uniform(r, rows * k);
+      float[] w = Check.uniform(r, k * n);
+      float[] bias = Check.uniform(r, n);
+      for (boolean tw : new boolean[] {false, true}) {
+        int[] sw = tw ? new int[] {n, k} : new int[] {k, n};
+        // A rank-3 input when the rows split evenly: (2, rows/2, K), else (rows, K).
+        int[] sx = rows % 2 == 0 ? new int[] {2, rows / 2, k} : new int[] {rows, k};
+        Tensor want =
+            ref.binary(
+                BinaryOp.ADD, ref.matmul(on(ref, x, sx), on(ref, w, sw), false, tw), on(ref, bias, n));
+        same(
+            want,
+            backend.linear(on(backend, x, sx), on(backend, w, sw), tw, on(backend, bias, n)),
+            "linear " + rows + "x" + k + "x" + n + " tw=" + tw);
+        same(
+            ref.matmul(on(ref, x, sx), on(ref, w, sw), false, tw),
+            backend.linear(on(backend, x, sx), on(backend, w, sw), tw, null),
+            "linear without bias " + rows + "x" + k + "x" + n + " tw=" + tw);
+      }
+    }
+  }
+
+  @Test
   void binaryOpsBroadcast() {
     SplittableRandom r = Check.random(3);
     int[][][] pairs = {
@@ -513,6 +543,19 @@ public abstract class BackendConformance {
           new float[][] {u(r, sc), u(r, sd)},
           new int[][] {sc, sd},
           x -> o.matmul(x[0], x[1], ta, tb));
+    }
+    for (boolean tw : new boolean[] {false, true}) {
+      int[] sw = tw ? new int[] {4, 5} : new int[] {5, 4};
+      grad(
+          "linear tw=" + tw,
+          new float[][] {u(r, 2, 3, 5), u(r, sw), u(r, 4)},
+          new int[][] {{2, 3, 5}, sw, {4}},
+          x -> o.linear(x[0], x[1], tw, x[2]));
+      grad(
+          "linear without bias tw=" + tw,
+          new float[][] {u(r, 3, 5), u(r, sw)},
+          new int[][] {{3, 5}, sw},
+          x -> o.linear(x[0], x[1], tw, null));
     }
     int[] s = {2, 3, 4};
     grad("reshape", new float[][] {u(r, s)}, new int[][] {s}, x -> o.reshape(x[0], 6, -1));

@@ -73,6 +73,180 @@ public final class Sgemm {
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
       int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
     checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, null, 0, c, cOff, ldc);
+  }
+
+  /**
+   * {@code C[M×N] = op(A)·op(B) + bias}, the bias (N floats from {@code biasOff}) added to every
+   * row: a linear layer's product and bias in one pass. C is overwritten: each thread first writes
+   * the bias into its own part of C (where the product then accumulates), so the bias costs no
+   * pass of its own over the output.
+   */
+  public void sgemmBias(
+      boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+      float[] b, int bOff, int ldb, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+    checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    if (n > 0 && (biasOff < 0 || (long) biasOff + n > bias.length)) {
+      throw new IllegalArgumentException(
+          "sgemm: bias needs " + n + " elements from offset " + biasOff + " but has "
+              + bias.length);
+    }
+    run(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, bias, biasOff, c, cOff, ldc);
+  }
+
+  /** Whether an M×N×K product runs the packed kernel (else a plain loop: skinny or tiny). */
+  public static boolean packs(int m, int n, int k) {
+    return m > SKINNY_M && (long) m * n * k >= PACK_MIN_FMAS;
+  }
+
+  /**
+   * A K×N right operand packed once into the layout the micro-kernel reads: strips of {@link #NR}
+   * columns, each holding all K rows of NR contiguous floats (the last strip zero-padded). A layer
+   * whose weight is multiplied again and again (every inference forward) packs it once with
+   * {@link #pack} and passes it to {@link #sgemmPacked}, instead of re-packing it, from a
+   * transposed and cache-unfriendly layout, in every call.
+   */
+  public static final class PackedB {
+    final float[] data;
+    final int k;
+    final int n;
+
+    private PackedB(float[] data, int k, int n) {
+      this.data = data;
+      this.k = k;
+      this.n = n;
+    }
+
+    /** Depth K of op(B). */
+    public int k() {
+      return k;
+    }
+
+    /** Columns N of op(B). */
+    public int n() {
+      return n;
+    }
+
+    /** Floats held (N rounded up to whole strips, times K). */
+    public long size() {
+      return data.length;
+    }
+  }
+
+  /** Packs {@code op(B)} (K×N; B stored N×K when {@code transB}) for {@link #sgemmPacked}. */
+  public PackedB pack(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+    checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+    int strips = (n + NR - 1) / NR;
+    float[] data = new float[Math.multiplyExact(strips * NR, Math.max(1, k))];
+    if (k == 0 || n == 0) {
+      return new PackedB(data, k, n);
+    }
+    int perChunk = Math.max(1, (int) Math.min(strips, (1L << 20) / ((long) k * NR)));
+    parallel.forRange(
+        strips,
+        perChunk,
+        (s, e) -> {
+          int j0 = s * NR;
+          int j1 = Math.min(n, e * NR);
+          // packB lays strip jr/NR at jr·kc; with kc = K that is the strip's place in the whole.
+          int bo = transB ? bOff + j0 * ldb : bOff + j0;
+          packB(transB, b, bo, ldb, 0, 0, k, j1 - j0, 1f, data, j0 * k, workspaces.get().idx);
+        });
+    return new PackedB(data, k, n);
+  }
+
+  /**
+   * {@code C[M×N] = A·B + bias} (bias may be null: then C is overwritten with the product) for an
+   * A stored M×K ({@code lda ≥ K}) and a B packed by {@link #pack}.
+   */
+  public void sgemmPacked(
+      int m, float[] a, int aOff, int lda, PackedB b, float[] bias, int biasOff, float[] c,
+      int cOff, int ldc) {
+    int n = b.n;
+    int k = b.k;
+    checkMatrix("A", a, aOff, lda, m, k);
+    checkMatrix("C", c, cOff, ldc, m, n);
+    if (bias != null && n > 0 && (biasOff < 0 || (long) biasOff + n > bias.length)) {
+      throw new IllegalArgumentException(
+          "sgemm: bias needs " + n + " elements from offset " + biasOff + " but has "
+              + bias.length);
+    }
+    if (m == 0 || n == 0) {
+      return;
+    }
+    long fmas = (long) m * n * k;
+    int chunks = (int) Math.min(parallel.threads(), Math.max(1, fmas / PARALLEL_MIN_FMAS));
+    int strips = (n + NR - 1) / NR;
+    if (chunks <= 1 || Parallel.inParallelRegion()) {
+      serialPacked(m, 0, strips, n, a, aOff, lda, b, bias, biasOff, c, cOff, ldc);
+    } else if (strips >= 2 * chunks || m < 4 * MR * chunks) {
+      // Split N: each thread streams its own strips of B once.
+      parallel.forRange(
+          strips,
+          (strips + chunks - 1) / chunks,
+          (s, e) -> serialPacked(m, s, e, n, a, aOff, lda, b, bias, biasOff, c, cOff, ldc));
+    } else {
+      int blocks = (m + MR - 1) / MR;
+      parallel.forRange(
+          blocks,
+          (blocks + chunks - 1) / chunks,
+          (s, e) -> {
+            int i0 = s * MR;
+            int i1 = Math.min(m, e * MR);
+            serialPacked(i1 - i0, 0, strips, n, a, aOff + i0 * lda, lda, b, bias, biasOff, c,
+                cOff + i0 * ldc, ldc);
+          });
+    }
+  }
+
+  // Rows [0, m) of C times strips [s0, s1) of the packed B.
+  private void serialPacked(
+      int m, int s0, int s1, int n, float[] a, int aOff, int lda, PackedB b, float[] bias,
+      int biasOff, float[] c, int cOff, int ldc) {
+    int k = b.k;
+    int j0 = s0 * NR;
+    int j1 = Math.min(n, s1 * NR);
+    for (int i = 0; i < m; i++) {
+      int o = cOff + i * ldc + j0;
+      if (bias != null) {
+        System.arraycopy(bias, biasOff + j0, c, o, j1 - j0);
+      } else {
+        java.util.Arrays.fill(c, o, o + j1 - j0, 0f);
+      }
+    }
+    if (k == 0) {
+      return;
+    }
+    float[] tile = workspaces.get().tile;
+    int kBlocks = (k + KC - 1) / KC;
+    int kcMax = (k + kBlocks - 1) / kBlocks;
+    int stripsPerBlock = NC / NR;
+    for (int sc = s0; sc < s1; sc += stripsPerBlock) {
+      int scEnd = Math.min(s1, sc + stripsPerBlock);
+      for (int pc = 0; pc < k; pc += kcMax) {
+        int kc = Math.min(kcMax, k - pc);
+        for (int ic = 0; ic < m; ic += MC) {
+          int mc = Math.min(MC, m - ic);
+          for (int st = sc; st < scEnd; st++) {
+            int jr = st * NR;
+            int nr = Math.min(NR, n - jr);
+            int bIdx = st * k * NR + pc * NR;
+            for (int ir = 0; ir < mc; ir += MR) {
+              int mr = Math.min(MR, mc - ir);
+              int aIdx = aOff + (ic + ir) * lda + pc;
+              int cIdx = cOff + (ic + ir) * ldc + jr;
+              kernel(kc, a, aIdx, lda, 1, b.data, bIdx, c, cIdx, ldc, mr, nr, tile);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private void run(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+      int lda, float[] b, int bOff, int ldb, float beta, float[] bias, int biasOff, float[] c,
+      int cOff, int ldc) {
     if (m == 0 || n == 0) {
       return;
     }
@@ -82,7 +256,8 @@ public final class Sgemm {
     long minFmas = m <= SKINNY_M ? SKINNY_PARALLEL_MIN_FMAS : PARALLEL_MIN_FMAS;
     int chunks = (int) Math.min(parallel.threads(), Math.max(1, fmas / minFmas));
     if (chunks <= 1 || Parallel.inParallelRegion()) {
-      serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, bias, biasOff, c,
+          cOff, ldc);
     } else if (n >= m) {
       // Split N: each thread owns whole NR strips of C and packs its own part of B.
       int blocks = (n + NR - 1) / NR;
@@ -93,8 +268,8 @@ public final class Sgemm {
             int j0 = s * NR;
             int j1 = Math.min(n, e * NR);
             int bo = transB ? bOff + j0 * ldb : bOff + j0;
-            serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda, b, bo, ldb, beta, c,
-                cOff + j0, ldc);
+            serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda, b, bo, ldb, beta, bias,
+                biasOff + j0, c, cOff + j0, ldc);
           });
     } else {
       int blocks = (m + MR - 1) / MR;
@@ -105,16 +280,23 @@ public final class Sgemm {
             int i0 = s * MR;
             int i1 = Math.min(m, e * MR);
             int ao = transA ? aOff + i0 : aOff + i0 * lda;
-            serial(transA, transB, i1 - i0, n, k, alpha, a, ao, lda, b, bOff, ldb, beta, c,
-                cOff + i0 * ldc, ldc);
+            serial(transA, transB, i1 - i0, n, k, alpha, a, ao, lda, b, bOff, ldb, beta, bias,
+                biasOff, c, cOff + i0 * ldc, ldc);
           });
     }
   }
 
   private void serial(
       boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
-      int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-    scaleC(m, n, beta, c, cOff, ldc);
+      int lda, float[] b, int bOff, int ldb, float beta, float[] bias, int biasOff, float[] c,
+      int cOff, int ldc) {
+    if (bias != null) {
+      for (int i = 0; i < m; i++) {
+        System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+      }
+    } else {
+      scaleC(m, n, beta, c, cOff, ldc);
+    }
     if (k == 0 || alpha == 0f) {
       return;
     }
@@ -167,7 +349,7 @@ public final class Sgemm {
       int nc = Math.min(NC, n - jc);
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
-        packB(transB, b, bOff, ldb, pc, jc, kc, nc, alpha, bp, ws.idx);
+        packB(transB, b, bOff, ldb, pc, jc, kc, nc, alpha, bp, 0, ws.idx);
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
           for (int jr = 0; jr < nc; jr += NR) {
@@ -189,10 +371,10 @@ public final class Sgemm {
   // NR contiguous floats; columns past nc are zero so the kernel never branches on them.
   private static void packB(
       boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float alpha,
-      float[] bp, int[] idx) {
+      float[] bp, int bpOff, int[] idx) {
     for (int jr = 0; jr < nc; jr += NR) {
       int nr = Math.min(NR, nc - jr);
-      int base = jr * kc;
+      int base = bpOff + jr * kc;
       if (!transB) {
         int src = bOff + pc * ldb + jc + jr;
         for (int p = 0; p < kc; p++) {

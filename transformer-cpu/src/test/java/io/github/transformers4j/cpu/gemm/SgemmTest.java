@@ -80,6 +80,84 @@ class SgemmTest {
   }
 
   @Test
+  void biasVariantAddsTheBiasToEveryRowAndOverwritesC() {
+    SplittableRandom rnd = new SplittableRandom(0x5eed0003L);
+    // Split over N (n >= m) and over M (m > n) on two threads, edge tiles, and the unpacked path.
+    int[][] shapes = {{128, 1152, 384}, {1024, 96, 200}, {3, 50, 7}, {13, 33, 127}, {1, 384, 1536}};
+    for (Parallel p : new Parallel[] {one, two}) {
+      Sgemm gemm = new Sgemm(p);
+      for (int[] s : shapes) {
+        int m = s[0];
+        int n = s[1];
+        int k = s[2];
+        for (boolean tb : new boolean[] {false, true}) {
+          float[] a = random(rnd, m * k);
+          float[] b = random(rnd, k * n);
+          float[] bias = random(rnd, n + 3);
+          float[] c = new float[m * n];
+          java.util.Arrays.fill(c, Float.NaN); // overwritten, never read
+          gemm.sgemmBias(false, tb, m, n, k, a, 0, k, b, 0, tb ? k : n, bias, 3, c, 0, n);
+          float[] ref = new float[m * n];
+          for (int i = 0; i < m; i++) {
+            System.arraycopy(bias, 3, ref, i * n, n);
+          }
+          NaiveGemm.sgemm(false, tb, m, n, k, 1f, a, 0, k, b, 0, tb ? k : n, 1f, ref, 0, n);
+          for (int i = 0; i < c.length; i++) {
+            // |a|, |b| ≤ 1, so every term is ≤ 1 and the sum of magnitudes ≤ k + 1.
+            double tol = (k + 2) * 0x1p-23 * (k + 1);
+            if (!(Math.abs(c[i] - ref[i]) <= tol)) {
+              fail(String.format("M=%d N=%d K=%d tB=%b threads=%d: C[%d,%d]=%s, expected %s", m, n,
+                  k, tb, p.threads(), i / n, i % n, c[i], ref[i]));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void prepackedRightOperandGivesTheSameBitsAsPackingPerCall() {
+    SplittableRandom rnd = new SplittableRandom(0x5eed0004L);
+    // N split (wide), M split (tall), several K blocks (K > KC), edge strips and tiles, NC blocks;
+    // all large enough that the per-call path packs too (else it sums in another order).
+    int[][] shapes = {
+      {128, 1152, 384}, {1024, 96, 200}, {13, 33, 200}, {64, 2100, 700}, {300, 40, 1536}, {9, 32, 300}
+    };
+    for (Parallel p : new Parallel[] {one, two}) {
+      Sgemm gemm = new Sgemm(p);
+      for (int[] s : shapes) {
+        int m = s[0];
+        int n = s[1];
+        int k = s[2];
+        for (boolean tb : new boolean[] {false, true}) {
+          int ldb = (tb ? k : n) + 1;
+          float[] a = random(rnd, 2 + m * (k + 2));
+          float[] b = random(rnd, (tb ? n : k) * ldb);
+          float[] bias = random(rnd, n);
+          Sgemm.PackedB pb = gemm.pack(tb, k, n, b, 0, ldb);
+          for (float[] bi : new float[][] {bias, null}) {
+            float[] want = new float[m * n];
+            float[] got = new float[m * n];
+            java.util.Arrays.fill(got, Float.NaN);
+            if (bi == null) {
+              gemm.sgemm(false, tb, m, n, k, 1f, a, 2, k + 2, b, 0, ldb, 0f, want, 0, n);
+            } else {
+              gemm.sgemmBias(false, tb, m, n, k, a, 2, k + 2, b, 0, ldb, bi, 0, want, 0, n);
+            }
+            gemm.sgemmPacked(m, a, 2, k + 2, pb, bi, 0, got, 0, n);
+            for (int i = 0; i < want.length; i++) {
+              if (Float.floatToIntBits(want[i]) != Float.floatToIntBits(got[i])) {
+                fail(String.format("M=%d N=%d K=%d tB=%b bias=%b threads=%d: C[%d,%d]=%s, expected %s",
+                    m, n, k, tb, bi != null, p.threads(), i / n, i % n, got[i], want[i]));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void betaZeroOverwritesNaN() {
     float[] a = {1, 2, 3, 4};
     float[] b = {1, 0, 0, 1};

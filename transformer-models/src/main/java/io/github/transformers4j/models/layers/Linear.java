@@ -47,8 +47,7 @@ public final class Linear extends AbstractModule {
 
   /** {@code x} (..., in) → (..., out). */
   public Tensor forward(Tensor x) {
-    Tensor y = ops.matmul(x, weight.get(), false, layout == Layout.OUT_IN);
-    return bias == null ? y : ops.add(y, bias.get());
+    return ops.linear(x, weight.get(), layout == Layout.OUT_IN, bias == null ? null : bias.get());
   }
 
   /** The input width. */
