@@ -9,5 +9,5 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Benchmarks through the compute-backend SPI.",
-    subcommands = {GemmBenchCommand.class, TrainBenchCommand.class})
+    subcommands = {GemmBenchCommand.class, TrainBenchCommand.class, GenerateBenchCommand.class})
 public final class BenchCommand {}
