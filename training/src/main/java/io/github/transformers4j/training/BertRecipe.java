@@ -405,6 +405,7 @@ public final class BertRecipe {
         s.ffn(),
         io.github.transformers4j.api.Activation.GELU,
         s.dropout(),
+        s.dropout(),
         Math.max(s.maxLength(), 8),
         2,
         1e-12f,
@@ -426,6 +427,7 @@ public final class BertRecipe {
     m.put("intermediate_size", c.intermediateSize());
     m.put("hidden_act", "gelu");
     m.put("hidden_dropout_prob", c.hiddenDropoutProb());
+    m.put("attention_probs_dropout_prob", c.attentionProbsDropoutProb());
     m.put("max_position_embeddings", c.maxPositionEmbeddings());
     m.put("type_vocab_size", c.typeVocabSize());
     m.put("layer_norm_eps", c.layerNormEps());

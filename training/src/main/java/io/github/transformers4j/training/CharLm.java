@@ -106,6 +106,7 @@ public final class CharLm {
             1e-5f,
             s.dropout(),
             s.dropout(),
+            s.dropout(),
             0.02,
             "sdpa",
             s.seed());
@@ -176,6 +177,7 @@ public final class CharLm {
     m.put("layer_norm_epsilon", c.layerNormEpsilon());
     m.put("embd_pdrop", c.embdPdrop());
     m.put("resid_pdrop", c.residPdrop());
+    m.put("attn_pdrop", c.attnPdrop());
     m.put("initializer_range", c.initializerRange());
     m.put("tie_word_embeddings", true);
     Gson gson = new GsonBuilder().setPrettyPrinting().create();

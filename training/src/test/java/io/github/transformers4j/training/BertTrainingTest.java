@@ -58,6 +58,7 @@ class BertTrainingTest {
         c.intermediateSize(),
         c.hiddenAct(),
         0f,
+        0f,
         c.maxPositionEmbeddings(),
         c.typeVocabSize(),
         c.layerNormEps(),

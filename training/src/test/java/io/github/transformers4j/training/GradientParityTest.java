@@ -87,6 +87,7 @@ class GradientParityTest {
             c.layerNormEpsilon(),
             0f,
             0f,
+            0f,
             c.initializerRange(),
             c.attnImplementation(),
             c.seed());

@@ -77,6 +77,7 @@ class Seq2SeqRecipeTest {
               io.github.transformers4j.models.layers.NormPlacement.PRE,
               true,
               0f,
+              0f,
               1e-5f,
               0.02,
               tok.specials().bos(),

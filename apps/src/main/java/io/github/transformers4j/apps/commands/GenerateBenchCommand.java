@@ -101,7 +101,7 @@ public final class GenerateBenchCommand implements Callable<Integer> {
     Gpt2Config cfg =
         new Gpt2Config(
             vocab, Math.max(1024, context), width, layers, heads, 4 * width, Activation.GELU_TANH,
-            1e-5f, 0f, 0f, 0.02, "sdpa", 1);
+            1e-5f, 0f, 0f, 0f, 0.02, "sdpa", 1);
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
       Gpt2Model model = new Gpt2Model(ops, cfg);

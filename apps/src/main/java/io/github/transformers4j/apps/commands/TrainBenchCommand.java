@@ -101,6 +101,7 @@ public final class TrainBenchCommand implements Callable<Integer> {
               1e-5f,
               0f,
               0f,
+              0f,
               0.02,
               "sdpa",
               1);

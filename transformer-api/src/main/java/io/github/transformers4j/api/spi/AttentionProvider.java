@@ -21,4 +21,24 @@ public interface AttentionProvider extends NamedProvider {
    * through {@code ops} so that gradients are recorded.
    */
   Tensor attend(Ops ops, Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale);
+
+  /**
+   * {@link #attend} with dropout on the attention probabilities, as BERT and GPT-2 train: each
+   * probability is zeroed with probability {@code dropout} and the others scaled by 1/(1 −
+   * dropout), the mask drawn from {@code seed} as {@link Ops#dropout} draws it. Layers call this in
+   * training; with {@code dropout} 0 it is {@link #attend}.
+   *
+   * <p>The default supports only {@code dropout} 0 and otherwise fails naming this variant: a
+   * variant whose probabilities are not a softmax over keys decides itself what dropout means.
+   */
+  default Tensor attend(
+      Ops ops, Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale,
+      float dropout, long seed) {
+    if (dropout == 0f) {
+      return attend(ops, q, k, v, mask, causal, scale);
+    }
+    throw new UnsupportedOperationException(
+        "attention '" + name() + "' has no dropout on its probabilities (asked for " + dropout
+            + "); set the attention dropout of the configuration to 0");
+  }
 }

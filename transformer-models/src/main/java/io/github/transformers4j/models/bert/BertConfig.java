@@ -17,6 +17,7 @@ import java.util.Map;
  * @param intermediateSize the feed-forward width
  * @param hiddenAct the feed-forward nonlinearity (exact GELU in BERT)
  * @param hiddenDropoutProb dropout after the embeddings and on each residual branch (training)
+ * @param attentionProbsDropoutProb dropout on the attention probabilities (training)
  * @param maxPositionEmbeddings the longest sequence
  * @param typeVocabSize the number of segment types
  * @param layerNormEps eps of every LayerNorm
@@ -33,6 +34,7 @@ public record BertConfig(
     int intermediateSize,
     Activation hiddenAct,
     float hiddenDropoutProb,
+    float attentionProbsDropoutProb,
     int maxPositionEmbeddings,
     int typeVocabSize,
     float layerNormEps,
@@ -63,6 +65,10 @@ public record BertConfig(
       throw new IllegalArgumentException(
           "hidden_dropout_prob must be in [0, 1), got " + hiddenDropoutProb);
     }
+    if (!(attentionProbsDropoutProb >= 0f && attentionProbsDropoutProb < 1f)) {
+      throw new IllegalArgumentException(
+          "attention_probs_dropout_prob must be in [0, 1), got " + attentionProbsDropoutProb);
+    }
     if (!(layerNormEps > 0f)) {
       throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + layerNormEps);
     }
@@ -80,7 +86,7 @@ public record BertConfig(
   /** A configuration with BERT's defaults for everything but the sizes. */
   public static BertConfig of(int vocabSize, int hiddenSize, int layers, int heads, int intermediate) {
     return new BertConfig(
-        vocabSize, hiddenSize, layers, heads, intermediate, Activation.GELU, 0.1f, 512, 2, 1e-12f,
+        vocabSize, hiddenSize, layers, heads, intermediate, Activation.GELU, 0.1f, 0.1f, 512, 2, 1e-12f,
         0.02, 2, SdpaAttention.NAME, 0L);
   }
 
@@ -88,7 +94,8 @@ public record BertConfig(
   public BertConfig withNumLabels(int n) {
     return new BertConfig(
         vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct,
-        hiddenDropoutProb, maxPositionEmbeddings, typeVocabSize, layerNormEps, initializerRange, n,
+        hiddenDropoutProb, attentionProbsDropoutProb, maxPositionEmbeddings, typeVocabSize,
+        layerNormEps, initializerRange, n,
         attnImplementation, seed);
   }
 
@@ -124,6 +131,7 @@ public record BertConfig(
           c.integer("intermediate_size"),
           Activations.fromName("hidden_act", c.string("hidden_act", "gelu")),
           (float) c.number("hidden_dropout_prob", 0.1),
+          (float) c.number("attention_probs_dropout_prob", 0.1),
           c.integer("max_position_embeddings", 512),
           c.integer("type_vocab_size", 2),
           (float) c.number("layer_norm_eps", 1e-12),

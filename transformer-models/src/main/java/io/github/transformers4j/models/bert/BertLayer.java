@@ -31,7 +31,8 @@ final class BertLayer extends AbstractModule {
         child(
             "attention",
             new MultiHeadAttention(
-                ops, w, c.numAttentionHeads(), MultiHeadAttention.Names.BERT, attn, null, rng, std));
+                ops, w, c.numAttentionHeads(), MultiHeadAttention.Names.BERT, attn, null,
+                c.attentionProbsDropoutProb(), rng, std));
     this.attentionNorm = child("attention.output.LayerNorm", new LayerNorm(ops, w, c.layerNormEps()));
     this.ffn =
         inline(

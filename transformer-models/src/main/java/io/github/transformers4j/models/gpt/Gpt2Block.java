@@ -32,7 +32,8 @@ final class Gpt2Block extends AbstractModule {
         child(
             "attn",
             new FusedQkvAttention(
-                ops, c.nEmbd(), c.nHead(), attention, rng, c.initializerRange(), projStd));
+                ops, c.nEmbd(), c.nHead(), attention, c.attnPdrop(), rng, c.initializerRange(),
+                projStd));
     this.ln2 = child("ln_2", new LayerNorm(ops, c.nEmbd(), c.layerNormEpsilon()));
     this.mlp =
         child(

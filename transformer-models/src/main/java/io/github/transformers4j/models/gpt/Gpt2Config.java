@@ -20,6 +20,7 @@ import java.util.Map;
  * @param layerNormEpsilon eps of every LayerNorm
  * @param embdPdrop dropout after the embeddings (training only)
  * @param residPdrop dropout on each residual branch (training only)
+ * @param attnPdrop dropout on the attention probabilities (training only)
  * @param initializerRange the std of the initial weights
  * @param attnImplementation the registered attention variant ({@code sdpa}, {@code eager}, a
  *     plugin)
@@ -36,6 +37,7 @@ public record Gpt2Config(
     float layerNormEpsilon,
     float embdPdrop,
     float residPdrop,
+    float attnPdrop,
     double initializerRange,
     String attnImplementation,
     long seed) {
@@ -60,6 +62,7 @@ public record Gpt2Config(
     }
     probability("embd_pdrop", embdPdrop);
     probability("resid_pdrop", residPdrop);
+    probability("attn_pdrop", attnPdrop);
     if (!(initializerRange >= 0)) {
       throw new IllegalArgumentException("initializer_range must be >= 0, got " + initializerRange);
     }
@@ -89,21 +92,21 @@ public record Gpt2Config(
   public static Gpt2Config of(int vocabSize, int nPositions, int nEmbd, int nLayer, int nHead) {
     return new Gpt2Config(
         vocabSize, nPositions, nEmbd, nLayer, nHead, 4 * nEmbd, Activation.GELU_TANH, 1e-5f, 0.1f,
-        0.1f, 0.02, SdpaAttention.NAME, 0L);
+        0.1f, 0.1f, 0.02, SdpaAttention.NAME, 0L);
   }
 
   /** This configuration with another attention variant. */
   public Gpt2Config withAttention(String name) {
     return new Gpt2Config(
         vocabSize, nPositions, nEmbd, nLayer, nHead, nInner, activation, layerNormEpsilon, embdPdrop,
-        residPdrop, initializerRange, name, seed);
+        residPdrop, attnPdrop, initializerRange, name, seed);
   }
 
   /** This configuration with another initialization seed. */
   public Gpt2Config withSeed(long s) {
     return new Gpt2Config(
         vocabSize, nPositions, nEmbd, nLayer, nHead, nInner, activation, layerNormEpsilon, embdPdrop,
-        residPdrop, initializerRange, attnImplementation, s);
+        residPdrop, attnPdrop, initializerRange, attnImplementation, s);
   }
 
   /**
@@ -135,6 +138,7 @@ public record Gpt2Config(
           (float) c.number("layer_norm_epsilon", 1e-5),
           (float) c.number("embd_pdrop", 0.1),
           (float) c.number("resid_pdrop", 0.1),
+          (float) c.number("attn_pdrop", 0.1),
           c.number("initializer_range", 0.02),
           c.string("attn_implementation", SdpaAttention.NAME),
           c.integer("seed", 0));

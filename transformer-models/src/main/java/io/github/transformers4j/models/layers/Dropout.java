@@ -25,12 +25,22 @@ public final class Dropout extends AbstractModule {
 
   /** {@code x} with elements dropped in training, unchanged in evaluation. */
   public Tensor forward(Tensor x) {
-    if (!isTraining() || p == 0f) {
-      return x;
-    }
+    float active = activeProbability();
+    return active == 0f ? x : ops.dropout(x, active, nextSeed());
+  }
+
+  /** The probability in effect now: {@code p} in training, 0 in evaluation. */
+  public float activeProbability() {
+    return isTraining() ? p : 0f;
+  }
+
+  /**
+   * The seed of the next mask, for a kernel that drops inside itself (attention probabilities);
+   * advances the same counter as {@link #forward}.
+   */
+  public long nextSeed() {
     // SplitMix-style mixing: consecutive calls get unrelated seeds.
-    long seed = trainingSeed() + 0x9E3779B97F4A7C15L * ++calls;
-    return ops.dropout(x, p, seed);
+    return trainingSeed() + 0x9E3779B97F4A7C15L * ++calls;
   }
 
   @Override

@@ -21,8 +21,28 @@ public final class EagerAttention implements AttentionProvider {
   @Override
   public Tensor attend(
       Ops ops, Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale) {
+    return attend(ops, q, k, v, mask, causal, scale, 0f, 0L);
+  }
+
+  @Override
+  public Tensor attend(
+      Ops ops, Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale,
+      float dropout, long seed) {
+    return composed(ops, q, k, v, mask, causal, scale, dropout, seed);
+  }
+
+  /**
+   * The step-by-step attention, with {@code dropout} (when > 0) on the probabilities before the
+   * weighted sum, as BERT and GPT-2 apply it in training.
+   */
+  static Tensor composed(
+      Ops ops, Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale,
+      float dropout, long seed) {
     Tensor scores = ops.scale(ops.matmul(q, k, false, true), scale);
     Tensor p = ops.softmax(scores, mask, causal);
+    if (dropout > 0f) {
+      p = ops.dropout(p, dropout, seed);
+    }
     return ops.matmul(p, v);
   }
 }

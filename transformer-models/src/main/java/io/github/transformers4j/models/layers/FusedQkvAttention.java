@@ -18,16 +18,19 @@ public final class FusedQkvAttention extends AbstractModule {
   private final Linear cAttn;
   private final Linear cProj;
   private final AttentionProvider attention;
+  private final Dropout probsDropout;
 
   /**
    * Attention over width C with {@code heads} heads; {@code c_proj} is initialized with {@code
-   * projStd} (GPT-2 scales it by 1/√(2·layers)).
+   * projStd} (GPT-2 scales it by 1/√(2·layers)); {@code dropout} acts on the attention
+   * probabilities in training ({@code attn_pdrop}).
    */
   public FusedQkvAttention(
       Ops ops,
       int width,
       int heads,
       AttentionProvider attention,
+      float dropout,
       SplittableRandom rng,
       double std,
       double projStd) {
@@ -42,6 +45,7 @@ public final class FusedQkvAttention extends AbstractModule {
     this.cAttn = child("c_attn", new Linear(ops, width, 3 * width, Linear.Layout.IN_OUT, true, rng, std));
     this.cProj = child("c_proj", new Linear(ops, width, width, Linear.Layout.IN_OUT, true, rng, projStd));
     this.attention = attention;
+    this.probsDropout = child("attn_dropout", new Dropout(ops, dropout));
   }
 
   /**
@@ -64,6 +68,11 @@ public final class FusedQkvAttention extends AbstractModule {
       k = cache.keys();
       v = cache.values();
     }
-    return cProj.forward(Heads.merge(ops, attention.attend(ops, q, k, v, mask, true, scale)));
+    float p = probsDropout.activeProbability();
+    Tensor a =
+        p == 0f
+            ? attention.attend(ops, q, k, v, mask, true, scale)
+            : attention.attend(ops, q, k, v, mask, true, scale, p, probsDropout.nextSeed());
+    return cProj.forward(Heads.merge(ops, a));
   }
 }

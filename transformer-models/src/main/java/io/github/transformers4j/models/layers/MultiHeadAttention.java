@@ -34,11 +34,13 @@ public final class MultiHeadAttention extends AbstractModule {
   private final Linear output;
   private final AttentionProvider attention;
   private final RotaryEmbedding rotary;
+  private final Dropout probsDropout;
 
   /**
    * Attention over width C with {@code heads} heads (C divisible by heads).
    *
    * @param rotary applied to q and k when not null
+   * @param dropout on the attention probabilities in training (0 for none)
    */
   public MultiHeadAttention(
       Ops ops,
@@ -47,6 +49,7 @@ public final class MultiHeadAttention extends AbstractModule {
       Names names,
       AttentionProvider attention,
       RotaryEmbedding rotary,
+      float dropout,
       SplittableRandom rng,
       double std) {
     super(ops);
@@ -62,6 +65,14 @@ public final class MultiHeadAttention extends AbstractModule {
     this.output = child(names.output(), new Linear(ops, width, width, Linear.Layout.OUT_IN, true, rng, std));
     this.attention = attention;
     this.rotary = rotary;
+    this.probsDropout = child("attn_dropout", new Dropout(ops, dropout));
+  }
+
+  private Tensor attend(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
+    float p = probsDropout.activeProbability();
+    return p == 0f
+        ? attention.attend(ops, q, k, v, mask, causal, scale)
+        : attention.attend(ops, q, k, v, mask, causal, scale, p, probsDropout.nextSeed());
   }
 
   /**
@@ -87,7 +98,7 @@ public final class MultiHeadAttention extends AbstractModule {
       k = cache.keys();
       v = cache.values();
     }
-    return output.forward(Heads.merge(ops, attention.attend(ops, q, k, v, mask, causal, scale)));
+    return output.forward(Heads.merge(ops, attend(q, k, v, mask, causal)));
   }
 
   /**
@@ -110,6 +121,6 @@ public final class MultiHeadAttention extends AbstractModule {
         cache.set(k, v);
       }
     }
-    return output.forward(Heads.merge(ops, attention.attend(ops, q, k, v, memoryMask, false, scale)));
+    return output.forward(Heads.merge(ops, attend(q, k, v, memoryMask, false)));
   }
 }

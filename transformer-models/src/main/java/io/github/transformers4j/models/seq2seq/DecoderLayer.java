@@ -35,10 +35,16 @@ final class DecoderLayer extends AbstractModule {
     this.c = c;
     MultiHeadAttention.Names n = MultiHeadAttention.Names.BART;
     this.selfAttn =
-        child("self_attn", new MultiHeadAttention(ops, c.dModel(), c.heads(), n, a, rope, rng, c.initStd()));
+        child(
+            "self_attn",
+            new MultiHeadAttention(
+                ops, c.dModel(), c.heads(), n, a, rope, c.attentionDropout(), rng, c.initStd()));
     this.selfAttnNorm = child("self_attn_layer_norm", new LayerNorm(ops, c.dModel(), c.layerNormEps()));
     this.encoderAttn =
-        child("encoder_attn", new MultiHeadAttention(ops, c.dModel(), c.heads(), n, a, null, rng, c.initStd()));
+        child(
+            "encoder_attn",
+            new MultiHeadAttention(
+                ops, c.dModel(), c.heads(), n, a, null, c.attentionDropout(), rng, c.initStd()));
     this.encoderAttnNorm =
         child("encoder_attn_layer_norm", new LayerNorm(ops, c.dModel(), c.layerNormEps()));
     this.ffn =

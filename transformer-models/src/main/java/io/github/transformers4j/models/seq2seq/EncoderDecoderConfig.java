@@ -25,6 +25,7 @@ import java.util.Map;
  * @param norm post-LN (original, BART) or pre-LN
  * @param scaleEmbedding multiply token embeddings by √d_model (the paper, §3.4)
  * @param dropout on embeddings and residual branches (training)
+ * @param attentionDropout on the attention probabilities (training)
  * @param layerNormEps eps of every LayerNorm
  * @param initStd the std of the initial weights
  * @param decoderStartTokenId the first decoder token
@@ -44,6 +45,7 @@ public record EncoderDecoderConfig(
     NormPlacement norm,
     boolean scaleEmbedding,
     float dropout,
+    float attentionDropout,
     float layerNormEps,
     double initStd,
     int decoderStartTokenId,
@@ -87,6 +89,10 @@ public record EncoderDecoderConfig(
     if (!(dropout >= 0f && dropout < 1f)) {
       throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     }
+    if (!(attentionDropout >= 0f && attentionDropout < 1f)) {
+      throw new IllegalArgumentException(
+          "attention_dropout must be in [0, 1), got " + attentionDropout);
+    }
     if (!(layerNormEps > 0f)) {
       throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + layerNormEps);
     }
@@ -108,7 +114,7 @@ public record EncoderDecoderConfig(
       int vocabSize, int dModel, int heads, int ffnDim, int layers, int maxPositions) {
     return new EncoderDecoderConfig(
         vocabSize, dModel, heads, ffnDim, layers, layers, maxPositions, Activation.RELU,
-        Positions.SINUSOIDAL, NormPlacement.POST, true, 0.1f, 1e-5f, 0.02, 0, SdpaAttention.NAME,
+        Positions.SINUSOIDAL, NormPlacement.POST, true, 0.1f, 0f, 1e-5f, 0.02, 0, SdpaAttention.NAME,
         0L);
   }
 
@@ -116,7 +122,7 @@ public record EncoderDecoderConfig(
   public EncoderDecoderConfig with(Positions p, NormPlacement n) {
     return new EncoderDecoderConfig(
         vocabSize, dModel, heads, ffnDim, encoderLayers, decoderLayers, maxPositions, activation, p,
-        n, scaleEmbedding, dropout, layerNormEps, initStd, decoderStartTokenId, attnImplementation,
+        n, scaleEmbedding, dropout, attentionDropout, layerNormEps, initStd, decoderStartTokenId, attnImplementation,
         seed);
   }
 
@@ -151,6 +157,7 @@ public record EncoderDecoderConfig(
           c.bool("normalize_before", false) ? NormPlacement.PRE : NormPlacement.POST,
           c.bool("scale_embedding", true),
           (float) c.number("dropout", 0.1),
+          (float) c.number("attention_dropout", 0.0),
           (float) c.number("layer_norm_eps", 1e-5),
           c.number("init_std", 0.02),
           c.integer("decoder_start_token_id", 0),

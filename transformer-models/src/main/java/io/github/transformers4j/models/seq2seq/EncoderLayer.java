@@ -32,7 +32,8 @@ final class EncoderLayer extends AbstractModule {
         child(
             "self_attn",
             new MultiHeadAttention(
-                ops, c.dModel(), c.heads(), MultiHeadAttention.Names.BART, a, rope, rng, c.initStd()));
+                ops, c.dModel(), c.heads(), MultiHeadAttention.Names.BART, a, rope,
+                c.attentionDropout(), rng, c.initStd()));
     this.selfAttnNorm = child("self_attn_layer_norm", new LayerNorm(ops, c.dModel(), c.layerNormEps()));
     this.ffn =
         inline(

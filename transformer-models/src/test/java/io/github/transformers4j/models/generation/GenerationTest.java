@@ -41,7 +41,7 @@ class GenerationTest {
     // Larger init than GPT-2's 0.02 so that logits are spread and argmax ties do not occur.
     Gpt2Config c =
         new Gpt2Config(97, 64, 32, 3, 4, 64, io.github.transformers4j.api.Activation.GELU_TANH,
-            1e-5f, 0.1f, 0.1f, 0.3, "sdpa", 42L);
+            1e-5f, 0.1f, 0.1f, 0.1f, 0.3, "sdpa", 42L);
     gpt = new Gpt2Model(ops, c);
   }
 
@@ -198,7 +198,7 @@ class GenerationTest {
     // With nb ≥ V^(steps−1) beams no prefix is ever pruned, so beam search is exhaustive.
     Gpt2Config c =
         new Gpt2Config(4, 16, 16, 2, 2, 32, io.github.transformers4j.api.Activation.GELU_TANH,
-            1e-5f, 0f, 0f, 0.5, "sdpa", 3L);
+            1e-5f, 0f, 0f, 0f, 0.5, "sdpa", 3L);
     Gpt2Model small = new Gpt2Model(ops, c);
     int[] prompt = {1, 2};
     int steps = 3;
@@ -258,7 +258,7 @@ class GenerationTest {
           new EncoderDecoderConfig(61, 32, 4, 64, 2, 2, 64,
               io.github.transformers4j.api.Activation.RELU, p,
               p == EncoderDecoderConfig.Positions.ROTARY ? NormPlacement.PRE : NormPlacement.POST,
-              true, 0.1f, 1e-5f, 0.3, 1, "sdpa", 9L);
+              true, 0.1f, 0.1f, 1e-5f, 0.3, 1, "sdpa", 9L);
       EncoderDecoderModel m = new EncoderDecoderModel(ops, c);
       // Two sources of different lengths (8 and 2 tokens), right-padded with 0 and masked.
       int[] src = {4, 8, 15, 16, 23, 42, 9, 33, 12, 5, 0, 0, 0, 0, 0, 0};

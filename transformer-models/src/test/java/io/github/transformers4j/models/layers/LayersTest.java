@@ -107,11 +107,83 @@ class LayersTest {
   }
 
   @Test
+  void attentionDropoutIsUnbiasedReproducibleAndTheSameOnSdpaAndEager() {
+    Tensor q = random(13, 1, 2, 4, 8);
+    Tensor k = random(14, 1, 2, 6, 8);
+    Tensor v = random(15, 1, 2, 6, 8);
+    Tensor mask = AttentionMasks.padding(ops, new int[] {1, 1, 1, 1, 1, 0}, 1, 6);
+    float[] plain = new SdpaAttention().attend(ops, q, k, v, mask, true, 0.35f).toFloatArray();
+    float p = 0.25f;
+    // sdpa falls back to the composed attention under dropout: identical bits to eager.
+    float[] sdpa = new SdpaAttention().attend(ops, q, k, v, mask, true, 0.35f, p, 99L).toFloatArray();
+    float[] eager = new EagerAttention().attend(ops, q, k, v, mask, true, 0.35f, p, 99L).toFloatArray();
+    assertArrayEquals(eager, sdpa);
+    assertTrue(TestSupport.maxAbsDiff(plain, sdpa) > 1e-3, "dropout changed nothing");
+    float[] again = new SdpaAttention().attend(ops, q, k, v, mask, true, 0.35f, p, 99L).toFloatArray();
+    assertArrayEquals(sdpa, again, "same seed, same mask");
+    // Inverted dropout keeps the expectation: the mean over many masks approaches the plain output.
+    int n = 3000;
+    double[] mean = new double[plain.length];
+    for (long seed = 0; seed < n; seed++) {
+      float[] o = new EagerAttention().attend(ops, q, k, v, mask, true, 0.35f, p, seed).toFloatArray();
+      for (int i = 0; i < o.length; i++) {
+        mean[i] += o[i] / (double) n;
+      }
+    }
+    for (int i = 0; i < plain.length; i++) {
+      // |v| ≲ 3 and the weights' dropout variance is p/(1−p) per term: 5σ of the mean is < 0.15.
+      assertEquals(plain[i], mean[i], 0.15, "mean of dropped-out attention at " + i);
+    }
+  }
+
+  @Test
+  void attentionDropoutActsOnlyInTrainingAndAVariantWithoutItFailsClearly() {
+    MultiHeadAttention mha =
+        new MultiHeadAttention(ops, 8, 2, MultiHeadAttention.Names.BART, new SdpaAttention(), null,
+            0.3f, new SplittableRandom(5), 0.5);
+    Tensor x = random(16, 1, 5, 8);
+    float[] eval = mha.self(x, null, true, null, null).toFloatArray();
+    mha.train(true, 7L);
+    float[] train1 = mha.self(x, null, true, null, null).toFloatArray();
+    float[] train2 = mha.self(x, null, true, null, null).toFloatArray();
+    mha.train(true, 7L);
+    float[] train1Again = mha.self(x, null, true, null, null).toFloatArray();
+    mha.train(false, 0L);
+    assertArrayEquals(eval, mha.self(x, null, true, null, null).toFloatArray(), "eval is deterministic");
+    assertTrue(TestSupport.maxAbsDiff(eval, train1) > 1e-4, "no dropout in training");
+    assertTrue(TestSupport.maxAbsDiff(train1, train2) > 1e-4, "each call draws a fresh mask");
+    assertArrayEquals(train1, train1Again, "a training run is reproducible from its seed");
+
+    io.github.transformers4j.api.spi.AttentionProvider noDropout =
+        new io.github.transformers4j.api.spi.AttentionProvider() {
+          @Override
+          public String name() {
+            return "plain-plugin";
+          }
+
+          @Override
+          public Tensor attend(
+              Ops o, Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale) {
+            return o.attention(q, k, v, mask, causal, scale);
+          }
+        };
+    MultiHeadAttention plugin =
+        new MultiHeadAttention(ops, 8, 2, MultiHeadAttention.Names.BART, noDropout, null, 0.3f,
+            new SplittableRandom(5), 0.5);
+    plugin.self(x, null, true, null, null); // evaluation: no dropout asked, works
+    plugin.train(true, 1L);
+    UnsupportedOperationException e =
+        assertThrows(UnsupportedOperationException.class, () -> plugin.self(x, null, true, null, null));
+    assertTrue(e.getMessage().contains("'plain-plugin'") && e.getMessage().contains("0.3"),
+        e.getMessage());
+  }
+
+  @Test
   void paddedKeysAreInvisible() {
     // Attention of one query over [k0 k1 pad] with the pad masked equals attention over [k0 k1].
     MultiHeadAttention mha =
         new MultiHeadAttention(ops, 8, 2, MultiHeadAttention.Names.BART, new SdpaAttention(), null,
-            new SplittableRandom(5), 0.5);
+            0f, new SplittableRandom(5), 0.5);
     Tensor x = random(6, 1, 3, 8);
     Tensor padded = mha.self(x, AttentionMasks.padding(ops, new int[] {1, 1, 0}, 1, 3), false, null, null);
     Tensor alone = mha.self(ops.slice(x, 1, 0, 2), null, false, null, null);
@@ -199,7 +271,7 @@ class LayersTest {
         assertThrows(
             IllegalArgumentException.class,
             () -> new MultiHeadAttention(ops, 384, 5, MultiHeadAttention.Names.BERT, new SdpaAttention(), null,
-                new SplittableRandom(0), 0.02));
+                0f, new SplittableRandom(0), 0.02));
     assertEquals("attention width 384 must be divisible by heads 5", e.getMessage());
   }
 }

@@ -146,6 +146,10 @@ class LoadingAndConfigTest {
     assertEquals("vocab_size must be > 0, got 0", e.getMessage());
   }
 
+  private static void e0(org.junit.jupiter.api.function.Executable call, String message) {
+    assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
+  }
+
   @Test
   void huggingFaceConfigsAreReadAndUnsupportedValuesRejected() throws Exception {
     Map<String, Object> gpt2 =
@@ -154,8 +158,12 @@ class LoadingAndConfigTest {
     assertEquals(32, c.nEmbd());
     assertEquals(128, c.nInner(), "n_inner null means 4·n_embd");
     assertEquals(1e-5f, c.layerNormEpsilon());
+    assertEquals(((Number) gpt2.get("attn_pdrop")).floatValue(), c.attnPdrop());
 
     Map<String, Object> bad = new LinkedHashMap<>(gpt2);
+    bad.put("attn_pdrop", 1.0);
+    e0(() -> Gpt2Config.fromMap(bad), "config 'gpt2': attn_pdrop must be in [0, 1), got 1.0");
+    bad.put("attn_pdrop", 0.1);
     bad.put("activation_function", "mish");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gpt2Config.fromMap(bad));
     assertTrue(e.getMessage().contains("activation_function 'mish' is not supported"), e.getMessage());
@@ -176,6 +184,12 @@ class LoadingAndConfigTest {
     BertConfig b = BertConfig.fromMap(bert);
     assertEquals(384, b.hiddenSize());
     assertEquals(1e-12f, b.layerNormEps());
+    assertEquals(0.1f, b.attentionProbsDropoutProb(), "HF's default");
+    bert.put("attention_probs_dropout_prob", -0.5);
+    e0(() -> BertConfig.fromMap(bert),
+        "config 'bert': attention_probs_dropout_prob must be in [0, 1), got -0.5");
+    bert.put("attention_probs_dropout_prob", 0.0);
+    assertEquals(0f, BertConfig.fromMap(bert).attentionProbsDropoutProb());
     bert.put("num_attention_heads", 5);
     e = assertThrows(IllegalArgumentException.class, () -> BertConfig.fromMap(bert));
     assertEquals(
