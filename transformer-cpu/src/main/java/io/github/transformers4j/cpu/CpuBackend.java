@@ -48,6 +48,9 @@ public final class CpuBackend implements ComputeBackend {
   private static final Object SEEN = new Object();
   private volatile boolean closed;
 
+  // Tq·Tk from which the fused attention backward is used (see attentionBackward).
+  private static final long FUSED_BACKWARD_MIN_SCORES = 192L * 192;
+
   private record PackedWeight(boolean transposed, Sgemm.PackedB packed) {}
 
   /** A backend whose kernels use up to {@code threads} threads; starts {@code threads − 1}. */
@@ -511,6 +514,34 @@ public final class CpuBackend implements ComputeBackend {
             parallel, gemm, fq, fk, fv, sq.dim(0), sq.dim(1), sq.dim(2), k.shape().dim(2),
             sq.dim(3), fm, mask == null ? null : mask.shape(), causal, scale),
         o);
+  }
+
+  @Override
+  public Tensor[] attentionBackward(
+      Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, float scale, Tensor dOut) {
+    String op = "attentionBackward";
+    float[] fq = f(q, op);
+    float[] fk = f(k, op);
+    float[] fv = f(v, op);
+    float[] fd = f(dOut, op);
+    float[] fm = mask == null ? null : f(mask, op);
+    Shape o =
+        ShapeRules.attention(q.shape(), k.shape(), v.shape(), mask == null ? null : mask.shape());
+    if (!dOut.shape().equals(o)) {
+      throw new IllegalArgumentException(
+          op + ": output gradient " + dOut.shape() + " must have the attention output's shape " + o);
+    }
+    Shape sq = q.shape();
+    if ((long) sq.dim(2) * k.shape().dim(2) < FUSED_BACKWARD_MIN_SCORES) {
+      // Short sequences: the composed kernels are faster (measured 0.79 vs 0.65 ms at T = 64,
+      // even at 128, fused ahead from ~192 on: 7.5 vs 8.3 ms at 256) and the scores are small.
+      return ComputeBackend.super.attentionBackward(q, k, v, mask, causal, scale, dOut);
+    }
+    float[][] g =
+        Attention.backward(
+            parallel, gemm, fq, fk, fv, fd, sq.dim(0), sq.dim(1), sq.dim(2), k.shape().dim(2),
+            sq.dim(3), fm, mask == null ? null : mask.shape(), causal, scale);
+    return new Tensor[] {out(g[0], q.shape()), out(g[1], k.shape()), out(g[2], v.shape())};
   }
 
   /** Stops the pool's threads. Kernels called afterwards fail. */

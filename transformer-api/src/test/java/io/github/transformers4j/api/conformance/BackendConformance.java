@@ -396,7 +396,12 @@ public abstract class BackendConformance {
   @Test
   void fusedAttentionMatchesComposedReference() {
     SplittableRandom r = Check.random(11);
-    int[][] cases = {{1, 1, 1, 1, 8}, {2, 3, 13, 13, 16}, {1, 2, 64, 64, 32}, {2, 2, 3, 127, 8}, {1, 1, 207, 207, 64}};
+    // Tq > Tk (the first causal rows see no key), block edges (BQ 64, BK 128 on cpu), Tq < Tk;
+    // short and long (the cpu backend's backward is fused from Tq·Tk = 192² on).
+    int[][] cases = {
+      {1, 1, 1, 1, 8}, {2, 3, 13, 13, 16}, {1, 2, 64, 64, 32}, {2, 2, 3, 127, 8}, {1, 1, 207, 207, 64},
+      {1, 2, 9, 4, 8}, {1, 1, 150, 300, 16}, {1, 1, 300, 200, 8}
+    };
     for (int[] cs : cases) {
       int b = cs[0];
       int h = cs[1];
@@ -434,6 +439,44 @@ public abstract class BackendConformance {
             same(e[i], a[i], what + " backward " + "qkv".charAt(i));
           }
         }
+      }
+    }
+  }
+
+  @Test
+  void attentionWithAFullPerHeadMask() {
+    SplittableRandom r = Check.random(13);
+    int b = 2;
+    int h = 3;
+    int tq = 150;
+    int tk = 270;
+    int hs = 8;
+    float[] q = Check.uniform(r, b * h * tq * hs);
+    float[] k = Check.uniform(r, b * h * tk * hs);
+    float[] v = Check.uniform(r, b * h * tk * hs);
+    float[] dout = Check.uniform(r, b * h * tq * hs);
+    float[] mask = new float[b * h * tq * tk];
+    for (int i = 0; i < mask.length; i++) {
+      mask[i] = r.nextInt(4) == 0 ? -1e9f : (float) r.nextDouble(-1, 1); // additive biases too
+    }
+    for (boolean causal : new boolean[] {false, true}) {
+      String what = "attention with a (B, nh, Tq, Tk) mask, causal=" + causal;
+      same(
+          ref.attention(on(ref, q, b, h, tq, hs), on(ref, k, b, h, tk, hs), on(ref, v, b, h, tk, hs),
+              on(ref, mask, b, h, tq, tk), causal, 0.3f),
+          backend.attention(on(backend, q, b, h, tq, hs), on(backend, k, b, h, tk, hs),
+              on(backend, v, b, h, tk, hs), on(backend, mask, b, h, tq, tk), causal, 0.3f),
+          what);
+      Tensor[] e =
+          ref.attentionBackward(on(ref, q, b, h, tq, hs), on(ref, k, b, h, tk, hs),
+              on(ref, v, b, h, tk, hs), on(ref, mask, b, h, tq, tk), causal, 0.3f,
+              on(ref, dout, b, h, tq, hs));
+      Tensor[] a =
+          backend.attentionBackward(on(backend, q, b, h, tq, hs), on(backend, k, b, h, tk, hs),
+              on(backend, v, b, h, tk, hs), on(backend, mask, b, h, tq, tk), causal, 0.3f,
+              on(backend, dout, b, h, tq, hs));
+      for (int i = 0; i < 3; i++) {
+        same(e[i], a[i], what + " backward " + "qkv".charAt(i));
       }
     }
   }
