@@ -258,6 +258,9 @@ public final class Sgemm {
     if (chunks <= 1 || Parallel.inParallelRegion()) {
       serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, bias, biasOff, c,
           cOff, ldc);
+    } else if (m <= SKINNY_M && !transB && k >= 2 * chunks) {
+      splitK(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, bias, biasOff, c, cOff, ldc,
+          chunks);
     } else if (n >= m) {
       // Split N: each thread owns whole NR strips of C and packs its own part of B.
       int blocks = (n + NR - 1) / NR;
@@ -283,6 +286,52 @@ public final class Sgemm {
             serial(transA, transB, i1 - i0, n, k, alpha, a, ao, lda, b, bOff, ldb, beta, bias,
                 biasOff, c, cOff + i0 * ldc, ldc);
           });
+    }
+  }
+
+  // A skinny product with B stored K×N, split over K: each thread streams its own contiguous band
+  // of B rows (splitting N would cut every row into short runs, which the prefetchers follow
+  // badly) into its own partial C; the partials are then added. Piece 0 writes C itself.
+  private void splitK(
+      boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b,
+      int bOff, int ldb, float beta, float[] bias, int biasOff, float[] c, int cOff, int ldc,
+      int chunks) {
+    float[][] parts = new float[chunks][];
+    parallel.forPieces(
+        chunks,
+        chunks,
+        (s, e) -> {
+          for (int piece = s; piece < e; piece++) {
+            int p0 = (int) ((long) k * piece / chunks);
+            int p1 = (int) ((long) k * (piece + 1) / chunks);
+            int ao = transA ? aOff + p0 * lda : aOff + p0;
+            int bo = bOff + p0 * ldb;
+            if (piece == 0) {
+              serial(transA, false, m, n, p1 - p0, alpha, a, ao, lda, b, bo, ldb, beta, bias,
+                  biasOff, c, cOff, ldc);
+            } else {
+              float[] part = new float[m * n];
+              serial(transA, false, m, n, p1 - p0, alpha, a, ao, lda, b, bo, ldb, 1f, null, 0, part,
+                  0, n);
+              parts[piece] = part;
+            }
+          }
+        });
+    for (int piece = 1; piece < chunks; piece++) {
+      float[] part = parts[piece];
+      for (int i = 0; i < m; i++) {
+        int o = cOff + i * ldc;
+        int po = i * n;
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+          FloatVector.fromArray(S, c, o + j)
+              .add(FloatVector.fromArray(S, part, po + j))
+              .intoArray(c, o + j);
+        }
+        for (; j < n; j++) {
+          c[o + j] += part[po + j];
+        }
+      }
     }
   }
 
