@@ -297,6 +297,20 @@ public final class CpuBackend implements ComputeBackend {
       packedWeights.put(w, SEEN);
       return null;
     }
+    // Packed copies are as large as their weights: keep them within a quarter of the heap, so a
+    // large model stays loadable (its weights past the budget are packed per call instead).
+    long floats = (long) ((n + Sgemm.NR - 1) / Sgemm.NR * Sgemm.NR) * Math.max(1, k);
+    long held = 0;
+    synchronized (packedWeights) {
+      for (Object e : packedWeights.values()) {
+        if (e instanceof PackedWeight pw) {
+          held += pw.packed().size();
+        }
+      }
+    }
+    if ((held + floats) * Float.BYTES > Runtime.getRuntime().maxMemory() / 4) {
+      return null;
+    }
     Sgemm.PackedB p = gemm.pack(transposed, k, n, w, 0, ldb);
     packedWeights.put(w, new PackedWeight(transposed, p));
     return p;
