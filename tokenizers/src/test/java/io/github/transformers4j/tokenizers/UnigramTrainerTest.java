@@ -71,7 +71,8 @@ class UnigramTrainerTest {
     }
     for (int cp : chars) {
       String c = new String(Character.toChars(cp));
-      assertTrue(tok.tokenToId(c) >= 4, "char '" + c + "' (U+" + Integer.toHexString(cp) + ") missing");
+      assertTrue(
+          tok.tokenToId(c) >= 4, "char '" + c + "' (U+" + Integer.toHexString(cp) + ") missing");
     }
     // Learned pieces sorted by score, best first.
     for (int i = 5; i < VOCAB; i++) {
@@ -103,7 +104,9 @@ class UnigramTrainerTest {
     }
     assertTrue(checked >= 290, "only " + checked + " of 300 held-out lines had no unknown char");
     // 2.8 chars a piece here; chars alone would be 1, words about 4.6.
-    assertTrue(tokens * 5 < chars * 2, "pieces should average over 2.5 chars: " + tokens + " for " + chars);
+    assertTrue(
+        tokens * 5 < chars * 2,
+        "pieces should average over 2.5 chars: " + tokens + " for " + chars);
     Encoding e = tok.encode("First Citizen: Before we proceed any further, hear me speak.");
     assertEquals("\u2581First", e.token(0));
   }
@@ -116,8 +119,10 @@ class UnigramTrainerTest {
     ForkJoinPool seven = new ForkJoinPool(7);
     try {
       // Parallel streams run in the pool that starts them: one thread, then seven.
-      Tokenizer t1 = one.submit(() -> new UnigramTrainer(config(), Progress.none()).train(train)).get();
-      Tokenizer t7 = seven.submit(() -> new UnigramTrainer(config(), Progress.none()).train(train)).get();
+      Tokenizer t1 =
+          one.submit(() -> new UnigramTrainer(config(), Progress.none()).train(train)).get();
+      Tokenizer t7 =
+          seven.submit(() -> new UnigramTrainer(config(), Progress.none()).train(train)).get();
       HfTokenizerJson.save(t1, a);
       HfTokenizerJson.save(t7, b);
     } finally {
@@ -167,7 +172,8 @@ class UnigramTrainerTest {
 
   @Test
   void badSettingsFailNamingTheField() {
-    assertNamed("vocabSize must be at least 1, got 0", () -> UnigramTrainer.Config.of(0, List.of()));
+    assertNamed(
+        "vocabSize must be at least 1, got 0", () -> UnigramTrainer.Config.of(0, List.of()));
     assertNamed("shrinkingFactor must be in (0, 1)", () -> withShrinking(1.0));
     assertNamed("shrinkingFactor must be in (0, 1)", () -> withShrinking(0));
     assertNamed("shrinkingFactor must be in (0, 1)", () -> withShrinking(-0.5));
@@ -176,22 +182,30 @@ class UnigramTrainerTest {
         "preTokenizer 'nope' is unknown; available: metaspace, whitespace, bert, standard, korean,"
             + " cjk-bigram",
         () -> config().withPreTokenizer("nope"));
-    assertNamed("preTokenizer 'byte-level' is unknown", () -> config().withPreTokenizer("byte-level"));
+    assertNamed(
+        "preTokenizer 'byte-level' is unknown", () -> config().withPreTokenizer("byte-level"));
     assertNamed(
         "maxPieceLength must be at least 1, got 0",
-        () -> new UnigramTrainer.Config(100, List.of(), "<unk>", "metaspace", null, 2, 0, 10, 0.75, 2));
+        () ->
+            new UnigramTrainer.Config(
+                100, List.of(), "<unk>", "metaspace", null, 2, 0, 10, 0.75, 2));
     assertNamed(
         "subIterations must be at least 1, got 0",
-        () -> new UnigramTrainer.Config(100, List.of(), "<unk>", "metaspace", null, 2, 16, 10, 0.75, 0));
+        () ->
+            new UnigramTrainer.Config(
+                100, List.of(), "<unk>", "metaspace", null, 2, 16, 10, 0.75, 0));
     assertNamed(
         "unkToken must be a token",
         () -> new UnigramTrainer.Config(100, List.of(), "", "metaspace", null, 2, 16, 10, 0.75, 2));
-    assertNamed("vocabSize 3 leaves no room for pieces", () -> UnigramTrainer.Config.of(3, List.of("<s>", "</s>")));
+    assertNamed(
+        "vocabSize 3 leaves no room for pieces",
+        () -> UnigramTrainer.Config.of(3, List.of("<s>", "</s>")));
   }
 
   private static void assertNamed(String start, Executable bad) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad, start);
-    assertTrue(e.getMessage().startsWith(start), "expected '" + start + "...', got: " + e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith(start), "expected '" + start + "...', got: " + e.getMessage());
   }
 
   private static UnigramTrainer.Config withShrinking(double f) {
@@ -207,11 +221,13 @@ class UnigramTrainerTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new UnigramTrainer(UnigramTrainer.Config.of(40, List.of()), Progress.none()).train(text));
+            () ->
+                new UnigramTrainer(UnigramTrainer.Config.of(40, List.of()), Progress.none())
+                    .train(text));
     // 26 lowercase, 26 uppercase and ▁: 53 chars; 39 ids left after <unk>.
     assertEquals(
-        "vocabSize 40 is too small: the corpus has 53 distinct chars and every one must be a piece, but"
-            + " 1 special tokens leave room for 39; use a vocabSize of at least 54",
+        "vocabSize 40 is too small: the corpus has 53 distinct chars and every one must be a piece,"
+            + " but 1 special tokens leave room for 39; use a vocabSize of at least 54",
         e.getMessage());
   }
 
@@ -220,10 +236,21 @@ class UnigramTrainerTest {
     // A corpus whose chars and repeated substrings (occurring twice or more) are fewer than asked:
     // the vocabulary stops there rather than padding with pieces seen once.
     List<String> text = List.of("low lower lowest", "new newer newest", "low new");
-    Tokenizer t = new UnigramTrainer(UnigramTrainer.Config.of(500, List.of()), Progress.none()).train(text);
+    Tokenizer t =
+        new UnigramTrainer(UnigramTrainer.Config.of(500, List.of()), Progress.none()).train(text);
     assertTrue(t.vocabularySize() < 100, "vocabulary " + t.vocabularySize());
     assertTrue(t.tokenToId("\u2581low") > 0);
     assertEquals("lowest newer", t.decode(t.encode("lowest newer").ids(), false));
+  }
+
+  @Test
+  void unknownTokenAmongTheSpecialsKeepsItsPlace() {
+    UnigramTrainer.Config c = UnigramTrainer.Config.of(30, List.of("<pad>", "<unk>", "<s>"));
+    Tokenizer t = new UnigramTrainer(c, Progress.none()).train(List.of("low lower lowest", "low new"));
+    Unigram model = (Unigram) t.model();
+    assertEquals(List.of("<pad>", "<unk>", "<s>"), model.pieces().subList(0, 3));
+    assertEquals(1, model.unkId());
+    assertEquals(1, t.encode("z").id(1), "z was never seen: " + List.of(t.encode("z").tokens()));
   }
 
   @Test

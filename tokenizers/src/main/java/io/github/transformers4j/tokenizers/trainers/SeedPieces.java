@@ -14,12 +14,12 @@ import java.util.TreeMap;
  * runs from one word into the next), and sorted into a suffix array (prefix doubling with counting
  * sorts, O(N log L) for words of at most L chars). Its LCP intervals are the nodes of the suffix
  * tree: all substrings that end inside the edge above a node occur exactly where the node's
- * suffixes start, so each node offers one candidate, the longest such substring no longer than
- * the maximum piece length. Leaves offer the rest of their word. A suffix weighs its word's count,
- * so a substring's count is its number of occurrences in the corpus, not in the list of distinct
- * words (SentencePiece and Hugging Face count it in the distinct words, and only at inner nodes).
- * The best candidates are kept in a bounded heap, ties to the smaller string, so memory stays
- * O(N + seed size) and the seed never depends on hash order.
+ * suffixes start, so each node offers one candidate, the longest such substring no longer than the
+ * maximum piece length. Leaves offer the rest of their word. A suffix weighs its word's count, so a
+ * substring's count is its number of occurrences in the corpus, not in the list of distinct words
+ * (SentencePiece and Hugging Face count it in the distinct words, and only at inner nodes). The
+ * best candidates are kept in a bounded heap, ties to the smaller string, so memory stays O(N +
+ * seed size) and the seed never depends on hash order.
  */
 final class SeedPieces {
   private SeedPieces() {}
@@ -82,8 +82,7 @@ final class SeedPieces {
     Integer[] byCount = charCount.keySet().toArray(new Integer[0]);
     Arrays.sort(
         byCount,
-        Comparator.comparingLong((Integer cp) -> -charCount.get(cp)[0])
-            .thenComparingInt(cp -> cp));
+        Comparator.comparingLong((Integer cp) -> -charCount.get(cp)[0]).thenComparingInt(cp -> cp));
     for (int cp : byCount) {
       pieces.add(new String(Character.toChars(cp)));
       raw.add((double) charCount.get(cp)[0]);
@@ -92,7 +91,8 @@ final class SeedPieces {
     int wanted = seedSize - chars;
     if (wanted > 0 && length > 0 && maxLength >= 2) {
       TopCandidates top = new TopCandidates(text, numWords, wanted);
-      substrings(text, numWords, numWords + alphabet.length, wordStart, counts, maxLength, minCount, top);
+      substrings(
+          text, numWords, numWords + alphabet.length, wordStart, counts, maxLength, minCount, top);
       for (int k : top.best()) {
         int[] cps = new int[top.len[k]];
         for (int i = 0; i < cps.length; i++) {
@@ -134,7 +134,8 @@ final class SeedPieces {
       w = w >= 0 ? w : -w - 2;
       weight[i + 1] = weight[i] + (text[sa[i]] < numWords ? 0 : counts[w]);
     }
-    // Leaves: the suffix at sa[i] shares lcp[i] chars with one neighbour and lcp[i + 1] with the other.
+    // Leaves: the suffix at sa[i] shares lcp[i] chars with one neighbour and lcp[i + 1] with the
+    // other.
     for (int i = 0; i < n; i++) {
       int p = sa[i];
       int parent = Math.max(lcp[i], i + 1 < n ? lcp[i + 1] : 0);
@@ -278,8 +279,8 @@ final class SeedPieces {
   }
 
   /**
-   * The best {@code capacity} candidates (text position, length, count) by count × length, ties
-   * to the smaller string: a min-heap whose root is the worst kept.
+   * The best {@code capacity} candidates (text position, length, count) by count × length, ties to
+   * the smaller string: a min-heap whose root is the worst kept.
    */
   static final class TopCandidates {
     private final int[] text;

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,16 +26,16 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Trains a Unigram (SentencePiece) vocabulary as Hugging Face's {@code UnigramTrainer} does:
- * count the words the pre-tokenizer makes; seed the vocabulary with every char and the most
- * frequent substrings (by count × length, see {@link SeedPieces}); then repeat EM rounds: each
- * round runs {@code subIterations} EM steps (E: the expected count of every piece by
- * forward-backward over each word's lattice; M: a piece's score becomes digamma(count) −
- * digamma(total), SentencePiece's Bayesian EM, and pieces expected less than half a time are
- * dropped), then prunes to {@code shrinkingFactor} of the pieces, dropping those whose removal
- * costs the least likelihood (their Viterbi uses re-segmented into their second-best segmentation).
- * Rounds stop once the pieces are at most 1.1 × the vocabulary size; the vocabulary is then every
- * char of the corpus plus the best-scored pieces, sorted by score after the special tokens.
+ * Trains a Unigram (SentencePiece) vocabulary as Hugging Face's {@code UnigramTrainer} does: count
+ * the words the pre-tokenizer makes; seed the vocabulary with every char and the most frequent
+ * substrings (by count × length, see {@link SeedPieces}); then repeat EM rounds: each round runs
+ * {@code subIterations} EM steps (E: the expected count of every piece by forward-backward over
+ * each word's lattice; M: a piece's score becomes digamma(count) − digamma(total), SentencePiece's
+ * Bayesian EM, and pieces expected less than half a time are dropped), then prunes to {@code
+ * shrinkingFactor} of the pieces, dropping those whose removal costs the least likelihood (their
+ * Viterbi uses re-segmented into their second-best segmentation). Rounds stop once the pieces are
+ * at most 1.1 × the vocabulary size; the vocabulary is then every char of the corpus plus the
+ * best-scored pieces, sorted by score after the special tokens.
  *
  * <p>The vocabulary has exactly {@code vocabSize} tokens, special tokens and the unknown token
  * included, unless the corpus offers fewer pieces: its distinct chars plus the substrings that
@@ -44,6 +45,14 @@ import java.util.stream.IntStream;
  * <p>The same corpus and settings give the same vocabulary, byte for byte, whatever the number of
  * cores: words are processed in sorted order, in chunks fixed by the data alone, and the chunks'
  * sums are added in chunk order. {@link #history()} has the loss of every EM step.
+ *
+ * <p>Where this differs from Hugging Face's trainer, on purpose: a seed substring's count is its
+ * occurrences in the corpus (Hugging Face counts it once per distinct word), and it must occur
+ * {@code minFrequency} times; the final pieces are the best by score as SentencePiece picks them
+ * (Hugging Face takes them in pruning order); pruning uses each piece's own number of alternative
+ * pieces as SentencePiece does (Hugging Face uses the number of pieces); the unknown token is
+ * never matched as text and is always a special added token. Ids therefore differ from Hugging
+ * Face's on the same corpus; the saved {@code tokenizer.json} encodes the same in both.
  *
  * <p>Pre-tokenizers: {@code metaspace} (SentencePiece's: spaces become {@code ▁}, one is prepended,
  * words split before each; Hugging Face loads the saved file), or {@code whitespace}, {@code bert},
@@ -60,9 +69,6 @@ public final class UnigramTrainer {
 
   /** Pieces expected fewer times than this in an E step are dropped (SentencePiece's 0.5). */
   private static final double EXPECTED_COUNT_THRESHOLD = 0.5;
-
-  /** An unknown char scores this much below the lowest piece, as in the Unigram model. */
-  private static final double UNK_PENALTY = 10.0;
 
   /** Chars the M step dropped get scores this far apart below the lowest piece, in count order. */
   private static final double REQUIRED_CHAR_PENALTY = 1e-4;
@@ -104,7 +110,8 @@ public final class UnigramTrainer {
       Objects.requireNonNull(specialTokens, "specialTokens");
       for (String s : specialTokens) {
         if (s == null || s.isEmpty()) {
-          throw new IllegalArgumentException("specialTokens: a null or empty token in " + specialTokens);
+          throw new IllegalArgumentException(
+              "specialTokens: a null or empty token in " + specialTokens);
         }
       }
       specialTokens = List.copyOf(new LinkedHashSet<>(specialTokens));
@@ -115,49 +122,83 @@ public final class UnigramTrainer {
       }
       if (!PRE_TOKENIZERS.contains(preTokenizer)) {
         throw new IllegalArgumentException(
-            "preTokenizer '" + preTokenizer + "' is unknown; available: " + String.join(", ", PRE_TOKENIZERS));
+            "preTokenizer '"
+                + preTokenizer
+                + "' is unknown; available: "
+                + String.join(", ", PRE_TOKENIZERS));
       }
       if (minFrequency < 1) {
         throw new IllegalArgumentException("minFrequency must be at least 1, got " + minFrequency);
       }
       if (maxPieceLength < 1) {
-        throw new IllegalArgumentException("maxPieceLength must be at least 1, got " + maxPieceLength);
+        throw new IllegalArgumentException(
+            "maxPieceLength must be at least 1, got " + maxPieceLength);
       }
       if (seedSize < 1) {
         throw new IllegalArgumentException("seedSize must be at least 1, got " + seedSize);
       }
       if (!(shrinkingFactor > 0 && shrinkingFactor < 1)) {
         throw new IllegalArgumentException(
-            "shrinkingFactor must be in (0, 1) (the share of pieces a pruning round keeps), got " + shrinkingFactor);
+            "shrinkingFactor must be in (0, 1) (the share of pieces a pruning round keeps), got "
+                + shrinkingFactor);
       }
       if (subIterations < 1) {
-        throw new IllegalArgumentException("subIterations must be at least 1, got " + subIterations);
+        throw new IllegalArgumentException(
+            "subIterations must be at least 1, got " + subIterations);
       }
       int reserved = specialTokens.size() + (specialTokens.contains(unkToken) ? 0 : 1);
       if (vocabSize <= reserved) {
         throw new IllegalArgumentException(
-            "vocabSize " + vocabSize + " leaves no room for pieces: the special tokens "
-                + specialTokens + " and unkToken '" + unkToken + "' take " + reserved + " ids");
+            "vocabSize "
+                + vocabSize
+                + " leaves no room for pieces: the special tokens "
+                + specialTokens
+                + " and unkToken '"
+                + unkToken
+                + "' take "
+                + reserved
+                + " ids");
       }
     }
 
-    /** {@code vocabSize} and {@code specialTokens} with Hugging Face's defaults for the rest. */
+    /**
+     * {@code vocabSize} and {@code specialTokens}, the rest as Hugging Face's defaults: unknown
+     * token {@code <unk>}, Metaspace, no normalizer, pieces of up to 16 chars, a seed of up to
+     * 1,000,000, shrinking factor 0.75, 2 EM steps a round; seed substrings seen twice or more.
+     */
     public static Config of(int vocabSize, List<String> specialTokens) {
-      return new Config(vocabSize, specialTokens, "<unk>", "metaspace", null, 2, 16, 1_000_000, 0.75, 2);
+      return new Config(
+          vocabSize, specialTokens, "<unk>", "metaspace", null, 2, 16, 1_000_000, 0.75, 2);
     }
 
     /** This config with another pre-tokenizer. */
     public Config withPreTokenizer(String name) {
       return new Config(
-          vocabSize, specialTokens, unkToken, name, normalizer, minFrequency, maxPieceLength, seedSize,
-          shrinkingFactor, subIterations);
+          vocabSize,
+          specialTokens,
+          unkToken,
+          name,
+          normalizer,
+          minFrequency,
+          maxPieceLength,
+          seedSize,
+          shrinkingFactor,
+          subIterations);
     }
 
     /** This config with another normalizer (null for none). */
     public Config withNormalizer(Normalizer n) {
       return new Config(
-          vocabSize, specialTokens, unkToken, preTokenizer, n, minFrequency, maxPieceLength, seedSize,
-          shrinkingFactor, subIterations);
+          vocabSize,
+          specialTokens,
+          unkToken,
+          preTokenizer,
+          n,
+          minFrequency,
+          maxPieceLength,
+          seedSize,
+          shrinkingFactor,
+          subIterations);
     }
   }
 
@@ -200,7 +241,10 @@ public final class UnigramTrainer {
       default:
         if (!LucenePreTokenizer.NAMES.contains(name)) {
           throw new IllegalArgumentException(
-              "preTokenizer '" + name + "' is unknown; available: " + String.join(", ", PRE_TOKENIZERS));
+              "preTokenizer '"
+                  + name
+                  + "' is unknown; available: "
+                  + String.join(", ", PRE_TOKENIZERS));
         }
         return new PreTokenizerSequence(List.of(new LucenePreTokenizer(name), marker));
     }
@@ -235,7 +279,8 @@ public final class UnigramTrainer {
     String[] words = counts.sortedWords();
     long[] freq = counts.countsOf(words);
     if (words.length == 0) {
-      throw new IllegalArgumentException("nothing to train on: the corpus has no words after pre-tokenization");
+      throw new IllegalArgumentException(
+          "nothing to train on: the corpus has no words after pre-tokenization");
     }
     List<String> specials = new ArrayList<>();
     if (!config.specialTokens().contains(config.unkToken())) {
@@ -246,100 +291,120 @@ public final class UnigramTrainer {
 
     long t0 = System.nanoTime();
     SeedPieces.Seed seed =
-        SeedPieces.of(words, freq, config.maxPieceLength(), config.seedSize(), config.minFrequency());
+        SeedPieces.of(
+            words, freq, config.maxPieceLength(), config.seedSize(), config.minFrequency());
     progress.report("seed", seed.pieces().size(), -1, rate(seed.pieces().size(), t0));
     if (seed.chars() > room) {
       throw new IllegalArgumentException(
-          "vocabSize " + config.vocabSize() + " is too small: the corpus has " + seed.chars()
-              + " distinct chars and every one must be a piece, but " + specials.size()
-              + " special tokens leave room for " + room + "; use a vocabSize of at least "
+          "vocabSize "
+              + config.vocabSize()
+              + " is too small: the corpus has "
+              + seed.chars()
+              + " distinct chars and every one must be a piece, but "
+              + specials.size()
+              + " special tokens leave room for "
+              + room
+              + "; use a vocabSize of at least "
               + (seed.chars() + specials.size()));
     }
 
-    // Pieces of the model being trained: id 0 is the unknown token (never matched), then the seed.
-    List<String> pieces = new ArrayList<>(seed.pieces().size() + 1);
-    pieces.add(null);
-    pieces.addAll(seed.pieces());
-    double[] scores = new double[pieces.size()];
-    System.arraycopy(seed.scores(), 0, scores, 1, seed.scores().length);
+    // The model being trained: id 0 is the unknown token (never matched), then the seed.
+    List<String> seedPieces = new ArrayList<>(seed.pieces().size() + 1);
+    seedPieces.add(null);
+    seedPieces.addAll(seed.pieces());
+    double[] seedScores = new double[seedPieces.size()];
+    System.arraycopy(seed.scores(), 0, seedScores, 1, seed.scores().length);
+    Scored model = new Scored(seedPieces, seedScores);
 
+    char[][] text = new char[words.length][];
+    for (int w = 0; w < words.length; w++) {
+      text[w] = words[w].toCharArray();
+    }
+    // Rounds shrink the pieces by the shrinking factor until 1.1 x the vocabulary size.
     long desired = config.vocabSize() * 11L / 10;
-    int expectedSteps = config.subIterations()
-        * (1 + (int) Math.max(0, Math.log((double) desired / pieces.size()) / Math.log(config.shrinkingFactor())));
+    int expectedSteps =
+        config.subIterations()
+            * (1
+                + (int)
+                    Math.max(
+                        0,
+                        Math.log((double) desired / model.size())
+                            / Math.log(config.shrinkingFactor())));
     int steps = 0;
     t0 = System.nanoTime();
     for (int round = 1; ; round++) {
       for (int it = 1; it <= config.subIterations(); it++) {
-        Model model = new Model(pieces, scores);
-        double[] expected = new double[pieces.size()];
-        double loss = eStep(model, words, freq, expected);
-        history.add(new EmStep(round, it, pieces.size() - 1, loss));
-        // M step: a piece's new score is digamma(expected count) - digamma(sum).
-        List<String> kept = new ArrayList<>(pieces.size());
-        kept.add(null);
-        double sum = 0;
-        for (int i = 1; i < pieces.size(); i++) {
-          if (expected[i] >= EXPECTED_COUNT_THRESHOLD) {
-            kept.add(pieces.get(i));
-            sum += expected[i];
-          }
-        }
-        double[] next = new double[kept.size()];
-        double logSum = digamma(sum);
-        for (int i = 1, k = 1; i < pieces.size(); i++) {
-          if (expected[i] >= EXPECTED_COUNT_THRESHOLD) {
-            next[k++] = digamma(expected[i]) - logSum;
-          }
-        }
-        pieces = kept;
-        scores = next;
+        double[] expected = new double[model.size()];
+        double loss =
+            eStep(new Lattice.Pieces(model.pieces(), model.scores()), text, freq, expected);
+        history.add(new EmStep(round, it, model.size() - 1, loss));
+        model = mStep(model, expected);
         steps++;
         progress.report("em", steps, Math.max(steps, expectedSteps), rate(steps, t0));
       }
-      if (pieces.size() <= desired) {
+      if (model.size() <= desired) {
         break;
       }
-      int before = pieces.size();
-      int[] keep = prune(new Model(pieces, scores), words, freq, desired);
-      List<String> pruned = new ArrayList<>(keep.length);
-      double[] prunedScores = new double[keep.length];
-      for (int k = 0; k < keep.length; k++) {
-        pruned.add(pieces.get(keep[k]));
-        prunedScores[k] = scores[keep[k]];
-      }
-      pieces = pruned;
-      scores = prunedScores;
-      if (pieces.size() >= before) {
+      int before = model.size();
+      model =
+          model.keep(
+              prune(new Lattice.Pieces(model.pieces(), model.scores()), text, freq, desired));
+      if (model.size() >= before) {
         break; // nothing left to prune: every piece is a char or has no alternative
       }
     }
-    return build(specials, finalPieces(pieces, scores, seed, room, specials));
+    return build(specials, finalPieces(model, seed, room, specials));
   }
 
-  /** The current pieces with a trie and the unknown char's score. */
-  private static final class Model {
-    final List<String> pieces;
-    final double[] scores;
-    final PieceTrie trie;
-    final double unkScore;
-
-    Model(List<String> pieces, double[] scores) {
-      this.pieces = pieces;
-      this.scores = scores;
-      this.trie = new PieceTrie(pieces, 0);
-      double min = Double.POSITIVE_INFINITY;
-      for (int i = 1; i < scores.length; i++) {
-        min = Math.min(min, scores[i]);
-      }
-      this.unkScore = (min == Double.POSITIVE_INFINITY ? 0 : min) - UNK_PENALTY;
+  /** Pieces and their log-probabilities; id 0 is the unknown token (null, never matched). */
+  private record Scored(List<String> pieces, double[] scores) {
+    int size() {
+      return pieces.size();
     }
+
+    /** The pieces {@code ids}, in that order. */
+    Scored keep(int[] ids) {
+      List<String> p = new ArrayList<>(ids.length);
+      double[] s = new double[ids.length];
+      for (int k = 0; k < ids.length; k++) {
+        p.add(pieces.get(ids[k]));
+        s[k] = scores[ids[k]];
+      }
+      return new Scored(p, s);
+    }
+  }
+
+  /**
+   * The M step, SentencePiece's Bayesian (variational) EM: a piece expected c times out of C in all
+   * scores digamma(c) − digamma(C), which discounts rare pieces more than log(c / C) would; pieces
+   * expected fewer than 0.5 times are dropped.
+   */
+  private static Scored mStep(Scored model, double[] expected) {
+    List<String> kept = new ArrayList<>(model.size());
+    kept.add(null);
+    double total = 0;
+    for (int i = 1; i < model.size(); i++) {
+      if (expected[i] >= EXPECTED_COUNT_THRESHOLD) {
+        kept.add(model.pieces().get(i));
+        total += expected[i];
+      }
+    }
+    double[] scores = new double[kept.size()];
+    double logTotal = digamma(total);
+    for (int i = 1, k = 1; i < model.size(); i++) {
+      if (expected[i] >= EXPECTED_COUNT_THRESHOLD) {
+        scores[k++] = digamma(expected[i]) - logTotal;
+      }
+    }
+    return new Scored(kept, scores);
   }
 
   /**
    * The E step: adds each piece's expected count over the corpus into {@code expected} and returns
    * the negative log-likelihood per word.
    */
-  private static double eStep(Model model, String[] words, long[] freq, double[] expected) {
+  private static double eStep(
+      Lattice.Pieces model, char[][] words, long[] freq, double[] expected) {
     int chunks = chunks(words.length, model.pieces.size());
     double[][] partial = new double[chunks][];
     double[] logLikelihood = new double[chunks];
@@ -350,12 +415,17 @@ public final class UnigramTrainer {
               double[] e = new double[model.pieces.size()];
               Lattice lattice = new Lattice();
               double ll = 0;
-              for (int w = from(c, chunks, words.length); w < from(c + 1, chunks, words.length); w++) {
-                lattice.build(words[w], model.trie, model.scores, 0, model.unkScore, -1);
+              for (int w = from(c, chunks, words.length);
+                  w < from(c + 1, chunks, words.length);
+                  w++) {
+                lattice.build(words[w], model, -1);
                 double z = lattice.marginals(freq[w], e);
                 if (Double.isNaN(z) || Double.isInfinite(z)) {
                   throw new IllegalStateException(
-                      "unigram trainer: the likelihood of word '" + words[w] + "' is " + z);
+                      "unigram trainer: the likelihood of word '"
+                          + new String(words[w])
+                          + "' is "
+                          + z);
                 }
                 ll += freq[w] * z;
               }
@@ -382,7 +452,7 @@ public final class UnigramTrainer {
    * pieces without an alternative), then the others by how much likelihood removing them costs,
    * until {@code max(desired, shrinkingFactor × pieces)}.
    */
-  private int[] prune(Model model, String[] words, long[] freq, long desired) {
+  private int[] prune(Lattice.Pieces model, char[][] words, long[] freq, long desired) {
     int v = model.pieces.size();
     // The second-best segmentation of each piece: what replaces it if it goes.
     boolean[] alwaysKeep = new boolean[v];
@@ -399,7 +469,7 @@ public final class UnigramTrainer {
                   alwaysKeep[id] = true; // a char has no other segmentation
                   continue;
                 }
-                lattice.build(p, model.trie, model.scores, 0, model.unkScore, id);
+                lattice.build(p.toCharArray(), model, id);
                 int count = lattice.viterbi();
                 if (count == 0) {
                   alwaysKeep[id] = true;
@@ -424,8 +494,10 @@ public final class UnigramTrainer {
             c -> {
               long[] f = new long[v];
               Lattice lattice = new Lattice();
-              for (int w = from(c, chunks, words.length); w < from(c + 1, chunks, words.length); w++) {
-                lattice.build(words[w], model.trie, model.scores, 0, model.unkScore, -1);
+              for (int w = from(c, chunks, words.length);
+                  w < from(c + 1, chunks, words.length);
+                  w++) {
+                lattice.build(words[w], model, -1);
                 int count = lattice.viterbi();
                 for (int k = 0; k < count; k++) {
                   f[lattice.pathId(k)] += freq[w];
@@ -472,7 +544,8 @@ public final class UnigramTrainer {
       }
       // else: in no best segmentation, nothing says what it is worth: it goes (as Hugging Face).
     }
-    candidates.sort(Comparator.comparingDouble((Integer id) -> -loss[id]).thenComparingInt(id -> id));
+    candidates.sort(
+        Comparator.comparingDouble((Integer id) -> -loss[id]).thenComparingInt(id -> id));
     long target = Math.max(desired, (long) (v * config.shrinkingFactor()));
     for (int id : candidates) {
       if (keep.size() >= target) {
@@ -493,23 +566,25 @@ public final class UnigramTrainer {
    * the best-scored pieces until {@code room}.
    */
   private static List<Map.Entry<String, Double>> finalPieces(
-      List<String> pieces, double[] scores, SeedPieces.Seed seed, int room, List<String> specials) {
-    Map<String, Double> model = new HashMap<>();
+      Scored trained, SeedPieces.Seed seed, int room, List<String> specials) {
+    List<String> pieces = trained.pieces();
+    double[] scores = trained.scores();
+    Map<String, Double> learned = new HashMap<>();
     double min = Double.POSITIVE_INFINITY;
     for (int i = 1; i < pieces.size(); i++) {
-      model.put(pieces.get(i), scores[i]);
+      learned.put(pieces.get(i), scores[i]);
       min = Math.min(min, scores[i]);
     }
     if (min == Double.POSITIVE_INFINITY) {
       min = 0;
     }
-    Set<String> taken = new java.util.HashSet<>(specials);
+    Set<String> taken = new HashSet<>(specials);
     List<Map.Entry<String, Double>> out = new ArrayList<>();
     int dropped = 0;
     for (int i = 0; i < seed.chars(); i++) {
       String c = seed.pieces().get(i);
       if (taken.add(c)) {
-        Double s = model.get(c);
+        Double s = learned.get(c);
         out.add(Map.entry(c, s != null ? s : min - REQUIRED_CHAR_PENALTY * ++dropped));
       }
     }
@@ -517,15 +592,14 @@ public final class UnigramTrainer {
     for (int i = 0; i < order.length; i++) {
       order[i] = i + 1;
     }
-    List<String> p = pieces;
-    double[] s = scores;
-    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -s[i]).thenComparing(i -> p.get(i)));
+    Arrays.sort(
+        order, Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparing(pieces::get));
     for (int i : order) {
       if (out.size() >= room) {
         break;
       }
-      if (taken.add(p.get(i))) {
-        out.add(Map.entry(p.get(i), s[i]));
+      if (taken.add(pieces.get(i))) {
+        out.add(Map.entry(pieces.get(i), scores[i]));
       }
     }
     out.sort(
@@ -571,9 +645,9 @@ public final class UnigramTrainer {
   }
 
   /**
-   * The digamma function ψ(x) = d/dx ln Γ(x), for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up
-   * to x ≥ 10, then the asymptotic series ln x − 1/(2x) − Σ B₂ₖ/(2k x²ᵏ) to k = 5, whose next
-   * term (691/(32760 x¹²) ≤ 2e-14) bounds the error.
+   * The digamma function ψ(x) = d/dx ln Γ(x), for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to
+   * x ≥ 10, then the asymptotic series ln x − 1/(2x) − Σ B₂ₖ/(2k x²ᵏ) to k = 5, whose next term
+   * (691/(32760 x¹²) ≤ 2e-14) bounds the error.
    */
   static double digamma(double x) {
     double r = 0;
@@ -582,7 +656,8 @@ public final class UnigramTrainer {
       x += 1;
     }
     double f = 1 / (x * x);
-    double series = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));
+    double series =
+        f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));
     return r + Math.log(x) - 0.5 / x - series;
   }
 }

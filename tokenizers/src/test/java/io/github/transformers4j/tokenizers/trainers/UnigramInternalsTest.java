@@ -50,14 +50,16 @@ class UnigramInternalsTest {
       for (int i = 1; i < scores.length; i++) {
         scores[i] = -1 - 8 * rnd.nextDouble();
       }
-      double unkScore = -20;
-      PieceTrie trie = new PieceTrie(pieces, 0);
+      Lattice.Pieces model = new Lattice.Pieces(pieces, scores);
+      double unkScore = model.unkScore;
       Lattice lattice = new Lattice();
       String word = randomWord(rnd, 7);
       double freq = 1 + rnd.nextInt(5);
-      lattice.build(word, trie, scores, 0, unkScore, -1);
+      lattice.build(word.toCharArray(), model, -1);
       double[] expected = new double[pieces.size()];
-      double z = lattice.marginals(freq, expected);
+      double z = lattice.marginalsScaled(freq, expected);
+      double[] expectedLog = new double[pieces.size()];
+      double zLog = lattice.marginalsLog(freq, expectedLog);
 
       // Naive: every segmentation into pieces, a char without a single-char piece as unknown.
       List<int[]> segs = new ArrayList<>();
@@ -85,6 +87,8 @@ class UnigramInternalsTest {
       String where = "seed " + seed + " trial " + trial + " word " + word + " pieces " + pieces;
       assertEquals(Math.log(total), z, 1e-9, where);
       assertArrayEquals(naive, expected, 1e-9, where);
+      assertEquals(Math.log(total), zLog, 1e-9, where);
+      assertArrayEquals(naive, expectedLog, 1e-9, where);
       int n = lattice.viterbi();
       assertEquals(best, lattice.bestScore(), 1e-9, where);
       double pathScore = 0;
@@ -99,7 +103,8 @@ class UnigramInternalsTest {
     }
   }
 
-  private static void segment(String w, int from, List<String> pieces, List<Integer> acc, List<int[]> out) {
+  private static void segment(
+      String w, int from, List<String> pieces, List<Integer> acc, List<int[]> out) {
     if (from == w.length()) {
       out.add(acc.stream().mapToInt(Integer::intValue).toArray());
       return;
@@ -123,12 +128,50 @@ class UnigramInternalsTest {
   }
 
   @Test
+  void scaledForwardBackwardAgreesWithLogSpaceUpToItsLimit() {
+    long seed = new Random().nextLong();
+    Random rnd = new Random(seed);
+    for (int trial = 0; trial < 50; trial++) {
+      // Scores as low as training makes them (digamma of 0.5 minus that of a billion: about -23),
+      // so the unknown char is near its lowest and the scaled range is at its tightest.
+      TreeSet<String> set = new TreeSet<>();
+      for (int i = 0; i < 40; i++) {
+        set.add(randomWord(rnd, 4));
+      }
+      List<String> pieces = new ArrayList<>();
+      pieces.add(null);
+      pieces.addAll(set);
+      double[] scores = new double[pieces.size()];
+      for (int i = 1; i < scores.length; i++) {
+        scores[i] = rnd.nextBoolean() ? -23 : -0.01 - 23 * rnd.nextDouble();
+      }
+      Lattice.Pieces model = new Lattice.Pieces(pieces, scores);
+      assertTrue(model.scaledLimit >= 24, "limit " + model.scaledLimit);
+      StringBuilder sb = new StringBuilder();
+      while (sb.length() < model.scaledLimit - 1) {
+        sb.append(randomWord(rnd, 3));
+      }
+      String word = sb.substring(0, model.scaledLimit - 1) + "z"; // z: an unknown char
+      Lattice lattice = new Lattice();
+      lattice.build(word.toCharArray(), model, -1);
+      double[] scaled = new double[pieces.size()];
+      double[] log = new double[pieces.size()];
+      double z1 = lattice.marginalsScaled(3, scaled);
+      double z2 = lattice.marginalsLog(3, log);
+      String where = "seed " + seed + " trial " + trial + " word " + word;
+      assertTrue(Double.isFinite(z1), where);
+      assertEquals(z2, z1, 1e-9 * Math.abs(z2), where);
+      assertArrayEquals(log, scaled, 1e-9, where);
+      assertTrue(scaled[0] >= 3 - 1e-9, "the unknown z is in every segmentation: " + where);
+    }
+  }
+
+  @Test
   void excludedWholePieceGivesTheSecondBestSegmentation() {
     List<String> pieces = Arrays.asList(null, "a", "b", "ab", "abb", "bb");
     double[] scores = {0, -2, -3, -1, -1.5, -2};
-    PieceTrie trie = new PieceTrie(pieces, 0);
     Lattice lattice = new Lattice();
-    lattice.build("abb", trie, scores, 0, -13, 4);
+    lattice.build("abb".toCharArray(), new Lattice.Pieces(pieces, scores), 4);
     assertEquals(2, lattice.viterbi());
     // ab+b = -4, a+bb = -4, a+b+b = -8: the first of equals (by start, shorter first) wins.
     assertEquals(-4, lattice.bestScore(), 0);
@@ -185,13 +228,15 @@ class UnigramInternalsTest {
           candidates.add(s);
         }
       }
-      Comparator<String> byCodePoints = (x, y) -> Arrays.compare(x.codePoints().toArray(), y.codePoints().toArray());
+      Comparator<String> byCodePoints =
+          (x, y) -> Arrays.compare(x.codePoints().toArray(), y.codePoints().toArray());
       candidates.sort(
           Comparator.comparingLong((String s) -> -count.get(s) * s.codePointCount(0, s.length()))
               .thenComparing(byCodePoints));
       List<String> expected = new ArrayList<>(chars.keySet());
       expected.sort(
-          Comparator.comparingLong((String s) -> -chars.get(s)).thenComparingInt(s -> s.codePointAt(0)));
+          Comparator.comparingLong((String s) -> -chars.get(s))
+              .thenComparingInt(s -> s.codePointAt(0)));
       int numChars = expected.size();
       for (String s : candidates) {
         if (expected.size() >= seedSize) {
@@ -199,8 +244,21 @@ class UnigramInternalsTest {
         }
         expected.add(s);
       }
-      String where = "seed " + seed + " trial " + trial + " words " + Arrays.toString(words) + " counts "
-          + Arrays.toString(counts) + " max " + maxLength + " min " + minCount + " seedSize " + seedSize;
+      String where =
+          "seed "
+              + seed
+              + " trial "
+              + trial
+              + " words "
+              + Arrays.toString(words)
+              + " counts "
+              + Arrays.toString(counts)
+              + " max "
+              + maxLength
+              + " min "
+              + minCount
+              + " seedSize "
+              + seedSize;
       assertEquals(expected, got.pieces(), where);
       assertEquals(numChars, got.chars(), where);
       // Scores: log of count (chars) or count × length (substrings), normalized to sum to 1.
@@ -235,7 +293,10 @@ class UnigramInternalsTest {
       }
       Arrays.sort(naive, (x, y) -> Arrays.compare(s, x, n, s, y, n));
       int[] got = SeedPieces.suffixArray(s, alphabet);
-      assertArrayEquals(Arrays.stream(naive).mapToInt(Integer::intValue).toArray(), got, "seed " + seed + " trial " + trial);
+      assertArrayEquals(
+          Arrays.stream(naive).mapToInt(Integer::intValue).toArray(),
+          got,
+          "seed " + seed + " trial " + trial);
       int[] lcp = SeedPieces.lcp(s, got, 0);
       for (int i = 1; i < n; i++) {
         int a = got[i - 1];
@@ -258,7 +319,10 @@ class UnigramInternalsTest {
     assertEquals(2.251752589066721, UnigramTrainer.digamma(10), 1e-13);
     // ψ(x + 1) = ψ(x) + 1/x, and ψ(x) ≈ ln(x − 1/2) for large x.
     for (double x : new double[] {0.7, 3.3, 6.5, 123.4, 1e6}) {
-      assertEquals(UnigramTrainer.digamma(x) + 1 / x, UnigramTrainer.digamma(x + 1), 1e-12 * Math.max(1, Math.log(x)));
+      assertEquals(
+          UnigramTrainer.digamma(x) + 1 / x,
+          UnigramTrainer.digamma(x + 1),
+          1e-12 * Math.max(1, Math.log(x)));
     }
     assertEquals(Math.log(1e9 - 0.5), UnigramTrainer.digamma(1e9), 1e-12);
     assertTrue(UnigramTrainer.digamma(0.5) < UnigramTrainer.digamma(0.6));
