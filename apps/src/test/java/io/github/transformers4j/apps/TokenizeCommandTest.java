@@ -74,4 +74,54 @@ class TokenizeCommandTest {
     assertEquals(0, t.code(), t.toString());
     assertEquals("tokens: lowest Ġnewest", t.out().lines().skip(1).findFirst().orElseThrow());
   }
+
+  @Test
+  void trainsUnigramThenTokenizesWithTheResult() throws IOException {
+    Random rnd = new Random(7);
+    String[] words = {"lower", "lowest", "newer", "newest", "wider", "widest", "low", "new", "wide"};
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int k = 0; k < 8; k++) {
+        sb.append(words[rnd.nextInt(words.length)]).append(' ');
+      }
+      lines.add(sb.toString().trim());
+    }
+    Path corpus = Files.write(tmp.resolve("corpus.txt"), lines);
+    Path out = tmp.resolve("uni/tokenizer.json");
+    Cli.Run r =
+        Cli.run("tokenizer", "train", "--model", "unigram", "--vocab-size", "40", "-o", out.toString(), corpus.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.err().lines().anyMatch(l -> l.startsWith("em ") && l.contains(" steps/s")), r.toString());
+    // Nine distinct words: EM gives whole words all the mass, so the chars and the words (and a few
+    // pieces) are all there is; the command says why there are fewer tokens than asked.
+    List<String> said = r.out().lines().toList();
+    assertTrue(said.get(0).matches("saved .*tokenizer.json: [0-9]+ tokens \\(unigram, pre-tokenizer metaspace\\)"), r.toString());
+    int tokens = Integer.parseInt(said.get(0).replaceAll(".*: ([0-9]+) tokens.*", "$1"));
+    assertTrue(tokens >= 3 + 11 + 9 && tokens < 40, r.toString()); // specials, chars with ▁, words
+    assertTrue(said.get(1).startsWith("note: 40 tokens asked; the corpus offers no more"), r.toString());
+    String json = Files.readString(out);
+    assertTrue(json.contains("\"type\": \"Unigram\"") && json.contains("\"type\": \"NFKC\""), json.substring(0, 300));
+    Cli.Run t = Cli.run("tokenize", "-t", out.toString(), "lowest newest");
+    assertEquals(0, t.code(), t.toString());
+    assertEquals("tokens: \u2581lowest \u2581newest", t.out().lines().skip(1).findFirst().orElseThrow());
+    // Special tokens <unk>, <s>, </s> first.
+    Cli.Run s = Cli.run("tokenize", "-t", out.toString(), "<s>low</s>");
+    assertTrue(s.out().startsWith("ids: 1 "), s.toString());
+  }
+
+  @Test
+  void unigramSettingsAreCheckedAndRejectedElsewhere() throws IOException {
+    Path corpus = Files.write(tmp.resolve("c.txt"), List.of("a b c"));
+    Path out = tmp.resolve("x/tokenizer.json");
+    Cli.Run bad = Cli.run(
+        "tokenizer", "train", "--model", "unigram", "--shrinking-factor", "1.5", "-o", out.toString(), corpus.toString());
+    assertEquals(1, bad.code(), bad.toString());
+    assertEquals(1, bad.errorLines().size(), bad.toString());
+    assertTrue(bad.errorLines().get(0).contains("shrinkingFactor must be in (0, 1)"), bad.toString());
+    Cli.Run bpe = Cli.run("tokenizer", "train", "--seed-size", "10", "-o", out.toString(), corpus.toString());
+    assertEquals(1, bpe.code(), bpe.toString());
+    assertTrue(bpe.errorLines().get(0).contains("--seed-size: only for --model unigram, not bpe"), bpe.toString());
+    assertTrue(Files.notExists(out));
+  }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.transformers4j.tokenizers.pretokenizers.ByteLevel;
 import io.github.transformers4j.tokenizers.pretokenizers.LucenePreTokenizer;
+import io.github.transformers4j.tokenizers.pretokenizers.Metaspace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -19,6 +20,20 @@ class PreTokenizerTest {
       Pattern.compile(
           "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
           Pattern.UNICODE_CHARACTER_CLASS);
+
+  @Test
+  void metaspacePrependsOnlyWhenTheTextDoesNotStartWithASpace() {
+    Metaspace m = new Metaspace('\u2581', "always", true);
+    List<NormalizedString> out = new ArrayList<>();
+    m.split(NormalizedString.of("Hey  you"), out);
+    assertEquals(List.of("\u2581Hey", "\u2581", "\u2581you"), out.stream().map(NormalizedString::text).toList());
+    out.clear();
+    // Hugging Face replaces spaces first, then prepends only if the text does not start with ▁.
+    m.split(NormalizedString.of("  Hey"), out);
+    assertEquals(List.of("\u2581", "\u2581Hey"), out.stream().map(NormalizedString::text).toList());
+    assertEquals(0, out.get(0).originalStart(0));
+    assertEquals(2, out.get(1).originalStart(1));
+  }
 
   @Test
   void gpt2ScannerSplitsAsTheRegex() {

@@ -3,9 +3,14 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.apps.cli.VersionProvider;
 import io.github.transformers4j.tokenizers.Tokenizer;
 import io.github.transformers4j.tokenizers.formats.HfTokenizerJson;
+import io.github.transformers4j.tokenizers.Normalizer;
 import io.github.transformers4j.tokenizers.normalizers.BertNormalizer;
+import io.github.transformers4j.tokenizers.normalizers.Lowercase;
+import io.github.transformers4j.tokenizers.normalizers.NormalizerSequence;
+import io.github.transformers4j.tokenizers.normalizers.UnicodeNormalizer;
 import io.github.transformers4j.tokenizers.trainers.BpeTrainer;
 import io.github.transformers4j.tokenizers.trainers.Progress;
+import io.github.transformers4j.tokenizers.trainers.UnigramTrainer;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -20,32 +25,47 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code t4j tokenizer train}: trains a BPE or WordPiece vocabulary on text files and saves it as
- * {@code tokenizer.json}, with a progress line (rate and ETA) on stderr.
+ * {@code t4j tokenizer train}: trains a BPE, WordPiece or Unigram vocabulary on text files and saves
+ * it as {@code tokenizer.json}, with progress lines (rate and ETA) on stderr.
  */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Train a BPE or WordPiece tokenizer on UTF-8 text files; save it as tokenizer.json.")
+    description = "Train a BPE, WordPiece or Unigram (SentencePiece) tokenizer on UTF-8 text files; save it as tokenizer.json.")
 public final class TrainTokenizerCommand implements Callable<Integer> {
-  @Option(names = "--model", defaultValue = "bpe", description = "bpe or wordpiece (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "bpe", description = "bpe, wordpiece or unigram (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--vocab-size", defaultValue = "8000", description = "Vocabulary size, specials and alphabet included (default: ${DEFAULT-VALUE}).")
   int vocabSize;
 
-  @Option(names = "--min-frequency", defaultValue = "2", description = "Least count of a pair to merge (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--min-frequency", defaultValue = "2", description = "Least count of a pair to merge, or for unigram of a seed substring (default: ${DEFAULT-VALUE}).")
   int minFrequency;
 
-  @Option(names = "--special", split = ",", paramLabel = "TOKEN", description = "Special tokens, first ids (default: <|endoftext|> for bpe, [PAD],[UNK],[CLS],[SEP],[MASK] for wordpiece).")
+  @Option(names = "--special", split = ",", paramLabel = "TOKEN", description = "Special tokens, first ids (default: <|endoftext|> for bpe, [PAD],[UNK],[CLS],[SEP],[MASK] for wordpiece, <unk>,<s>,</s> for unigram).")
   List<String> specials;
 
-  @Option(names = "--pre-tokenizer", description = "byte-level, bert, standard, whitespace, korean (Nori), cjk-bigram (default: byte-level for bpe, bert for wordpiece).")
+  @Option(names = "--pre-tokenizer", description = "byte-level, bert, standard, whitespace, korean (Nori), cjk-bigram; metaspace for unigram (default: byte-level for bpe, bert for wordpiece, metaspace for unigram).")
   String preTokenizer;
 
-  @Option(names = "--lowercase", description = "Lowercase and strip accents first (BERT uncased normalization).")
+  @Option(names = "--lowercase", description = "Lowercase first (bpe and wordpiece: BERT uncased normalization, accents stripped; unigram: after NFKC).")
   boolean lowercase;
+
+  @Option(names = "--unk-token", paramLabel = "TOKEN", description = "unigram: the unknown token, id 0 unless among --special (default: <unk>).")
+  String unkToken;
+
+  @Option(names = "--max-piece-length", paramLabel = "N", description = "unigram: the longest piece in chars (default: 16).")
+  Integer maxPieceLength;
+
+  @Option(names = "--shrinking-factor", paramLabel = "F", description = "unigram: the share of pieces each pruning round keeps, in (0, 1) (default: 0.75).")
+  Double shrinkingFactor;
+
+  @Option(names = "--sub-iterations", paramLabel = "N", description = "unigram: EM steps between prunings (default: 2).")
+  Integer subIterations;
+
+  @Option(names = "--seed-size", paramLabel = "N", description = "unigram: the most pieces to start from (default: 1000000).")
+  Integer seedSize;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write tokenizer.json (atomically).")
   Path output;
@@ -61,23 +81,14 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    boolean wordPiece;
-    switch (model) {
-      case "bpe" -> wordPiece = false;
-      case "wordpiece" -> wordPiece = true;
-      default -> throw new IllegalArgumentException("unknown --model '" + model + "' (expected bpe or wordpiece)");
+    if (!List.of("bpe", "wordpiece", "unigram").contains(model)) {
+      throw new IllegalArgumentException("unknown --model '" + model + "' (expected bpe, wordpiece or unigram)");
     }
     for (Path f : files) {
       if (!Files.isRegularFile(f)) {
         throw new IllegalArgumentException(f + ": no such file");
       }
     }
-    List<String> sp = specials != null ? specials
-        : wordPiece ? List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]") : List.of("<|endoftext|>");
-    String pre = preTokenizer != null ? preTokenizer : wordPiece ? "bert" : "byte-level";
-    BpeTrainer.Config config = new BpeTrainer.Config(
-        vocabSize, minFrequency, sp, pre, wordPiece,
-        lowercase || wordPiece ? new BertNormalizer(true, true, null, lowercase) : null);
     PrintWriter err = spec.commandLine().getErr();
     java.io.PrintStream progress = new java.io.PrintStream(new java.io.OutputStream() {
       @Override
@@ -88,11 +99,74 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
         }
       }
     }, true, java.nio.charset.StandardCharsets.UTF_8);
-    Tokenizer t = new BpeTrainer(config, Progress.lines(progress)).train(files);
+    Tokenizer t;
+    String pre;
+    if (model.equals("unigram")) {
+      UnigramTrainer.Config config = unigramConfig();
+      pre = config.preTokenizer();
+      t = new UnigramTrainer(config, Progress.lines(progress)).train(files);
+    } else {
+      rejectUnigramOptions();
+      boolean wordPiece = model.equals("wordpiece");
+      List<String> sp = specials != null ? specials
+          : wordPiece ? List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]") : List.of("<|endoftext|>");
+      pre = preTokenizer != null ? preTokenizer : wordPiece ? "bert" : "byte-level";
+      BpeTrainer.Config config = new BpeTrainer.Config(
+          vocabSize, minFrequency, sp, pre, wordPiece,
+          lowercase || wordPiece ? new BertNormalizer(true, true, null, lowercase) : null);
+      t = new BpeTrainer(config, Progress.lines(progress)).train(files);
+    }
     HfTokenizerJson.save(t, output);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("saved %s: %d tokens (%s, pre-tokenizer %s)%n", output, t.vocabularySize(), model, pre);
+    if (t.vocabularySize() < vocabSize) {
+      out.printf(
+          "note: %d tokens asked; the corpus offers no more (%s)%n",
+          vocabSize,
+          model.equals("unigram")
+              ? "its chars and the substrings seen at least " + minFrequency + " times that EM kept"
+              : "no pair left seen at least " + minFrequency + " times");
+    }
     out.flush();
     return 0;
+  }
+
+  /** The unigram settings: Hugging Face's defaults, NFKC (SentencePiece's) normalization. */
+  private UnigramTrainer.Config unigramConfig() {
+    Normalizer nfkc = new UnicodeNormalizer(java.text.Normalizer.Form.NFKC);
+    return new UnigramTrainer.Config(
+        vocabSize,
+        specials != null ? specials : List.of("<unk>", "<s>", "</s>"),
+        unkToken != null ? unkToken : "<unk>",
+        preTokenizer != null ? preTokenizer : "metaspace",
+        lowercase ? new NormalizerSequence(List.of(nfkc, new Lowercase())) : nfkc,
+        minFrequency,
+        maxPieceLength != null ? maxPieceLength : 16,
+        seedSize != null ? seedSize : 1_000_000,
+        shrinkingFactor != null ? shrinkingFactor : 0.75,
+        subIterations != null ? subIterations : 2);
+  }
+
+  /** The unigram options mean nothing to bpe and wordpiece: say so rather than ignore them. */
+  private void rejectUnigramOptions() {
+    List<String> given = new ArrayList<>();
+    if (unkToken != null) {
+      given.add("--unk-token");
+    }
+    if (maxPieceLength != null) {
+      given.add("--max-piece-length");
+    }
+    if (shrinkingFactor != null) {
+      given.add("--shrinking-factor");
+    }
+    if (subIterations != null) {
+      given.add("--sub-iterations");
+    }
+    if (seedSize != null) {
+      given.add("--seed-size");
+    }
+    if (!given.isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", given) + ": only for --model unigram, not " + model);
+    }
   }
 }

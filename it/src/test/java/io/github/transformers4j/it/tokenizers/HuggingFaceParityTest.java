@@ -1,6 +1,7 @@
 package io.github.transformers4j.it.tokenizers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
@@ -8,7 +9,10 @@ import io.github.transformers4j.tokenizers.Encoding;
 import io.github.transformers4j.tokenizers.Tokenizer;
 import io.github.transformers4j.tokenizers.formats.HfTokenizerJson;
 import io.github.transformers4j.tokenizers.formats.TokenizerFiles;
+import io.github.transformers4j.tokenizers.trainers.Progress;
+import io.github.transformers4j.tokenizers.trainers.UnigramTrainer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Ours against Hugging Face tokenizers itself (the Rust library through DJL), line by line on the
  * Europarl sample plus Korean text: identical ids and identical character offsets on every line,
  * for GPT-2 (the fixture tokenizer.json, loaded by both) and BERT uncased (our tokenizer.json built
- * from vocab.txt, loaded by both), and for the CLIP and SentencePiece tokenizer.json we save.
+ * from vocab.txt, loaded by both), for the CLIP and SentencePiece tokenizer.json we save, and for
+ * the tokenizer.json of a Unigram vocabulary we train.
  */
 class HuggingFaceParityTest {
   static List<String> lines;
@@ -65,6 +70,25 @@ class HuggingFaceParityTest {
     Path spmJson = tmp.resolve("spm/tokenizer.json");
     HfTokenizerJson.save(spm, spmJson);
     compare("sentencepiece", spm, spmJson, some);
+  }
+
+  @Test
+  void trainedUnigramJsonIsARealHuggingFaceUnigramTokenizer() throws IOException {
+    // Trained on the first 3,000 Europarl lines; compared on the 400 after them and the Korean
+    // lines, whose Hangul the training never saw (fused unknowns).
+    UnigramTrainer.Config config = UnigramTrainer.Config.of(2000, List.of("<s>", "</s>"));
+    long t0 = System.nanoTime();
+    Tokenizer ours = new UnigramTrainer(config, Progress.none()).train(lines.subList(0, 3000));
+    System.out.printf("unigram: trained on 3,000 lines in %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+    Path json = tmp.resolve("unigram/tokenizer.json");
+    HfTokenizerJson.save(ours, json);
+    List<String> heldOut = new ArrayList<>(lines.subList(3000, 3400));
+    heldOut.addAll(Corpora.korean());
+    heldOut.add("<s>Unknown: \u4e2d\u6587 and emoji \ud83d\ude00 and the word <unk></s>");
+    // The file must be what Hugging Face loads as a unigram model, not just what we wrote.
+    assertTrue(Files.readString(json).contains("\"type\": \"Unigram\""));
+    compare("unigram-trained", HfTokenizerJson.load(json), json, heldOut);
+    compare("unigram-trained (in memory)", ours, json, heldOut);
   }
 
   static void compare(String name, Tokenizer ours, Path json, List<String> texts) throws IOException {

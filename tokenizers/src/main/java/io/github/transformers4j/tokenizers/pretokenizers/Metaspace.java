@@ -33,8 +33,10 @@ public record Metaspace(char replacement, String prependScheme, boolean split)
       return;
     }
     NormalizedString.Builder b = NormalizedString.builder(n + 1);
+    // As Hugging Face: spaces are replaced first, so text that starts with a space gets no extra one.
     boolean prepend =
         t.charAt(0) != replacement
+            && t.charAt(0) != ' '
             && (prependScheme.equals("always")
                 || (prependScheme.equals("first") && input.originalStart(0) == 0));
     if (prepend) {

@@ -2,7 +2,6 @@ package io.github.transformers4j.tokenizers.trainers;
 
 import io.github.transformers4j.tokenizers.AddedToken;
 import io.github.transformers4j.tokenizers.ByteLevelAlphabet;
-import io.github.transformers4j.tokenizers.NormalizedString;
 import io.github.transformers4j.tokenizers.Normalizer;
 import io.github.transformers4j.tokenizers.PreTokenizer;
 import io.github.transformers4j.tokenizers.Tokenizer;
@@ -15,10 +14,7 @@ import io.github.transformers4j.tokenizers.pretokenizers.ByteLevel;
 import io.github.transformers4j.tokenizers.pretokenizers.CharSplit;
 import io.github.transformers4j.tokenizers.pretokenizers.LucenePreTokenizer;
 import io.github.transformers4j.tokenizers.processors.ByteLevelProcessor;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,13 +80,14 @@ public final class BpeTrainer {
   private final Config config;
   private final Progress progress;
   private final PreTokenizer pre;
-  private final Map<String, long[]> counts = new HashMap<>();
+  private final WordCounts counts;
 
   /** A trainer with {@code config}, reporting to {@code progress}. */
   public BpeTrainer(Config config, Progress progress) {
     this.config = config;
     this.progress = progress;
     this.pre = preTokenizer(config.preTokenizer());
+    this.counts = new WordCounts(config.normalizer(), pre);
   }
 
   /** The pre-tokenizer called {@code name} (see {@link #PRE_TOKENIZERS}). */
@@ -107,29 +104,7 @@ public final class BpeTrainer {
 
   /** Trains on text files, read as UTF-8 lines. */
   public Tokenizer train(List<Path> files) throws IOException {
-    long total = 0;
-    for (Path f : files) {
-      total += Files.size(f);
-    }
-    long done = 0;
-    long t0 = System.nanoTime();
-    long lastReport = t0;
-    for (Path f : files) {
-      try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          feed(line);
-          done += line.length() + 1;
-          long now = System.nanoTime();
-          if (now - lastReport > 1_000_000_000L) {
-            progress.report("count", done, total, done / ((now - t0) / 1e9));
-            lastReport = now;
-          }
-        }
-      } catch (java.nio.charset.MalformedInputException e) {
-        throw new IOException(f + ": not UTF-8 text", e);
-      }
-    }
-    progress.report("count", done, total, done / Math.max(1e-9, (System.nanoTime() - t0) / 1e9));
+    counts.feed(files, progress);
     return finish();
   }
 
@@ -143,15 +118,7 @@ public final class BpeTrainer {
 
   /** Counts the words of one line. */
   public void feed(String line) {
-    NormalizedString n = NormalizedString.of(line);
-    if (config.normalizer() != null) {
-      n = config.normalizer().normalize(n);
-    }
-    List<NormalizedString> pieces = new ArrayList<>();
-    pre.split(n, pieces);
-    for (NormalizedString p : pieces) {
-      counts.computeIfAbsent(p.text(), k -> new long[1])[0]++;
-    }
+    counts.feed(line);
   }
 
   private Tokenizer finish() {
@@ -167,12 +134,8 @@ public final class BpeTrainer {
       }
     }
     // Words in a fixed order (sorted), so ids never depend on hash order.
-    TreeMap<String, long[]> sorted = new TreeMap<>(counts);
-    String[] words = sorted.keySet().toArray(new String[0]);
-    long[] freq = new long[words.length];
-    for (int i = 0; i < words.length; i++) {
-      freq[i] = sorted.get(words[i])[0];
-    }
+    String[] words = counts.sortedWords();
+    long[] freq = counts.countsOf(words);
     // The alphabet, sorted.
     java.util.TreeSet<String> alphabet = new java.util.TreeSet<>();
     if (byteLevel) {
