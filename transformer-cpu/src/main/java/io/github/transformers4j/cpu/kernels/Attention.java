@@ -62,67 +62,9 @@ public final class Attention {
               int kEnd = causal ? Math.max(0, Math.min(tk, i0 + bq + tk - tq)) : tk;
               for (int j0 = 0; j0 < kEnd; j0 += BK) {
                 int bk = Math.min(BK, kEnd - j0);
-                // tile (bq×bk) = scale · Q[i0:i0+bq] · K[j0:j0+bk]ᵀ
-                gemm.sgemm(false, true, bq, bk, hs, scale, q, qo + i0 * hs, hs, k, ko + j0 * hs, hs,
-                    0f, tile, 0, bk);
-                int bound = S.loopBound(bk);
-                for (int r = 0; r < bq; r++) {
-                  int i = i0 + r;
-                  int t = r * bk;
-                  int visible = causal ? Math.max(0, Math.min(bk, i + tk - tq + 1 - j0)) : bk;
-                  if (bm != null) {
-                    int m = mo + i * msq + j0 * msk;
-                    int c = 0;
-                    if (msk == 1) {
-                      // The usual padding mask (B, 1, 1, Tk) is contiguous along the keys.
-                      for (int vb = S.loopBound(visible); c < vb; c += VL) {
-                        FloatVector.fromArray(S, tile, t + c)
-                            .add(FloatVector.fromArray(S, mask, m + c))
-                            .intoArray(tile, t + c);
-                      }
-                    }
-                    for (; c < visible; c++) {
-                      tile[t + c] += mask[m + c * msk];
-                    }
-                  }
-                  java.util.Arrays.fill(tile, t + visible, t + bk, Float.NEGATIVE_INFINITY);
-                  FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                  int c = 0;
-                  for (; c < bound; c += VL) {
-                    vmax = vmax.max(FloatVector.fromArray(S, tile, t + c));
-                  }
-                  float max = vmax.reduceLanes(VectorOperators.MAX);
-                  for (; c < bk; c++) {
-                    max = Math.max(max, tile[t + c]);
-                  }
-                  float newMax = Math.max(rowMax[r], max);
-                  if (newMax == Float.NEGATIVE_INFINITY) {
-                    // Nothing visible yet in this row: contribute nothing.
-                    java.util.Arrays.fill(tile, t, t + bk, 0f);
-                    continue;
-                  }
-                  FloatVector vm = FloatVector.broadcast(S, newMax);
-                  FloatVector vsum = FloatVector.zero(S);
-                  for (c = 0; c < bound; c += VL) {
-                    FloatVector p = VMath.exp(FloatVector.fromArray(S, tile, t + c).sub(vm));
-                    p.intoArray(tile, t + c);
-                    vsum = vsum.add(p);
-                  }
-                  float sum = vsum.reduceLanes(VectorOperators.ADD);
-                  for (; c < bk; c++) {
-                    float p = (float) Math.exp(tile[t + c] - newMax);
-                    tile[t + c] = p;
-                    sum += p;
-                  }
-                  float corr = (float) Math.exp(rowMax[r] - newMax); // 0 when rowMax was -inf
-                  rowSum[r] = rowSum[r] * corr + sum;
-                  rowMax[r] = newMax;
-                  if (corr != 1f) {
-                    for (int h = r * hs; h < (r + 1) * hs; h++) {
-                      acc[h] *= corr;
-                    }
-                  }
-                }
+                scores(gemm, q, qo, k, ko, hs, i0, bq, j0, bk, tq, tk, causal, scale, mask, mo, msq,
+                    msk, tile);
+                onlineSoftmax(tile, bq, bk, hs, rowMax, rowSum, acc);
                 // acc (bq×hs) += P (bq×bk) · V[j0:j0+bk] (bk×hs)
                 gemm.sgemm(false, false, bq, hs, bk, 1f, tile, 0, bk, v, ko + j0 * hs, hs, 1f, acc,
                     0, hs);
@@ -181,27 +123,7 @@ public final class Attention {
                 int bk = Math.min(BK, kEnd - j0);
                 scores(gemm, q, qo, k, ko, hs, i0, bq, j0, bk, tq, tk, causal, scale, mask, mo, msq,
                     msk, tile);
-                for (int r = 0; r < bq; r++) {
-                  int t = r * bk;
-                  float max = Float.NEGATIVE_INFINITY;
-                  for (int c = 0; c < bk; c++) {
-                    max = Math.max(max, tile[t + c]);
-                  }
-                  float newMax = Math.max(rowMax[r], max);
-                  if (newMax == Float.NEGATIVE_INFINITY) {
-                    java.util.Arrays.fill(tile, t, t + bk, 0f);
-                    continue;
-                  }
-                  float sum = expRow(tile, t, bk, newMax);
-                  float corr = (float) Math.exp(rowMax[r] - newMax);
-                  rowSum[r] = rowSum[r] * corr + sum;
-                  rowMax[r] = newMax;
-                  if (corr != 1f) {
-                    for (int h = r * hs; h < (r + 1) * hs; h++) {
-                      acc[h] *= corr;
-                    }
-                  }
-                }
+                onlineSoftmax(tile, bq, bk, hs, rowMax, rowSum, acc);
                 gemm.sgemm(false, false, bq, hs, bk, 1f, tile, 0, bk, v, ko + j0 * hs, hs, 1f, acc,
                     0, hs);
               }
@@ -279,11 +201,68 @@ public final class Attention {
       int visible = causal ? Math.max(0, Math.min(bk, i + tk - tq + 1 - j0)) : bk;
       if (mask != null) {
         int m = mo + i * msq + j0 * msk;
-        for (int c = 0; c < visible; c++) {
+        int c = 0;
+        if (msk == 1) {
+          // The usual padding mask (B, 1, 1, Tk) is contiguous along the keys.
+          for (int vb = S.loopBound(visible); c < vb; c += VL) {
+            FloatVector.fromArray(S, tile, t + c)
+                .add(FloatVector.fromArray(S, mask, m + c))
+                .intoArray(tile, t + c);
+          }
+        }
+        for (; c < visible; c++) {
           tile[t + c] += mask[m + c * msk];
         }
       }
       java.util.Arrays.fill(tile, t + visible, t + bk, Float.NEGATIVE_INFINITY);
+    }
+  }
+
+  // One key block of the online softmax: each row of the score tile becomes exp(s − newMax), the
+  // running max and sum move to the new max, and the rows of acc are rescaled to match (acc then
+  // takes tile·V). A row with nothing visible yet contributes zeros. The exponentials are written
+  // out here rather than through expRow: with that extra call level C2 stopped scalarizing the
+  // vectors in the forward and allocated per tile (AttentionMemoryTest saw T² growth).
+  private static void onlineSoftmax(
+      float[] tile, int bq, int bk, int hs, float[] rowMax, float[] rowSum, float[] acc) {
+    int bound = S.loopBound(bk);
+    for (int r = 0; r < bq; r++) {
+      int t = r * bk;
+      FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      int c = 0;
+      for (; c < bound; c += VL) {
+        vmax = vmax.max(FloatVector.fromArray(S, tile, t + c));
+      }
+      float max = vmax.reduceLanes(VectorOperators.MAX);
+      for (; c < bk; c++) {
+        max = Math.max(max, tile[t + c]);
+      }
+      float newMax = Math.max(rowMax[r], max);
+      if (newMax == Float.NEGATIVE_INFINITY) {
+        java.util.Arrays.fill(tile, t, t + bk, 0f);
+        continue;
+      }
+      FloatVector vm = FloatVector.broadcast(S, newMax);
+      FloatVector vsum = FloatVector.zero(S);
+      for (c = 0; c < bound; c += VL) {
+        FloatVector p = VMath.exp(FloatVector.fromArray(S, tile, t + c).sub(vm));
+        p.intoArray(tile, t + c);
+        vsum = vsum.add(p);
+      }
+      float sum = vsum.reduceLanes(VectorOperators.ADD);
+      for (; c < bk; c++) {
+        float p = (float) Math.exp(tile[t + c] - newMax);
+        tile[t + c] = p;
+        sum += p;
+      }
+      float corr = (float) Math.exp(rowMax[r] - newMax); // 0 when rowMax was -inf
+      rowSum[r] = rowSum[r] * corr + sum;
+      rowMax[r] = newMax;
+      if (corr != 1f) {
+        for (int h = r * hs; h < (r + 1) * hs; h++) {
+          acc[h] *= corr;
+        }
+      }
     }
   }
 
