@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * A short harness (not a test) comparing the fused attention with the composed default on the
- * same backend: {@code java AttentionBench [threads] [T]}; prints median milliseconds, A B A B.
+ * same backend: {@code java AttentionBench [threads] [T] [hs]}; prints median milliseconds, A B A B.
  */
 public final class AttentionBench {
   private AttentionBench() {}
@@ -16,7 +16,7 @@ public final class AttentionBench {
     int t = args.length > 1 ? Integer.parseInt(args[1]) : 512;
     int b = 1;
     int nh = 12;
-    int hs = 64;
+    int hs = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     try (CpuBackend be = new CpuBackend(threads)) {
       SplittableRandom r = new SplittableRandom(1);
       Shape s = Shape.of(b, nh, t, hs);
