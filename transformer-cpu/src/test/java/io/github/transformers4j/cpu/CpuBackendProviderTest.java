@@ -43,17 +43,45 @@ class CpuBackendProviderTest {
     assertTrue(unknown.getMessage().contains("thread"), unknown.getMessage());
     assertThrows(
         IllegalArgumentException.class, () -> p.create(BackendOptions.of(Map.of("threads", "0"))));
+    try (ComputeBackend be = p.create(BackendOptions.none().with("prepack", "false"))) {
+      assertEquals("cpu", be.name());
+    }
+    IllegalArgumentException prepack =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> p.create(BackendOptions.of(Map.of("prepack", "sometimes"))));
+    assertEquals(
+        "backend option 'prepack' must be true or false, got 'sometimes'", prepack.getMessage());
+  }
+
+  @Test
+  void attentionBackwardRejectsAGradientOfTheWrongShape() {
+    try (CpuBackend be = new CpuBackend(1)) {
+      Shape s = Shape.of(1, 2, 200, 8);
+      float[] x = new float[s.size()];
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  be.attentionBackward(be.fromHost(x, s), be.fromHost(x, s), be.fromHost(x, s),
+                      null, true, 0.5f, be.fromHost(new float[2 * 200 * 8], Shape.of(2, 200, 8))));
+      assertEquals(
+          "attentionBackward: output gradient (2, 200, 8) must have the attention output's shape"
+              + " (1, 2, 200, 8)",
+          e.getMessage());
+    }
   }
 
   @Test
   void poolThreadsAreNamedDaemonsAndStopOnClose() throws Exception {
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
     CpuBackend be = new CpuBackend(2);
-    // A product big enough to be split over both threads starts the worker.
     int n = 256;
     be.matmul(be.fromHost(new float[n * n], Shape.of(n, n)),
         be.fromHost(new float[n * n], Shape.of(n, n)), false, false);
+    // This backend's worker: the t4j-cpu-N thread that did not exist before it was created.
     Thread worker = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("t4j-cpu-"))
+        .filter(t -> t.getName().startsWith("t4j-cpu-") && !before.contains(t))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no t4j-cpu-N worker thread"));
     assertTrue(worker.isDaemon());
