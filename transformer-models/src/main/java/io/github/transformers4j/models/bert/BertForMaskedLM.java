@@ -1,8 +1,8 @@
 package io.github.transformers4j.models.bert;
 
+import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.nn.Model;
 import io.github.transformers4j.models.layers.LayerNorm;
 import io.github.transformers4j.models.layers.Linear;
 import io.github.transformers4j.models.nn.AbstractModule;
@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * cls.predictions.transform.dense}, {@code cls.predictions.transform.LayerNorm}, {@code
  * cls.predictions.bias}.
  */
-public final class BertForMaskedLM extends AbstractModule implements Model {
+public final class BertForMaskedLM extends AbstractModule implements PretrainedModel {
   private final BertModel bert;
   private final Linear transform;
   private final LayerNorm transformNorm;

@@ -1,8 +1,8 @@
 package io.github.transformers4j.models.bert;
 
+import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.nn.Model;
 import io.github.transformers4j.api.registry.Plugins;
 import io.github.transformers4j.api.spi.AttentionProvider;
 import io.github.transformers4j.models.layers.AttentionMasks;
@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * with tanh over the first token). Names: {@code embeddings.*}, {@code encoder.layer.N.*}, {@code
  * pooler.dense.*}.
  */
-public final class BertModel extends AbstractModule implements Model {
+public final class BertModel extends AbstractModule implements PretrainedModel {
   /** The registry name. */
   public static final String ARCHITECTURE = "bert";
 

@@ -1,5 +1,6 @@
 package io.github.transformers4j.models.gpt;
 
+import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.nn.Model;
@@ -25,7 +26,7 @@ import java.util.SplittableRandom;
  * embedding. Parameter names are Hugging Face's {@code GPT2Model} names ({@code wte.weight}, {@code
  * h.0.attn.c_attn.weight}, ..., {@code ln_f.bias}).
  */
-public final class Gpt2Model extends AbstractModule implements Model {
+public final class Gpt2Model extends AbstractModule implements PretrainedModel {
   /** The registry name. */
   public static final String ARCHITECTURE = "gpt2";
 

@@ -1,8 +1,8 @@
 package io.github.transformers4j.models.seq2seq;
 
+import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.nn.Model;
 import io.github.transformers4j.api.registry.Plugins;
 import io.github.transformers4j.api.spi.AttentionProvider;
 import io.github.transformers4j.models.generation.DecodingSession;
@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * encoder.embed_positions.weight} (learned positions), {@code encoder.layers.N.*}, {@code
  * encoder.layer_norm} (pre-LN), and the same under {@code decoder.}.
  */
-public final class EncoderDecoderModel extends AbstractModule implements Model {
+public final class EncoderDecoderModel extends AbstractModule implements PretrainedModel {
   /** The registry name. */
   public static final String ARCHITECTURE = "transformer";
 

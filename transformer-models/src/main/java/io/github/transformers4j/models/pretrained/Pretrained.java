@@ -1,0 +1,113 @@
+package io.github.transformers4j.models.pretrained;
+
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.nn.Model;
+import io.github.transformers4j.api.registry.Plugins;
+import io.github.transformers4j.api.spi.ArchitectureProvider;
+import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.nn.PretrainedModel;
+import io.github.transformers4j.models.weights.SafeTensors;
+import io.github.transformers4j.models.weights.ShardedSafeTensors;
+import io.github.transformers4j.models.weights.Weights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Loads a Hugging Face model folder: {@code config.json}, whose {@code model_type} names the
+ * registered architecture ({@code gpt2}, {@code bert}, a plugin's), and the weights, {@code
+ * model.safetensors} or a sharded {@code model.safetensors.index.json}. The model is built from
+ * the configuration, then every parameter is replaced by the checkpoint's tensor of the same name
+ * with a shape check. PyTorch pickles ({@code pytorch_model.bin}) are not read: they can run code
+ * when unpickled; convert them to safetensors.
+ *
+ * <pre>{@code
+ * Gpt2Model gpt2 = Pretrained.load(ops, Path.of("gpt2"), Gpt2Model.class);
+ * }</pre>
+ */
+public final class Pretrained {
+  /** The configuration file of a model folder. */
+  public static final String CONFIG = "config.json";
+
+  /** The single-file weights of a model folder. */
+  public static final String WEIGHTS = "model.safetensors";
+
+  /** The index of sharded weights. */
+  public static final String WEIGHTS_INDEX = "model.safetensors.index.json";
+
+  private Pretrained() {}
+
+  /** Whether {@code dir} looks like a model folder: a config and safetensors weights. */
+  public static boolean isModelFolder(Path dir) {
+    return Files.isRegularFile(dir.resolve(CONFIG))
+        && (Files.isRegularFile(dir.resolve(WEIGHTS))
+            || Files.isRegularFile(dir.resolve(WEIGHTS_INDEX)));
+  }
+
+  /**
+   * The model in {@code dir}, built by the architecture its {@code model_type} names.
+   *
+   * @throws IOException naming the folder or file that is missing or malformed
+   * @throws IllegalArgumentException naming the configuration field, the unknown architecture
+   *     (with the installed ones), or every checkpoint tensor that does not fit
+   */
+  public static PretrainedModel load(Ops ops, Path dir) throws IOException {
+    return load(ops, dir, PretrainedModel.class);
+  }
+
+  /**
+   * The model in {@code dir}, which must be a {@code type}; the family is checked before any
+   * weight is read.
+   *
+   * @throws IllegalArgumentException also when the folder holds another family, naming both
+   */
+  public static <T extends PretrainedModel> T load(Ops ops, Path dir, Class<T> type)
+      throws IOException {
+    Path config = dir.resolve(CONFIG);
+    if (!Files.isRegularFile(config)) {
+      throw new IOException(dir + ": no " + CONFIG + " (expected a Hugging Face model folder)");
+    }
+    Map<String, Object> map = HfConfig.read(config);
+    Object t = map.get("model_type");
+    if (!(t instanceof String name) || name.isBlank()) {
+      throw new IllegalArgumentException(config + ": no \"model_type\" naming the architecture");
+    }
+    ArchitectureProvider provider;
+    try {
+      provider = Plugins.architectures().forName(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(config + ": " + e.getMessage(), e);
+    }
+    Model model = provider.create(ops, map);
+    if (!type.isInstance(model)) {
+      throw new IllegalArgumentException(
+          config + ": architecture '" + name + "' builds a " + model.getClass().getSimpleName()
+              + ", not a " + type.getSimpleName()
+              + (model instanceof PretrainedModel ? "" : " (it cannot load a checkpoint)"));
+    }
+    T m = type.cast(model);
+    try (Weights w = openWeights(dir)) {
+      m.load(w);
+    }
+    return m;
+  }
+
+  /** The folder's weights: {@code model.safetensors}, else the sharded index. */
+  public static Weights openWeights(Path dir) throws IOException {
+    Path single = dir.resolve(WEIGHTS);
+    if (Files.isRegularFile(single)) {
+      return SafeTensors.open(single);
+    }
+    Path index = dir.resolve(WEIGHTS_INDEX);
+    if (Files.isRegularFile(index)) {
+      return ShardedSafeTensors.open(index);
+    }
+    String hint =
+        Files.exists(dir.resolve("pytorch_model.bin"))
+            ? " (pytorch_model.bin is not read: PyTorch pickles can run code; convert it to"
+                + " safetensors)"
+            : "";
+    throw new IOException(dir + ": no " + WEIGHTS + " or " + WEIGHTS_INDEX + hint);
+  }
+}
