@@ -17,13 +17,7 @@ class TokenizeCommandTest {
   @TempDir Path tmp;
 
   static Path fixture(String relative) {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path f = p.resolve("shared/fixtures/tokenizers");
-      if (Files.isDirectory(f)) {
-        return f.resolve(relative);
-      }
-    }
-    throw new AssertionError("no shared/fixtures/tokenizers above " + Path.of("").toAbsolutePath());
+    return io.github.transformers4j.api.testing.SharedData.require("fixtures/tokenizers/" + relative);
   }
 
   @Test

@@ -19,6 +19,8 @@ import java.util.Arrays;
  * @param lengthPenalty beam scores are {@code sum of log-probabilities / length^lengthPenalty}
  * @param padTokenId fills left padding and rows that stopped (never seen: it is masked)
  * @param seed the seed of the sampling RNG
+ * @param vocabularyLimit only ids below it are generated (0: all); for a tokenizer with fewer ids
+ *     than the model's embedding, whose extra rows it could not decode
  */
 public record GenerationConfig(
     int maxNewTokens,
@@ -32,7 +34,8 @@ public record GenerationConfig(
     int numBeams,
     float lengthPenalty,
     int padTokenId,
-    long seed) {
+    long seed,
+    int vocabularyLimit) {
 
   /** Validates every field, naming it. */
   public GenerationConfig {
@@ -60,67 +63,76 @@ public record GenerationConfig(
     if (numBeams > 1 && doSample) {
       throw new IllegalArgumentException("num_beams > 1 with do_sample is not supported");
     }
+    if (vocabularyLimit < 0) {
+      throw new IllegalArgumentException("vocabulary limit must be >= 0, got " + vocabularyLimit);
+    }
     stopTokens = stopTokens == null ? new int[0] : stopTokens.clone();
+  }
+
+  /** Generating only ids below {@code n} (0: all). */
+  public GenerationConfig withVocabularyLimit(int n) {
+    return new GenerationConfig(maxNewTokens, maxLength, doSample, temperature, topK, topP,
+        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed, n);
   }
 
   /** Greedy decoding of up to {@code maxNewTokens} tokens. */
   public static GenerationConfig greedy(int maxNewTokens) {
     return new GenerationConfig(
-        maxNewTokens, 0, false, 1f, 0, 1f, 1f, new int[0], 1, 1f, 0, 0L);
+        maxNewTokens, 0, false, 1f, 0, 1f, 1f, new int[0], 1, 1f, 0, 0L, 0);
   }
 
   /** Sampling from the full distribution with {@code seed}. */
   public static GenerationConfig sampling(int maxNewTokens, long seed) {
     return new GenerationConfig(
-        maxNewTokens, 0, true, 1f, 0, 1f, 1f, new int[0], 1, 1f, 0, seed);
+        maxNewTokens, 0, true, 1f, 0, 1f, 1f, new int[0], 1, 1f, 0, seed, 0);
   }
 
   /** Beam search with {@code numBeams} beams and length penalty 1. */
   public static GenerationConfig beams(int maxNewTokens, int numBeams) {
     return new GenerationConfig(
-        maxNewTokens, 0, false, 1f, 0, 1f, 1f, new int[0], numBeams, 1f, 0, 0L);
+        maxNewTokens, 0, false, 1f, 0, 1f, 1f, new int[0], numBeams, 1f, 0, 0L, 0);
   }
 
   /** With a sampling temperature. */
   public GenerationConfig withTemperature(float t) {
     return new GenerationConfig(maxNewTokens, maxLength, doSample, t, topK, topP,
-        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed);
+        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed, vocabularyLimit);
   }
 
   /** With top-k filtering. */
   public GenerationConfig withTopK(int k) {
     return new GenerationConfig(maxNewTokens, maxLength, doSample, temperature, k, topP,
-        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed);
+        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed, vocabularyLimit);
   }
 
   /** With nucleus (top-p) filtering. */
   public GenerationConfig withTopP(float p) {
     return new GenerationConfig(maxNewTokens, maxLength, doSample, temperature, topK, p,
-        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed);
+        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed, vocabularyLimit);
   }
 
   /** With a repetition penalty. */
   public GenerationConfig withRepetitionPenalty(float r) {
     return new GenerationConfig(maxNewTokens, maxLength, doSample, temperature, topK, topP, r,
-        stopTokens, numBeams, lengthPenalty, padTokenId, seed);
+        stopTokens, numBeams, lengthPenalty, padTokenId, seed, vocabularyLimit);
   }
 
   /** With stop tokens. */
   public GenerationConfig withStopTokens(int... tokens) {
     return new GenerationConfig(maxNewTokens, maxLength, doSample, temperature, topK, topP,
-        repetitionPenalty, tokens, numBeams, lengthPenalty, padTokenId, seed);
+        repetitionPenalty, tokens, numBeams, lengthPenalty, padTokenId, seed, vocabularyLimit);
   }
 
   /** With a cap on the total row length. */
   public GenerationConfig withMaxLength(int n) {
     return new GenerationConfig(maxNewTokens, n, doSample, temperature, topK, topP,
-        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed);
+        repetitionPenalty, stopTokens, numBeams, lengthPenalty, padTokenId, seed, vocabularyLimit);
   }
 
   /** With a beam length penalty. */
   public GenerationConfig withLengthPenalty(float a) {
     return new GenerationConfig(maxNewTokens, maxLength, doSample, temperature, topK, topP,
-        repetitionPenalty, stopTokens, numBeams, a, padTokenId, seed);
+        repetitionPenalty, stopTokens, numBeams, a, padTokenId, seed, vocabularyLimit);
   }
 
   /** Whether {@code token} ends a row. */

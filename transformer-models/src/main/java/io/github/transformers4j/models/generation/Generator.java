@@ -196,6 +196,7 @@ public final class Generator {
           continue;
         }
         LogitsProcessing.penalize(logits, r * v, v, row, c.repetitionPenalty());
+        LogitsProcessing.limit(logits, r * v, v, c.vocabularyLimit());
         int next =
             c.doSample()
                 ? LogitsProcessing.sample(logits, r * v, v, c.temperature(), c.topK(), c.topP(), rng)
@@ -295,6 +296,7 @@ public final class Generator {
             continue;
           }
           LogitsProcessing.penalize(logits, r * v, v, batch.tokens.get(r), c.repetitionPenalty());
+          LogitsProcessing.limit(logits, r * v, v, c.vocabularyLimit());
           double[] lp = LogitsProcessing.logSoftmax(logits, r * v, v);
           cands.addAll(top(lp, 2 * nb, beamScore[r], r));
         }

@@ -26,6 +26,13 @@ final class LogitsProcessing {
   }
 
   /** The index of the largest logit (the first on ties, as PyTorch's argmax). */
+  /** Ids at and above {@code limit} (when 0 < limit < v) get no probability, in place. */
+  static void limit(float[] logits, int from, int v, int limit) {
+    if (limit > 0 && limit < v) {
+      java.util.Arrays.fill(logits, from + limit, from + v, Float.NEGATIVE_INFINITY);
+    }
+  }
+
   static int argmax(float[] logits, int from, int v) {
     int best = 0;
     for (int i = 1; i < v; i++) {

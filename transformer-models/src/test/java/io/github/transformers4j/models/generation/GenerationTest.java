@@ -139,6 +139,25 @@ class GenerationTest {
   }
 
   @Test
+  void aVocabularyLimitKeepsEveryGeneratedIdBelowIt() {
+    Generator gen = new Generator(gpt::session);
+    int limit = 10;
+    int[] prompt = PROMPTS[0];
+    int[] free = gen.generate(prompt, GenerationConfig.sampling(40, 5L));
+    assertTrue(Arrays.stream(free, prompt.length, free.length).anyMatch(t -> t >= limit),
+        "without a limit some of 40 samples over 97 ids reach " + limit);
+    for (GenerationConfig g :
+        new GenerationConfig[] {
+          GenerationConfig.sampling(40, 5L), GenerationConfig.greedy(40), GenerationConfig.beams(10, 3)
+        }) {
+      int[] out = gen.generate(prompt, g.withVocabularyLimit(limit));
+      for (int i = prompt.length; i < out.length; i++) {
+        assertTrue(out[i] < limit, "generated id " + out[i] + " at " + i + " with limit " + limit);
+      }
+    }
+  }
+
+  @Test
   void repetitionPenaltyReducesRepeats() {
     Generator gen = new Generator(gpt::session);
     int[] plain = gen.generate(PROMPTS[1], GenerationConfig.greedy(30));
