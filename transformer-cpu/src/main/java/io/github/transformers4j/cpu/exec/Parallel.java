@@ -23,7 +23,10 @@ public final class Parallel implements AutoCloseable {
   // Depth of parallel regions the current thread is executing; > 0 means "already parallel".
   private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
-  /** How long an idle worker spins before parking, unless {@code t4j.cpu.spinMicros} says. */
+  /**
+   * How long an idle worker spins before parking, unless {@code t4j.cpu.spinMicros} says; no
+   * spinning when there are more threads than processors.
+   */
   private static final long DEFAULT_SPIN_NANOS = 200_000L;
 
   private final int threads;
@@ -87,7 +90,10 @@ public final class Parallel implements AutoCloseable {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
     this.threads = threads;
-    this.spinNanos = Long.getLong("t4j.cpu.spinMicros", DEFAULT_SPIN_NANOS / 1000) * 1000;
+    // More threads than cores: a spinning worker would take a core from one doing real work.
+    long spinDefault =
+        threads > Runtime.getRuntime().availableProcessors() ? 0 : DEFAULT_SPIN_NANOS / 1000;
+    this.spinNanos = Long.getLong("t4j.cpu.spinMicros", spinDefault) * 1000;
     this.workers = new Thread[threads - 1];
     for (int i = 0; i < workers.length; i++) {
       Thread t = new Thread(this::workerLoop, namePrefix + "-" + (i + 1));
