@@ -24,6 +24,12 @@ class UnigramInternalsTest {
   // Small alphabets make many repeats; one supplementary char checks surrogate pairs.
   private static final String[] ALPHABET = {"a", "b", "c", "▁", "\uD83D\uDE00"};
 
+  // Fixed seeds keep CI repeatable; -Dt4j.test.seed=N explores others (every failure prints its
+  // seed).
+  private static long seed(long fixed) {
+    return Long.getLong("t4j.test.seed", fixed);
+  }
+
   private static String randomWord(Random rnd, int maxChars) {
     StringBuilder sb = new StringBuilder();
     int n = 1 + rnd.nextInt(maxChars);
@@ -35,7 +41,7 @@ class UnigramInternalsTest {
 
   @Test
   void latticeAgreesWithEnumeratingEverySegmentation() {
-    long seed = new Random().nextLong();
+    long seed = seed(1592590593L);
     Random rnd = new Random(seed);
     for (int trial = 0; trial < 200; trial++) {
       // Pieces: id 0 unknown, then a random vocabulary (some chars left out, so unknowns occur).
@@ -129,7 +135,7 @@ class UnigramInternalsTest {
 
   @Test
   void scaledForwardBackwardAgreesWithLogSpaceUpToItsLimit() {
-    long seed = new Random().nextLong();
+    long seed = seed(1592590594L);
     Random rnd = new Random(seed);
     for (int trial = 0; trial < 50; trial++) {
       // Scores as low as training makes them (digamma of 0.5 minus that of a billion: about -23),
@@ -180,7 +186,7 @@ class UnigramInternalsTest {
 
   @Test
   void seedMatchesCountingEverySubstring() {
-    long seed = new Random().nextLong();
+    long seed = seed(1592590595L);
     Random rnd = new Random(seed);
     for (int trial = 0; trial < 100; trial++) {
       TreeSet<String> distinct = new TreeSet<>();
@@ -278,7 +284,7 @@ class UnigramInternalsTest {
 
   @Test
   void suffixArrayEqualsSortingTheSuffixes() {
-    long seed = new Random().nextLong();
+    long seed = seed(1592590596L);
     Random rnd = new Random(seed);
     for (int trial = 0; trial < 200; trial++) {
       int n = 1 + rnd.nextInt(200);
