@@ -86,11 +86,7 @@ public final class Sgemm {
       boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
       float[] b, int bOff, int ldb, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
     checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-    if (n > 0 && (biasOff < 0 || (long) biasOff + n > bias.length)) {
-      throw new IllegalArgumentException(
-          "sgemm: bias needs " + n + " elements from offset " + biasOff + " but has "
-              + bias.length);
-    }
+    checkBias(bias, biasOff, n);
     run(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, bias, biasOff, c, cOff, ldc);
   }
 
@@ -166,10 +162,8 @@ public final class Sgemm {
     int k = b.k;
     checkMatrix("A", a, aOff, lda, m, k);
     checkMatrix("C", c, cOff, ldc, m, n);
-    if (bias != null && n > 0 && (biasOff < 0 || (long) biasOff + n > bias.length)) {
-      throw new IllegalArgumentException(
-          "sgemm: bias needs " + n + " elements from offset " + biasOff + " but has "
-              + bias.length);
+    if (bias != null) {
+      checkBias(bias, biasOff, n);
     }
     if (m == 0 || n == 0) {
       return;
@@ -662,6 +656,14 @@ public final class Sgemm {
 
   private static int roundUp(int x, int to) {
     return (x + to - 1) / to * to;
+  }
+
+  private static void checkBias(float[] bias, int biasOff, int n) {
+    if (n > 0 && (biasOff < 0 || (long) biasOff + n > bias.length)) {
+      throw new IllegalArgumentException(
+          "sgemm: bias needs " + n + " elements from offset " + biasOff + " but has "
+              + bias.length);
+    }
   }
 
   static void checkArgs(
