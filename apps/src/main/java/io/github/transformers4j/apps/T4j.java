@@ -11,6 +11,7 @@ import io.github.transformers4j.apps.commands.BenchCommand;
 import io.github.transformers4j.apps.commands.TokenizeCommand;
 import io.github.transformers4j.apps.commands.TokenizerCommand;
 import io.github.transformers4j.apps.commands.EvalCommand;
+import io.github.transformers4j.apps.commands.EmbedCommand;
 import io.github.transformers4j.apps.commands.GenerateCommand;
 import io.github.transformers4j.apps.commands.QuickstartCommand;
 import io.github.transformers4j.apps.commands.TrainCommand;
@@ -38,6 +39,7 @@ import picocli.CommandLine.ScopeType;
       QuickstartCommand.class,
       TrainCommand.class,
       GenerateCommand.class,
+      EmbedCommand.class,
       EvalCommand.class,
       BackendsCommand.class,
       BenchCommand.class,

@@ -28,6 +28,8 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
   private final BertEmbeddings embeddings;
   private final List<BertLayer> layers = new ArrayList<>();
   private final Linear pooler;
+  // A checkpoint without pooler.dense.* (sentence-embedding exports) leaves the pooler untrained.
+  private boolean poolerMissingFromCheckpoint;
 
   /** An encoder with the pooler, attention from the registry. */
   public BertModel(Ops ops, BertConfig config) {
@@ -107,6 +109,11 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
     if (pooler == null) {
       throw new IllegalStateException("this BertModel was built without a pooler");
     }
+    if (poolerMissingFromCheckpoint) {
+      throw new IllegalStateException(
+          "the checkpoint loaded into this BertModel had no pooler weights (pooler.dense.*), so"
+              + " the pooler is untrained; pool hidden() with Pooling.mean or Pooling.cls instead");
+    }
     return ops.tanh(pooler.forward(Pooling.cls(ops, hidden)));
   }
 
@@ -118,7 +125,8 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
   /**
    * Loads a Hugging Face BERT checkpoint, bare ({@code embeddings.*}) or inside a model with a
    * head ({@code bert.embeddings.*}); head tensors ({@code cls.*}, {@code classifier.*}) and the
-   * {@code position_ids} buffer are skipped.
+   * {@code position_ids} buffer are skipped. The pooler may be missing (sentence-embedding exports
+   * drop it): {@link #pooled} then fails rather than use untrained weights.
    */
   public void load(Weights weights) {
     String prefix = WeightLoader.detectPrefix(weights, "embeddings.word_embeddings.weight", "bert.");
@@ -127,6 +135,9 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
         this,
         weights,
         prefix,
-        n -> n.endsWith("position_ids") || !n.startsWith(prefix) || (pooler == null && n.startsWith(prefix + "pooler.")));
+        n -> n.endsWith("position_ids") || !n.startsWith(prefix) || (pooler == null && n.startsWith(prefix + "pooler.")),
+        n -> n.startsWith("pooler."));
+    poolerMissingFromCheckpoint =
+        pooler != null && !weights.contains(prefix + "pooler.dense.weight");
   }
 }

@@ -33,13 +33,28 @@ public final class WeightLoader {
    */
   public static void load(
       Ops ops, Module module, Weights weights, String prefix, Predicate<String> ignorable) {
+    load(ops, module, weights, prefix, ignorable, name -> false);
+  }
+
+  /**
+   * Loads {@code weights} into {@code module}, where the parameters {@code optional} names may be
+   * absent from the checkpoint: they keep their current values (a BERT checkpoint exported for
+   * sentence embeddings has no pooler). Present, they must fit like any other.
+   *
+   * @param optional parameter names (without the prefix) that the checkpoint may lack
+   */
+  public static void load(
+      Ops ops, Module module, Weights weights, String prefix, Predicate<String> ignorable,
+      Predicate<String> optional) {
     Map<String, Tensor> params = module.parameters();
     List<String> problems = new ArrayList<>();
     Set<String> unused = new LinkedHashSet<>(weights.names());
     for (Map.Entry<String, Tensor> e : params.entrySet()) {
       String file = prefix + e.getKey();
       if (!weights.contains(file)) {
-        problems.add("missing tensor '" + file + "' of shape " + e.getValue().shape());
+        if (!optional.test(e.getKey())) {
+          problems.add("missing tensor '" + file + "' of shape " + e.getValue().shape());
+        }
         continue;
       }
       unused.remove(file);
@@ -65,7 +80,9 @@ public final class WeightLoader {
     }
     for (Map.Entry<String, Tensor> e : params.entrySet()) {
       String file = prefix + e.getKey();
-      module.setParameter(e.getKey(), ops.tensor(weights.floats(file), e.getValue().shape().dims()));
+      if (weights.contains(file)) {
+        module.setParameter(e.getKey(), ops.tensor(weights.floats(file), e.getValue().shape().dims()));
+      }
     }
   }
 
