@@ -200,6 +200,16 @@ public final class CharLm {
    */
   public static String generate(
       Loaded m, String prompt, int maxNew, long seed, IntConsumer onToken) {
+    return generate(m, prompt, maxNew, seed, false, 0.8f, 40, 1f, onToken);
+  }
+
+  /**
+   * As {@link #generate(Loaded, String, int, long, IntConsumer)}, greedy or sampling with the given
+   * temperature, top-k (0: all) and top-p (1: all).
+   */
+  public static String generate(
+      Loaded m, String prompt, int maxNew, long seed, boolean greedy, float temperature, int topK,
+      float topP, IntConsumer onToken) {
     int[] ctx = m.tokenizer().encode(prompt.isEmpty() ? "\n" : prompt);
     int block = m.model().model().config().nPositions();
     int keep = Math.max(1, block / 2);
@@ -218,7 +228,12 @@ public final class CharLm {
     for (long round = 0; remaining > 0; round++) {
       int n = Math.min(remaining, block - ctx.length);
       GenerationConfig g =
-          GenerationConfig.sampling(n, seed + round).withTemperature(0.8f).withTopK(40);
+          greedy
+              ? GenerationConfig.greedy(n)
+              : GenerationConfig.sampling(n, seed + round)
+                  .withTemperature(temperature)
+                  .withTopK(topK)
+                  .withTopP(topP);
       int[] out = gen.generate(new int[][] {ctx}, g, listener)[0];
       // The generator returns the prompt followed by its continuation.
       int[] fresh = java.util.Arrays.copyOfRange(out, ctx.length, out.length);

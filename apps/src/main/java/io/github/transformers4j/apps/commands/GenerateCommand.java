@@ -80,7 +80,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--greedy",
-      description = "Always take the most likely token instead of sampling.")
+      description = "Always take the most likely token instead of sampling (decoders).")
   boolean greedy;
 
   @Option(
@@ -155,6 +155,10 @@ public final class GenerateCommand implements Callable<Integer> {
           prompt,
           maxNew,
           seed,
+          greedy,
+          temperature,
+          topK,
+          topP,
           id -> {
             out.print(m.tokenizer().decode(new int[] {id}));
             out.flush();
