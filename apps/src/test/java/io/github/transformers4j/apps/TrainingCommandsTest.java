@@ -90,6 +90,17 @@ class TrainingCommandsTest {
             "5");
     assertEquals(0, gen.code(), gen::toString);
     assertTrue(gen.out().startsWith("to ") && gen.out().strip().length() >= 4, gen::toString);
+    // Greedy decoding ignores the seed: two seeds, one text.
+    String[] greedy = new String[2];
+    for (int i = 0; i < 2; i++) {
+      Cli.Run g =
+          Cli.runInstalled("--backend", "cpu", "--threads", "1", "generate", "--model",
+              out.toString(), "--prompt", "to ", "--max-new", "8", "--greedy", "--seed",
+              Integer.toString(i + 1));
+      assertEquals(0, g.code(), g::toString);
+      greedy[i] = g.out();
+    }
+    assertEquals(greedy[0], greedy[1]);
     Cli.Run eval =
         Cli.runInstalled(
             "--backend",
