@@ -112,7 +112,11 @@ class TokenizeCommandTest {
         "tokenizer", "train", "--model", "unigram", "--shrinking-factor", "1.5", "-o", out.toString(), corpus.toString());
     assertEquals(1, bad.code(), bad.toString());
     assertEquals(1, bad.errorLines().size(), bad.toString());
-    assertTrue(bad.errorLines().get(0).contains("shrinkingFactor must be in (0, 1)"), bad.toString());
+    assertTrue(bad.errorLines().get(0).contains("--shrinking-factor must be in (0, 1)"), bad.toString());
+    Cli.Run small = Cli.run(
+        "tokenizer", "train", "--model", "wordpiece", "--vocab-size", "0", "-o", out.toString(), corpus.toString());
+    assertEquals(2, small.code(), small.toString()); // a usage error, naming the option
+    assertTrue(small.err().contains("--vocab-size"), small.toString());
     Cli.Run bpe = Cli.run("tokenizer", "train", "--seed-size", "10", "-o", out.toString(), corpus.toString());
     assertEquals(1, bpe.code(), bpe.toString());
     assertTrue(bpe.errorLines().get(0).contains("--seed-size: only for --model unigram, not bpe"), bpe.toString());

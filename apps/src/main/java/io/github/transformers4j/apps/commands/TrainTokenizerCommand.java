@@ -37,10 +37,10 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "bpe", description = "bpe, wordpiece or unigram (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--vocab-size", defaultValue = "8000", description = "Vocabulary size, specials and alphabet included (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--vocab-size", defaultValue = "8000", converter = io.github.transformers4j.apps.cli.PositiveInt.class, description = "Vocabulary size, specials and alphabet included (default: ${DEFAULT-VALUE}).")
   int vocabSize;
 
-  @Option(names = "--min-frequency", defaultValue = "2", description = "Least count of a pair to merge, or for unigram of a seed substring (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--min-frequency", defaultValue = "2", converter = io.github.transformers4j.apps.cli.PositiveInt.class, description = "Least count of a pair to merge, or for unigram of a seed substring (default: ${DEFAULT-VALUE}).")
   int minFrequency;
 
   @Option(names = "--special", split = ",", paramLabel = "TOKEN", description = "Special tokens, first ids (default: <|endoftext|> for bpe, [PAD],[UNK],[CLS],[SEP],[MASK] for wordpiece, <unk>,<s>,</s> for unigram).")
@@ -102,7 +102,12 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
     Tokenizer t;
     String pre;
     if (model.equals("unigram")) {
-      UnigramTrainer.Config config = unigramConfig();
+      UnigramTrainer.Config config;
+      try {
+        config = unigramConfig();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(withFlags(e.getMessage()), e);
+      }
       pre = config.preTokenizer();
       t = new UnigramTrainer(config, Progress.lines(progress)).train(files);
     } else {
@@ -111,9 +116,14 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
       List<String> sp = specials != null ? specials
           : wordPiece ? List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]") : List.of("<|endoftext|>");
       pre = preTokenizer != null ? preTokenizer : wordPiece ? "bert" : "byte-level";
-      BpeTrainer.Config config = new BpeTrainer.Config(
-          vocabSize, minFrequency, sp, pre, wordPiece,
-          lowercase || wordPiece ? new BertNormalizer(true, true, null, lowercase) : null);
+      BpeTrainer.Config config;
+      try {
+        config = new BpeTrainer.Config(
+            vocabSize, minFrequency, sp, pre, wordPiece,
+            lowercase || wordPiece ? new BertNormalizer(true, true, null, lowercase) : null);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(withFlags(e.getMessage()), e);
+      }
       t = new BpeTrainer(config, Progress.lines(progress)).train(files);
     }
     HfTokenizerJson.save(t, output);
@@ -145,6 +155,27 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
         seedSize != null ? seedSize : 1_000_000,
         shrinkingFactor != null ? shrinkingFactor : 0.75,
         subIterations != null ? subIterations : 2);
+  }
+
+  // The trainers' configurations name their Java fields; on the command line, name the options.
+  private static final java.util.Map<String, String> FLAGS =
+      java.util.Map.of(
+          "vocabSize", "--vocab-size",
+          "minFrequency", "--min-frequency",
+          "specialTokens", "--special",
+          "preTokenizer", "--pre-tokenizer",
+          "unkToken", "--unk-token",
+          "maxPieceLength", "--max-piece-length",
+          "shrinkingFactor", "--shrinking-factor",
+          "subIterations", "--sub-iterations",
+          "seedSize", "--seed-size");
+
+  static String withFlags(String message) {
+    String m = message == null ? "" : message;
+    for (java.util.Map.Entry<String, String> e : FLAGS.entrySet()) {
+      m = m.replaceAll("\\b" + e.getKey() + "\\b", e.getValue());
+    }
+    return m;
   }
 
   /** The unigram options mean nothing to bpe and wordpiece: say so rather than ignore them. */
