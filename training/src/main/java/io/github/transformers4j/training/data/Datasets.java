@@ -208,7 +208,10 @@ public final class Datasets {
 
   /**
    * Tokenized CoNLL sentences for token classification: words joined by spaces, each word's tag on
-   * its first token and -100 (ignored) on its other tokens and on the spaces.
+   * its first token and -100 (ignored) on its other tokens and on the spaces. Each word is encoded
+   * on its own, so {@code tok} must add no template tokens: a {@link CharTokenizer}, or a file
+   * loaded with {@code TokenizerFiles.load(file, true)} (bare); a template's [CLS]/[SEP] would
+   * otherwise land around every word.
    *
    * @throws IllegalArgumentException naming the sentence and tag when a tag is not in {@code tags}
    */
