@@ -6,6 +6,8 @@
 module io.github.transformers4j.cpu {
   requires io.github.transformers4j.api;
   requires jdk.incubator.vector;
+  // HotSpot's UseAVX tells how many vector registers the JIT allocates (exec.Machine).
+  requires jdk.management;
 
   exports io.github.transformers4j.cpu;
 

@@ -78,8 +78,14 @@ public final class CpuBackend implements ComputeBackend {
   @Override
   public String description() {
     return "CPU, Vector API "
-        + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize()
-        + "-bit, "
+        + io.github.transformers4j.cpu.exec.Machine.ISA
+        + " "
+        + io.github.transformers4j.cpu.exec.Machine.VECTOR_BITS
+        + "-bit, SGEMM tile "
+        + Sgemm.MR
+        + "×"
+        + Sgemm.NR
+        + ", "
         + threads
         + (threads == 1 ? " thread" : " threads");
   }

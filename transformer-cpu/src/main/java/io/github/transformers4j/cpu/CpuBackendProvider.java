@@ -53,10 +53,7 @@ public final class CpuBackendProvider implements BackendProvider {
     }
     try {
       return Probe.available(
-          "Vector API, "
-              + VectorInfo.bits()
-              + "-bit vectors, "
-              + Runtime.getRuntime().availableProcessors()
+          "Vector API, " + VectorInfo.shape() + ", " + Runtime.getRuntime().availableProcessors()
               + " processors");
     } catch (LinkageError e) {
       return Probe.unavailable(
@@ -78,8 +75,11 @@ public final class CpuBackendProvider implements BackendProvider {
 
   // Separate class so that the probe's module check runs before any Vector API class is linked.
   private static final class VectorInfo {
-    static int bits() {
-      return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    // e.g. "AVX2, 256-bit vectors, 16 vector registers, ...; SGEMM tile 6×16 (6×2 vectors), ...".
+    static String shape() {
+      return io.github.transformers4j.cpu.exec.Machine.describe()
+          + "; "
+          + io.github.transformers4j.cpu.gemm.Sgemm.TILING.describe();
     }
   }
 }

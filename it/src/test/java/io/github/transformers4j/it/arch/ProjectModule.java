@@ -12,7 +12,13 @@ import java.util.List;
 enum ProjectModule {
   API("transformer-api", "api", List.of(), List.of()),
   MODELS("transformer-models", "models", List.of(API), List.of(Libs.GSON)),
-  CPU("transformer-cpu", "cpu", List.of(API), List.of("jdk.incubator.vector..")),
+  // com.sun.management (module jdk.management): the cpu backend reads HotSpot's UseAVX to know how
+  // many vector registers the JIT may use, which sizes its SGEMM register tile.
+  CPU(
+      "transformer-cpu",
+      "cpu",
+      List.of(API),
+      List.of("jdk.incubator.vector..", "com.sun.management..")),
   GPU_APARAPI("transformer-gpu-aparapi", "gpu.aparapi", List.of(API), List.of("com.aparapi..")),
   TOKENIZERS("tokenizers", "tokenizers", List.of(API), List.of("org.apache.lucene..", Libs.GSON)),
   TRAINING("training", "training", List.of(API, MODELS), List.of(Libs.GSON)),

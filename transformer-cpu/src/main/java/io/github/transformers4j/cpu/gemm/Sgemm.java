@@ -21,20 +21,26 @@ public final class Sgemm {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int VL = S.length();
 
+  /** The register tile and blocking chosen for this machine at class initialisation. */
+  public static final Tiling TILING = Tiling.forMachine();
+
   /** Rows of the register tile (broadcast operand). */
-  public static final int MR = 8;
+  public static final int MR = TILING.mr();
 
-  /** Columns of the register tile: two vectors. */
-  public static final int NR = 2 * VL;
+  /** Columns of the register tile: {@code TILING.vectors()} vectors. */
+  public static final int NR = TILING.nr();
 
-  /** Depth of a packed block (tuned on Zen 4: 320 beat 192, 256 and 384 by 2-5% at 1024³). */
-  public static final int KC = 320;
+  /** Depth of a packed block. */
+  public static final int KC = TILING.kc();
 
-  /** Rows of A swept over one packed B block before moving to the next strip of C columns. */
-  public static final int MC = 128;
+  /** Rows of A packed and swept over one packed B block (a multiple of {@link #MR}). */
+  public static final int MC = TILING.mc();
 
-  /** Columns of a packed block of B (kept in L2/L3). */
-  public static final int NC = 2048;
+  /** Columns of a packed block of B (kept in L2/L3; a multiple of {@link #NR}). */
+  public static final int NC = TILING.nc();
+
+  // Which micro-kernel method runs: a constant, so the JIT folds the dispatch away.
+  private static final int KERNEL = TILING.kernel();
 
   /** Up to this many rows of op(A), packing costs more than it saves. */
   static final int SKINNY_M = 4;
@@ -54,8 +60,16 @@ public final class Sgemm {
   /** Per-thread pack buffers, grown on demand and kept for the next call. */
   private static final class Workspace {
     float[] b = new float[0];
+    float[] a = new float[0];
     final float[] tile = new float[MR * NR];
     final int[] idx = new int[NR]; // gather offsets of the NR rows of a transposed B strip
+
+    float[] packA(int floats) {
+      if (a.length < floats) {
+        a = new float[floats];
+      }
+      return a;
+    }
   }
 
   /** A GEMM that splits large problems over the threads of {@code parallel}. */
@@ -211,9 +225,11 @@ public final class Sgemm {
     if (k == 0) {
       return;
     }
-    float[] tile = workspaces.get().tile;
+    Workspace ws = workspaces.get();
+    float[] tile = ws.tile;
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
+    float[] ap = ws.packA(Math.min(MC, roundUp(m, MR)) * kcMax);
     int stripsPerBlock = NC / NR;
     for (int sc = s0; sc < s1; sc += stripsPerBlock) {
       int scEnd = Math.min(s1, sc + stripsPerBlock);
@@ -221,15 +237,15 @@ public final class Sgemm {
         int kc = Math.min(kcMax, k - pc);
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
+          packA(false, a, aOff, lda, ic, pc, mc, kc, ap);
           for (int st = sc; st < scEnd; st++) {
             int jr = st * NR;
             int nr = Math.min(NR, n - jr);
             int bIdx = st * k * NR + pc * NR;
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
-              int aIdx = aOff + (ic + ir) * lda + pc;
               int cIdx = cOff + (ic + ir) * ldc + jr;
-              kernel(kc, a, aIdx, lda, 1, b.data, bIdx, c, cIdx, ldc, mr, nr, tile);
+              kernel(kc, ap, ir * kc, b.data, bIdx, c, cIdx, ldc, mr, nr, tile);
             }
           }
         }
@@ -383,11 +399,7 @@ public final class Sgemm {
     }
     float[] bp = ws.b;
     float[] tile = ws.tile;
-    // A is read where it is stored: packing it cost more than it saved at every size measured
-    // (train-sized products 10-45% faster, 1024³ 90 -> 95 GFLOP/s); its 8-row strips are 8
-    // sequential streams (or, transposed, 8 contiguous floats per row), which the caches follow.
-    int aRs = transA ? 1 : lda;
-    int aPs = transA ? lda : 1;
+    float[] ap = ws.packA(Math.min(MC, roundUp(m, MR)) * kcMax);
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
       for (int pc = 0; pc < k; pc += kcMax) {
@@ -395,15 +407,53 @@ public final class Sgemm {
         packB(transB, b, bOff, ldb, pc, jc, kc, nc, alpha, bp, 0, ws.idx);
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
+          packA(transA, a, aOff, lda, ic, pc, mc, kc, ap);
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int cCol = cOff + jc + jr;
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
-              int aIdx = aOff + (ic + ir) * aRs + pc * aPs;
               int cIdx = cCol + (ic + ir) * ldc;
-              kernel(kc, a, aIdx, aRs, aPs, bp, jr * kc, c, cIdx, ldc, mr, nr, tile);
+              kernel(kc, ap, ir * kc, bp, jr * kc, c, cIdx, ldc, mr, nr, tile);
             }
+          }
+        }
+      }
+    }
+  }
+
+  // Rows [i0, i0 + mc) and depth [pc, pc + kc) of op(A) -> strips of MR rows, strip ir/MR at
+  // ir·kc holding kc steps of MR contiguous floats; rows past mc are zero, so the micro-kernel
+  // reads whole steps at a constant stride and never branches on the edge.
+  private static void packA(
+      boolean transA, float[] a, int aOff, int lda, int i0, int pc, int mc, int kc, float[] ap) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int mr = Math.min(MR, mc - ir);
+      int base = ir * kc;
+      if (transA) {
+        // op(A)(i, p) = A[p][i]: each step is mr contiguous floats of a stored row.
+        int src = aOff + pc * lda + i0 + ir;
+        for (int p = 0; p < kc; p++) {
+          int dst = base + p * MR;
+          for (int r = 0; r < mr; r++) {
+            ap[dst + r] = a[src + r];
+          }
+          for (int r = mr; r < MR; r++) {
+            ap[dst + r] = 0f;
+          }
+          src += lda;
+        }
+      } else {
+        for (int r = 0; r < mr; r++) {
+          int src = aOff + (i0 + ir + r) * lda + pc;
+          int dst = base + r;
+          for (int p = 0; p < kc; p++) {
+            ap[dst + p * MR] = a[src + p];
+          }
+        }
+        for (int r = mr; r < MR; r++) {
+          for (int p = 0; p < kc; p++) {
+            ap[base + r + p * MR] = 0f;
           }
         }
       }
@@ -533,24 +583,41 @@ public final class Sgemm {
     }
   }
 
-  // The 8x(2 vectors) register tile. Everything stays in this one method on purpose: C2 keeps
-  // the accumulators in registers only when no FloatVector crosses a call boundary.
-  //
-  // op(A)(ir + r, p) is read at ap[aIdx + r·aRs + p·aPs]: (1, MR) for a packed strip, or the
-  // stored layout of A itself, (lda, 1) or (1, lda) for transA. Rows past mr re-read row mr − 1
-  // (never out of bounds); their sums land in the discarded part of the edge tile. Alpha is in
-  // the packed B strips. Keep this method small: when it grew (an alpha scaling of the 16
-  // accumulators), C2 sometimes left intoArray out of line and training ran 4× slower.
+  // C(mr×nr at cIdx) += A strip · B strip: the strip of A packed as kc steps of MR floats from
+  // aIdx (rows past mr zero), the strip of B as kc steps of NR floats from bIdx (columns past nr
+  // zero). Each shape is its own method because the accumulators must be named locals for C2 to
+  // keep them in registers: passing FloatVectors to a helper that is not inlined allocates them.
+  // The A and B indices advance by constant strides (MR, NR) so that C2 can hoist the bounds
+  // checks out of the loop; with a variable stride they cost as many instructions as the FMAs.
   private static void kernel(
-      int kc, float[] ap, int aIdx, int aRs, int aPs, float[] bp, int bIdx,
-      float[] c, int cIdx, int ldc, int mr, int nr, float[] tile) {
-    final int r1 = Math.min(1, mr - 1) * aRs;
-    final int r2 = Math.min(2, mr - 1) * aRs;
-    final int r3 = Math.min(3, mr - 1) * aRs;
-    final int r4 = Math.min(4, mr - 1) * aRs;
-    final int r5 = Math.min(5, mr - 1) * aRs;
-    final int r6 = Math.min(6, mr - 1) * aRs;
-    final int r7 = Math.min(7, mr - 1) * aRs;
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int mr,
+      int nr, float[] tile) {
+    switch (KERNEL) {
+      case Tiling.K8X2:
+        kernel8x2(kc, ap, aIdx, bp, bIdx, c, cIdx, ldc, mr, nr, tile);
+        break;
+      default:
+        kernel6x2(kc, ap, aIdx, bp, bIdx, c, cIdx, ldc, mr, nr, tile);
+        break;
+    }
+  }
+
+  // Edge tile: the accumulators were spilled to a scratch tile; add its valid part, so that no
+  // masked memory access (slow on JDK 17) sits on the common path.
+  private static void addEdge(float[] c, int cIdx, int ldc, int mr, int nr, float[] tile) {
+    for (int r = 0; r < mr; r++) {
+      int o = cIdx + r * ldc;
+      int t = r * NR;
+      for (int j = 0; j < nr; j++) {
+        c[o + j] += tile[t + j];
+      }
+    }
+  }
+
+  // The 8×2-vector register tile: 16 accumulators, 2 B vectors and one broadcast A.
+  private static void kernel8x2(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int mr,
+      int nr, float[] tile) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -567,40 +634,38 @@ public final class Sgemm {
     FloatVector c61 = FloatVector.zero(S);
     FloatVector c70 = FloatVector.zero(S);
     FloatVector c71 = FloatVector.zero(S);
-    int ai = aIdx;
-    int bi = bIdx;
     for (int p = 0; p < kc; p++) {
+      int ai = aIdx + p * 8;
+      int bi = bIdx + p * NR;
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
       FloatVector a;
-      a = FloatVector.broadcast(S, ap[ai + 0]);
+      a = FloatVector.broadcast(S, ap[ai]);
       c00 = a.fma(b0, c00);
       c01 = a.fma(b1, c01);
-      a = FloatVector.broadcast(S, ap[ai + r1]);
+      a = FloatVector.broadcast(S, ap[ai + 1]);
       c10 = a.fma(b0, c10);
       c11 = a.fma(b1, c11);
-      a = FloatVector.broadcast(S, ap[ai + r2]);
+      a = FloatVector.broadcast(S, ap[ai + 2]);
       c20 = a.fma(b0, c20);
       c21 = a.fma(b1, c21);
-      a = FloatVector.broadcast(S, ap[ai + r3]);
+      a = FloatVector.broadcast(S, ap[ai + 3]);
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
-      a = FloatVector.broadcast(S, ap[ai + r4]);
+      a = FloatVector.broadcast(S, ap[ai + 4]);
       c40 = a.fma(b0, c40);
       c41 = a.fma(b1, c41);
-      a = FloatVector.broadcast(S, ap[ai + r5]);
+      a = FloatVector.broadcast(S, ap[ai + 5]);
       c50 = a.fma(b0, c50);
       c51 = a.fma(b1, c51);
-      a = FloatVector.broadcast(S, ap[ai + r6]);
+      a = FloatVector.broadcast(S, ap[ai + 6]);
       c60 = a.fma(b0, c60);
       c61 = a.fma(b1, c61);
-      a = FloatVector.broadcast(S, ap[ai + r7]);
+      a = FloatVector.broadcast(S, ap[ai + 7]);
       c70 = a.fma(b0, c70);
       c71 = a.fma(b1, c71);
-      ai += aPs;
-      bi += NR;
     }
-    if (mr == MR && nr == NR) {
+    if (mr == 8 && nr == NR) {
       int o = cIdx;
       FloatVector.fromArray(S, c, o).add(c00).intoArray(c, o);
       FloatVector.fromArray(S, c, o + VL).add(c01).intoArray(c, o + VL);
@@ -626,8 +691,6 @@ public final class Sgemm {
       FloatVector.fromArray(S, c, o).add(c70).intoArray(c, o);
       FloatVector.fromArray(S, c, o + VL).add(c71).intoArray(c, o + VL);
     } else {
-      // Edge tile: spill to a scratch tile and add the valid part, so no masked memory access
-      // (slow on JDK 17) sits on the common path.
       c00.intoArray(tile, 0 * NR);
       c01.intoArray(tile, 0 * NR + VL);
       c10.intoArray(tile, 1 * NR);
@@ -644,13 +707,84 @@ public final class Sgemm {
       c61.intoArray(tile, 6 * NR + VL);
       c70.intoArray(tile, 7 * NR);
       c71.intoArray(tile, 7 * NR + VL);
-      for (int r = 0; r < mr; r++) {
-        int o = cIdx + r * ldc;
-        int t = r * NR;
-        for (int j = 0; j < nr; j++) {
-          c[o + j] += tile[t + j];
-        }
-      }
+      addEdge(c, cIdx, ldc, mr, nr, tile);
+    }
+  }
+
+  // The 6×2-vector register tile: 12 accumulators, 2 B vectors and one broadcast A.
+  private static void kernel6x2(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int mr,
+      int nr, float[] tile) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int ai = aIdx + p * 6;
+      int bi = bIdx + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+      FloatVector a;
+      a = FloatVector.broadcast(S, ap[ai]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+    }
+    if (mr == 6 && nr == NR) {
+      int o = cIdx;
+      FloatVector.fromArray(S, c, o).add(c00).intoArray(c, o);
+      FloatVector.fromArray(S, c, o + VL).add(c01).intoArray(c, o + VL);
+      o += ldc;
+      FloatVector.fromArray(S, c, o).add(c10).intoArray(c, o);
+      FloatVector.fromArray(S, c, o + VL).add(c11).intoArray(c, o + VL);
+      o += ldc;
+      FloatVector.fromArray(S, c, o).add(c20).intoArray(c, o);
+      FloatVector.fromArray(S, c, o + VL).add(c21).intoArray(c, o + VL);
+      o += ldc;
+      FloatVector.fromArray(S, c, o).add(c30).intoArray(c, o);
+      FloatVector.fromArray(S, c, o + VL).add(c31).intoArray(c, o + VL);
+      o += ldc;
+      FloatVector.fromArray(S, c, o).add(c40).intoArray(c, o);
+      FloatVector.fromArray(S, c, o + VL).add(c41).intoArray(c, o + VL);
+      o += ldc;
+      FloatVector.fromArray(S, c, o).add(c50).intoArray(c, o);
+      FloatVector.fromArray(S, c, o + VL).add(c51).intoArray(c, o + VL);
+    } else {
+      c00.intoArray(tile, 0 * NR);
+      c01.intoArray(tile, 0 * NR + VL);
+      c10.intoArray(tile, 1 * NR);
+      c11.intoArray(tile, 1 * NR + VL);
+      c20.intoArray(tile, 2 * NR);
+      c21.intoArray(tile, 2 * NR + VL);
+      c30.intoArray(tile, 3 * NR);
+      c31.intoArray(tile, 3 * NR + VL);
+      c40.intoArray(tile, 4 * NR);
+      c41.intoArray(tile, 4 * NR + VL);
+      c50.intoArray(tile, 5 * NR);
+      c51.intoArray(tile, 5 * NR + VL);
+      addEdge(c, cIdx, ldc, mr, nr, tile);
     }
   }
 

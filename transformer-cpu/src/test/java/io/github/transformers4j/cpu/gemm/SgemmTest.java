@@ -194,17 +194,22 @@ class SgemmTest {
     float[] c = new float[n * n];
     Sgemm gemm = new Sgemm(one);
     // Warm up until C2 has compiled the kernel (allocation in the interpreter is not the question).
+    // On a loaded machine the compile queue may lag, so up to 20 measured rounds follow and the
+    // best counts: a kernel that boxed its vectors would allocate megabytes in every round.
     for (int i = 0; i < 60; i++) {
       gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
     }
     long tid = Thread.currentThread().getId();
-    long before = mx.getThreadAllocatedBytes(tid);
-    for (int i = 0; i < 5; i++) {
-      gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+    long best = Long.MAX_VALUE;
+    for (int round = 0; round < 20 && best >= 64 * 1024; round++) {
+      long before = mx.getThreadAllocatedBytes(tid);
+      for (int i = 0; i < 5; i++) {
+        gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+      }
+      best = Math.min(best, (mx.getThreadAllocatedBytes(tid) - before) / 5);
     }
-    long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 5;
     // A FloatVector boxed per FMA would be ~2 GB per call; the pack buffers are reused.
-    assertTrue(perCall < 64 * 1024, "one warmed-up 256³ sgemm allocated " + perCall + " bytes");
+    assertTrue(best < 64 * 1024, "one warmed-up 256³ sgemm allocated " + best + " bytes");
   }
 
   static float[] random(SplittableRandom rnd, int n) {
