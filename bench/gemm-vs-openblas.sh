@@ -2,7 +2,7 @@
 # SGEMM of a Transformers4J backend against numpy/OpenBLAS on this machine, in one run.
 #
 #   bench/gemm-vs-openblas.sh [--backend cpu] [--sizes 256,512,1024,2048] [--threads-list 1,2]
-#                             [--rounds 2] [--repeats 5]
+#                             [--rounds 2] [--repeats 5] [--openblas-coretype NAME]
 #
 # Runs ours (./t4j bench gemm --json) and numpy (bench/gemm_numpy.py, one process per thread
 # count) alternately, A B A B for --rounds rounds, so that load from other work on a shared machine
@@ -23,9 +23,10 @@ sizes=256,512,1024,2048
 threads_list=1,2
 rounds=2
 repeats=5
+coretype=
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
@@ -35,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     --threads-list) threads_list=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --repeats) repeats=$2; shift 2 ;;
+    --openblas-coretype) coretype=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "gemm-vs-openblas: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -78,7 +80,7 @@ for ((r = 1; r <= rounds; r++)); do
     --repeats "$repeats" --json "$out/ours-$r.json" >"$out/ours-$r.txt"
   echo "== round $r of $rounds: numpy/OpenBLAS" >&2
   for t in "${threads_arr[@]}"; do
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ${coretype:+OPENBLAS_CORETYPE=$coretype} \
       OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
       "$PY" "$here/gemm_numpy.py" --threads "$t" --sizes "$sizes" --repeats "$repeats" \
       --json "$out/numpy-$r-t$t.json"

@@ -43,5 +43,7 @@ manifest="$ROOT/it/target/bench-classpath.mf"
 rm -f "$pathing_jar"
 jar --create --file "$pathing_jar" --manifest "$manifest"
 
-exec java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xms1g -Xmx2g \
+# T4J_JAVA_OPTS adds JVM options, e.g. "-XX:UseAVX=2" to measure the AVX2 kernels on an AVX-512 host.
+# shellcheck disable=SC2086
+exec java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xms1g -Xmx2g ${T4J_JAVA_OPTS:-} \
   -cp "$pathing_jar" io.github.transformers4j.it.parity.MiniLmVsOnnxRuntime "$@"

@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
 # Training throughput of nanoGPT's char-level CPU setting, ours against PyTorch in the same run
-# (A B A B ..., 2 threads each), medians and the ratio. Needs /usr/bin/python3 with python3-torch
-# and libopenblas0-pthread (see ../shared/REFERENCES.md). Usage: bench/train-vs-torch.sh [rounds]
+# (A B A B ..., per thread count), medians and the ratio. Needs a python with PyTorch:
+# T4J_REF_PYTHON, default ~/.venv-ref/bin/python (PyTorch 2.13). Usage: bench/train-vs-torch.sh [rounds=3] [threads-list=1,2]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-py=/usr/bin/python3
-$py -c 'import torch' 2>/dev/null || { echo "PyTorch is not importable by $py" >&2; exit 1; }
-ours=(); theirs=()
-for i in $(seq "$rounds"); do
-  # Each result line is echoed as it comes (not via tee /dev/stderr, which would truncate a log
-  # file that stdout and stderr share).
-  lo=$(./t4j --threads 2 bench train --steps 50 --warmup 20); echo "$lo"
-  # Passive OpenMP waiting: with the default (spinning) policy, torch's 2 threads slow down up to
-  # 20x on a machine whose 2 cores are shared with other work (measured here: 640-2300 tokens/s
-  # spinning, 13,900 passive, 14,900 on 1 thread).
-  lt=$(OMP_WAIT_POLICY=passive $py bench/train_torch.py 50 20 2); echo "$lt"
-  o=$(sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/' <<<"$lo")
-  t=$(sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/' <<<"$lt")
-  ours+=("$o"); theirs+=("$t")
-done
+# The PyTorch peer: T4J_REF_PYTHON, by default the reference venv with PyTorch 2.13 that
+# shared/tools/make-reference-venv.sh makes (T4J_REF_PYTHON=/usr/bin/python3 takes Debian's 1.13).
+# ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2 and MKL_ENABLE_INSTRUCTIONS=AVX2 in the
+# environment restrict it to AVX2 (bench/all.sh sets them for its AVX2 column).
+py=${T4J_REF_PYTHON:-$HOME/.venv-ref/bin/python}
+$py -c 'import torch' 2>/dev/null || { echo "PyTorch is not importable by $py (set T4J_REF_PYTHON to a python with torch)" >&2; exit 1; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-mo=$(median "${ours[@]}"); mt=$(median "${theirs[@]}")
-echo "median tokens/s: t4j $mo, torch $mt, ratio t4j/torch $(awk -v a="$mo" -v b="$mt" 'BEGIN {printf "%.2f", a/b}')"
+threads_list=${2:-1,2}
+./t4j backends >/dev/null # builds first, outside the timed runs
+summary=()
+for th in ${threads_list//,/ }; do
+  ours=(); theirs=()
+  for i in $(seq "$rounds"); do
+    # Each result line is echoed as it comes (not via tee /dev/stderr, which would truncate a log
+    # file that stdout and stderr share).
+    lo=$(./t4j --threads "$th" bench train --steps 50 --warmup 20); echo "$lo"
+    # Passive OpenMP waiting: with the default (spinning) policy, torch's 2 threads slow down up to
+    # 20x on a machine whose 2 cores are shared with other work (measured here: 640-2300 tokens/s
+    # spinning, 13,900 passive, 14,900 on 1 thread).
+    lt=$(OMP_WAIT_POLICY=passive $py bench/train_torch.py 50 20 "$th"); echo "$lt"
+    o=$(sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/' <<<"$lo")
+    t=$(sed -E 's/.*: ([0-9]+) tokens\/s.*/\1/' <<<"$lt")
+    ours+=("$o"); theirs+=("$t")
+  done
+  mo=$(median "${ours[@]}"); mt=$(median "${theirs[@]}")
+  summary+=("threads $th: t4j $mo tokens/s, torch $mt tokens/s, ratio t4j/torch $(awk -v a="$mo" -v b="$mt" 'BEGIN {printf "%.2f", a/b}')")
+done
+printf 'median training tokens/s over %s rounds:\n' "$rounds"
+printf '  %s\n' "${summary[@]}"

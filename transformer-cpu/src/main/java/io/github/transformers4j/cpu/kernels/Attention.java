@@ -9,7 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Fused scaled-dot-product attention in the FlashAttention style: for each (batch, head), blocks
- * of {@value #BQ} queries sweep the keys in blocks of {@value #BK}, keeping a running row max, row
+ * of {@link #BQ} queries (about 64: a whole number of SGEMM register-tile rows, 64 with the
+ * AVX-512 tile, 60 with the AVX2 one, so no block ends in a part tile) sweep the keys in blocks
+ * of {@value #BK} (a multiple of every tile width), keeping a running row max, row
  * sum and unnormalized output, so only a BQ×BK score tile ever exists instead of the Tq×Tk
  * matrix. The two products per tile go through the packed SGEMM; (batch, head) pairs are spread
  * over the pool, and under a causal mask key blocks entirely in the future are skipped.
@@ -23,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Attention {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int VL = S.length();
-  static final int BQ = 64;
+  static final int BQ = Sgemm.MR * Math.max(1, 64 / Sgemm.MR);
   static final int BK = 128;
 
   private Attention() {}
