@@ -10,6 +10,8 @@ module io.github.transformers4j.apps {
   requires com.google.guice;
   requires jakarta.inject;
   requires java.logging;
+  // t4j bench train reports the collectors' share of the training time.
+  requires java.management;
 
   // Picocli sets option fields and calls option setters reflectively; Guice calls the @Inject
   // constructors (the shared options holder, converters and version provider in cli too).

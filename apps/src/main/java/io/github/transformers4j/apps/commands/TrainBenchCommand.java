@@ -114,15 +114,18 @@ public final class TrainBenchCommand implements Callable<Integer> {
       AdamW adam = new AdamW(0.9, 0.99, 1e-8, 0.1, true);
       BlockSampler data = new BlockSampler(tokens, batch, block, 1);
       new Trainer(ops, lm, new CausalLm(false), adam, config(warmup), null).run(data, null, false);
+      long gc0 = gcMillis();
+      long gcCount0 = gcCount();
       long t0 = System.nanoTime();
       Trainer.Result res =
           new Trainer(ops, lm, new CausalLm(false), adam, config(steps), null)
               .run(data, null, false);
       double secs = (System.nanoTime() - t0) / 1e9;
+      double gcShare = (gcMillis() - gc0) / 10.0 / secs;
       out.printf(
           Locale.ROOT,
           "t4j %s: %d steps of %dx%d tokens in %.2f s: %.0f tokens/s (%.1f ms/step), last loss"
-              + " %.4f%n",
+              + " %.4f; GC %.1f%% of the time (%d collections)%n",
           backend.name(),
           steps,
           batch,
@@ -130,9 +133,30 @@ public final class TrainBenchCommand implements Callable<Integer> {
           secs,
           res.tokens() / secs,
           1000 * secs / steps,
-          res.losses().get(res.losses().size() - 1));
+          res.losses().get(res.losses().size() - 1),
+          gcShare,
+          gcCount() - gcCount0);
       return 0;
     }
+  }
+
+  // Time the collectors report spending (pauses, and for G1 also its concurrent cycles).
+  private static long gcMillis() {
+    long ms = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc :
+        java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
+  }
+
+  private static long gcCount() {
+    long n = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc :
+        java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, gc.getCollectionCount());
+    }
+    return n;
   }
 
   private static TrainerConfig config(long steps) {
