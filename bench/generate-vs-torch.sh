@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Decoding tokens/s of a GPT-2-small-shaped decoder (random weights, KV cache, greedy, batch 1):
 # `t4j bench generate` against the same model in PyTorch (bench/generate_torch.py), interleaved
-# A B A B per thread count, medians of the rounds and the ratio ours/torch. Needs /usr/bin/python3
-# with python3-torch and libopenblas0-pthread (see ../shared/REFERENCES.md).
+# A B A B per thread count, medians of the rounds and the ratio ours/torch. The Python with torch
+# is T4J_REF_PYTHON, else ~/.venv-ref/bin/python, else /usr/bin/python3 (see bench/ref-python.sh).
 #
 #   bench/generate-vs-torch.sh [rounds=3] [threads-list=1,2] [prompt=32] [new=64]
 set -euo pipefail
@@ -11,8 +11,9 @@ rounds=${1:-3}
 threads_list=${2:-1,2}
 prompt=${3:-32}
 new=${4:-64}
-py=/usr/bin/python3
-$py -c 'import torch' 2>/dev/null || { echo "PyTorch is not importable by $py" >&2; exit 1; }
+source bench/ref-python.sh
+ref_python torch
+py=$PY
 ./t4j backends >/dev/null # builds first, outside the timed runs
 rate() { sed -E 's/.*decode ([0-9.]+) tokens\/s.*/\1/'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

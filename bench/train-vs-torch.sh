@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Training throughput of nanoGPT's char-level CPU setting, ours against PyTorch in the same run
-# (A B A B ..., 2 threads each), medians and the ratio. Needs /usr/bin/python3 with python3-torch
-# and libopenblas0-pthread (see ../shared/REFERENCES.md). Usage: bench/train-vs-torch.sh [rounds]
+# (A B A B ..., 2 threads each), medians and the ratio. The Python with torch is T4J_REF_PYTHON, else
+# ~/.venv-ref/bin/python, else /usr/bin/python3 (see bench/ref-python.sh).
+# Usage: bench/train-vs-torch.sh [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-py=/usr/bin/python3
-$py -c 'import torch' 2>/dev/null || { echo "PyTorch is not importable by $py" >&2; exit 1; }
+source bench/ref-python.sh
+ref_python torch
+py=$PY
 ours=(); theirs=()
 for i in $(seq "$rounds"); do
   # Each result line is echoed as it comes (not via tee /dev/stderr, which would truncate a log
