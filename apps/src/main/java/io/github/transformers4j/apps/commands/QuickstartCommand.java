@@ -85,6 +85,10 @@ public final class QuickstartCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       Trainer.Result r = CharLm.train(ops, text, s, output, false, System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
+      if (r.interrupted()) {
+        // Ctrl-C: the trainer has said where the checkpoint is; the JVM is shutting down.
+        return 130;
+      }
       out.printf(
           Locale.ROOT,
           "trained %d steps in %.0f s (%.0f tokens/s), val loss %.3f; saved to %s%n",
