@@ -213,4 +213,21 @@ class LauncherProgressTest {
     assertTrue(lines >= 2 && lines <= 11, lines + " progress lines:\n" + text);
     assertFalse(text.contains("Using incubator modules"), "the JVM's notice is filtered:\n" + text);
   }
+
+  @Test
+  void theNoticesPrintedOnEveryRunAreDropped() throws Exception {
+    // The JVM's notice about the incubating Vector API, and (where an OpenCL platform that Aparapi
+    // has not tested is installed, as PoCL on CI) Aparapi's native warning while probing.
+    Process p =
+        withLauncherEnv(new ProcessBuilder(launcher.toString(), "backends")).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "t4j backends did not finish within 60 s");
+    String stdout = new String(out, StandardCharsets.UTF_8);
+    String stderr = new String(err, StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), stdout + stderr);
+    assertTrue(stdout.contains("reference"), stdout);
+    assertFalse(stderr.contains("Using incubator modules"), stderr);
+    assertFalse(stderr.contains("untested OpenCL platform"), stderr);
+  }
 }
