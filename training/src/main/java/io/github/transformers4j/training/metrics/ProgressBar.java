@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * <p>Rates and the ETA come from the steps of the last 5 s, not from the start: the first steps
  * carry the JIT's warm-up (seconds, against tens of milliseconds later), which made the first ETA
  * of a two-minute run read two hours. The first step is never in a rate, and until the steps after
- * it span a second the rates show {@code ?}.
+ * it span a second the rates show {@code ?} (the last line of a shorter run shows its overall rate).
  */
 public final class ProgressBar {
   /**
@@ -39,6 +39,7 @@ public final class ProgressBar {
   private final LongSupplier clock;
   // (step, nanos, tokens) of recent steps, at least 100 ms apart: the window of the rates.
   private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+  private final long startNanos;
   private boolean drawn;
   private long lastDraw;
   private long lastLinePercent = -1;
@@ -58,6 +59,7 @@ public final class ProgressBar {
     this.total = total;
     this.terminal = terminal;
     this.clock = clock;
+    this.startNanos = clock.getAsLong();
   }
 
   /**
@@ -137,6 +139,11 @@ public final class ProgressBar {
     boolean known = now - first[1] >= MIN_SPAN_NANOS && steps > 0;
     double tokPerS = known ? (tokens - first[2]) / secs : Double.NaN;
     double eta = known ? secs / steps * (total - step) : Double.NaN;
+    if (!known && step >= total && now > startNanos) {
+      // A run too short for a measured rate still ends with its overall one.
+      tokPerS = tokens / ((now - startNanos) / 1e9);
+      eta = 0;
+    }
     int barW = 24;
     int filled = (int) (barW * Math.min(step, total) / Math.max(1, total));
     String bar = "#".repeat(filled) + ".".repeat(barW - filled);

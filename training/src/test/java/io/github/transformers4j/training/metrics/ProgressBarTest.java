@@ -110,6 +110,14 @@ class ProgressBarTest {
   }
 
   @Test
+  void aRunTooShortForARateEndsWithItsOverallOne() {
+    Run r = run(false, 3, 2000, 100); // 2.2 s, 100 tokens a step
+    assertEquals("?", eta(r.draws().get(0)));
+    String last = r.draws().get(r.draws().size() - 1);
+    assertTrue(last.startsWith("step 3/3 ") && last.contains("| 136 tok/s | ETA 0s"), last);
+  }
+
+  @Test
   void modeProperty() {
     String old = System.getProperty(ProgressBar.MODE_PROPERTY);
     try {
