@@ -9,14 +9,14 @@
 # falls on both; then prints, per size and thread count, the median over rounds of each side's
 # median GFLOP/s and the ratio ours/OpenBLAS. Raw JSON is kept under bench-results/.
 #
-# numpy runs with /usr/bin/python3 (Debian's python3-numpy on libopenblas0-pthread), not a python3
-# that may come first on PATH. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, if set in this environment,
+# numpy runs with T4J_REF_PYTHON when set, else /usr/bin/python3 (Debian's python3-numpy on
+# libopenblas0-pthread), never a python3 that may come first on PATH. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, if set in this environment,
 # are removed for numpy's runs only: they pin a slower kernel or cache blocking.
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd -P)
 ROOT=$(cd -- "$here/.." && pwd -P)
-PY=/usr/bin/python3
+PY=${T4J_REF_PYTHON:-/usr/bin/python3}
 
 backend=cpu
 sizes=256,512,1024,2048

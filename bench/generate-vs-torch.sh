@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Decoding tokens/s of a GPT-2-small-shaped decoder (random weights, KV cache, greedy, batch 1):
 # `t4j bench generate` against the same model in PyTorch (bench/generate_torch.py), interleaved
-# A B A B per thread count, medians of the rounds and the ratio ours/torch. Needs a python with
-# PyTorch: T4J_REF_PYTHON, default ~/.venv-ref/bin/python (PyTorch 2.13).
+# A B A B per thread count, medians of the rounds and the ratio ours/torch. The Python with torch
+# is T4J_REF_PYTHON, else ~/.venv-ref/bin/python, else /usr/bin/python3 (see bench/ref-python.sh).
 #
 #   bench/generate-vs-torch.sh [rounds=3] [threads-list=1,2] [prompt=32] [new=64]
 set -euo pipefail
@@ -11,12 +11,12 @@ rounds=${1:-3}
 threads_list=${2:-1,2}
 prompt=${3:-32}
 new=${4:-64}
-# The PyTorch peer: T4J_REF_PYTHON, by default the reference venv with PyTorch 2.13 that
-# shared/tools/make-reference-venv.sh makes (T4J_REF_PYTHON=/usr/bin/python3 takes Debian's 1.13).
-# ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2 and MKL_ENABLE_INSTRUCTIONS=AVX2 in the
-# environment restrict it to AVX2 (bench/all.sh sets them for its AVX2 column).
-py=${T4J_REF_PYTHON:-$HOME/.venv-ref/bin/python}
-$py -c 'import torch' 2>/dev/null || { echo "PyTorch is not importable by $py (set T4J_REF_PYTHON to a python with torch)" >&2; exit 1; }
+# The PyTorch peer (T4J_REF_PYTHON etc., see bench/ref-python.sh). ATEN_CPU_CAPABILITY=avx2,
+# ONEDNN_MAX_CPU_ISA=AVX2 and MKL_ENABLE_INSTRUCTIONS=AVX2 in the environment restrict it to AVX2
+# (bench/all.sh sets them for its AVX2 column).
+source bench/ref-python.sh
+ref_python torch
+py=$PY
 ./t4j backends >/dev/null # builds first, outside the timed runs
 rate() { sed -E 's/.*decode ([0-9.]+) tokens\/s.*/\1/'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

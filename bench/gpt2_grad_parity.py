@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference numbers for training's gradient-parity test, from PyTorch (Debian python3-torch 1.13).
 
-GPT-2 written in plain torch from shared/fixtures/models/tiny-random-gpt2 (no `transformers`
+GPT-2 written in plain torch from testdata/models/tiny-random-gpt2 (no `transformers`
 package): the causal-LM loss and every parameter gradient of one step, then the losses of five
 AdamW steps (decay on matrices but not embeddings, biases or norms; clipping at global norm 1.0).
 Writes training/src/test/resources/parity/gpt2_grad_parity.{json,safetensors}.
@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIX = os.path.join(ROOT, "..", "shared", "fixtures", "models", "tiny-random-gpt2")
+FIX = os.path.join(ROOT, "testdata", "models", "tiny-random-gpt2")
 OUT = os.path.join(ROOT, "training", "src", "test", "resources", "parity")
 B, T = 2, 8
 LR, BETAS, EPS, WD, CLIP = 1e-2, (0.9, 0.99), 1e-8, 0.1, 1.0
@@ -121,7 +121,7 @@ def main():
     write_safetensors(os.path.join(OUT, "gpt2_grad_parity.safetensors"), grads)
     json.dump({
         "source": "bench/gpt2_grad_parity.py, torch " + torch.__version__,
-        "fixture": "shared/fixtures/models/tiny-random-gpt2",
+        "fixture": "testdata/models/tiny-random-gpt2",
         "batch": B, "block": T,
         "batches": batches,
         "loss": float(loss),

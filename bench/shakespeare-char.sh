@@ -7,8 +7,8 @@
 #   bench/shakespeare-char.sh [OUTPUT_DIR]      (default bench-out/shakespeare-char)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data=../shared/data/tinyshakespeare.txt
-[ -f "$data" ] || { echo "missing $data (see ../shared/REFERENCES.md)" >&2; exit 1; }
+data=testdata/data/tinyshakespeare.txt
+[ -f "$data" ] || { echo "missing $data in the repository (see testdata/README.md)" >&2; exit 1; }
 out=${1:-bench-out/shakespeare-char}
 start=$(date +%s)
 ./t4j --threads 2 train clm --data "$data" --output "$out" \

@@ -6,7 +6,7 @@
 #   bench/tokenizers-vs-hf.sh [--rounds 3] [--lines N]
 #
 # Works from a fresh clone (JDK 17+, Maven): builds the it module's test classes, then runs
-# io.github.transformers4j.it.tokenizers.TokenizerBenchmark. Needs ../shared/fixtures/tokenizers.
+# io.github.transformers4j.it.tokenizers.TokenizerBenchmark. Reads testdata/tokenizers.
 set -euo pipefail
 here=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd -P)
 ROOT=$(cd -- "$here/.." && pwd -P)

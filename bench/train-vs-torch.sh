@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # Training throughput of nanoGPT's char-level CPU setting, ours against PyTorch in the same run
-# (A B A B ..., per thread count), medians and the ratio. Needs a python with PyTorch:
-# T4J_REF_PYTHON, default ~/.venv-ref/bin/python (PyTorch 2.13). Usage: bench/train-vs-torch.sh [rounds=3] [threads-list=1,2]
+# (A B A B ..., per thread count), medians and the ratio. The Python with torch is T4J_REF_PYTHON,
+# else ~/.venv-ref/bin/python, else /usr/bin/python3 (see bench/ref-python.sh); ATEN_CPU_CAPABILITY=avx2,
+# ONEDNN_MAX_CPU_ISA=AVX2 and MKL_ENABLE_INSTRUCTIONS=AVX2 restrict PyTorch to AVX2 (bench/all.sh).
+# Usage: bench/train-vs-torch.sh [rounds=3] [threads-list=1,2]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-# The PyTorch peer: T4J_REF_PYTHON, by default the reference venv with PyTorch 2.13 that
-# shared/tools/make-reference-venv.sh makes (T4J_REF_PYTHON=/usr/bin/python3 takes Debian's 1.13).
-# ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2 and MKL_ENABLE_INSTRUCTIONS=AVX2 in the
-# environment restrict it to AVX2 (bench/all.sh sets them for its AVX2 column).
-py=${T4J_REF_PYTHON:-$HOME/.venv-ref/bin/python}
-$py -c 'import torch' 2>/dev/null || { echo "PyTorch is not importable by $py (set T4J_REF_PYTHON to a python with torch)" >&2; exit 1; }
+source bench/ref-python.sh
+ref_python torch
+py=$PY
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 threads_list=${2:-1,2}
 ./t4j backends >/dev/null # builds first, outside the timed runs

@@ -18,6 +18,7 @@ import io.github.transformers4j.apps.commands.TrainCommand;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -99,9 +100,31 @@ public final class T4j {
    */
   public static CommandLine commandLine(Injector injector) {
     CliErrors errors = injector.getInstance(CliErrors.class);
-    return new CommandLine(T4j.class, new GuiceFactory(injector))
-        .setParameterExceptionHandler(errors)
-        .setExecutionExceptionHandler(errors);
+    CommandLine cmd =
+        new CommandLine(T4j.class, new GuiceFactory(injector))
+            .setParameterExceptionHandler(errors)
+            .setExecutionExceptionHandler(errors);
+    for (String name : HOST_ONLY) {
+      withoutBackendOptions(cmd.getSubcommands().get(name));
+    }
+    return cmd;
+  }
+
+  /**
+   * Commands that compute on no backend (text processing on the host): they neither show nor
+   * accept the inherited {@code --backend} and {@code --threads}, so those are not silently
+   * ignored there.
+   */
+  static final List<String> HOST_ONLY = List.of("tokenize", "tokenizer");
+
+  private static void withoutBackendOptions(CommandLine command) {
+    for (String name : List.of("--backend", "--threads")) {
+      CommandLine.Model.OptionSpec option = command.getCommandSpec().findOption(name);
+      if (option != null) {
+        command.getCommandSpec().remove(option);
+      }
+    }
+    command.getSubcommands().values().forEach(T4j::withoutBackendOptions);
   }
 
   /**

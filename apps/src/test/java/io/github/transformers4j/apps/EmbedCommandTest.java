@@ -104,7 +104,7 @@ class EmbedCommandTest {
 
   @Test
   void aDecoderFolderIsRefusedByName(@TempDir Path dir) throws Exception {
-    Path gpt2 = SharedData.require("fixtures/models/tiny-random-gpt2");
+    Path gpt2 = SharedData.require("models/tiny-random-gpt2");
     Files.copy(gpt2.resolve("config.json"), dir.resolve("config.json"));
     Files.copy(gpt2.resolve("model.safetensors"), dir.resolve("model.safetensors"));
     Files.write(dir.resolve("vocab.txt"), List.of(WORDS));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code t4j generate} on a Hugging Face GPT-2 folder (the tiny-random-gpt2 fixture). */
 class GenerateHuggingFaceTest {
-  private static final Path MODEL = SharedData.require("fixtures/models/tiny-random-gpt2");
+  private static final Path MODEL = SharedData.require("models/tiny-random-gpt2");
 
   private static String ids(JsonArray a) {
     return StreamSupport.stream(a.spliterator(), false)

@@ -17,7 +17,7 @@ class TokenizeCommandTest {
   @TempDir Path tmp;
 
   static Path fixture(String relative) {
-    return io.github.transformers4j.api.testing.SharedData.require("fixtures/tokenizers/" + relative);
+    return io.github.transformers4j.api.testing.SharedData.require("tokenizers/" + relative);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.transformers4j.api.testing.SharedData;
 import io.github.transformers4j.tokenizers.formats.HfTokenizerJson;
 import io.github.transformers4j.tokenizers.trainers.BpeTrainer;
 import io.github.transformers4j.tokenizers.trainers.Progress;
@@ -20,8 +21,7 @@ class TrainerTest {
   @TempDir Path tmp;
 
   static List<String> shakespeare(int lines) throws IOException {
-    Path f = Fixtures.tokenizers("gpt2/encoder.json").getParent().getParent().getParent().getParent()
-        .resolve("data/tinyshakespeare.txt");
+    Path f = SharedData.require("data/tinyshakespeare.txt");
     return Files.readAllLines(f).subList(0, lines);
   }
 

@@ -149,7 +149,11 @@ public final class Trainer {
     ProgressBar bar =
         progressOut == null
             ? null
-            : new ProgressBar(progressOut, config.steps(), step, System.console() != null);
+            : new ProgressBar(
+                progressOut,
+                config.steps(),
+                step,
+                progressOut == System.err && ProgressBar.stderrIsTerminal());
     GradientBuffer grads = new GradientBuffer();
     List<Double> losses = new ArrayList<>();
     double lastVal = Double.NaN;

@@ -52,7 +52,7 @@ class GradientParityTest {
 
   @BeforeAll
   static void load() throws IOException {
-    fixture = shared("fixtures/models/tiny-random-gpt2");
+    fixture = shared("models/tiny-random-gpt2");
     backend = Backends.installed().create("cpu", BackendOptions.none().with("threads", "1"));
     try (InputStream in =
         GradientParityTest.class.getResourceAsStream("/parity/gpt2_grad_parity.json")) {

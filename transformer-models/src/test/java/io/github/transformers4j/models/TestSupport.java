@@ -6,14 +6,14 @@ import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.testing.SharedData;
 import java.nio.file.Path;
 
-/** Test helpers: the reference data under {@code shared/} and backends by name. */
+/** Test helpers: the reference data under the repository's {@code testdata/} and backends by name. */
 public final class TestSupport {
   private TestSupport() {}
 
   /**
-   * The file at {@code relative} under the nearest {@code shared/} directory above the working
-   * directory (Surefire runs in the module folder); fails naming the path when it is absent, so a
-   * missing fixture never passes silently.
+   * The file at {@code relative} under the repository's {@code testdata/} folder (see {@link
+   * SharedData#require}); fails naming the path when it is absent, so a missing fixture never
+   * passes silently.
    */
   public static Path shared(String relative) {
     return SharedData.require(relative);

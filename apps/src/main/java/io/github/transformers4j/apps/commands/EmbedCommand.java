@@ -53,9 +53,12 @@ public final class EmbedCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description =
-          "A Hugging Face folder with model_type bert: config.json, model.safetensors (or a"
-              + " sharded index) and tokenizer.json or vocab.txt.")
+      // File names on lines of their own: picocli would break a line after their dot.
+      description = {
+        "A Hugging Face folder with model_type bert:",
+        "config.json, model.safetensors (or a sharded",
+        "index) and tokenizer.json or vocab.txt."
+      })
   Path model;
 
   @Option(

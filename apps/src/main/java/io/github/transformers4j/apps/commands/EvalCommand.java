@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description =
-        "Evaluate a trained char-level GPT on a text file or folder: mean loss, perplexity,"
-            + " accuracy; for a seq2seq model, exact match on TSV/JSONL pairs, greedy and by"
-            + " --beams; for mlm, masked-token accuracy; for classify, accuracy on labelled pairs.")
+        "Evaluate a trained model: a char-level GPT (train clm) by mean loss and perplexity on a"
+            + " text file or folder; seq2seq by exact match on TSV/JSONL pairs, greedy and by"
+            + " --beams; mlm by loss and masked-token accuracy on text; classify by loss and"
+            + " accuracy on labelled pairs.")
 public final class EvalCommand implements Callable<Integer> {
   private final BackendChoice choice;
 
@@ -41,14 +42,14 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "Output folder of 't4j train clm' or 't4j train seq2seq'.")
+      description = "Output folder of 't4j train' (clm, seq2seq, mlm or classify).")
   Path model;
 
   @Option(
       names = "--data",
       required = true,
       paramLabel = "PATH",
-      description = "Text file or folder; for seq2seq, pairs (.tsv or .jsonl).")
+      description = "Text file or folder (clm, mlm); TSV or JSONL pairs (seq2seq, classify).")
   Path data;
 
   @Option(

@@ -47,10 +47,13 @@ public final class GenerateCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description =
-          "Output folder of 't4j train clm' or 't4j train seq2seq', or a Hugging Face GPT-2"
-              + " folder (config.json, model.safetensors, tokenizer.json or vocab.json +"
-              + " merges.txt).")
+      // File names on lines of their own: picocli would break a line after their dot.
+      description = {
+        "Output folder of 't4j train clm' or 't4j train seq2seq', or a Hugging Face GPT-2"
+            + " folder with:",
+        "config.json, model.safetensors and tokenizer.json",
+        "(or vocab.json with merges.txt)."
+      })
   Path model;
 
   @Option(names = "--prompt", defaultValue = "", description = "Text to continue.")

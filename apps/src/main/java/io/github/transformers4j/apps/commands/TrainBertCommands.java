@@ -122,7 +122,7 @@ public final class TrainBertCommands {
     @Option(
         names = "--eval-batches",
         defaultValue = "20",
-        description = "MLM validation batches (default ${DEFAULT-VALUE}).")
+        description = "Validation batches per evaluation (default ${DEFAULT-VALUE}).")
     int evalBatches;
 
     @Option(
@@ -200,7 +200,7 @@ public final class TrainBertCommands {
       name = "mlm",
       mixinStandardHelpOptions = true,
       description = {
-        "Masked LM (BERT's 15 % with 80/10/10) on a text file or folder, BERT encoder.",
+        "Masked LM (BERT's 15 %% with 80/10/10) on a text file or folder, BERT encoder.",
         "Writes config.json, recipe.json, the tokenizer, checkpoint/, metrics.jsonl and loss.png"
             + " into --output; prints held-out masked-token accuracy against always predicting the"
             + " most frequent token."

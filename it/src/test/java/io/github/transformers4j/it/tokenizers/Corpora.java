@@ -1,11 +1,11 @@
 package io.github.transformers4j.it.tokenizers;
 
+import io.github.transformers4j.api.testing.SharedData;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,19 +44,8 @@ public final class Corpora {
     return lines;
   }
 
-  /** {@code shared/fixtures/tokenizers/<relative>}, found above the working directory. */
+  /** {@code testdata/tokenizers/<relative>} in the repository, which must exist. */
   public static Path fixture(String relative) {
-    Path start = Path.of("").toAbsolutePath();
-    for (Path p = start; p != null; p = p.getParent()) {
-      Path f = p.resolve("shared/fixtures/tokenizers");
-      if (Files.isDirectory(f)) {
-        Path file = f.resolve(relative);
-        if (!Files.exists(file)) {
-          throw new AssertionError("fixture missing: " + file);
-        }
-        return file;
-      }
-    }
-    throw new AssertionError("no shared/fixtures/tokenizers above " + start);
+    return SharedData.require("tokenizers/" + relative);
   }
 }

@@ -4,6 +4,7 @@ import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Backends;
 import io.github.transformers4j.api.spi.BackendOptions;
+import io.github.transformers4j.api.testing.SharedData;
 import io.github.transformers4j.training.BertRecipe;
 import io.github.transformers4j.training.Seq2SeqRecipe;
 import io.github.transformers4j.training.Trainer;
@@ -109,7 +110,9 @@ class BaselinesBench {
   void mlmOnShakespeareBeatsUnigram() throws Exception {
     int steps = intProp("t4j.bench.mlm.steps", 1500);
     Path data =
-        Path.of(System.getProperty("t4j.bench.mlm.data", "../../shared/data/tinyshakespeare.txt"));
+        System.getProperty("t4j.bench.mlm.data") != null
+            ? Path.of(System.getProperty("t4j.bench.mlm.data"))
+            : SharedData.require("data/tinyshakespeare.txt");
     if (!Files.exists(data)) {
       throw new AssertionError("missing " + data.toAbsolutePath());
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Our GPT-2 against PyTorch on hf-internal-testing/tiny-random-gpt2 ({@code
- * shared/fixtures/models/tiny-random-gpt2}): every logit of every position within 1e-4, the last
+ * testdata/models/tiny-random-gpt2}): every logit of every position within 1e-4, the last
  * hidden state within 1e-4, and the greedy continuations token for token.
  */
 class Gpt2ParityTest {
@@ -36,7 +36,7 @@ class Gpt2ParityTest {
 
   @BeforeAll
   static void load() throws Exception {
-    Path dir = TestSupport.shared("fixtures/models/tiny-random-gpt2");
+    Path dir = TestSupport.shared("models/tiny-random-gpt2");
     backend = TestSupport.cpu(1);
     Ops ops = new Ops(backend);
     model = new Gpt2Model(ops, Gpt2Config.fromMap(HfConfig.read(dir.resolve("config.json"))));

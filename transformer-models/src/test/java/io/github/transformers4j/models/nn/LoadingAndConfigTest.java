@@ -153,7 +153,7 @@ class LoadingAndConfigTest {
   @Test
   void huggingFaceConfigsAreReadAndUnsupportedValuesRejected() throws Exception {
     Map<String, Object> gpt2 =
-        HfConfig.read(TestSupport.shared("fixtures/models/tiny-random-gpt2/config.json"));
+        HfConfig.read(TestSupport.shared("models/tiny-random-gpt2/config.json"));
     Gpt2Config c = Gpt2Config.fromMap(gpt2);
     assertEquals(32, c.nEmbd());
     assertEquals(128, c.nInner(), "n_inner null means 4·n_embd");
@@ -204,7 +204,7 @@ class LoadingAndConfigTest {
   @Test
   void architecturesAreBuiltFromConfigsThroughTheRegistry() throws Exception {
     Map<String, Object> gpt2 =
-        HfConfig.read(TestSupport.shared("fixtures/models/tiny-random-gpt2/config.json"));
+        HfConfig.read(TestSupport.shared("models/tiny-random-gpt2/config.json"));
     Model m = Plugins.architectures().forName((String) gpt2.get("model_type")).create(ops, gpt2);
     assertEquals("gpt2", m.architecture());
     assertTrue(m instanceof Gpt2Model);

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Hugging Face model folders: single-file and sharded safetensors, and what goes wrong. */
 class PretrainedTest {
-  private static final Path FIXTURE = TestSupport.shared("fixtures/models/tiny-random-gpt2");
+  private static final Path FIXTURE = TestSupport.shared("models/tiny-random-gpt2");
   private static ComputeBackend backend;
   private static Ops ops;
 

@@ -287,7 +287,7 @@ class SafeTensorsTest {
 
   @Test
   void readsTheTinyGpt2Fixture() throws IOException {
-    Path f = io.github.transformers4j.api.testing.SharedData.require("fixtures/models/tiny-random-gpt2/model.safetensors");
+    Path f = io.github.transformers4j.api.testing.SharedData.require("models/tiny-random-gpt2/model.safetensors");
     try (SafeTensors st = SafeTensors.open(f)) {
       assertEquals(64, st.names().size());
       assertEquals("transformer.wte.weight", st.names().iterator().next());
