@@ -87,11 +87,42 @@ public final class CharLm {
   /** A trained model with its tokenizer. */
   public record Loaded(GptLm model, CharTokenizer tokenizer) {}
 
-  /** Trains on {@code corpus}, writing into {@code output}; resumes when a checkpoint is there. */
+  /** The recipe file's task name. */
+  public static final String TASK = "clm";
+
+  // config.json keys that define the model, and the options that set them (for --resume checks).
+  private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
+
+  static {
+    OPTIONS.put("n_positions", "--block");
+    OPTIONS.put("n_embd", "--width");
+    OPTIONS.put("n_layer", "--layers");
+    OPTIONS.put("n_head", "--heads");
+    OPTIONS.put("embd_pdrop", "--dropout");
+  }
+
+  /**
+   * Trains on {@code corpus}, writing into {@code out} (a new run's staging folder, moved into
+   * place at the first checkpoint; or the folder being resumed).
+   *
+   * @param reschedule when resuming, use these settings' schedule instead of the checkpoint's
+   * @throws IllegalArgumentException when resuming with other model-defining settings or another
+   *     character set, naming the option; nothing is written then
+   */
   public static Trainer.Result train(
-      Ops ops, String corpus, Settings s, Path output, boolean resume, PrintStream progress)
+      Ops ops, String corpus, Settings s, OutputFolder out, boolean reschedule,
+      PrintStream progress)
       throws IOException {
-    CharTokenizer tok = CharTokenizer.fit(corpus, false);
+    if (corpus.isEmpty()) {
+      throw new IllegalArgumentException("clm: the training text is empty");
+    }
+    Path output = out.dir();
+    CharTokenizer tok = CharTokenizer.fit(corpus, CharTokenizer.UNKNOWN_ONLY);
+    if (out.resuming()) {
+      CharTokenizer saved = CharTokenizer.load(output.resolve("tokenizer.json"));
+      requireSameCharacters(saved, tok, output);
+      tok = saved; // an older vocabulary may lack [UNK]: keep its ids
+    }
     int[] ids = tok.encode(corpus);
     int[][] parts = Datasets.splitStream(ids, s.valFraction());
     Gpt2Config cfg =
@@ -110,8 +141,12 @@ public final class CharLm {
             0.02,
             "sdpa",
             s.seed());
-    tok.save(output.resolve("tokenizer.json"));
-    saveConfig(output.resolve("config.json"), cfg);
+    out.requireSameConfig(configMap(cfg), OPTIONS);
+    if (!out.resuming()) {
+      tok.save(output.resolve("tokenizer.json"));
+      saveConfig(output.resolve("config.json"), cfg);
+      OutputFolder.writeRecipe(output, TASK, "tokenizer.json", Map.of());
+    }
     GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
     if (progress != null) {
       progress.printf(
@@ -131,7 +166,8 @@ public final class CharLm {
             s.steps(),
             s.accumulation(),
             s.clip(),
-            LrSchedule.cosine(s.lr(), s.minLr(), Math.min(s.warmup(), s.steps()), s.steps()),
+            RunSchedule.choose(
+                out, s.lr(), s.minLr(), s.warmup(), s.steps(), reschedule, progress),
             s.evalEvery(),
             s.evalBatches(),
             s.evalEvery(),
@@ -146,6 +182,7 @@ public final class CharLm {
             new AdamW(0.9, s.beta2(), 1e-8, s.weightDecay(), true),
             tc,
             progress);
+    trainer.writingTo(out).describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     Thread hook = trainer.installShutdownHook(60);
     try {
       long valSeed = s.seed() + 1;
@@ -154,7 +191,7 @@ public final class CharLm {
           parts[1].length > s.block() + 1
               ? () -> new BlockSampler(parts[1], s.batch(), s.block(), valSeed)
               : null,
-          resume);
+          out.resuming());
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -164,7 +201,41 @@ public final class CharLm {
     }
   }
 
+  /** Fails, naming the characters, when the data's characters are not the saved vocabulary's. */
+  static void requireSameCharacters(CharTokenizer saved, CharTokenizer data, Path dir) {
+    if (saved.characters().equals(data.characters())) {
+      return;
+    }
+    java.util.List<String> added = new java.util.ArrayList<>(data.characters());
+    added.removeAll(saved.characters());
+    java.util.List<String> gone = new java.util.ArrayList<>(saved.characters());
+    gone.removeAll(data.characters());
+    throw new IllegalArgumentException(
+        "--resume: the characters of --data differ from the vocabulary of the checkpoint in "
+            + dir
+            + " ("
+            + (added.isEmpty() ? "" : added.size() + " new: " + sample(added))
+            + (added.isEmpty() || gone.isEmpty() ? "" : "; ")
+            + (gone.isEmpty() ? "" : gone.size() + " missing: " + sample(gone))
+            + "); resume with the same data, or train a new model in another folder");
+  }
+
+  private static String sample(java.util.List<String> chars) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < Math.min(8, chars.size()); i++) {
+      b.append(i == 0 ? "" : " ").append(chars.get(i).codePointAt(0) < 33
+          ? "U+" + Integer.toHexString(chars.get(i).codePointAt(0)).toUpperCase(java.util.Locale.ROOT)
+          : "'" + chars.get(i) + "'");
+    }
+    return b.append(chars.size() > 8 ? " ..." : "").toString();
+  }
+
   static void saveConfig(Path file, Gpt2Config c) throws IOException {
+    Gson gson = new GsonBuilder().setPrettyPrinting().create();
+    AtomicFiles.write(file, gson.toJson(configMap(c)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Map<String, Object> configMap(Gpt2Config c) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model_type", "gpt2");
     m.put("vocab_size", c.vocabSize());
@@ -180,8 +251,7 @@ public final class CharLm {
     m.put("attn_pdrop", c.attnPdrop());
     m.put("initializer_range", c.initializerRange());
     m.put("tie_word_embeddings", true);
-    Gson gson = new GsonBuilder().setPrettyPrinting().create();
-    AtomicFiles.write(file, gson.toJson(m).getBytes(StandardCharsets.UTF_8));
+    return m;
   }
 
   /** Loads a model trained by {@link #train} from its output folder. */

@@ -82,7 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
       Ops ops = new Ops(backend);
       if (Seq2SeqRecipe.isSeq2Seq(model)) {
         Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model);
-        var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target");
+        var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target", "source", "target");
         out.printf(
             Locale.ROOT,
             "exact match greedy %.2f%%, beam %d %.2f%% over %d pairs%n",
@@ -98,7 +98,7 @@ public final class EvalCommand implements Callable<Integer> {
             bert.task() == BertRecipe.Task.MLM
                 ? BertRecipe.evaluateMlm(ops, bert, Datasets.readText(data), batches, seed)
                 : BertRecipe.evaluateClassifier(
-                    ops, bert, TrainSeq2SeqCommand.readPairs(data, "text", "label"));
+                    ops, bert, TrainSeq2SeqCommand.readPairs(data, "text", "label", "text", "label"));
         out.printf(
             Locale.ROOT,
             "loss %.4f, %s accuracy %.2f%% over %d %s%n",
