@@ -125,6 +125,15 @@ public final class CharLm {
     }
     int[] ids = tok.encode(corpus);
     int[][] parts = Datasets.splitStream(ids, s.valFraction());
+    if (parts[0].length < s.block() + 2) {
+      throw new IllegalArgumentException(
+          "clm: the training text has "
+              + parts[0].length
+              + " characters after holding out the validation share; one --block of "
+              + s.block()
+              + " needs at least "
+              + (s.block() + 2));
+    }
     Gpt2Config cfg =
         new Gpt2Config(
             tok.vocabSize(),
@@ -280,33 +289,69 @@ public final class CharLm {
   public static String generate(
       Loaded m, String prompt, int maxNew, long seed, boolean greedy, float temperature, int topK,
       float topP, IntConsumer onToken) {
+    GenerationConfig g =
+        greedy
+            ? GenerationConfig.greedy(maxNew)
+            : GenerationConfig.sampling(maxNew, seed)
+                .withTemperature(temperature)
+                .withTopK(topK)
+                .withTopP(topP);
+    return generate(m, prompt, maxNew, g, onToken);
+  }
+
+  /**
+   * Generates {@code maxNew} characters after {@code prompt} as {@code how} says (greedy, sampling
+   * or beam search; its own length is ignored), calling {@code onToken} with each new id: as it is
+   * chosen, or for beam search once each window's best beam is known. Beyond the model's context
+   * the window slides: each round continues from the last half-context of text, sampling with the
+   * seed plus the round. Characters of the prompt that the vocabulary lacks are read as {@code
+   * [UNK]} (see {@link CharTokenizer}).
+   */
+  public static String generate(
+      Loaded m, String prompt, int maxNew, GenerationConfig how, IntConsumer onToken) {
     int[] ctx = m.tokenizer().encode(prompt.isEmpty() ? "\n" : prompt);
     int block = m.model().model().config().nPositions();
     int keep = Math.max(1, block / 2);
     ctx = tail(ctx, keep);
     m.model().model().train(false, 0); // dropout off while generating
     Generator gen = new Generator(m.model().model()::session);
+    boolean beams = how.numBeams() > 1;
     GenerationListener listener =
-        new GenerationListener() {
-          @Override
-          public void onToken(int row, int token) {
-            onToken.accept(token);
-          }
-        };
+        beams
+            ? GenerationListener.NONE
+            : new GenerationListener() {
+              @Override
+              public void onToken(int row, int token) {
+                onToken.accept(token);
+              }
+            };
     StringBuilder text = new StringBuilder();
     int remaining = maxNew;
     for (long round = 0; remaining > 0; round++) {
       int n = Math.min(remaining, block - ctx.length);
       GenerationConfig g =
-          greedy
-              ? GenerationConfig.greedy(n)
-              : GenerationConfig.sampling(n, seed + round)
-                  .withTemperature(temperature)
-                  .withTopK(topK)
-                  .withTopP(topP);
+          new GenerationConfig(
+              n,
+              0,
+              how.doSample(),
+              how.temperature(),
+              how.topK(),
+              how.topP(),
+              how.repetitionPenalty(),
+              how.stopTokens(),
+              how.numBeams(),
+              how.lengthPenalty(),
+              how.padTokenId(),
+              how.seed() + round,
+              how.vocabularyLimit());
       int[] out = gen.generate(new int[][] {ctx}, g, listener)[0];
       // The generator returns the prompt followed by its continuation.
       int[] fresh = java.util.Arrays.copyOfRange(out, ctx.length, out.length);
+      if (beams) {
+        for (int id : fresh) {
+          onToken.accept(id);
+        }
+      }
       text.append(m.tokenizer().decode(fresh));
       remaining -= fresh.length;
       if (fresh.length < n) {

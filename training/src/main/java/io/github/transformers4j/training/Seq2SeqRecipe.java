@@ -433,6 +433,20 @@ public final class Seq2SeqRecipe {
    */
   public static String translateStreaming(
       Loaded m, String source, java.util.function.Consumer<String> onText) {
+    return translateStreaming(m, source, GenerationConfig.greedy(m.maxNew()), onText);
+  }
+
+  /**
+   * As {@link #translateStreaming(Loaded, String, java.util.function.Consumer)}, greedy or
+   * sampling as {@code how} says (its length and stop tokens are the model's: at most {@link
+   * Loaded#maxNew} tokens, ending at the end token); not beam search, which cannot stream.
+   */
+  public static String translateStreaming(
+      Loaded m, String source, GenerationConfig how, java.util.function.Consumer<String> onText) {
+    if (how.numBeams() > 1) {
+      throw new IllegalArgumentException(
+          "seq2seq: beam search cannot stream; use translate(..., numBeams, ...)");
+    }
     SpecialTokens sp = m.tokenizer().specials();
     m.model().model().train(false, 0);
     int[] src = m.tokenizer().encode(source);
@@ -458,7 +472,22 @@ public final class Seq2SeqRecipe {
             }
           }
         };
-    GenerationConfig g = GenerationConfig.greedy(m.maxNew()).withStopTokens(sp.eos());
+    GenerationConfig g =
+        new GenerationConfig(
+                m.maxNew(),
+                0,
+                how.doSample(),
+                how.temperature(),
+                how.topK(),
+                how.topP(),
+                how.repetitionPenalty(),
+                new int[0],
+                1,
+                1f,
+                how.padTokenId(),
+                how.seed(),
+                how.vocabularyLimit())
+            .withStopTokens(sp.eos());
     new Generator(() -> m.model().model().session(src, 1, null))
         .generate(new int[][] {{sp.bos()}}, g, listener);
     String text = m.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());

@@ -90,6 +90,26 @@ public final class Numbers {
     }
   }
 
+  /** A float above 0 ({@code --temperature}). */
+  public static final class PositiveFloat implements ITypeConverter<Float> {
+    @Override
+    public Float convert(String value) {
+      return new PositiveDouble().convert(value).floatValue();
+    }
+  }
+
+  /** A probability mass in (0, 1] ({@code --top-p}). */
+  public static final class TopP implements ITypeConverter<Float> {
+    @Override
+    public Float convert(String value) {
+      double v = parseDouble(value);
+      if (!(v > 0 && v <= 1)) {
+        throw new TypeConversionException("'" + value + "' is not in (0, 1]");
+      }
+      return (float) v;
+    }
+  }
+
   private static long parseLong(String value, String expected) {
     try {
       return Long.parseLong(value.trim());
