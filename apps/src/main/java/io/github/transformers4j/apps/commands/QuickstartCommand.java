@@ -81,13 +81,19 @@ public final class QuickstartCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  /**
-   * Its own default folder is replaced by each quickstart (so the README's first command can be
-   * run twice) as long as it holds a quickstart model; a folder the user names follows the
-   * protocol of every training command.
-   */
   private OutputFolder.Mode mode() throws java.io.IOException {
-    boolean named = spec.commandLine().getParseResult().hasMatchedOption("--output");
+    return mode(output, spec.commandLine().getParseResult().hasMatchedOption("--output"), overwrite);
+  }
+
+  /**
+   * The protocol mode of a quickstart: its own default folder is replaced by each quickstart (so
+   * the README's first command can be run twice) as long as it holds a quickstart model (or an
+   * unfinished one); a folder the user names follows the rule of every training command.
+   *
+   * @param named whether {@code --output} was given
+   */
+  public static OutputFolder.Mode mode(Path output, boolean named, boolean overwrite)
+      throws java.io.IOException {
     if (!named && !overwrite) {
       String kind = OutputFolder.inspect(output.toAbsolutePath()).kind();
       if (kind.equals(CharLm.TASK) || kind.equals(OutputFolder.Contents.UNFINISHED)) {
