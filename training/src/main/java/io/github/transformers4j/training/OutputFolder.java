@@ -126,13 +126,14 @@ public final class OutputFolder implements AutoCloseable {
       }
       case NEW -> {
         if (!c.kind().equals(Contents.NONE)) {
-          throw new IllegalArgumentException(
-              flag
-                  + " already holds "
-                  + c.description()
-                  + "; add --resume to continue it"
-                  + (c.kind().equals(Contents.OTHER) ? "" : ", --overwrite to replace it")
-                  + ", or choose another --output");
+          String fix =
+              c.kind().equals(Contents.OTHER)
+                  ? "choose another --output, or empty the folder"
+                  : c.kind().equals(kind) && c.checkpoint()
+                      ? "add --resume to continue it, --overwrite to replace it, or choose"
+                          + " another --output"
+                      : "add --overwrite to replace it, or choose another --output";
+          throw new IllegalArgumentException(flag + " already holds " + c.description() + "; " + fix);
         }
       }
       case OVERWRITE -> {

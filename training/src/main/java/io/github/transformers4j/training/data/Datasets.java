@@ -31,7 +31,7 @@ public final class Datasets {
    */
   public static String readText(Path fileOrFolder) throws IOException {
     if (!Files.exists(fileOrFolder)) {
-      throw new IOException("no such file or folder: " + fileOrFolder);
+      throw new IOException(fileOrFolder + ": no such file or folder");
     }
     if (Files.isRegularFile(fileOrFolder)) {
       return readUtf8(fileOrFolder);
