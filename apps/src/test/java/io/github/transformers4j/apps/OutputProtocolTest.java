@@ -299,4 +299,16 @@ class OutputProtocolTest {
         1,
         "is a folder");
   }
+
+  @Test
+  void everyTrainingCommandOffersTheProtocolInItsHelp() {
+    for (String task : new String[] {"clm", "seq2seq", "mlm", "classify"}) {
+      Cli.Run help = Cli.runInstalled("train", task, "--help");
+      assertEquals(0, help.code(), help::toString);
+      for (String w : new String[] {"--resume", "--overwrite", "--reschedule", "a tenth of --steps"}) {
+        assertTrue(help.out().contains(w), () -> task + ": '" + w + "' not in " + help);
+      }
+      assertFalse(help.err().contains("WARN") || help.out().contains("WARN"), help::toString);
+    }
+  }
 }

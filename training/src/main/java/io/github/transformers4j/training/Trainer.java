@@ -160,6 +160,20 @@ public final class Trainer {
       Path m = out.resolve("metrics.jsonl");
       metrics = step > 0 ? MetricsLog.resume(m, step) : MetricsLog.create(m);
     }
+    if (progressOut != null && folder != null && !folder.committed()) {
+      long first =
+          config.checkpointEvery() > 0
+              ? Math.min(config.steps(), config.checkpointEvery())
+              : config.steps();
+      progressOut.println(
+          "writing into "
+              + folder.dir().getFileName()
+              + " beside "
+              + folder.target()
+              + ", which it becomes at the first checkpoint (step "
+              + first
+              + ", or on Ctrl-C)");
+    }
     ProgressBar bar =
         progressOut == null
             ? null

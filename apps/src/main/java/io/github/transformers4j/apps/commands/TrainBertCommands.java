@@ -109,7 +109,9 @@ public final class TrainBertCommands {
         names = "--warmup",
         converter = Numbers.NonNegativeLong.class,
         defaultValue = "100",
-        description = "Warmup steps (default ${DEFAULT-VALUE}).")
+        description =
+            "Warmup steps, at most a tenth of --steps so that short runs still decay (default"
+                + " ${DEFAULT-VALUE}).")
     long warmup;
 
     @Option(

@@ -130,7 +130,9 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
       names = "--warmup",
       converter = Numbers.NonNegativeLong.class,
       defaultValue = "100",
-      description = "Warmup steps (default ${DEFAULT-VALUE}).")
+      description =
+          "Warmup steps, at most a tenth of --steps so that short runs still decay (default"
+              + " ${DEFAULT-VALUE}).")
   long warmup;
 
   @Option(
