@@ -181,6 +181,17 @@ class OutputProtocolTest {
     assertFails(clm(other, model, "--resume"), 1, "characters of --data differ", "'X'");
     assertEquals(before, snapshot(model));
 
+    Path s2s = dir.resolve("s2s");
+    assertEquals(0, seq2seq(s2s).code());
+    Map<String, String> s2sFiles = snapshot(s2s);
+    Path vocab =
+        Files.writeString(
+            dir.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nb\nc\n");
+    assertFails(seq2seq(s2s, "--resume", "--tokenizer", vocab.toString()), 1,
+        "trained with the tokenizer tokenizer.json, not vocab.txt");
+    assertFails(seq2seq(s2s, "--resume", "--positions", "rotary"), 1, "--positions is rotary");
+    assertEquals(s2sFiles, snapshot(s2s));
+
     Path half = Files.createDirectories(dir.resolve("half"));
     Files.writeString(half.resolve("config.json"), "{}");
     Files.writeString(half.resolve("tokenizer.json"), "{}");

@@ -83,6 +83,15 @@ class UnknownCharactersTest {
             concat(G, "generate", "--model", out.toString(), "--prompt", "ab", "--top-p", "0.9",
                 "--seed", "3"));
     assertEquals(0, sampled.code(), sampled::toString);
+    // --max-new limits a seq2seq output too (one token: one character here).
+    for (String beams : new String[] {"1", "2"}) {
+      Cli.Run one =
+          Cli.runInstalled(
+              concat(G, "generate", "--model", out.toString(), "--prompt", "ab", "--max-new", "1",
+                  "--beams", beams));
+      assertEquals(0, one.code(), one::toString);
+      assertTrue(one.out().strip().length() <= 1, one::toString);
+    }
   }
 
   @Test

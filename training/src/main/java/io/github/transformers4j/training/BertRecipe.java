@@ -142,6 +142,8 @@ public final class BertRecipe {
   private static TextTokenizer tokenizer(Path tokenizerFile, String corpus, OutputFolder out)
       throws IOException {
     Path output = out.dir();
+    out.requireSameTokenizer(
+        tokenizerFile == null ? "tokenizer.json" : tokenizerFile.getFileName().toString());
     if (tokenizerFile == null) {
       CharTokenizer chars = CharTokenizer.fit(corpus, true);
       if (out.resuming()) {

@@ -57,6 +57,7 @@ public final class OutputFolder implements AutoCloseable {
   private final Mode mode;
   private Path dir;
   private boolean committed;
+  private boolean commitFailed;
 
   private OutputFolder(Path target, String kind, Mode mode, Path dir) {
     this.target = target;
@@ -188,6 +189,8 @@ public final class OutputFolder implements AutoCloseable {
     }
     Path parent = target.getParent();
     Path old = null;
+    // From here on a failure keeps the staged run (it holds a checkpoint): close() leaves it.
+    commitFailed = true;
     if (Files.isDirectory(target)) {
       Contents now = inspect(target);
       if (now.kind().equals(Contents.NONE)) {
@@ -217,15 +220,19 @@ public final class OutputFolder implements AutoCloseable {
     AtomicFiles.syncDirectory(parent);
     dir = target;
     committed = true;
+    commitFailed = false;
     if (old != null) {
       deleteTree(old);
     }
   }
 
-  /** Deletes the staging folder of a run that never reached its first checkpoint. */
+  /**
+   * Deletes the staging folder of a run that never reached its first checkpoint (but not one whose
+   * move into place failed: that one holds a checkpoint, and the error said where).
+   */
   @Override
   public synchronized void close() {
-    if (!committed) {
+    if (!committed && !commitFailed) {
       try {
         deleteTree(dir);
       } catch (IOException e) {
@@ -266,6 +273,29 @@ public final class OutputFolder implements AutoCloseable {
                 + e.getValue()
                 + ", or train a new model in another folder");
       }
+    }
+  }
+
+  /**
+   * Checks, when resuming, that this run uses the tokenizer file the checkpoint was trained with
+   * ({@code tokenizer.json} for a char vocabulary fitted on the data).
+   */
+  public void requireSameTokenizer(String fileName) throws IOException {
+    if (!resuming()) {
+      return;
+    }
+    Path recipe = target.resolve(RECIPE);
+    Object saved = Files.exists(recipe) ? readJson(recipe).get("tokenizer") : "tokenizer.json";
+    if (!fileName.equals(saved)) {
+      throw new IllegalArgumentException(
+          "--resume: the checkpoint in "
+              + target
+              + " was trained with the tokenizer "
+              + saved
+              + (fileName.equals("tokenizer.json")
+                  ? "; give it again with --tokenizer"
+                  : ", not " + fileName + "; give the same --tokenizer")
+              + ", or train a new model in another folder");
     }
   }
 

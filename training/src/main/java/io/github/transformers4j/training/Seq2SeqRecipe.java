@@ -165,6 +165,8 @@ public final class Seq2SeqRecipe {
       throw new IllegalArgumentException("seq2seq: no (source, target) pairs");
     }
     Path output = out.dir();
+    out.requireSameTokenizer(
+        tokenizerFile == null ? "tokenizer.json" : tokenizerFile.getFileName().toString());
     String tokName;
     TextTokenizer tok;
     if (tokenizerFile == null) {
@@ -379,6 +381,16 @@ public final class Seq2SeqRecipe {
    * sources per decoding batch (padded and masked).
    */
   public static List<String> translate(Loaded m, List<String> sources, int numBeams, int rows) {
+    return translate(m, sources, numBeams, rows, m.maxNew());
+  }
+
+  /**
+   * As {@link #translate(Loaded, List, int, int)}, each output at most {@code maxNew} tokens (at
+   * most {@link Loaded#maxNew}).
+   */
+  public static List<String> translate(
+      Loaded m, List<String> sources, int numBeams, int rows, int maxNew) {
+    int limit = Math.min(maxNew, m.maxNew());
     SpecialTokens sp = m.tokenizer().specials();
     m.model().model().train(false, 0);
     List<String> out = new ArrayList<>(sources.size());
@@ -408,8 +420,8 @@ public final class Seq2SeqRecipe {
       }
       GenerationConfig g =
           (numBeams <= 1
-                  ? GenerationConfig.greedy(m.maxNew())
-                  : GenerationConfig.beams(m.maxNew(), numBeams))
+                  ? GenerationConfig.greedy(limit)
+                  : GenerationConfig.beams(limit, numBeams))
               .withStopTokens(sp.eos());
       int[][] res = new Generator(() -> m.model().model().session(src, b, mask)).generate(start, g);
       for (int[] row : res) {
@@ -439,7 +451,8 @@ public final class Seq2SeqRecipe {
   /**
    * As {@link #translateStreaming(Loaded, String, java.util.function.Consumer)}, greedy or
    * sampling as {@code how} says (its length and stop tokens are the model's: at most {@link
-   * Loaded#maxNew} tokens, ending at the end token); not beam search, which cannot stream.
+   * Loaded#maxNew} and at most its own length, ending at the end token); not beam search, which
+   * cannot stream.
    */
   public static String translateStreaming(
       Loaded m, String source, GenerationConfig how, java.util.function.Consumer<String> onText) {
@@ -474,7 +487,7 @@ public final class Seq2SeqRecipe {
         };
     GenerationConfig g =
         new GenerationConfig(
-                m.maxNew(),
+                Math.min(how.maxNewTokens(), m.maxNew()),
                 0,
                 how.doSample(),
                 how.temperature(),

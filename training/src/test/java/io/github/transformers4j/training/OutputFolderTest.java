@@ -59,6 +59,23 @@ class OutputFolderTest {
   }
 
   @Test
+  void aRunWhoseMoveIntoPlaceFailsKeepsItsStagedCheckpoint() throws IOException {
+    Path target = dir.resolve("model");
+    Path staged;
+    try (OutputFolder f = OutputFolder.open(target, "clm", OutputFolder.Mode.NEW)) {
+      staged = f.dir();
+      Files.writeString(staged.resolve("config.json"), "{}");
+      // Someone else fills the target while this run trains: never replaced by a new run.
+      Files.createDirectories(target);
+      Files.writeString(target.resolve("theirs.txt"), "theirs");
+      var e = assertThrows(IOException.class, f::commit);
+      assertTrue(e.getMessage().contains(staged.toString()), e.getMessage());
+    }
+    assertTrue(Files.exists(staged.resolve("config.json")), "the staged run is kept");
+    assertEquals("theirs", Files.readString(target.resolve("theirs.txt")));
+  }
+
+  @Test
   void overwriteKeepsTheOldModelUntilCommitThenReplacesIt() throws IOException {
     Path target = fakeModel(dir.resolve("m"), "seq2seq");
     try (OutputFolder f = OutputFolder.open(target, "clm", OutputFolder.Mode.OVERWRITE)) {

@@ -66,7 +66,8 @@ public final class GenerateCommand implements Callable<Integer> {
       defaultValue = "200",
       converter = Numbers.NonNegativeInt.class,
       description =
-          "Tokens to generate, characters for a char-level model (default ${DEFAULT-VALUE}).")
+          "Tokens to generate, characters for a char-level model (default ${DEFAULT-VALUE}; for"
+              + " seq2seq, the model's room for outputs).")
   int maxNew;
 
   @Option(
@@ -187,7 +188,12 @@ public final class GenerateCommand implements Callable<Integer> {
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
         Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model);
         ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
-        GenerationConfig how = decoding(m.maxNew(), false);
+        // The model's room for outputs, or less with --max-new.
+        int limit =
+            spec.commandLine().getParseResult().hasMatchedOption("--max-new")
+                ? Math.min(maxNew, m.maxNew())
+                : m.maxNew();
+        GenerationConfig how = decoding(limit, false);
         if (how.numBeams() <= 1) {
           Seq2SeqRecipe.translateStreaming(
               m,
@@ -199,7 +205,7 @@ public final class GenerateCommand implements Callable<Integer> {
               });
           out.println();
         } else {
-          out.println(Seq2SeqRecipe.translate(m, List.of(prompt), beams, 1).get(0));
+          out.println(Seq2SeqRecipe.translate(m, List.of(prompt), beams, 1, limit).get(0));
         }
         return 0;
       }

@@ -170,6 +170,9 @@ public final class CharTokenizer implements TextTokenizer {
    * @throws IOException naming the file when it is not such a vocabulary
    */
   public static CharTokenizer load(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + ": no such file (a char vocabulary was expected there)");
+    }
     JsonObject o;
     try {
       o = new Gson().fromJson(Files.readString(file), JsonObject.class);
