@@ -150,7 +150,7 @@ public final class OutputFolder implements AutoCloseable {
     }
     Path parent = abs.getParent();
     Files.createDirectories(parent);
-    Path staging = Files.createTempDirectory(parent, "." + abs.getFileName() + ".staging-");
+    Path staging = freshSibling(parent, "." + abs.getFileName() + ".staging-", true);
     return new OutputFolder(abs, kind, mode, staging);
   }
 
@@ -196,8 +196,7 @@ public final class OutputFolder implements AutoCloseable {
       if (now.kind().equals(Contents.NONE)) {
         Files.delete(target);
       } else if (mode == Mode.OVERWRITE && !now.kind().equals(Contents.OTHER)) {
-        old = Files.createTempDirectory(parent, "." + target.getFileName() + ".replaced-");
-        Files.delete(old);
+        old = freshSibling(parent, "." + target.getFileName() + ".replaced-", false);
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
       } else {
         throw new IOException(
@@ -463,6 +462,28 @@ public final class OutputFolder implements AutoCloseable {
       return m;
     } catch (RuntimeException e) {
       throw new IOException(file + ": not a JSON object (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * A new name in {@code parent} starting with {@code prefix}, created as a folder when {@code
+   * create}. Not {@code Files.createTempDirectory}: its folders are private (mode 700), and the
+   * staging folder becomes the user's model folder, which should get the usual permissions.
+   */
+  private static Path freshSibling(Path parent, String prefix, boolean create) throws IOException {
+    long stamp = System.nanoTime();
+    for (int i = 0; ; i++) {
+      Path p = parent.resolve(prefix + Long.toHexString(stamp + i));
+      if (!create && !Files.exists(p)) {
+        return p;
+      }
+      if (create) {
+        try {
+          return Files.createDirectory(p);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // taken: try the next name
+        }
+      }
     }
   }
 
