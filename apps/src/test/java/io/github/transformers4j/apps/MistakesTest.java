@@ -193,6 +193,12 @@ class MistakesTest {
         m("quickstart: zero steps", "quickstart --steps 0", 2, "--steps"),
         m("quickstart: a folder of other files", "quickstart --output DOCS --steps 1", 1, "docs",
             "notes.txt"),
+        m("seq2seq: a JSONL field for TSV data",
+            "train seq2seq --data PAIRS --output OUT --source-field src" + tiny, 2,
+            "--source-field", "TSV"),
+        m("classify: a JSONL field for TSV data",
+            "train classify --data PAIRS --output OUT --label-field y", 2, "--label-field"),
+        m("bench gemm: zero size", "bench gemm --sizes 0", 2, "--sizes"),
         m("bench train: negative steps", "bench train --steps -1", 2, "--steps"),
         m("bench generate: zero width", "bench generate --width 0", 2, "--width"));
   }

@@ -290,6 +290,7 @@ public final class TrainBertCommands {
 
     @Override
     BertRecipe.Run train(Ops ops, OutputFolder folder) throws Exception {
+      TrainSeq2SeqCommand.fieldsOnlyForJsonl(spec, data, "--text-field", "--label-field");
       return BertRecipe.trainClassifier(
           ops,
           TrainSeq2SeqCommand.readPairs(data, textField, labelField, "text", "label"),

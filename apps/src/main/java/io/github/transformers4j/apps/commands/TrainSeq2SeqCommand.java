@@ -198,8 +198,9 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
       Path data, String sourceField, String targetField, String first, String second)
       throws IOException {
     String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
+    boolean jsonl = name.endsWith(".jsonl") || name.endsWith(".json");
     List<Datasets.Pair> pairs =
-        name.endsWith(".jsonl") || name.endsWith(".json")
+        jsonl
             ? Datasets.readJsonl(data, sourceField, targetField)
             : Datasets.readTsv(data, first, second);
     if (pairs.isEmpty()) {
@@ -219,9 +220,25 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
     return pairs;
   }
 
+  /** Refuses JSONL field options for a TSV file, which has no fields (they would be ignored). */
+  static void fieldsOnlyForJsonl(CommandSpec spec, Path data, String... options) {
+    String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".jsonl") || name.endsWith(".json")) {
+      return;
+    }
+    for (String o : options) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            o + " names a field of .jsonl data; --data " + data + " is read as TSV, which has none");
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
+    fieldsOnlyForJsonl(spec, data, "--source-field", "--target-field");
     List<Datasets.Pair> pairs = readPairs(data, sourceField, targetField, "source", "target");
     Seq2SeqRecipe.Settings s =
         new Seq2SeqRecipe.Settings(
