@@ -64,9 +64,28 @@ class OutputProtocolTest {
 
   private Cli.Run seq2seq(Path out, String... more) {
     String[] head = {
-      "train", "seq2seq", "--data", pairs.toString(), "--output", out.toString(), "--width", "16",
-      "--heads", "2", "--ffn", "32", "--layers", "1", "--batch", "4", "--steps", "2",
-      "--val-fraction", "0", "--exact-match-limit", "0"
+      "train",
+      "seq2seq",
+      "--data",
+      pairs.toString(),
+      "--output",
+      out.toString(),
+      "--width",
+      "16",
+      "--heads",
+      "2",
+      "--ffn",
+      "32",
+      "--layers",
+      "1",
+      "--batch",
+      "4",
+      "--steps",
+      "2",
+      "--val-fraction",
+      "0",
+      "--exact-match-limit",
+      "0"
     };
     return Cli.runInstalled(concat(concat(G, head), more));
   }
@@ -129,8 +148,12 @@ class OutputProtocolTest {
     Path model = dir.resolve("model");
     assertEquals(0, clm(text, model).code());
     Map<String, String> before = snapshot(model);
-    assertFails(clm(text, model), 1, "already holds a char-level GPT of 't4j train clm'",
-        "--resume", "--overwrite");
+    assertFails(
+        clm(text, model),
+        1,
+        "already holds a char-level GPT of 't4j train clm'",
+        "--resume",
+        "--overwrite");
     assertFails(mlm(model), 1, "already holds a char-level GPT");
     assertEquals(before, snapshot(model));
     assertFails(clm(text, model, "--resume", "--overwrite"), 2, "contradict");
@@ -174,8 +197,8 @@ class OutputProtocolTest {
     Path model = dir.resolve("model");
     assertEquals(0, clm(text, model).code());
     Map<String, String> before = snapshot(model);
-    assertFails(clm(text, model, "--resume", "--width", "32"), 1, "--width is 32",
-        "trained with 16");
+    assertFails(
+        clm(text, model, "--resume", "--width", "32"), 1, "--width is 32", "trained with 16");
     assertFails(clm(text, model, "--resume", "--layers", "2"), 1, "--layers is 2");
     Path other = Files.writeString(dir.resolve("other.txt"), "XYZ xyz! ".repeat(40));
     assertFails(clm(other, model, "--resume"), 1, "characters of --data differ", "'X'");
@@ -187,7 +210,9 @@ class OutputProtocolTest {
     Path vocab =
         Files.writeString(
             dir.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nb\nc\n");
-    assertFails(seq2seq(s2s, "--resume", "--tokenizer", vocab.toString()), 1,
+    assertFails(
+        seq2seq(s2s, "--resume", "--tokenizer", vocab.toString()),
+        1,
         "trained with the tokenizer tokenizer.json, not vocab.txt");
     assertFails(seq2seq(s2s, "--resume", "--positions", "rotary"), 1, "--positions is rotary");
     assertEquals(s2sFiles, snapshot(s2s));
@@ -316,7 +341,8 @@ class OutputProtocolTest {
     for (String task : new String[] {"clm", "seq2seq", "mlm", "classify"}) {
       Cli.Run help = Cli.runInstalled("train", task, "--help");
       assertEquals(0, help.code(), help::toString);
-      for (String w : new String[] {"--resume", "--overwrite", "--reschedule", "a tenth of --steps"}) {
+      for (String w :
+          new String[] {"--resume", "--overwrite", "--reschedule", "a tenth of --steps"}) {
         assertTrue(help.out().contains(w), () -> task + ": '" + w + "' not in " + help);
       }
       assertFalse(help.err().contains("WARN") || help.out().contains("WARN"), help::toString);

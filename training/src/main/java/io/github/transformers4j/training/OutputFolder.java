@@ -29,8 +29,8 @@ import java.util.stream.Stream;
  *   <li>{@link Mode#RESUME} writes into the target itself, and only when it holds a checkpoint of
  *       the same kind of model; the recipe checks that the model-defining options and the data's
  *       vocabulary match ({@link #requireSameConfig}) before it writes anything;
- *   <li>{@link Mode#OVERWRITE} stages as a new run and swaps the staged folder in for the old one at
- *       the first checkpoint: until then the old model is untouched. It replaces model folders
+ *   <li>{@link Mode#OVERWRITE} stages as a new run and swaps the staged folder in for the old one
+ *       at the first checkpoint: until then the old model is untouched. It replaces model folders
  *       only (ours of any kind, unfinished ones, Hugging Face ones), never a folder of other files;
  *   <li>{@link Mode#NEW} refuses a target that exists and is not empty, naming what it holds.
  * </ul>
@@ -78,9 +78,9 @@ public final class OutputFolder implements AutoCloseable {
   }
 
   /**
-   * Opens {@code target} for a run writing a model of {@code kind} (the recipe's task: {@code
-   * clm}, {@code seq2seq}, {@code mlm}, {@code classify}, ...), checking it as {@code mode} says;
-   * nothing is written yet but the empty staging folder of a new run.
+   * Opens {@code target} for a run writing a model of {@code kind} (the recipe's task: {@code clm},
+   * {@code seq2seq}, {@code mlm}, {@code classify}, ...), checking it as {@code mode} says; nothing
+   * is written yet but the empty staging folder of a new run.
    *
    * @throws IllegalArgumentException naming the folder and what it holds when the mode does not
    *     allow it
@@ -134,7 +134,8 @@ public final class OutputFolder implements AutoCloseable {
                       ? "add --resume to continue it, --overwrite to replace it, or choose"
                           + " another --output"
                       : "add --overwrite to replace it, or choose another --output";
-          throw new IllegalArgumentException(flag + " already holds " + c.description() + "; " + fix);
+          throw new IllegalArgumentException(
+              flag + " already holds " + c.description() + "; " + fix);
         }
       }
       case OVERWRITE -> {
@@ -323,7 +324,9 @@ public final class OutputFolder implements AutoCloseable {
   public static void checkFile(Path target, boolean overwrite) {
     if (Files.isDirectory(target)) {
       throw new IllegalArgumentException(
-          "--output " + target + " is a folder; give the file to write, e.g. " 
+          "--output "
+              + target
+              + " is a folder; give the file to write, e.g. "
               + target.resolve("tokenizer.json"));
     }
     if (Files.exists(target) && !overwrite) {
@@ -364,7 +367,9 @@ public final class OutputFolder implements AutoCloseable {
     }
   }
 
-  /** What {@code path} holds: nothing, a file, one of our model kinds, a Hugging Face model, .... */
+  /**
+   * What {@code path} holds: nothing, a file, one of our model kinds, a Hugging Face model, ....
+   */
   public static Contents inspect(Path path) throws IOException {
     if (!Files.exists(path)) {
       return new Contents(Contents.NONE, "nothing", false);
@@ -385,7 +390,8 @@ public final class OutputFolder implements AutoCloseable {
     String task = null;
     if (names.contains(RECIPE)) {
       try {
-        JsonObject o = new Gson().fromJson(Files.readString(path.resolve(RECIPE)), JsonObject.class);
+        JsonObject o =
+            new Gson().fromJson(Files.readString(path.resolve(RECIPE)), JsonObject.class);
         task = o != null && o.has("task") ? o.get("task").getAsString() : null;
       } catch (RuntimeException e) {
         task = null;
@@ -397,8 +403,8 @@ public final class OutputFolder implements AutoCloseable {
     }
     if (task != null) {
       String d = describeKind(task);
-      return new Contents(task, checkpoint ? d : d + " with no checkpoint (a run that failed)",
-          checkpoint);
+      return new Contents(
+          task, checkpoint ? d : d + " with no checkpoint (a run that failed)", checkpoint);
     }
     if (names.contains("config.json")) {
       if (names.contains("model.safetensors") || names.contains("model.safetensors.index.json")) {

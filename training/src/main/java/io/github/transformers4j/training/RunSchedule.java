@@ -32,8 +32,7 @@ final class RunSchedule {
     if (!out.resuming() || reschedule) {
       return fresh;
     }
-    String saved =
-        Checkpoint.readState(out.dir().resolve("checkpoint")).extra().get(KEY);
+    String saved = Checkpoint.readState(out.dir().resolve("checkpoint")).extra().get(KEY);
     if (saved == null) {
       // A checkpoint from before schedules were saved: the options are all there is.
       return fresh;

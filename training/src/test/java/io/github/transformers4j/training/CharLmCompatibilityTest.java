@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.transformers4j.api.Activation;
-import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Backends;
+import io.github.transformers4j.api.spi.BackendOptions;
 import io.github.transformers4j.models.gpt.Gpt2Config;
 import io.github.transformers4j.models.gpt.Gpt2Model;
 import io.github.transformers4j.training.data.BlockSampler;
@@ -57,15 +57,35 @@ class CharLmCompatibilityTest {
     tok.save(out.resolve("tokenizer.json"));
     Gpt2Config cfg =
         new Gpt2Config(
-            tok.vocabSize(), s.block(), s.width(), s.layers(), s.heads(), 4 * s.width(),
-            Activation.GELU_TANH, 1e-5f, 0f, 0f, 0f, 0.02, "sdpa", s.seed());
+            tok.vocabSize(),
+            s.block(),
+            s.width(),
+            s.layers(),
+            s.heads(),
+            4 * s.width(),
+            Activation.GELU_TANH,
+            1e-5f,
+            0f,
+            0f,
+            0f,
+            0.02,
+            "sdpa",
+            s.seed());
     CharLm.saveConfig(out.resolve("config.json"), cfg);
     int[] ids = tok.encode(TEXT);
     int[][] parts = io.github.transformers4j.training.data.Datasets.splitStream(ids, 0.1);
     TrainerConfig tc =
         new TrainerConfig(
-            s.steps(), 1, 1.0, LrSchedule.cosine(1e-3, 1e-4, 1, s.steps()), 2, 1, 2, out,
-            s.seed(), 0);
+            s.steps(),
+            1,
+            1.0,
+            LrSchedule.cosine(1e-3, 1e-4, 1, s.steps()),
+            2,
+            1,
+            2,
+            out,
+            s.seed(),
+            0);
     new Trainer(
             ops,
             new GptLm(new Gpt2Model(ops, cfg)),

@@ -100,7 +100,8 @@ class OutputFolderTest {
         assertThrows(
             IllegalArgumentException.class,
             () -> OutputFolder.open(s2s, "clm", OutputFolder.Mode.NEW));
-    assertTrue(e.getMessage().contains("encoder-decoder model of 't4j train seq2seq'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("encoder-decoder model of 't4j train seq2seq'"), e.getMessage());
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
     e =
         assertThrows(

@@ -79,7 +79,8 @@ public final class OutputOptions {
     }
     if (reschedule && !resume) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--reschedule applies only with --resume (a new run has no schedule yet)");
+          spec.commandLine(),
+          "--reschedule applies only with --resume (a new run has no schedule yet)");
     }
     return OutputFolder.open(output, kind, OutputFolder.mode(resume, overwrite));
   }

@@ -56,8 +56,7 @@ final class ModelFolders {
   /** Refuses options the model kind has no use for, naming them and the kind. */
   static void reject(CommandSpec spec, String kindDescription, String why, String... options) {
     CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-    List<String> given =
-        java.util.Arrays.stream(options).filter(parsed::hasMatchedOption).toList();
+    List<String> given = java.util.Arrays.stream(options).filter(parsed::hasMatchedOption).toList();
     if (!given.isEmpty()) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
