@@ -173,6 +173,8 @@ class MistakesTest {
       1 | embed --model GPT hello | gpt
       1 | tokenize -t MISSING hello | missing.txt
       1 | tokenize -t BINARY hello | binary.bin
+      1 | tokenize -t DUPLINES hello | duplines.txt
+      2 | generate --model GPT --data TEXT | --data
       1 | tokenizer train --output OUT MISSING | missing.txt
       1 | tokenizer train --output OUT EMPTY | empty.txt
       2 | tokenizer train --vocab-size 0 --output OUT TEXT | --vocab-size
