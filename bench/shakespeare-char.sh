@@ -11,7 +11,7 @@ data=testdata/data/tinyshakespeare.txt
 [ -f "$data" ] || { echo "missing $data in the repository (see testdata/README.md)" >&2; exit 1; }
 out=${1:-bench-out/shakespeare-char}
 start=$(date +%s)
-./t4j --threads 2 train clm --data "$data" --output "$out" \
+./t4j --threads 2 train clm --data "$data" --output "$out" --overwrite \
   --block 64 --batch 12 --layers 4 --heads 4 --width 128 --dropout 0 \
   --steps 2000 --lr 1e-3 --min-lr 1e-4 --warmup 100 --beta2 0.99 --weight-decay 0.1 --clip 1.0 \
   --eval-every 250 --eval-batches 20 --val-fraction 0.1 --seed 1337

@@ -23,6 +23,7 @@ module io.github.transformers4j.apps {
       info.picocli,
       com.google.guice;
   opens io.github.transformers4j.apps.cli to
+      info.picocli,
       com.google.guice;
 
   uses io.github.transformers4j.api.spi.BackendProvider;

@@ -64,20 +64,67 @@ public final class CliErrors
   }
 
   /**
-   * The message of {@code ex} as one line; the class name only where the message alone would not
-   * say what happened (a {@code NullPointerException} without a message, an I/O error naming just a
-   * path).
+   * The message of {@code ex} as one line a user can act on, never a Java class name: the messages
+   * of this project's exceptions name the file or option already; file-system errors get words for
+   * their reason; an exception that says nothing useful (a bug) asks for {@code --verbose}.
    */
   static String describe(Throwable ex) {
-    String message = ex.getMessage();
-    if (message == null || message.isBlank()) {
-      return ex.getClass().getSimpleName()
-          + (ex.getCause() == null ? "" : ": " + describe(ex.getCause()));
+    Throwable t = ex;
+    // Wrappers that add nothing to their cause.
+    while ((t instanceof java.io.UncheckedIOException
+            || t instanceof java.util.concurrent.ExecutionException
+            || t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.lang.reflect.InvocationTargetException
+            || t instanceof java.lang.reflect.UndeclaredThrowableException)
+        && t.getCause() != null
+        && t.getCause() != t) {
+      t = t.getCause();
     }
-    if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
-      return oneLine(message);
+    if (t instanceof java.nio.file.NoSuchFileException e) {
+      return e.getFile() + ": no such file or folder";
     }
-    return ex.getClass().getSimpleName() + ": " + oneLine(message);
+    if (t instanceof java.nio.file.AccessDeniedException e) {
+      return e.getFile() + ": permission denied";
+    }
+    if (t instanceof java.nio.file.FileAlreadyExistsException e) {
+      return e.getFile() + ": already exists";
+    }
+    if (t instanceof java.nio.file.DirectoryNotEmptyException e) {
+      return e.getFile() + ": the folder is not empty";
+    }
+    if (t instanceof java.nio.file.NotDirectoryException e) {
+      return e.getFile() + ": not a folder";
+    }
+    if (t instanceof java.nio.file.FileSystemException e) {
+      return e.getFile()
+          + ": "
+          + (e.getReason() == null ? "file system error" : e.getReason())
+          + (e.getOtherFile() == null ? "" : " (" + e.getOtherFile() + ")");
+    }
+    if (t instanceof java.nio.charset.CharacterCodingException) {
+      return "an input file is not UTF-8 text (a binary file?); run with --verbose to see where";
+    }
+    if (t instanceof OutOfMemoryError) {
+      return "out of memory: give Java more (e.g. JAVA_OPTS=-Xmx8g) or use a smaller model or"
+          + " batch";
+    }
+    if (t instanceof StackOverflowError) {
+      return "internal error (stack overflow); run again with --verbose and report the trace";
+    }
+    String message = t.getMessage();
+    boolean ours =
+        t instanceof IllegalArgumentException
+            || t instanceof IllegalStateException
+            || t instanceof UnsupportedOperationException
+            || t instanceof java.io.IOException
+            || t instanceof ArithmeticException
+            || t.getClass().getName().startsWith("io.github.transformers4j.");
+    if (message == null || message.isBlank() || !ours) {
+      // A NullPointerException, ClassCastException, ...: a bug, whose message means nothing to a
+      // user (and names Java classes).
+      return "internal error; run again with --verbose for the details and please report them";
+    }
+    return oneLine(message);
   }
 
   private static String prefix(CommandLine cmd) {
@@ -88,7 +135,14 @@ public final class CliErrors
     return root.getCommandName() + ": ";
   }
 
-  private static String oneLine(String s) {
-    return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", "; ");
+  // "java.lang.IllegalStateException: " and the like, which libraries put inside their messages.
+  private static final java.util.regex.Pattern CLASS_PREFIX =
+      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):\\s*");
+
+  static String oneLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    return CLASS_PREFIX.matcher(s.strip()).replaceAll("").replaceAll("\\s*\\R\\s*", "; ");
   }
 }

@@ -190,10 +190,27 @@ class CliTest {
   }
 
   @Test
-  void describeKeepsMessagesOnOneLine() {
+  void describeKeepsMessagesOnOneLineAndNamesNoJavaClass() {
     assertEquals("a; b", CliErrors.describe(new IllegalStateException("a\n  b")));
-    assertEquals("NullPointerException", CliErrors.describe(new NullPointerException()));
     assertEquals(
-        "NoSuchFileException: /x", CliErrors.describe(new java.nio.file.NoSuchFileException("/x")));
+        "internal error; run again with --verbose for the details and please report them",
+        CliErrors.describe(new NullPointerException()));
+    assertEquals(
+        "internal error; run again with --verbose for the details and please report them",
+        CliErrors.describe(new ClassCastException("class java.lang.String cannot be cast")));
+    assertEquals(
+        "/x: no such file or folder",
+        CliErrors.describe(new java.nio.file.NoSuchFileException("/x")));
+    assertEquals(
+        "/x: no such file or folder",
+        CliErrors.describe(
+            new java.io.UncheckedIOException(new java.nio.file.NoSuchFileException("/x"))));
+    assertEquals(
+        "f.json: Expected BEGIN_OBJECT but was STRING",
+        CliErrors.describe(
+            new java.io.IOException(
+                "f.json: java.lang.IllegalStateException: Expected BEGIN_OBJECT but was STRING")));
+    String coding = CliErrors.describe(new java.nio.charset.MalformedInputException(1));
+    assertTrue(coding.contains("not UTF-8 text") && !coding.contains("Exception"), coding);
   }
 }

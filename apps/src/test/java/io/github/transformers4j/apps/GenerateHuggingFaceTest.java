@@ -75,7 +75,7 @@ class GenerateHuggingFaceTest {
     Cli.Run notAModel =
         Cli.runInstalled("--backend", "cpu", "generate", "--model", dir.resolve("none").toString());
     assertNotEquals(0, notAModel.code(), notAModel::toString);
-    assertTrue(notAModel.err().contains("is not a model folder"), notAModel::toString);
+    assertTrue(notAModel.err().contains("none: no such folder"), notAModel::toString);
     Cli.Run outside =
         Cli.runInstalled(
             "--backend", "cpu", "generate", "--model", MODEL.toString(), "--ids", "0,1000");

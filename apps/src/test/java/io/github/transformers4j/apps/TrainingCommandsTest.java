@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code t4j train clm}, {@code generate}, {@code eval} and {@code quickstart}, a few steps each.
  */
 class TrainingCommandsTest {
-  private static final String[] TINY = {
+  static final String[] TINY = {
     "--block",
     "16",
     "--batch",

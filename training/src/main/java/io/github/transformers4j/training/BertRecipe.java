@@ -120,19 +120,61 @@ public final class BertRecipe {
       List<String> labels,
       BertConfig config) {}
 
-  private static TextTokenizer tokenizer(Path tokenizerFile, String corpus, Path output)
+  // config.json keys that define the model, and the options that set them (for --resume checks).
+  private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
+
+  static {
+    OPTIONS.put("vocab_size", "the tokenizer's vocabulary size");
+    OPTIONS.put("hidden_size", "--width");
+    OPTIONS.put("num_hidden_layers", "--layers");
+    OPTIONS.put("num_attention_heads", "--heads");
+    OPTIONS.put("intermediate_size", "--ffn");
+    OPTIONS.put("max_position_embeddings", "--max-length");
+    OPTIONS.put("hidden_dropout_prob", "--dropout");
+    OPTIONS.put("num_labels", "the data's number of labels");
+    OPTIONS.put("seed", "--seed");
+  }
+
+  /**
+   * The run's tokenizer, written nowhere yet: the file's, or a char tokenizer of {@code corpus};
+   * when resuming, checked against the checkpoint's.
+   */
+  private static TextTokenizer tokenizer(Path tokenizerFile, String corpus, OutputFolder out)
       throws IOException {
+    Path output = out.dir();
+    out.requireSameTokenizer(
+        tokenizerFile == null ? "tokenizer.json" : tokenizerFile.getFileName().toString());
     if (tokenizerFile == null) {
       CharTokenizer chars = CharTokenizer.fit(corpus, true);
-      chars.save(output.resolve("tokenizer.json"));
+      if (out.resuming()) {
+        CharTokenizer saved = CharTokenizer.load(output.resolve("tokenizer.json"));
+        CharLm.requireSameCharacters(saved, chars, output);
+        return saved;
+      }
       return chars;
     }
-    Path copy = output.resolve(tokenizerFile.getFileName().toString());
     TextTokenizer tok = TokenizerFiles.load(tokenizerFile, false);
-    if (!Files.exists(copy) || !Files.isSameFile(copy, tokenizerFile)) {
-      Files.copy(tokenizerFile, copy, StandardCopyOption.REPLACE_EXISTING);
+    if (out.resuming()) {
+      Seq2SeqRecipe.requireSameFile(
+          tokenizerFile, output.resolve(tokenizerFile.getFileName().toString()), "--tokenizer");
     }
     return tok;
+  }
+
+  /** Writes the new run's tokenizer (nothing when resuming: the checkpoint's is kept). */
+  private static void saveTokenizer(TextTokenizer tok, Path tokenizerFile, OutputFolder out)
+      throws IOException {
+    if (out.resuming()) {
+      return;
+    }
+    if (tokenizerFile == null) {
+      ((CharTokenizer) tok).save(out.dir().resolve("tokenizer.json"));
+    } else {
+      Files.copy(
+          tokenizerFile,
+          out.dir().resolve(tokenizerFile.getFileName().toString()),
+          StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   private static SpecialTokens requireSpecials(TextTokenizer tok, boolean mask) {
@@ -148,18 +190,24 @@ public final class BertRecipe {
     return sp;
   }
 
-  /** Masked LM on {@code text}, writing into {@code output}. */
+  /**
+   * Masked LM on {@code text}, writing into {@code out} (see {@link OutputFolder}).
+   *
+   * @param reschedule when resuming, use these settings' schedule instead of the checkpoint's
+   */
   public static Run trainMlm(
       Ops ops,
       String text,
       Path tokenizerFile,
       Settings s,
-      Path output,
-      boolean resume,
+      OutputFolder out,
+      boolean reschedule,
       PrintStream progress)
       throws IOException {
-    Files.createDirectories(output);
-    TextTokenizer tok = tokenizer(tokenizerFile, text, output);
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("mlm: the training text is empty");
+    }
+    TextTokenizer tok = tokenizer(tokenizerFile, text, out);
     SpecialTokens sp = requireSpecials(tok, true);
     int[] ids = tok.encode(text);
     int[][] parts = Datasets.splitStream(ids, s.valFraction());
@@ -172,7 +220,9 @@ public final class BertRecipe {
               + s.maxLength());
     }
     BertConfig cfg = config(tok.vocabSize(), s, 2);
-    save(output, cfg, Task.MLM, tokenizerFile, List.of());
+    out.requireSameConfig(configMap(cfg, List.of()), OPTIONS);
+    saveTokenizer(tok, tokenizerFile, out);
+    save(out, cfg, Task.MLM, tokenizerFile, List.of());
     var model = BertAdapters.maskedLm(new BertForMaskedLM(ops, cfg));
     Objective mlm = new MaskedLm(new MlmMasker(0.15, sp, tok.vocabSize()));
     boolean hasVal = parts[1].length > s.maxLength();
@@ -185,8 +235,8 @@ public final class BertRecipe {
             model,
             mlm,
             s,
-            output,
-            resume,
+            out,
+            reschedule,
             progress,
             new BlockSampler(parts[0], s.batch(), block, s.seed()),
             val);
@@ -205,20 +255,24 @@ public final class BertRecipe {
     return new Run(r, (double) hits[0] / hits[2], (double) hits[1] / hits[2]);
   }
 
-  /** Sequence classification on (text, label) pairs, writing into {@code output}. */
+  /**
+   * Sequence classification on (text, label) pairs, writing into {@code out} (see {@link
+   * OutputFolder}).
+   *
+   * @param reschedule when resuming, use these settings' schedule instead of the checkpoint's
+   */
   public static Run trainClassifier(
       Ops ops,
       List<Datasets.Pair> pairs,
       Path tokenizerFile,
       Settings s,
-      Path output,
-      boolean resume,
+      OutputFolder out,
+      boolean reschedule,
       PrintStream progress)
       throws IOException {
     if (pairs.isEmpty()) {
       throw new IllegalArgumentException("classify: no (text, label) pairs");
     }
-    Files.createDirectories(output);
     StringBuilder corpus = new StringBuilder();
     TreeSet<String> names = new TreeSet<>();
     for (Datasets.Pair p : pairs) {
@@ -230,7 +284,25 @@ public final class BertRecipe {
       throw new IllegalArgumentException(
           "classify: the data has " + labels.size() + " label(s) " + labels + ", need at least 2");
     }
-    TextTokenizer tok = tokenizer(tokenizerFile, corpus.toString(), output);
+    if (out.resuming()) {
+      List<String> was = new ArrayList<>();
+      JsonObject recipe =
+          new Gson()
+              .fromJson(
+                  Files.readString(out.dir().resolve(OutputFolder.RECIPE)), JsonObject.class);
+      recipe.getAsJsonArray("labels").forEach(e -> was.add(e.getAsString()));
+      if (!was.equals(labels)) {
+        throw new IllegalArgumentException(
+            "--resume: the labels of --data "
+                + labels
+                + " are not those the checkpoint in "
+                + out.dir()
+                + " was trained with "
+                + was
+                + "; resume with the same labels, or train a new model in another folder");
+      }
+    }
+    TextTokenizer tok = tokenizer(tokenizerFile, corpus.toString(), out);
     SpecialTokens sp = requireSpecials(tok, false);
     Datasets.Split<Datasets.Pair> split =
         s.valFraction() > 0
@@ -241,7 +313,9 @@ public final class BertRecipe {
     List<Example> val =
         cut(Datasets.classificationExamples(split.val(), tok, labels), s.maxLength(), sp);
     BertConfig cfg = config(tok.vocabSize(), s, labels.size());
-    save(output, cfg, Task.CLASSIFY, tokenizerFile, labels);
+    out.requireSameConfig(configMap(cfg, labels), OPTIONS);
+    saveTokenizer(tok, tokenizerFile, out);
+    save(out, cfg, Task.CLASSIFY, tokenizerFile, labels);
     var model = BertAdapters.classifier(new BertForSequenceClassification(ops, cfg));
     Objective cls = new SequenceClassification();
     Supplier<BatchSource> valSource =
@@ -259,8 +333,8 @@ public final class BertRecipe {
             model,
             cls,
             s,
-            output,
-            resume,
+            out,
+            reschedule,
             progress,
             new ExampleBatches(train, s.batch(), sp.pad(), -100, s.seed(), true),
             valSource);
@@ -359,21 +433,23 @@ public final class BertRecipe {
       io.github.transformers4j.training.objectives.Trainable model,
       Objective objective,
       Settings s,
-      Path output,
-      boolean resume,
+      OutputFolder out,
+      boolean reschedule,
       PrintStream progress,
       BatchSource train,
-      Supplier<BatchSource> val) {
+      Supplier<BatchSource> val)
+      throws IOException {
     TrainerConfig tc =
         new TrainerConfig(
             s.steps(),
             1,
             s.clip(),
-            LrSchedule.cosine(s.lr(), s.lr() / 10, Math.min(s.warmup(), s.steps()), s.steps()),
+            RunSchedule.choose(
+                out, s.lr(), s.lr() / 10, s.warmup(), s.steps(), reschedule, progress),
             s.evalEvery(),
             val == null ? 0 : Math.max(1, s.evalBatches()),
             s.evalEvery(),
-            output,
+            out.dir(),
             s.seed(),
             0);
     Trainer trainer =
@@ -384,9 +460,10 @@ public final class BertRecipe {
             new AdamW(0.9, 0.999, 1e-8, s.weightDecay(), false),
             tc,
             progress);
+    trainer.writingTo(out).describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     Thread hook = trainer.installShutdownHook(60);
     try {
-      return trainer.run(train, val, resume);
+      return trainer.run(train, val, out.resuming());
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -416,8 +493,23 @@ public final class BertRecipe {
   }
 
   private static void save(
-      Path output, BertConfig c, Task task, Path tokenizerFile, List<String> labels)
+      OutputFolder out, BertConfig c, Task task, Path tokenizerFile, List<String> labels)
       throws IOException {
+    if (out.resuming()) {
+      return; // the checkpoint's files stay as they are (checked equal above)
+    }
+    Gson gson = new GsonBuilder().setPrettyPrinting().create();
+    AtomicFiles.write(
+        out.dir().resolve("config.json"),
+        gson.toJson(configMap(c, labels)).getBytes(StandardCharsets.UTF_8));
+    OutputFolder.writeRecipe(
+        out.dir(),
+        task.id(),
+        tokenizerFile == null ? "tokenizer.json" : tokenizerFile.getFileName().toString(),
+        Map.of("labels", labels));
+  }
+
+  private static Map<String, Object> configMap(BertConfig c, List<String> labels) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model_type", "bert");
     m.put("vocab_size", c.vocabSize());
@@ -441,17 +533,7 @@ public final class BertRecipe {
       m.put("id2label", id2label);
     }
     m.put("seed", c.seed());
-    Gson gson = new GsonBuilder().setPrettyPrinting().create();
-    AtomicFiles.write(
-        output.resolve("config.json"), gson.toJson(m).getBytes(StandardCharsets.UTF_8));
-    Map<String, Object> recipe = new LinkedHashMap<>();
-    recipe.put("task", task.id());
-    recipe.put(
-        "tokenizer",
-        tokenizerFile == null ? "tokenizer.json" : tokenizerFile.getFileName().toString());
-    recipe.put("labels", labels);
-    AtomicFiles.write(
-        output.resolve("recipe.json"), gson.toJson(recipe).getBytes(StandardCharsets.UTF_8));
+    return m;
   }
 
   /**

@@ -87,13 +87,53 @@ public final class CharLm {
   /** A trained model with its tokenizer. */
   public record Loaded(GptLm model, CharTokenizer tokenizer) {}
 
-  /** Trains on {@code corpus}, writing into {@code output}; resumes when a checkpoint is there. */
+  /** The recipe file's task name. */
+  public static final String TASK = "clm";
+
+  // config.json keys that define the model, and the options that set them (for --resume checks).
+  private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
+
+  static {
+    OPTIONS.put("n_positions", "--block");
+    OPTIONS.put("n_embd", "--width");
+    OPTIONS.put("n_layer", "--layers");
+    OPTIONS.put("n_head", "--heads");
+    OPTIONS.put("embd_pdrop", "--dropout");
+  }
+
+  /**
+   * Trains on {@code corpus}, writing into {@code out} (a new run's staging folder, moved into
+   * place at the first checkpoint; or the folder being resumed).
+   *
+   * @param reschedule when resuming, use these settings' schedule instead of the checkpoint's
+   * @throws IllegalArgumentException when resuming with other model-defining settings or another
+   *     character set, naming the option; nothing is written then
+   */
   public static Trainer.Result train(
-      Ops ops, String corpus, Settings s, Path output, boolean resume, PrintStream progress)
+      Ops ops, String corpus, Settings s, OutputFolder out, boolean reschedule,
+      PrintStream progress)
       throws IOException {
-    CharTokenizer tok = CharTokenizer.fit(corpus, false);
+    if (corpus.isEmpty()) {
+      throw new IllegalArgumentException("clm: the training text is empty");
+    }
+    Path output = out.dir();
+    CharTokenizer tok = CharTokenizer.fit(corpus, CharTokenizer.UNKNOWN_ONLY);
+    if (out.resuming()) {
+      CharTokenizer saved = CharTokenizer.load(output.resolve("tokenizer.json"));
+      requireSameCharacters(saved, tok, output);
+      tok = saved; // an older vocabulary may lack [UNK]: keep its ids
+    }
     int[] ids = tok.encode(corpus);
     int[][] parts = Datasets.splitStream(ids, s.valFraction());
+    if (parts[0].length < s.block() + 2) {
+      throw new IllegalArgumentException(
+          "clm: the training text has "
+              + parts[0].length
+              + " characters after holding out the validation share; one --block of "
+              + s.block()
+              + " needs at least "
+              + (s.block() + 2));
+    }
     Gpt2Config cfg =
         new Gpt2Config(
             tok.vocabSize(),
@@ -110,8 +150,12 @@ public final class CharLm {
             0.02,
             "sdpa",
             s.seed());
-    tok.save(output.resolve("tokenizer.json"));
-    saveConfig(output.resolve("config.json"), cfg);
+    out.requireSameConfig(configMap(cfg), OPTIONS);
+    if (!out.resuming()) {
+      tok.save(output.resolve("tokenizer.json"));
+      saveConfig(output.resolve("config.json"), cfg);
+      OutputFolder.writeRecipe(output, TASK, "tokenizer.json", Map.of());
+    }
     GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
     if (progress != null) {
       progress.printf(
@@ -131,7 +175,8 @@ public final class CharLm {
             s.steps(),
             s.accumulation(),
             s.clip(),
-            LrSchedule.cosine(s.lr(), s.minLr(), Math.min(s.warmup(), s.steps()), s.steps()),
+            RunSchedule.choose(
+                out, s.lr(), s.minLr(), s.warmup(), s.steps(), reschedule, progress),
             s.evalEvery(),
             s.evalBatches(),
             s.evalEvery(),
@@ -146,6 +191,7 @@ public final class CharLm {
             new AdamW(0.9, s.beta2(), 1e-8, s.weightDecay(), true),
             tc,
             progress);
+    trainer.writingTo(out).describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     Thread hook = trainer.installShutdownHook(60);
     try {
       long valSeed = s.seed() + 1;
@@ -154,7 +200,7 @@ public final class CharLm {
           parts[1].length > s.block() + 1
               ? () -> new BlockSampler(parts[1], s.batch(), s.block(), valSeed)
               : null,
-          resume);
+          out.resuming());
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -164,7 +210,41 @@ public final class CharLm {
     }
   }
 
+  /** Fails, naming the characters, when the data's characters are not the saved vocabulary's. */
+  static void requireSameCharacters(CharTokenizer saved, CharTokenizer data, Path dir) {
+    if (saved.characters().equals(data.characters())) {
+      return;
+    }
+    java.util.List<String> added = new java.util.ArrayList<>(data.characters());
+    added.removeAll(saved.characters());
+    java.util.List<String> gone = new java.util.ArrayList<>(saved.characters());
+    gone.removeAll(data.characters());
+    throw new IllegalArgumentException(
+        "--resume: the characters of --data differ from the vocabulary of the checkpoint in "
+            + dir
+            + " ("
+            + (added.isEmpty() ? "" : added.size() + " new: " + sample(added))
+            + (added.isEmpty() || gone.isEmpty() ? "" : "; ")
+            + (gone.isEmpty() ? "" : gone.size() + " missing: " + sample(gone))
+            + "); resume with the same data, or train a new model in another folder");
+  }
+
+  private static String sample(java.util.List<String> chars) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < Math.min(8, chars.size()); i++) {
+      b.append(i == 0 ? "" : " ").append(chars.get(i).codePointAt(0) < 33
+          ? "U+" + Integer.toHexString(chars.get(i).codePointAt(0)).toUpperCase(java.util.Locale.ROOT)
+          : "'" + chars.get(i) + "'");
+    }
+    return b.append(chars.size() > 8 ? " ..." : "").toString();
+  }
+
   static void saveConfig(Path file, Gpt2Config c) throws IOException {
+    Gson gson = new GsonBuilder().setPrettyPrinting().create();
+    AtomicFiles.write(file, gson.toJson(configMap(c)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Map<String, Object> configMap(Gpt2Config c) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model_type", "gpt2");
     m.put("vocab_size", c.vocabSize());
@@ -180,8 +260,7 @@ public final class CharLm {
     m.put("attn_pdrop", c.attnPdrop());
     m.put("initializer_range", c.initializerRange());
     m.put("tie_word_embeddings", true);
-    Gson gson = new GsonBuilder().setPrettyPrinting().create();
-    AtomicFiles.write(file, gson.toJson(m).getBytes(StandardCharsets.UTF_8));
+    return m;
   }
 
   /** Loads a model trained by {@link #train} from its output folder. */
@@ -210,33 +289,69 @@ public final class CharLm {
   public static String generate(
       Loaded m, String prompt, int maxNew, long seed, boolean greedy, float temperature, int topK,
       float topP, IntConsumer onToken) {
+    GenerationConfig g =
+        greedy
+            ? GenerationConfig.greedy(maxNew)
+            : GenerationConfig.sampling(maxNew, seed)
+                .withTemperature(temperature)
+                .withTopK(topK)
+                .withTopP(topP);
+    return generate(m, prompt, maxNew, g, onToken);
+  }
+
+  /**
+   * Generates {@code maxNew} characters after {@code prompt} as {@code how} says (greedy, sampling
+   * or beam search; its own length is ignored), calling {@code onToken} with each new id: as it is
+   * chosen, or for beam search once each window's best beam is known. Beyond the model's context
+   * the window slides: each round continues from the last half-context of text, sampling with the
+   * seed plus the round. Characters of the prompt that the vocabulary lacks are read as {@code
+   * [UNK]} (see {@link CharTokenizer}).
+   */
+  public static String generate(
+      Loaded m, String prompt, int maxNew, GenerationConfig how, IntConsumer onToken) {
     int[] ctx = m.tokenizer().encode(prompt.isEmpty() ? "\n" : prompt);
     int block = m.model().model().config().nPositions();
     int keep = Math.max(1, block / 2);
     ctx = tail(ctx, keep);
     m.model().model().train(false, 0); // dropout off while generating
     Generator gen = new Generator(m.model().model()::session);
+    boolean beams = how.numBeams() > 1;
     GenerationListener listener =
-        new GenerationListener() {
-          @Override
-          public void onToken(int row, int token) {
-            onToken.accept(token);
-          }
-        };
+        beams
+            ? GenerationListener.NONE
+            : new GenerationListener() {
+              @Override
+              public void onToken(int row, int token) {
+                onToken.accept(token);
+              }
+            };
     StringBuilder text = new StringBuilder();
     int remaining = maxNew;
     for (long round = 0; remaining > 0; round++) {
       int n = Math.min(remaining, block - ctx.length);
       GenerationConfig g =
-          greedy
-              ? GenerationConfig.greedy(n)
-              : GenerationConfig.sampling(n, seed + round)
-                  .withTemperature(temperature)
-                  .withTopK(topK)
-                  .withTopP(topP);
+          new GenerationConfig(
+              n,
+              0,
+              how.doSample(),
+              how.temperature(),
+              how.topK(),
+              how.topP(),
+              how.repetitionPenalty(),
+              how.stopTokens(),
+              how.numBeams(),
+              how.lengthPenalty(),
+              how.padTokenId(),
+              how.seed() + round,
+              how.vocabularyLimit());
       int[] out = gen.generate(new int[][] {ctx}, g, listener)[0];
       // The generator returns the prompt followed by its continuation.
       int[] fresh = java.util.Arrays.copyOfRange(out, ctx.length, out.length);
+      if (beams) {
+        for (int id : fresh) {
+          onToken.accept(id);
+        }
+      }
       text.append(m.tokenizer().decode(fresh));
       remaining -= fresh.length;
       if (fresh.length < n) {

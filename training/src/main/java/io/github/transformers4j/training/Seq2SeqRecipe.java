@@ -128,37 +128,61 @@ public final class Seq2SeqRecipe {
     return CharTokenizer.fit(all.toString(), true);
   }
 
+  // config.json keys that define the model, and the options that set them (for --resume checks).
+  private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
+
+  static {
+    OPTIONS.put("vocab_size", "the tokenizer's vocabulary size");
+    OPTIONS.put("d_model", "--width");
+    OPTIONS.put("encoder_attention_heads", "--heads");
+    OPTIONS.put("encoder_ffn_dim", "--ffn");
+    OPTIONS.put("encoder_layers", "--layers");
+    OPTIONS.put("positions", "--positions");
+    OPTIONS.put("normalize_before", "--post-ln");
+    OPTIONS.put("dropout", "--dropout");
+    OPTIONS.put("seed", "--seed");
+  }
+
   /**
-   * Trains on {@code pairs} (a seeded {@code valFraction} held out), writing into {@code output}.
+   * Trains on {@code pairs} (a seeded {@code valFraction} held out), writing into {@code out} (a
+   * new run's staging folder, moved into place at the first checkpoint; or the folder resumed).
    *
    * @param tokenizerFile a tokenizer file to copy into the output, or null to fit a char tokenizer
+   * @param reschedule when resuming, use these settings' schedule instead of the checkpoint's
+   * @throws IllegalArgumentException when resuming with other model-defining settings or another
+   *     vocabulary, naming the option; nothing is written then
    */
   public static Run train(
       Ops ops,
       List<Datasets.Pair> pairs,
       Path tokenizerFile,
       Settings s,
-      Path output,
-      boolean resume,
+      OutputFolder out,
+      boolean reschedule,
       PrintStream progress)
       throws IOException {
     if (pairs.isEmpty()) {
       throw new IllegalArgumentException("seq2seq: no (source, target) pairs");
     }
-    Files.createDirectories(output);
+    Path output = out.dir();
+    out.requireSameTokenizer(
+        tokenizerFile == null ? "tokenizer.json" : tokenizerFile.getFileName().toString());
     String tokName;
     TextTokenizer tok;
     if (tokenizerFile == null) {
       tokName = "tokenizer.json";
       CharTokenizer chars = fitChars(pairs);
-      chars.save(output.resolve(tokName));
+      if (out.resuming()) {
+        CharTokenizer saved = CharTokenizer.load(output.resolve(tokName));
+        CharLm.requireSameCharacters(saved, chars, output);
+        chars = saved;
+      }
       tok = chars;
     } else {
       tokName = tokenizerFile.getFileName().toString();
       tok = TokenizerFiles.load(tokenizerFile, true);
-      Path copy = output.resolve(tokName);
-      if (!Files.exists(copy) || !Files.isSameFile(copy, tokenizerFile)) {
-        Files.copy(tokenizerFile, copy, StandardCopyOption.REPLACE_EXISTING);
+      if (out.resuming()) {
+        requireSameFile(tokenizerFile, output.resolve(tokName), "--tokenizer");
       }
     }
     SpecialTokens sp = requireSpecials(tok);
@@ -174,15 +198,35 @@ public final class Seq2SeqRecipe {
         longest = Math.max(longest, Math.max(e.input().length, e.target().length));
       }
     }
-    // Room for sources and targets twice as long as the longest seen, at least 64.
+    // Room for sources and targets twice as long as the longest seen, at least 64; a resumed run
+    // keeps the checkpoint's room.
     int maxPositions = Math.max(64, 2 * longest + 1);
-    EncoderDecoderConfig cfg =
-        EncoderDecoderConfig.fromMap(configMap(tok.vocabSize(), maxPositions, sp.bos(), s));
-    writeJson(output.resolve("config.json"), configMap(tok.vocabSize(), maxPositions, sp.bos(), s));
-    Map<String, Object> recipe = new LinkedHashMap<>();
-    recipe.put("task", TASK);
-    recipe.put("tokenizer", tokName);
-    writeJson(output.resolve("recipe.json"), recipe);
+    if (out.resuming()) {
+      EncoderDecoderConfig saved =
+          EncoderDecoderConfig.fromMap(HfConfig.read(output.resolve("config.json")));
+      if (longest + 1 > saved.maxPositions()) {
+        throw new IllegalArgumentException(
+            "--resume: --data has a sequence of "
+                + longest
+                + " tokens but the checkpoint's model in "
+                + output
+                + " takes at most "
+                + (saved.maxPositions() - 1));
+      }
+      maxPositions = saved.maxPositions();
+    }
+    Map<String, Object> config = configMap(tok.vocabSize(), maxPositions, sp.bos(), s);
+    out.requireSameConfig(config, OPTIONS);
+    EncoderDecoderConfig cfg = EncoderDecoderConfig.fromMap(config);
+    if (!out.resuming()) {
+      if (tokenizerFile == null) {
+        ((CharTokenizer) tok).save(output.resolve(tokName));
+      } else {
+        Files.copy(tokenizerFile, output.resolve(tokName), StandardCopyOption.REPLACE_EXISTING);
+      }
+      writeJson(output.resolve("config.json"), config);
+      OutputFolder.writeRecipe(output, TASK, tokName, Map.of());
+    }
     EncoderDecoderLm lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
     if (progress != null) {
       progress.printf(
@@ -202,7 +246,8 @@ public final class Seq2SeqRecipe {
             s.steps(),
             1,
             s.clip(),
-            LrSchedule.cosine(s.lr(), s.lr() / 20, Math.min(s.warmup(), s.steps()), s.steps()),
+            RunSchedule.choose(
+                out, s.lr(), s.lr() / 20, s.warmup(), s.steps(), reschedule, progress),
             s.evalEvery(),
             val.isEmpty() ? 0 : (val.size() + s.batch() - 1) / s.batch(),
             s.evalEvery(),
@@ -217,6 +262,7 @@ public final class Seq2SeqRecipe {
             new AdamW(0.9, 0.98, 1e-8, s.weightDecay(), false),
             tc,
             progress);
+    trainer.writingTo(out).describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     Thread hook = trainer.installShutdownHook(60);
     Trainer.Result r;
     try {
@@ -226,7 +272,7 @@ public final class Seq2SeqRecipe {
               val.isEmpty()
                   ? null
                   : () -> new ExampleBatches(val, s.batch(), sp.pad(), sp.pad(), s.seed(), false),
-              resume);
+              out.resuming());
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -235,6 +281,21 @@ public final class Seq2SeqRecipe {
       }
     }
     return new Run(r, split.val(), new Loaded(lm, tok, maxPositions - 1));
+  }
+
+  /** Fails when {@code given} (an option's file) differs from the checkpoint's copy {@code saved}. */
+  static void requireSameFile(Path given, Path saved, String option) throws IOException {
+    if (!Files.isRegularFile(saved)
+        || Files.mismatch(given, saved) != -1L) {
+      throw new IllegalArgumentException(
+          "--resume: "
+              + option
+              + " "
+              + given
+              + " is not the tokenizer the checkpoint was trained with ("
+              + saved
+              + "); give that file, or train a new model in another folder");
+    }
   }
 
   private static SpecialTokens requireSpecials(TextTokenizer tok) {
@@ -320,6 +381,16 @@ public final class Seq2SeqRecipe {
    * sources per decoding batch (padded and masked).
    */
   public static List<String> translate(Loaded m, List<String> sources, int numBeams, int rows) {
+    return translate(m, sources, numBeams, rows, m.maxNew());
+  }
+
+  /**
+   * As {@link #translate(Loaded, List, int, int)}, each output at most {@code maxNew} tokens (at
+   * most {@link Loaded#maxNew}).
+   */
+  public static List<String> translate(
+      Loaded m, List<String> sources, int numBeams, int rows, int maxNew) {
+    int limit = Math.min(maxNew, m.maxNew());
     SpecialTokens sp = m.tokenizer().specials();
     m.model().model().train(false, 0);
     List<String> out = new ArrayList<>(sources.size());
@@ -349,8 +420,8 @@ public final class Seq2SeqRecipe {
       }
       GenerationConfig g =
           (numBeams <= 1
-                  ? GenerationConfig.greedy(m.maxNew())
-                  : GenerationConfig.beams(m.maxNew(), numBeams))
+                  ? GenerationConfig.greedy(limit)
+                  : GenerationConfig.beams(limit, numBeams))
               .withStopTokens(sp.eos());
       int[][] res = new Generator(() -> m.model().model().session(src, b, mask)).generate(start, g);
       for (int[] row : res) {
@@ -374,6 +445,21 @@ public final class Seq2SeqRecipe {
    */
   public static String translateStreaming(
       Loaded m, String source, java.util.function.Consumer<String> onText) {
+    return translateStreaming(m, source, GenerationConfig.greedy(m.maxNew()), onText);
+  }
+
+  /**
+   * As {@link #translateStreaming(Loaded, String, java.util.function.Consumer)}, greedy or
+   * sampling as {@code how} says (its length and stop tokens are the model's: at most {@link
+   * Loaded#maxNew} and at most its own length, ending at the end token); not beam search, which
+   * cannot stream.
+   */
+  public static String translateStreaming(
+      Loaded m, String source, GenerationConfig how, java.util.function.Consumer<String> onText) {
+    if (how.numBeams() > 1) {
+      throw new IllegalArgumentException(
+          "seq2seq: beam search cannot stream; use translate(..., numBeams, ...)");
+    }
     SpecialTokens sp = m.tokenizer().specials();
     m.model().model().train(false, 0);
     int[] src = m.tokenizer().encode(source);
@@ -399,7 +485,22 @@ public final class Seq2SeqRecipe {
             }
           }
         };
-    GenerationConfig g = GenerationConfig.greedy(m.maxNew()).withStopTokens(sp.eos());
+    GenerationConfig g =
+        new GenerationConfig(
+                Math.min(how.maxNewTokens(), m.maxNew()),
+                0,
+                how.doSample(),
+                how.temperature(),
+                how.topK(),
+                how.topP(),
+                how.repetitionPenalty(),
+                new int[0],
+                1,
+                1f,
+                how.padTokenId(),
+                how.seed(),
+                how.vocabularyLimit())
+            .withStopTokens(sp.eos());
     new Generator(() -> m.model().model().session(src, 1, null))
         .generate(new int[][] {{sp.bos()}}, g, listener);
     String text = m.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());

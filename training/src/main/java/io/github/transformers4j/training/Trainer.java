@@ -45,6 +45,8 @@ public final class Trainer {
   private final TrainerConfig config;
   private final PrintStream progressOut;
   private final Map<String, String> extra = new LinkedHashMap<>();
+  private OutputFolder folder;
+  private volatile Path outDir;
   private volatile boolean stopRequested;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -66,6 +68,17 @@ public final class Trainer {
     this.optimizer = optimizer;
     this.config = config;
     this.progressOut = progressOut;
+    this.outDir = config.output();
+  }
+
+  /**
+   * Writes into {@code folder} instead of the config's output: its staging folder until the first
+   * checkpoint is saved, then (after {@link OutputFolder#commit}) the folder the user named.
+   */
+  public Trainer writingTo(OutputFolder folder) {
+    this.folder = folder;
+    this.outDir = folder.dir();
+    return this;
   }
 
   /** Strings stored in the checkpoint state for tools that load it (model config, tokenizer). */
@@ -101,7 +114,8 @@ public final class Trainer {
 
   /** The checkpoint folder of this run, or null when it writes nothing. */
   public Path checkpointDir() {
-    return config.output() == null ? null : config.output().resolve("checkpoint");
+    Path out = outDir;
+    return out == null ? null : out.resolve("checkpoint");
   }
 
   /**
@@ -127,7 +141,7 @@ public final class Trainer {
     long step = 0;
     long tokens = 0;
     MetricsLog metrics = null;
-    Path out = config.output();
+    Path out = outDir;
     if (resume && out != null && Checkpoint.exists(checkpointDir())) {
       Checkpoint.State s = Checkpoint.load(checkpointDir(), params, optimizer);
       train.restore(s.train());
@@ -145,6 +159,20 @@ public final class Trainer {
     if (out != null) {
       Path m = out.resolve("metrics.jsonl");
       metrics = step > 0 ? MetricsLog.resume(m, step) : MetricsLog.create(m);
+    }
+    if (progressOut != null && folder != null && !folder.committed()) {
+      long first =
+          config.checkpointEvery() > 0
+              ? Math.min(config.steps(), config.checkpointEvery())
+              : config.steps();
+      progressOut.println(
+          "writing into "
+              + folder.dir().getFileName()
+              + " beside "
+              + folder.target()
+              + ", which it becomes at the first checkpoint (step "
+              + first
+              + ", or on Ctrl-C)");
     }
     ProgressBar bar =
         progressOut == null
@@ -241,6 +269,14 @@ public final class Trainer {
             optimizer,
             new Checkpoint.State(
                 step, config.seed(), optimizer.steps(), train.state(), tokens, extra));
+        if (folder != null && !folder.committed()) {
+          // The first checkpoint is complete: the run's folder takes the place of the target.
+          folder.commit();
+          outDir = folder.dir();
+          if (metrics != null) {
+            metrics.relocate(outDir.resolve("metrics.jsonl"));
+          }
+        }
         writePlot(metrics);
       }
       if (stopNow && !last) {
@@ -264,7 +300,7 @@ public final class Trainer {
   private void writePlot(MetricsLog metrics) throws IOException {
     if (metrics != null) {
       LossPlot.write(
-          config.output().resolve("loss.png"), metrics.series("loss"), metrics.series("val_loss"));
+          outDir.resolve("loss.png"), metrics.series("loss"), metrics.series("val_loss"));
     }
   }
 

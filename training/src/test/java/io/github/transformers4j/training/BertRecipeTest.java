@@ -53,7 +53,7 @@ class BertRecipeTest {
     Ops ops = new Ops(backend);
     String text = "the quick brown fox jumps over the lazy dog. ".repeat(30);
     Path out = dir.resolve("mlm");
-    BertRecipe.Run run = BertRecipe.trainMlm(ops, text, null, tiny(20, 24, 1e-2), out, false, null);
+    BertRecipe.Run run = BertRecipe.trainMlm(ops, text, null, tiny(20, 24, 1e-2), folder(out, "mlm", false), false, null);
     List<Double> l = run.result().losses();
     assertEquals(20, run.result().step());
     double first = (l.get(0) + l.get(1) + l.get(2)) / 3;
@@ -80,7 +80,8 @@ class BertRecipeTest {
     }
     Path out = dir.resolve("cls");
     BertRecipe.Run run =
-        BertRecipe.trainClassifier(ops, pairs, null, tiny(25, 32, 1e-2), out, false, null);
+        BertRecipe.trainClassifier(
+            ops, pairs, null, tiny(25, 32, 1e-2), folder(out, "classify", false), false, null);
     List<Double> l = run.result().losses();
     double first = (l.get(0) + l.get(1) + l.get(2)) / 3;
     double last = (l.get(22) + l.get(23) + l.get(24)) / 3;
@@ -97,10 +98,19 @@ class BertRecipeTest {
     Parameter p = back.model().parameterSet().iterator().next();
     float[] before = p.get().toFloatArray();
     BertRecipe.Run again =
-        BertRecipe.trainClassifier(ops, pairs, null, tiny(25, 32, 1e-2), out, true, null);
+        BertRecipe.trainClassifier(
+            ops, pairs, null, tiny(25, 32, 1e-2), folder(out, "classify", true), false, null);
     assertEquals(25, again.result().step());
     BertRecipe.Loaded back2 = BertRecipe.load(ops, out);
     assertTrue(
         Arrays.equals(before, back2.model().parameterSet().iterator().next().get().toFloatArray()));
+  }
+
+  /**
+   * The folder protocol for a test run: a new folder, or resuming; the staging folder of a run that
+   * fails is left to the test's temporary folder.
+   */
+  static OutputFolder folder(Path out, String kind, boolean resume) throws java.io.IOException {
+    return OutputFolder.open(out, kind, resume ? OutputFolder.Mode.RESUME : OutputFolder.Mode.NEW);
   }
 }

@@ -109,7 +109,8 @@ class Seq2SeqRecipeTest {
         new Seq2SeqRecipe.Settings(
             16, 2, 32, 1, 0.1f, "learned", false, 8, 4, 3e-3, 1, 0.1f, 0.01, 1.0, 2, 0.25, 11);
     Path out = dir.resolve("model");
-    Seq2SeqRecipe.Run run = Seq2SeqRecipe.train(ops, pairs, null, s, out, false, null);
+    Seq2SeqRecipe.Run run = Seq2SeqRecipe.train(
+            ops, pairs, null, s, BertRecipeTest.folder(out, "seq2seq", false), false, null);
     assertEquals(4, run.result().step());
     assertTrue(Double.isFinite(run.result().lastValLoss()), "val loss " + run.result());
     assertEquals(10, run.heldOut().size());
@@ -137,7 +138,8 @@ class Seq2SeqRecipeTest {
     double em = Seq2SeqRecipe.exactMatch(back, run.heldOut(), 1);
     assertTrue(em >= 0 && em <= 1, "exact match " + em);
     // Resuming a finished run keeps its step.
-    assertEquals(4, Seq2SeqRecipe.train(ops, pairs, null, s, out, true, null).result().step());
+    assertEquals(4, Seq2SeqRecipe.train(
+                ops, pairs, null, s, BertRecipeTest.folder(out, "seq2seq", true), false, null).result().step());
   }
 
   @Test
@@ -154,7 +156,7 @@ class Seq2SeqRecipeTest {
                     List.of(new Datasets.Pair("ab", "ba")),
                     chars,
                     s,
-                    dir.resolve("m"),
+                    BertRecipeTest.folder(dir.resolve("m"), "seq2seq", false),
                     false,
                     null));
     assertTrue(e.getMessage().contains("start and end tokens"), e.getMessage());

@@ -89,6 +89,12 @@ public final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    String accepts = "a Hugging Face BERT folder (config.json, model.safetensors, tokenizer.json)";
+    io.github.transformers4j.training.OutputFolder.Contents c = ModelFolders.inspect(model, accepts);
+    if (!c.kind().equals(io.github.transformers4j.training.OutputFolder.Contents.HUGGING_FACE)) {
+      throw new IllegalArgumentException(
+          "t4j embed reads " + accepts + "; --model " + model + " holds " + c.description());
+    }
     List<String> input = texts.isEmpty() ? stdinLines() : texts;
     TextTokenizer tok;
     try {

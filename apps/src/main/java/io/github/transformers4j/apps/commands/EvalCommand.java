@@ -3,8 +3,10 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.training.BertRecipe;
 import io.github.transformers4j.training.CharLm;
+import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.Seq2SeqRecipe;
 import io.github.transformers4j.training.Trainer;
 import io.github.transformers4j.training.TrainerConfig;
@@ -42,7 +44,7 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "Output folder of 't4j train' (clm, seq2seq, mlm or classify).")
+      description = "Output folder of 't4j train clm', 'seq2seq', 'mlm' or 'classify'.")
   Path model;
 
   @Option(
@@ -55,18 +57,22 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--batches",
       defaultValue = "50",
-      description = "Random blocks: 12 rows (clm), 16 (mlm) (default ${DEFAULT-VALUE}).")
+      converter = PositiveInt.class,
+      description =
+          "clm and mlm only: random blocks of 12 rows (clm) or 16 (mlm) (default"
+              + " ${DEFAULT-VALUE}).")
   int batches;
 
   @Option(
       names = "--seed",
       defaultValue = "0",
-      description = "Block sampling seed (default ${DEFAULT-VALUE}).")
+      description = "clm and mlm only: block sampling seed (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
       names = "--beams",
       defaultValue = "4",
+      converter = PositiveInt.class,
       description = "Seq2seq only: beams compared with greedy (default ${DEFAULT-VALUE}).")
   int beams;
 
@@ -76,14 +82,43 @@ public final class EvalCommand implements Callable<Integer> {
     this.choice = choice;
   }
 
+  private static final String ACCEPTS =
+      "a model of 't4j train clm', 'seq2seq', 'mlm' or 'classify'";
+
   @Override
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    OutputFolder.Contents c = ModelFolders.inspect(model, ACCEPTS);
+    switch (c.kind()) {
+      case Seq2SeqRecipe.TASK ->
+          ModelFolders.reject(
+              spec, c.description(), "its eval decodes every pair", "--batches", "--seed");
+      case "classify" ->
+          ModelFolders.reject(
+              spec,
+              c.description(),
+              "its eval reads every pair; beam search is for seq2seq",
+              "--batches",
+              "--seed",
+              "--beams");
+      case CharLm.TASK, "mlm" ->
+          ModelFolders.reject(spec, c.description(), "beam search is for seq2seq", "--beams");
+      default ->
+          throw new IllegalArgumentException(
+              "t4j eval reads "
+                  + ACCEPTS
+                  + "; --model "
+                  + model
+                  + " holds "
+                  + c.description());
+    }
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
-      if (Seq2SeqRecipe.isSeq2Seq(model)) {
+      if (c.kind().equals(Seq2SeqRecipe.TASK)) {
         Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model);
-        var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target");
+        var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target", "source", "target");
+        ModelFolders.noteUnknown(s2s.tokenizer(), joined(pairs), err, "--data");
         out.printf(
             Locale.ROOT,
             "exact match greedy %.2f%%, beam %d %.2f%% over %d pairs%n",
@@ -93,13 +128,18 @@ public final class EvalCommand implements Callable<Integer> {
             pairs.size());
         return 0;
       }
-      if (BertRecipe.isBert(model)) {
+      if (!c.kind().equals(CharLm.TASK)) {
         BertRecipe.Loaded bert = BertRecipe.load(ops, model);
-        BertRecipe.Eval e =
-            bert.task() == BertRecipe.Task.MLM
-                ? BertRecipe.evaluateMlm(ops, bert, Datasets.readText(data), batches, seed)
-                : BertRecipe.evaluateClassifier(
-                    ops, bert, TrainSeq2SeqCommand.readPairs(data, "text", "label"));
+        BertRecipe.Eval e;
+        if (bert.task() == BertRecipe.Task.MLM) {
+          String text = text();
+          ModelFolders.noteUnknown(bert.tokenizer(), text, err, "--data");
+          e = BertRecipe.evaluateMlm(ops, bert, text, batches, seed);
+        } else {
+          var pairs = TrainSeq2SeqCommand.readPairs(data, "text", "label", "text", "label");
+          ModelFolders.noteUnknown(bert.tokenizer(), joined(pairs), err, "--data");
+          e = BertRecipe.evaluateClassifier(ops, bert, pairs);
+        }
         out.printf(
             Locale.ROOT,
             "loss %.4f, %s accuracy %.2f%% over %d %s%n",
@@ -111,8 +151,19 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
       }
       CharLm.Loaded m = CharLm.load(ops, model);
-      int[] ids = m.tokenizer().encode(Datasets.readText(data));
+      String text = text();
+      int[] ids = m.tokenizer().encode(text);
+      ModelFolders.noteUnknown(m.tokenizer(), text, err, "--data");
       int block = m.model().model().config().nPositions();
+      if (ids.length < block + 2) {
+        throw new IllegalArgumentException(
+            "--data "
+                + data
+                + " has "
+                + ids.length
+                + " characters; the model's blocks need at least "
+                + (block + 2));
+      }
       Trainer t =
           new Trainer(
               ops,
@@ -131,5 +182,21 @@ public final class EvalCommand implements Callable<Integer> {
           block);
       return 0;
     }
+  }
+
+  private String text() throws java.io.IOException {
+    String text = Datasets.readText(data);
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("--data " + data + " holds no text to evaluate on");
+    }
+    return text;
+  }
+
+  private static String joined(java.util.List<Datasets.Pair> pairs) {
+    StringBuilder b = new StringBuilder();
+    for (Datasets.Pair p : pairs) {
+      b.append(p.source()).append(p.target());
+    }
+    return b.toString();
   }
 }

@@ -3,6 +3,9 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.Numbers;
+import io.github.transformers4j.apps.cli.PositiveInt;
+import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.CharLm;
 import io.github.transformers4j.training.Seq2SeqRecipe;
 import jakarta.inject.Inject;
@@ -14,7 +17,6 @@ import io.github.transformers4j.models.generation.GenerationListener;
 import io.github.transformers4j.models.generation.Generator;
 import io.github.transformers4j.models.gpt.Gpt2Model;
 import io.github.transformers4j.models.pretrained.Pretrained;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +36,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description =
-        "Generate text from a trained char-level GPT or a Hugging Face GPT-2 folder, printing"
-            + " each token as it comes; for a seq2seq model, print the output for the source"
-            + " --prompt (greedy or --beams N).")
+    description = {
+      "Generate text from a trained char-level GPT or a Hugging Face GPT-2 folder, printing"
+          + " each token as it comes; for a seq2seq model, print the output for the source"
+          + " --prompt (greedy, sampled, or --beams N).",
+      "Characters a char-level model's vocabulary lacks are read as its unknown token [UNK],"
+          + " with a note on stderr."
+    })
 public final class GenerateCommand implements Callable<Integer> {
   private final BackendChoice choice;
 
@@ -62,8 +67,10 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--max-new",
       defaultValue = "200",
+      converter = Numbers.NonNegativeInt.class,
       description =
-          "Tokens to generate, characters for a char-level model (default ${DEFAULT-VALUE}).")
+          "Tokens to generate, characters for a char-level model (default ${DEFAULT-VALUE}; for"
+              + " seq2seq, the model's room for outputs).")
   int maxNew;
 
   @Option(
@@ -83,24 +90,30 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--greedy",
-      description = "Always take the most likely token instead of sampling (decoders).")
+      description =
+          "Always take the most likely token instead of sampling. Decoders sample by default;"
+              + " seq2seq models decode greedily unless --temperature, --top-k or --top-p is"
+              + " given.")
   boolean greedy;
 
   @Option(
       names = "--temperature",
       defaultValue = "0.8",
+      converter = Numbers.PositiveFloat.class,
       description = "Sampling temperature (default ${DEFAULT-VALUE}).")
   float temperature;
 
   @Option(
       names = "--top-k",
       defaultValue = "40",
+      converter = Numbers.NonNegativeInt.class,
       description = "Sample among the k most likely tokens; 0 for all (default ${DEFAULT-VALUE}).")
   int topK;
 
   @Option(
       names = "--top-p",
       defaultValue = "1.0",
+      converter = Numbers.TopP.class,
       description = "Nucleus sampling: the smallest set of tokens with this much probability"
           + " (default ${DEFAULT-VALUE}, off).")
   float topP;
@@ -108,7 +121,10 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--beams",
       defaultValue = "1",
-      description = "Seq2seq only: beams, 1 = greedy (default ${DEFAULT-VALUE}).")
+      converter = PositiveInt.class,
+      description =
+          "Beam search with N beams (every model kind; the text appears at the end, or per"
+              + " context window for a char-level GPT); 1 = off (default ${DEFAULT-VALUE}).")
   int beams;
 
   /** The command over the global backend choice. */
@@ -117,51 +133,99 @@ public final class GenerateCommand implements Callable<Integer> {
     this.choice = choice;
   }
 
+  private static final String ACCEPTS =
+      "a model of 't4j train clm' or 't4j train seq2seq', or a Hugging Face GPT-2 folder"
+          + " (config.json, model.safetensors, tokenizer files)";
+
+  /**
+   * How to decode {@code n} tokens: beam search with {@code --beams N}, greedy with {@code
+   * --greedy}, else sampling for decoders and, for seq2seq, greedy unless a sampling option is
+   * given.
+   */
+  GenerationConfig decoding(int n, boolean sampleByDefault) {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    boolean samplingGiven =
+        parsed.hasMatchedOption("--temperature")
+            || parsed.hasMatchedOption("--top-k")
+            || parsed.hasMatchedOption("--top-p");
+    if (beams > 1) {
+      if (greedy || samplingGiven) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--beams searches deterministically; it does not combine with --greedy,"
+                + " --temperature, --top-k or --top-p");
+      }
+      return GenerationConfig.beams(n, beams);
+    }
+    if (greedy || !(sampleByDefault || samplingGiven)) {
+      return GenerationConfig.greedy(n);
+    }
+    return GenerationConfig.sampling(n, seed)
+        .withTemperature(temperature)
+        .withTopK(topK)
+        .withTopP(topP);
+  }
+
   @Override
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    OutputFolder.Contents c = ModelFolders.inspect(model, ACCEPTS);
+    if (!c.kind().equals(OutputFolder.Contents.HUGGING_FACE)) {
+      ModelFolders.reject(
+          spec,
+          c.description(),
+          "token ids are for Hugging Face folders; give the prompt as text",
+          "--ids");
+    }
+    if (!List.of(OutputFolder.Contents.HUGGING_FACE, CharLm.TASK, Seq2SeqRecipe.TASK)
+        .contains(c.kind())) {
+      throw new IllegalArgumentException(
+          "t4j generate needs a decoder: --model "
+              + model
+              + " holds "
+              + c.description()
+              + ", which does not generate text; evaluate it with 't4j eval'");
+    }
     try (ComputeBackend backend = choice.create()) {
-      if (Seq2SeqRecipe.isSeq2Seq(model)) {
+      if (c.kind().equals(Seq2SeqRecipe.TASK)) {
         Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model);
-        if (beams <= 1) {
+        ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
+        // The model's room for outputs, or less with --max-new.
+        int limit =
+            spec.commandLine().getParseResult().hasMatchedOption("--max-new")
+                ? Math.min(maxNew, m.maxNew())
+                : m.maxNew();
+        GenerationConfig how = decoding(limit, false);
+        if (how.numBeams() <= 1) {
           Seq2SeqRecipe.translateStreaming(
               m,
               prompt,
+              how,
               piece -> {
                 out.print(piece);
                 out.flush();
               });
           out.println();
         } else {
-          out.println(Seq2SeqRecipe.translate(m, java.util.List.of(prompt), beams, 1).get(0));
+          out.println(Seq2SeqRecipe.translate(m, List.of(prompt), beams, 1, limit).get(0));
         }
         return 0;
       }
-      if (!Files.isDirectory(model.resolve("checkpoint")) && Pretrained.isModelFolder(model)) {
+      if (c.kind().equals(OutputFolder.Contents.HUGGING_FACE)) {
         return huggingFace(new Ops(backend), out);
       }
-      if (ids != null) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "--ids needs a Hugging Face model folder; " + model + " is not one");
-      }
-      if (!Files.isDirectory(model.resolve("checkpoint"))) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(),
-            model + " is not a model folder: expected the output of 't4j train clm' or 't4j train"
-                + " seq2seq' (config.json, tokenizer.json, checkpoint/) or a Hugging Face folder"
-                + " (config.json and model.safetensors)");
-      }
       CharLm.Loaded m = CharLm.load(new Ops(backend), model);
+      // Encode first: a vocabulary without [UNK] fails here, before the prompt is printed.
+      m.tokenizer().encode(prompt);
+      ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
       out.print(prompt);
+      out.flush();
       CharLm.generate(
           m,
           prompt,
           maxNew,
-          seed,
-          greedy,
-          temperature,
-          topK,
-          topP,
+          decoding(maxNew, true),
           id -> {
             out.print(m.tokenizer().decode(new int[] {id}));
             out.flush();
@@ -173,10 +237,6 @@ public final class GenerateCommand implements Callable<Integer> {
 
   // A Hugging Face GPT-2 folder: its tokenizer through the tokenizer SPI, or ids in and out.
   private int huggingFace(Ops ops, java.io.PrintWriter out) throws java.io.IOException {
-    if (beams > 1) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--beams is for seq2seq models; " + model + " is a decoder");
-    }
     Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class);
     TextTokenizer tok = null;
     int[] promptIds;
@@ -211,13 +271,7 @@ public final class GenerateCommand implements Callable<Integer> {
           "the prompt has " + promptIds.length + " tokens but the model sees at most "
               + gpt2.config().nPositions());
     }
-    GenerationConfig g =
-        greedy
-            ? GenerationConfig.greedy(Math.min(maxNew, room))
-            : GenerationConfig.sampling(Math.min(maxNew, room), seed)
-                .withTemperature(temperature)
-                .withTopK(topK)
-                .withTopP(topP);
+    GenerationConfig g = decoding(Math.min(maxNew, room), true);
     if (tok != null && tok.vocabularySize() < vocab) {
       // The embedding has rows the tokenizer cannot decode (padded vocabularies): never pick them.
       g = g.withVocabularyLimit(tok.vocabularySize());
@@ -236,10 +290,7 @@ public final class GenerateCommand implements Callable<Integer> {
       out.print(join(promptIds));
     }
     out.flush();
-    new Generator(gpt2::session)
-        .generate(
-            new int[][] {promptIds},
-            g,
+    GenerationListener streaming =
             new GenerationListener() {
               @Override
               public void onToken(int row, int token) {
@@ -258,7 +309,17 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
                 out.flush();
               }
-            });
+            };
+    int[] all =
+        new Generator(gpt2::session)
+            .generate(
+                new int[][] {promptIds}, g, g.numBeams() > 1 ? GenerationListener.NONE : streaming)[0];
+    if (g.numBeams() > 1) {
+      // Beam search knows its tokens only at the end.
+      for (int i = promptIds.length; i < all.length; i++) {
+        streaming.onToken(0, all[i]);
+      }
+    }
     out.println();
     return 0;
   }

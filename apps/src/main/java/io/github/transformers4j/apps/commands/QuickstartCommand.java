@@ -3,7 +3,9 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.Numbers;
 import io.github.transformers4j.training.CharLm;
+import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.Trainer;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -37,14 +39,25 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
+  static final String DEFAULT_OUTPUT = "t4j-quickstart";
+
   @Option(
       names = "--output",
-      defaultValue = "t4j-quickstart",
-      description = "Output folder (default ${DEFAULT-VALUE}).")
+      defaultValue = DEFAULT_OUTPUT,
+      paramLabel = "DIR",
+      description =
+          "Output folder (default ${DEFAULT-VALUE}, which each quickstart replaces); a folder"
+              + " you name must be new or empty unless --overwrite.")
   Path output;
 
   @Option(
+      names = "--overwrite",
+      description = "Replace the model in --output once the new run's first checkpoint is saved.")
+  boolean overwrite;
+
+  @Option(
       names = "--steps",
+      converter = Numbers.PositiveLong.class,
       defaultValue = "2000",
       description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
@@ -69,6 +82,28 @@ public final class QuickstartCommand implements Callable<Integer> {
     return sb.toString();
   }
 
+  private OutputFolder.Mode mode() throws java.io.IOException {
+    return mode(output, spec.commandLine().getParseResult().hasMatchedOption("--output"), overwrite);
+  }
+
+  /**
+   * The protocol mode of a quickstart: its own default folder is replaced by each quickstart (so
+   * the README's first command can be run twice) as long as it holds a quickstart model (or an
+   * unfinished one); a folder the user names follows the rule of every training command.
+   *
+   * @param named whether {@code --output} was given
+   */
+  public static OutputFolder.Mode mode(Path output, boolean named, boolean overwrite)
+      throws java.io.IOException {
+    if (!named && !overwrite) {
+      String kind = OutputFolder.inspect(output.toAbsolutePath()).kind();
+      if (kind.equals(CharLm.TASK) || kind.equals(OutputFolder.Contents.UNFINISHED)) {
+        return OutputFolder.Mode.OVERWRITE;
+      }
+    }
+    return overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW;
+  }
+
   @Override
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
@@ -81,10 +116,11 @@ public final class QuickstartCommand implements Callable<Integer> {
         "t4j quickstart: training a char-level GPT on the project's docs ("
             + text.length()
             + " characters); Ctrl-C saves a checkpoint and stops.");
-    try (ComputeBackend backend = choice.create()) {
+    try (OutputFolder folder = OutputFolder.open(output, CharLm.TASK, mode());
+        ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
       long t0 = System.nanoTime();
-      Trainer.Result r = CharLm.train(ops, text, s, output, false, System.err);
+      Trainer.Result r = CharLm.train(ops, text, s, folder, false, System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
       if (r.interrupted()) {
         // Ctrl-C: the trainer has said where the checkpoint is; the JVM is shutting down.
@@ -97,9 +133,9 @@ public final class QuickstartCommand implements Callable<Integer> {
           secs,
           r.tokens() / secs,
           r.lastValLoss(),
-          output.toAbsolutePath());
+          folder.dir());
       out.println("--- generated text ---");
-      CharLm.Loaded m = CharLm.load(ops, output);
+      CharLm.Loaded m = CharLm.load(ops, folder.dir());
       String prompt = "Transformers4J ";
       out.print(prompt);
       CharLm.generate(

@@ -37,42 +37,49 @@ public final class TrainBenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--steps",
+      converter = io.github.transformers4j.apps.cli.PositiveInt.class,
       defaultValue = "50",
       description = "Timed steps (default ${DEFAULT-VALUE}).")
   int steps;
 
   @Option(
       names = "--warmup",
+      converter = io.github.transformers4j.apps.cli.Numbers.NonNegativeInt.class,
       defaultValue = "20",
       description = "Untimed steps first (default ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(
       names = {"--block"},
+      converter = io.github.transformers4j.apps.cli.PositiveInt.class,
       defaultValue = "64",
       description = "Context (default ${DEFAULT-VALUE}).")
   int block;
 
   @Option(
       names = {"--batch"},
+      converter = io.github.transformers4j.apps.cli.PositiveInt.class,
       defaultValue = "12",
       description = "Rows (default ${DEFAULT-VALUE}).")
   int batch;
 
   @Option(
       names = {"--layers"},
+      converter = io.github.transformers4j.apps.cli.PositiveInt.class,
       defaultValue = "4",
       description = "Blocks (default ${DEFAULT-VALUE}).")
   int layers;
 
   @Option(
       names = {"--width"},
+      converter = io.github.transformers4j.apps.cli.PositiveInt.class,
       defaultValue = "128",
       description = "Width (default ${DEFAULT-VALUE}).")
   int width;
 
   @Option(
       names = {"--heads"},
+      converter = io.github.transformers4j.apps.cli.PositiveInt.class,
       defaultValue = "4",
       description = "Heads (default ${DEFAULT-VALUE}).")
   int heads;

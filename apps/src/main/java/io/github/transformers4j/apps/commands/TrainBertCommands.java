@@ -3,13 +3,18 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.Numbers;
+import io.github.transformers4j.apps.cli.OutputOptions;
+import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.training.BertRecipe;
+import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.data.Datasets;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,8 +32,7 @@ public final class TrainBertCommands {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder.")
-    Path output;
+    @Mixin OutputOptions output;
 
     @Option(
         names = "--tokenizer",
@@ -38,95 +42,109 @@ public final class TrainBertCommands {
                 + " plus [PAD] [CLS] [SEP] [MASK] [UNK].")
     Path tokenizer;
 
-    @Option(names = "--resume", description = "Continue from the checkpoint in --output.")
-    boolean resume;
-
     @Option(
         names = "--width",
+        converter = PositiveInt.class,
         defaultValue = "128",
         description = "Hidden size (default ${DEFAULT-VALUE}).")
     int width;
 
     @Option(
         names = "--layers",
+        converter = PositiveInt.class,
         defaultValue = "4",
         description = "Blocks (default ${DEFAULT-VALUE}).")
     int layers;
 
     @Option(
         names = "--heads",
+        converter = PositiveInt.class,
         defaultValue = "4",
         description = "Heads (default ${DEFAULT-VALUE}).")
     int heads;
 
     @Option(
         names = "--ffn",
+        converter = PositiveInt.class,
         defaultValue = "512",
         description = "Intermediate size (default ${DEFAULT-VALUE}).")
     int ffn;
 
     @Option(
         names = "--dropout",
+        converter = Numbers.Probability.class,
         defaultValue = "0.1",
         description = "Dropout (default ${DEFAULT-VALUE}).")
     float dropout;
 
     @Option(
         names = "--max-length",
+        converter = PositiveInt.class,
         defaultValue = "64",
         description = "Window (mlm) or input cut (classify) in tokens (default ${DEFAULT-VALUE}).")
     int maxLength;
 
     @Option(
         names = "--batch",
+        converter = PositiveInt.class,
         defaultValue = "16",
         description = "Rows per batch (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(
         names = "--steps",
+        converter = Numbers.PositiveLong.class,
         defaultValue = "1000",
         description = "Optimizer steps (default ${DEFAULT-VALUE}).")
     long steps;
 
     @Option(
         names = "--lr",
+        converter = Numbers.PositiveDouble.class,
         defaultValue = "1e-3",
         description = "Peak learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(
         names = "--warmup",
+        converter = Numbers.NonNegativeLong.class,
         defaultValue = "100",
-        description = "Warmup steps (default ${DEFAULT-VALUE}).")
+        description =
+            "Warmup steps, at most a tenth of --steps so that short runs still decay (default"
+                + " ${DEFAULT-VALUE}).")
     long warmup;
 
     @Option(
         names = "--weight-decay",
+        converter = Numbers.NonNegativeDouble.class,
         defaultValue = "0.01",
         description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
     double weightDecay;
 
     @Option(
         names = "--clip",
+        converter = Numbers.NonNegativeDouble.class,
         defaultValue = "1.0",
         description = "Gradient-norm clip, 0 = none (default ${DEFAULT-VALUE}).")
     double clip;
 
     @Option(
         names = "--eval-every",
+        converter = Numbers.NonNegativeLong.class,
         defaultValue = "250",
         description = "Evaluate every N steps (default ${DEFAULT-VALUE}).")
     long evalEvery;
 
     @Option(
         names = "--eval-batches",
+        converter = Numbers.NonNegativeInt.class,
         defaultValue = "20",
         description = "Validation batches per evaluation (default ${DEFAULT-VALUE}).")
     int evalBatches;
 
     @Option(
         names = "--val-fraction",
+        converter = Numbers.Fraction.class,
         defaultValue = "0.1",
         description = "Held-out share (default ${DEFAULT-VALUE}).")
     double valFraction;
@@ -161,16 +179,19 @@ public final class TrainBertCommands {
           seed);
     }
 
-    abstract BertRecipe.Run train(Ops ops) throws Exception;
+    abstract BertRecipe.Run train(Ops ops, OutputFolder folder) throws Exception;
+
+    abstract String task();
 
     abstract String what();
 
     @Override
     public Integer call() throws Exception {
       java.io.PrintWriter out = spec.commandLine().getOut();
-      try (ComputeBackend backend = choice.create()) {
+      try (OutputFolder folder = output.open(task());
+          ComputeBackend backend = choice.create()) {
         long t0 = System.nanoTime();
-        BertRecipe.Run run = train(new Ops(backend));
+        BertRecipe.Run run = train(new Ops(backend), folder);
         double secs = (System.nanoTime() - t0) / 1e9;
         String acc =
             Double.isNaN(run.accuracy())
@@ -189,7 +210,7 @@ public final class TrainBertCommands {
             run.result().lastValLoss(),
             acc,
             secs,
-            output.toAbsolutePath());
+            folder.dir());
         return 0;
       }
     }
@@ -220,9 +241,15 @@ public final class TrainBertCommands {
     }
 
     @Override
-    BertRecipe.Run train(Ops ops) throws Exception {
+    BertRecipe.Run train(Ops ops, OutputFolder folder) throws Exception {
       return BertRecipe.trainMlm(
-          ops, Datasets.readText(data), tokenizer, settings(), output, resume, System.err);
+          ops, Datasets.readText(data), tokenizer, settings(), folder, output.reschedule(),
+          System.err);
+    }
+
+    @Override
+    String task() {
+      return "mlm";
     }
 
     @Override
@@ -262,15 +289,21 @@ public final class TrainBertCommands {
     }
 
     @Override
-    BertRecipe.Run train(Ops ops) throws Exception {
+    BertRecipe.Run train(Ops ops, OutputFolder folder) throws Exception {
+      TrainSeq2SeqCommand.fieldsOnlyForJsonl(spec, data, "--text-field", "--label-field");
       return BertRecipe.trainClassifier(
           ops,
-          TrainSeq2SeqCommand.readPairs(data, textField, labelField),
+          TrainSeq2SeqCommand.readPairs(data, textField, labelField, "text", "label"),
           tokenizer,
           settings(),
-          output,
-          resume,
+          folder,
+          output.reschedule(),
           System.err);
+    }
+
+    @Override
+    String task() {
+      return "classify";
     }
 
     @Override

@@ -3,7 +3,11 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.Numbers;
+import io.github.transformers4j.apps.cli.OutputOptions;
+import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.training.CharLm;
+import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.Trainer;
 import io.github.transformers4j.training.data.Datasets;
 import jakarta.inject.Inject;
@@ -11,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,8 +29,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Train a char-level GPT (causal LM) on a text file or folder.",
-      "Writes config.json, tokenizer.json, checkpoint/, metrics.jsonl and loss.png into --output;"
-          + " resumes from its checkpoint with --resume; Ctrl-C saves a checkpoint."
+      "Writes config.json, recipe.json, tokenizer.json, checkpoint/, metrics.jsonl and loss.png"
+          + " into --output; resumes from its checkpoint with --resume; Ctrl-C saves a checkpoint.",
+      "Characters the text did not have are read as the unknown token [UNK] later (eval,"
+          + " generate)."
     })
 public final class TrainClmCommand implements Callable<Integer> {
   private final BackendChoice choice;
@@ -39,26 +46,25 @@ public final class TrainClmCommand implements Callable<Integer> {
       description = "Text file or folder.")
   Path data;
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder.")
-  Path output;
-
-  @Option(names = "--resume", description = "Continue from the checkpoint in --output.")
-  boolean resume;
+  @Mixin OutputOptions output;
 
   @Option(
       names = "--block",
+      converter = PositiveInt.class,
       defaultValue = "64",
       description = "Context length (default ${DEFAULT-VALUE}).")
   int block;
 
   @Option(
       names = "--batch",
+      converter = PositiveInt.class,
       defaultValue = "12",
       description = "Batch rows (default ${DEFAULT-VALUE}).")
   int batch;
 
   @Option(
       names = "--layers",
+      converter = PositiveInt.class,
       defaultValue = "4",
       description = "Blocks (default ${DEFAULT-VALUE}).")
   int layers;
@@ -68,78 +74,93 @@ public final class TrainClmCommand implements Callable<Integer> {
 
   @Option(
       names = "--width",
+      converter = PositiveInt.class,
       defaultValue = "128",
       description = "Embedding width (default ${DEFAULT-VALUE}).")
   int width;
 
   @Option(
       names = "--dropout",
+      converter = Numbers.Probability.class,
       defaultValue = "0",
       description = "Dropout (default ${DEFAULT-VALUE}).")
   float dropout;
 
   @Option(
       names = "--steps",
+      converter = Numbers.PositiveLong.class,
       defaultValue = "2000",
       description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
 
   @Option(
       names = "--lr",
+      converter = Numbers.PositiveDouble.class,
       defaultValue = "1e-3",
       description = "Peak learning rate (default ${DEFAULT-VALUE}).")
   double lr;
 
   @Option(
       names = "--min-lr",
+      converter = Numbers.NonNegativeDouble.class,
       defaultValue = "1e-4",
       description = "Final learning rate (default ${DEFAULT-VALUE}).")
   double minLr;
 
   @Option(
       names = "--warmup",
+      converter = Numbers.NonNegativeLong.class,
       defaultValue = "100",
-      description = "Warmup steps (default ${DEFAULT-VALUE}).")
+      description =
+          "Warmup steps, at most a tenth of --steps so that short runs still decay (default"
+              + " ${DEFAULT-VALUE}).")
   long warmup;
 
   @Option(
       names = "--beta2",
+      converter = Numbers.Fraction.class,
       defaultValue = "0.99",
       description = "AdamW beta2 (default ${DEFAULT-VALUE}).")
   double beta2;
 
   @Option(
       names = "--weight-decay",
+      converter = Numbers.NonNegativeDouble.class,
       defaultValue = "0.1",
       description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
   double weightDecay;
 
   @Option(
       names = "--clip",
+      converter = Numbers.NonNegativeDouble.class,
       defaultValue = "1.0",
       description = "Gradient-norm clip, 0 = none (default ${DEFAULT-VALUE}).")
   double clip;
 
   @Option(
       names = "--accumulation",
+      converter = PositiveInt.class,
       defaultValue = "1",
       description = "Micro-batches per step (default ${DEFAULT-VALUE}).")
   int accumulation;
 
   @Option(
       names = "--eval-every",
+      converter = Numbers.NonNegativeLong.class,
       defaultValue = "250",
       description = "Evaluate every N steps (default ${DEFAULT-VALUE}).")
   long evalEvery;
 
   @Option(
       names = "--eval-batches",
+      converter = Numbers.NonNegativeInt.class,
       defaultValue = "20",
       description = "Validation batches (default ${DEFAULT-VALUE}).")
   int evalBatches;
 
   @Option(
       names = "--val-fraction",
+      converter = Numbers.Fraction.class,
       defaultValue = "0.1",
       description = "Validation share (default ${DEFAULT-VALUE}).")
   double valFraction;
@@ -160,6 +181,9 @@ public final class TrainClmCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
     String corpus = Datasets.readText(data);
+    if (corpus.isBlank()) {
+      throw new IllegalArgumentException("--data " + data + " holds no text to train on");
+    }
     CharLm.Settings s =
         new CharLm.Settings(
             block,
@@ -180,9 +204,11 @@ public final class TrainClmCommand implements Callable<Integer> {
             evalBatches,
             valFraction,
             seed);
-    try (ComputeBackend backend = choice.create()) {
+    try (OutputFolder folder = output.open(CharLm.TASK);
+        ComputeBackend backend = choice.create()) {
       long t0 = System.nanoTime();
-      Trainer.Result r = CharLm.train(new Ops(backend), corpus, s, output, resume, System.err);
+      Trainer.Result r =
+          CharLm.train(new Ops(backend), corpus, s, folder, output.reschedule(), System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
       out.printf(
           Locale.ROOT,
@@ -192,7 +218,7 @@ public final class TrainClmCommand implements Callable<Integer> {
           r.lastValLoss(),
           secs,
           r.tokens() / Math.max(1e-9, secs),
-          output.toAbsolutePath());
+          folder.dir());
       return 0;
     }
   }

@@ -3,6 +3,10 @@ package io.github.transformers4j.apps.commands;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.Numbers;
+import io.github.transformers4j.apps.cli.OutputOptions;
+import io.github.transformers4j.apps.cli.PositiveInt;
+import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.Seq2SeqRecipe;
 import io.github.transformers4j.training.Trainer;
 import io.github.transformers4j.training.data.Datasets;
@@ -13,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,8 +49,7 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
       description = "Pairs: .tsv (source<TAB>target) or .jsonl.")
   Path data;
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder.")
-  Path output;
+  @Mixin OutputOptions output;
 
   @Option(
       names = "--tokenizer",
@@ -61,11 +65,9 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
   @Option(names = "--target-field", defaultValue = "target", description = "JSONL target field.")
   String targetField;
 
-  @Option(names = "--resume", description = "Continue from the checkpoint in --output.")
-  boolean resume;
-
   @Option(
       names = "--width",
+      converter = PositiveInt.class,
       defaultValue = "64",
       description = "d_model (default ${DEFAULT-VALUE}).")
   int width;
@@ -75,12 +77,14 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
 
   @Option(
       names = "--ffn",
+      converter = PositiveInt.class,
       defaultValue = "128",
       description = "Feed-forward width (default ${DEFAULT-VALUE}).")
   int ffn;
 
   @Option(
       names = "--layers",
+      converter = PositiveInt.class,
       defaultValue = "2",
       description = "Encoder and decoder blocks, each (default ${DEFAULT-VALUE}).")
   int layers;
@@ -96,66 +100,79 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
 
   @Option(
       names = "--dropout",
+      converter = Numbers.Probability.class,
       defaultValue = "0",
       description = "Dropout (default ${DEFAULT-VALUE}).")
   float dropout;
 
   @Option(
       names = "--batch",
+      converter = PositiveInt.class,
       defaultValue = "64",
       description = "Pairs per batch (default ${DEFAULT-VALUE}).")
   int batch;
 
   @Option(
       names = "--steps",
+      converter = Numbers.PositiveLong.class,
       defaultValue = "1500",
       description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
 
   @Option(
       names = "--lr",
+      converter = Numbers.PositiveDouble.class,
       defaultValue = "2e-3",
       description = "Peak learning rate (default ${DEFAULT-VALUE}).")
   double lr;
 
   @Option(
       names = "--warmup",
+      converter = Numbers.NonNegativeLong.class,
       defaultValue = "100",
-      description = "Warmup steps (default ${DEFAULT-VALUE}).")
+      description =
+          "Warmup steps, at most a tenth of --steps so that short runs still decay (default"
+              + " ${DEFAULT-VALUE}).")
   long warmup;
 
   @Option(
       names = "--label-smoothing",
+      converter = Numbers.Probability.class,
       defaultValue = "0.1",
       description = "Label smoothing (default ${DEFAULT-VALUE}).")
   float labelSmoothing;
 
   @Option(
       names = "--weight-decay",
+      converter = Numbers.NonNegativeDouble.class,
       defaultValue = "0.01",
       description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
   double weightDecay;
 
   @Option(
       names = "--clip",
+      converter = Numbers.NonNegativeDouble.class,
       defaultValue = "1.0",
       description = "Gradient-norm clip, 0 = none (default ${DEFAULT-VALUE}).")
   double clip;
 
   @Option(
       names = "--eval-every",
+      converter = Numbers.NonNegativeLong.class,
       defaultValue = "250",
       description = "Validation loss every N steps (default ${DEFAULT-VALUE}).")
   long evalEvery;
 
   @Option(
       names = "--val-fraction",
+      converter = Numbers.Fraction.class,
       defaultValue = "0.05",
       description = "Held-out share of the pairs (default ${DEFAULT-VALUE}).")
   double valFraction;
 
   @Option(
       names = "--exact-match-limit",
+      converter = Numbers.NonNegativeInt.class,
       defaultValue = "500",
       description =
           "Held-out pairs decoded for the final exact match, 0 = none (default ${DEFAULT-VALUE}).")
@@ -173,19 +190,56 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
     this.choice = choice;
   }
 
-  static List<Datasets.Pair> readPairs(Path data, String sourceField, String targetField)
+  /**
+   * The pairs of a .jsonl file (by its two fields) or a TSV file ({@code first<TAB>second}, the
+   * names in messages); an empty file is an error naming it.
+   */
+  static List<Datasets.Pair> readPairs(
+      Path data, String sourceField, String targetField, String first, String second)
       throws IOException {
     String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".jsonl") || name.endsWith(".json")) {
-      return Datasets.readJsonl(data, sourceField, targetField);
+    boolean jsonl = name.endsWith(".jsonl") || name.endsWith(".json");
+    List<Datasets.Pair> pairs =
+        jsonl
+            ? Datasets.readJsonl(data, sourceField, targetField)
+            : Datasets.readTsv(data, first, second);
+    if (pairs.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--data "
+              + data
+              + " holds no pairs; expected lines of "
+              + first
+              + "<TAB>"
+              + second
+              + " (or .jsonl objects with '"
+              + sourceField
+              + "' and '"
+              + targetField
+              + "')");
     }
-    return Datasets.readTsv(data);
+    return pairs;
+  }
+
+  /** Refuses JSONL field options for a TSV file, which has no fields (they would be ignored). */
+  static void fieldsOnlyForJsonl(CommandSpec spec, Path data, String... options) {
+    String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".jsonl") || name.endsWith(".json")) {
+      return;
+    }
+    for (String o : options) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            o + " names a field of .jsonl data; --data " + data + " is read as TSV, which has none");
+      }
+    }
   }
 
   @Override
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
-    List<Datasets.Pair> pairs = readPairs(data, sourceField, targetField);
+    fieldsOnlyForJsonl(spec, data, "--source-field", "--target-field");
+    List<Datasets.Pair> pairs = readPairs(data, sourceField, targetField, "source", "target");
     Seq2SeqRecipe.Settings s =
         new Seq2SeqRecipe.Settings(
             width,
@@ -205,10 +259,12 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
             evalEvery,
             valFraction,
             seed);
-    try (ComputeBackend backend = choice.create()) {
+    try (OutputFolder folder = output.open(Seq2SeqRecipe.TASK);
+        ComputeBackend backend = choice.create()) {
       long t0 = System.nanoTime();
       Seq2SeqRecipe.Run run =
-          Seq2SeqRecipe.train(new Ops(backend), pairs, tokenizer, s, output, resume, System.err);
+          Seq2SeqRecipe.train(
+              new Ops(backend), pairs, tokenizer, s, folder, output.reschedule(), System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
       Trainer.Result r = run.result();
       List<Datasets.Pair> held =
@@ -229,7 +285,7 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
           r.lastValLoss(),
           em,
           secs,
-          output.toAbsolutePath());
+          folder.dir());
       return 0;
     }
   }

@@ -67,8 +67,11 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
   @Option(names = "--seed-size", paramLabel = "N", description = "unigram: the most pieces to start from (default: 1000000).")
   Integer seedSize;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write tokenizer.json (atomically).")
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write tokenizer.json (atomically: a temporary file beside it, renamed when complete); an existing file needs --overwrite.")
   Path output;
+
+  @Option(names = "--overwrite", description = "Replace the file --output names, once the new tokenizer is complete.")
+  boolean overwrite;
 
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "UTF-8 text files to train on.")
   List<Path> files = new ArrayList<>();
@@ -85,10 +88,18 @@ public final class TrainTokenizerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("unknown --model '" + model + "' (expected bpe, wordpiece or unigram)");
     }
     for (Path f : files) {
-      if (!Files.isRegularFile(f)) {
+      if (!Files.exists(f)) {
         throw new IllegalArgumentException(f + ": no such file");
       }
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException(f + " is not a file; give the text files to train on");
+      }
+      if (Files.size(f) == 0) {
+        throw new IllegalArgumentException(f + " is empty; give UTF-8 text files to train on");
+      }
     }
+    // The protocol of every writing command (io.github.transformers4j.training.OutputFolder).
+    io.github.transformers4j.training.OutputFolder.checkFile(output, overwrite);
     PrintWriter err = spec.commandLine().getErr();
     java.io.PrintStream progress = new java.io.PrintStream(new java.io.OutputStream() {
       @Override

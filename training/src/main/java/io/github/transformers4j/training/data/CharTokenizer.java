@@ -16,31 +16,58 @@ import java.util.TreeSet;
 
 /**
  * A character-level tokenizer: one id per distinct code point of a corpus, in code point order
- * (nanoGPT's {@code shakespeare_char}), after optional special tokens {@code [PAD] [BOS] [EOS]
- * [MASK] [UNK]}. Characters not seen in the corpus map to {@code [UNK]} when there is one.
+ * (nanoGPT's {@code shakespeare_char}), after special tokens: the full set {@code [PAD] [BOS] [EOS]
+ * [MASK] [UNK]} (seq2seq, BERT) or {@code [UNK]} alone (causal LM).
+ *
+ * <p>Unknown characters, one rule for every model kind: a character the corpus did not have is
+ * read as {@code [UNK]}; {@link #unknownIn} lists such characters so that a command can say so.
+ * Vocabularies saved before causal LMs had {@code [UNK]} ({@code "specials": []}) still load; they
+ * have no id for an unknown character, so encoding one is an error that names it.
  */
 public final class CharTokenizer implements TextTokenizer {
   private static final List<String> SPECIAL_NAMES =
       List.of("[PAD]", "[BOS]", "[EOS]", "[MASK]", "[UNK]");
 
-  private final boolean withSpecials;
+  /** The specials of a causal LM's vocabulary: only the unknown token. */
+  public static final List<String> UNKNOWN_ONLY = List.of("[UNK]");
+
+  private final List<String> specialNames;
   private final int[] codePoints;
   private final Map<Integer, Integer> ids = new HashMap<>();
+  private final int unk;
 
-  private CharTokenizer(int[] codePoints, boolean withSpecials) {
+  private CharTokenizer(int[] codePoints, List<String> specialNames) {
     this.codePoints = codePoints;
-    this.withSpecials = withSpecials;
-    int base = withSpecials ? SPECIAL_NAMES.size() : 0;
+    this.specialNames = List.copyOf(specialNames);
+    int base = specialNames.size();
     for (int i = 0; i < codePoints.length; i++) {
       ids.put(codePoints[i], base + i);
     }
+    this.unk = specialNames.indexOf("[UNK]");
   }
 
-  /** The tokenizer of the distinct characters of {@code corpus}, with or without specials. */
+  /**
+   * The tokenizer of the distinct characters of {@code corpus}, with the five specials or none
+   * (none: unknown characters are an error).
+   */
   public static CharTokenizer fit(String corpus, boolean withSpecials) {
+    return fit(corpus, withSpecials ? SPECIAL_NAMES : List.of());
+  }
+
+  /**
+   * The tokenizer of the distinct characters of {@code corpus} after {@code specials} (the five
+   * names above, {@link #UNKNOWN_ONLY}, or none).
+   */
+  public static CharTokenizer fit(String corpus, List<String> specials) {
+    for (String n : specials) {
+      if (!SPECIAL_NAMES.contains(n)) {
+        throw new IllegalArgumentException(
+            "char tokenizer: unknown special token '" + n + "'; known: " + SPECIAL_NAMES);
+      }
+    }
     TreeSet<Integer> set = new TreeSet<>();
     corpus.codePoints().forEach(set::add);
-    return new CharTokenizer(set.stream().mapToInt(Integer::intValue).toArray(), withSpecials);
+    return new CharTokenizer(set.stream().mapToInt(Integer::intValue).toArray(), specials);
   }
 
   @Override
@@ -52,23 +79,52 @@ public final class CharTokenizer implements TextTokenizer {
               if (id != null) {
                 return id;
               }
-              if (withSpecials) {
-                return 4;
+              if (unk >= 0) {
+                return unk;
               }
               throw new IllegalArgumentException(
-                  "char tokenizer: character '"
-                      + new String(Character.toChars(cp))
-                      + "' (U+"
-                      + Integer.toHexString(cp).toUpperCase()
-                      + ") is not in the vocabulary");
+                  "character "
+                      + show(cp)
+                      + " is not in the model's vocabulary, and the vocabulary has no unknown"
+                      + " token (it was saved by an older version: retrain the model to read"
+                      + " unseen characters as [UNK], or remove the character from the input)");
             })
         .toArray();
+  }
+
+  /** The distinct characters of {@code text} that this vocabulary does not have, in order. */
+  public List<String> unknownIn(String text) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    text.codePoints().filter(cp -> !ids.containsKey(cp)).forEach(cp -> out.add(show(cp)));
+    return List.copyOf(out);
+  }
+
+  /** Whether unknown characters map to {@code [UNK]} (false: they are an error). */
+  public boolean hasUnknown() {
+    return unk >= 0;
+  }
+
+  /** {@code 'x' (U+78)}. */
+  static String show(int cp) {
+    String hex = Integer.toHexString(cp).toUpperCase(java.util.Locale.ROOT);
+    return Character.isISOControl(cp) || Character.isWhitespace(cp)
+        ? "U+" + hex
+        : "'" + new String(Character.toChars(cp)) + "' (U+" + hex + ")";
+  }
+
+  /** The characters of the vocabulary, in id order. */
+  public List<String> characters() {
+    List<String> out = new ArrayList<>(codePoints.length);
+    for (int cp : codePoints) {
+      out.add(new String(Character.toChars(cp)));
+    }
+    return out;
   }
 
   @Override
   public String decode(int[] ids) {
     StringBuilder sb = new StringBuilder();
-    int base = withSpecials ? SPECIAL_NAMES.size() : 0;
+    int base = specialNames.size();
     for (int id : ids) {
       int i = id - base;
       if (i >= 0 && i < codePoints.length) {
@@ -80,12 +136,17 @@ public final class CharTokenizer implements TextTokenizer {
 
   @Override
   public int vocabSize() {
-    return codePoints.length + (withSpecials ? SPECIAL_NAMES.size() : 0);
+    return codePoints.length + specialNames.size();
   }
 
   @Override
   public SpecialTokens specials() {
-    return withSpecials ? new SpecialTokens(0, 1, 2, 3, 4) : SpecialTokens.NONE;
+    return new SpecialTokens(
+        specialNames.indexOf("[PAD]"),
+        specialNames.indexOf("[BOS]"),
+        specialNames.indexOf("[EOS]"),
+        specialNames.indexOf("[MASK]"),
+        unk);
   }
 
   /** Writes the vocabulary as JSON ({@code {"type":"char","specials":[...],"chars":[...]}}). */
@@ -93,9 +154,7 @@ public final class CharTokenizer implements TextTokenizer {
     JsonObject o = new JsonObject();
     o.addProperty("type", "char");
     JsonArray sp = new JsonArray();
-    if (withSpecials) {
-      SPECIAL_NAMES.forEach(sp::add);
-    }
+    specialNames.forEach(sp::add);
     o.add("specials", sp);
     JsonArray chars = new JsonArray();
     for (int cp : codePoints) {
@@ -111,18 +170,32 @@ public final class CharTokenizer implements TextTokenizer {
    * @throws IOException naming the file when it is not such a vocabulary
    */
   public static CharTokenizer load(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + ": no such file (a char vocabulary was expected there)");
+    }
     JsonObject o;
     try {
       o = new Gson().fromJson(Files.readString(file), JsonObject.class);
-    } catch (RuntimeException e) {
-      throw new IOException(file + ": not a JSON char vocabulary: " + e.getMessage(), e);
+    } catch (RuntimeException | IOException e) {
+      throw new IOException(file + ": not a JSON char vocabulary (" + e.getMessage() + ")", e);
     }
-    if (o == null || !"char".equals(o.has("type") ? o.get("type").getAsString() : null)) {
-      throw new IOException(file + ": expected {\"type\":\"char\", ...}");
+    if (o == null
+        || !o.has("type")
+        || !"char".equals(o.get("type").getAsString())
+        || !o.has("chars")
+        || !o.has("specials")) {
+      throw new IOException(
+          file + ": expected a char vocabulary {\"type\":\"char\", \"specials\": [...],"
+              + " \"chars\": [...]}");
     }
     List<Integer> cps = new ArrayList<>();
     o.getAsJsonArray("chars").forEach(e -> cps.add(e.getAsString().codePointAt(0)));
-    boolean specials = o.getAsJsonArray("specials").size() > 0;
+    List<String> specials = new ArrayList<>();
+    o.getAsJsonArray("specials").forEach(e -> specials.add(e.getAsString()));
+    if (!specials.isEmpty() && !SPECIAL_NAMES.containsAll(specials)) {
+      throw new IOException(file + ": unknown special tokens " + specials + "; known: "
+          + SPECIAL_NAMES);
+    }
     return new CharTokenizer(cps.stream().mapToInt(Integer::intValue).toArray(), specials);
   }
 }

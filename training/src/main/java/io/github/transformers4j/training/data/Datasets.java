@@ -31,10 +31,10 @@ public final class Datasets {
    */
   public static String readText(Path fileOrFolder) throws IOException {
     if (!Files.exists(fileOrFolder)) {
-      throw new IOException("no such file or folder: " + fileOrFolder);
+      throw new IOException(fileOrFolder + ": no such file or folder");
     }
     if (Files.isRegularFile(fileOrFolder)) {
-      return Files.readString(fileOrFolder, StandardCharsets.UTF_8);
+      return readUtf8(fileOrFolder);
     }
     StringBuilder sb = new StringBuilder();
     List<Path> files;
@@ -45,9 +45,34 @@ public final class Datasets {
       throw new IOException("folder " + fileOrFolder + " holds no files");
     }
     for (Path f : files) {
-      sb.append(Files.readString(f, StandardCharsets.UTF_8)).append('\n');
+      sb.append(readUtf8(f)).append('\n');
     }
     return sb.toString();
+  }
+
+  /**
+   * The text of {@code file} as UTF-8.
+   *
+   * @throws IOException naming the file when it is missing, a folder, or not UTF-8 text (a binary
+   *     file)
+   */
+  public static String readUtf8(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new IOException(file + ": no such file");
+    }
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + " is a folder; expected a file");
+    }
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(
+          file + ": not UTF-8 text (is it a binary file?); expected a UTF-8 text file", e);
+    }
+  }
+
+  private static List<String> lines(Path file) throws IOException {
+    return readUtf8(file).lines().toList();
   }
 
   /**
@@ -56,8 +81,18 @@ public final class Datasets {
    * @throws IOException naming the file and line when a line has no tab
    */
   public static List<Pair> readTsv(Path file) throws IOException {
+    return readTsv(file, "source", "target");
+  }
+
+  /**
+   * Tab-separated pairs, one per line ({@code first<TAB>second}, the names for messages: {@code
+   * text<TAB>label} for classification); blank lines are skipped.
+   *
+   * @throws IOException naming the file and line when a line has no tab
+   */
+  public static List<Pair> readTsv(Path file, String first, String second) throws IOException {
     List<Pair> out = new ArrayList<>();
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines = lines(file);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.isBlank()) {
@@ -65,7 +100,17 @@ public final class Datasets {
       }
       int tab = line.indexOf('\t');
       if (tab < 0) {
-        throw new IOException(file + ":" + (i + 1) + ": expected source<TAB>target, found no tab");
+        throw new IOException(
+            file
+                + ":"
+                + (i + 1)
+                + ": expected "
+                + first
+                + "<TAB>"
+                + second
+                + ", found no tab in '"
+                + (line.length() > 40 ? line.substring(0, 40) + "..." : line)
+                + "'");
       }
       out.add(new Pair(line.substring(0, tab), line.substring(tab + 1)));
     }
@@ -81,7 +126,7 @@ public final class Datasets {
   public static List<Pair> readJsonl(Path file, String sourceField, String targetField)
       throws IOException {
     List<Pair> out = new ArrayList<>();
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines = lines(file);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.isBlank()) {

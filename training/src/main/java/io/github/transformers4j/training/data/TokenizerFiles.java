@@ -37,7 +37,17 @@ public final class TokenizerFiles {
               + ": not a char vocabulary, and no tokenizer types are installed (the tokenizers"
               + " module is not on the module path)");
     }
-    return adapt(Tokenizers.installed().forName("auto").load(file), bare);
+    try {
+      return adapt(Tokenizers.installed().forName("auto").load(file), bare);
+    } catch (IOException | IllegalArgumentException e) {
+      String m = e.getMessage() == null ? "" : e.getMessage();
+      // The readers name the file already; say what a tokenizer file is.
+      throw new IOException(
+          (m.contains(file.toString()) ? m : file + ": " + m)
+              + " (not a tokenizer file this library reads: expected a tokenizer.json, a vocab.txt"
+              + " of one token per line, a SentencePiece .model, or a char vocabulary of t4j)",
+          e);
+    }
   }
 
   private static boolean isCharVocabulary(Path file) throws IOException {

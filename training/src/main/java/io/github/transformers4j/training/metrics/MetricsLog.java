@@ -20,7 +20,7 @@ import java.util.Map;
  * drops the lines after {@code s} that the interrupted run wrote past its checkpoint.
  */
 public final class MetricsLog {
-  private final Path file;
+  private Path file;
   private final List<Map<String, Double>> rows = new ArrayList<>();
 
   private MetricsLog(Path file) {
@@ -53,6 +53,11 @@ public final class MetricsLog {
     }
     AtomicFiles.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
     return log;
+  }
+
+  /** Continues the log at {@code moved}, where its folder was renamed to. */
+  public void relocate(Path moved) {
+    file = moved;
   }
 
   /** Appends one row (insertion order is the key order of the line). */

@@ -82,7 +82,11 @@ class BaselinesBench {
       Seq2SeqRecipe.Settings s = Seq2SeqRecipe.Settings.small(steps);
       Path out = Path.of(System.getProperty("t4j.bench.seq2seq.out", "target/bench-seq2seq"));
       long t0 = System.nanoTime();
-      Seq2SeqRecipe.Run run = Seq2SeqRecipe.train(ops, pairs, null, s, out, false, System.err);
+      Seq2SeqRecipe.Run run = Seq2SeqRecipe.train(
+              ops, pairs, null, s,
+              io.github.transformers4j.training.OutputFolder.open(
+                  out, "seq2seq", io.github.transformers4j.training.OutputFolder.Mode.OVERWRITE),
+              false, System.err);
       double trainSecs = (System.nanoTime() - t0) / 1e9;
       List<Datasets.Pair> held = run.heldOut();
       Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(ops, out); // as `t4j eval` would
@@ -127,7 +131,10 @@ class BaselinesBench {
       long t0 = System.nanoTime();
       BertRecipe.Run run =
           BertRecipe.trainMlm(
-              new Ops(backend), Files.readString(data), null, s, out, false, System.err);
+              new Ops(backend), Files.readString(data), null, s,
+              io.github.transformers4j.training.OutputFolder.open(
+                  out, "mlm", io.github.transformers4j.training.OutputFolder.Mode.OVERWRITE),
+              false, System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
       report(
           String.format(

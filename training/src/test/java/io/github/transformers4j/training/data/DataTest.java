@@ -2,6 +2,7 @@ package io.github.transformers4j.training.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,33 @@ class DataTest {
     CharTokenizer plain = CharTokenizer.fit("ab", false);
     var e = assertThrows(IllegalArgumentException.class, () -> plain.encode("c"));
     assertTrue(e.getMessage().contains("'c'"), e.getMessage());
+  }
+
+  @Test
+  void unknownCharactersAreOneRuleAndOldVocabulariesStillLoad() throws IOException {
+    // A causal LM's vocabulary: [UNK] first, then the characters in code point order.
+    CharTokenizer lm = CharTokenizer.fit("ba", CharTokenizer.UNKNOWN_ONLY);
+    assertEquals(3, lm.vocabSize());
+    assertArrayEquals(new int[] {1, 2, 0}, lm.encode("ab?"));
+    assertEquals("ab", lm.decode(lm.encode("ab?")));
+    assertEquals(0, lm.specials().unk());
+    assertEquals(-1, lm.specials().pad());
+    assertEquals(List.of("'?' (U+3F)", "'¿' (U+BF)"), lm.unknownIn("a?b¿?"));
+    lm.save(dir.resolve("lm.json"));
+    assertArrayEquals(lm.encode("ab?"), CharTokenizer.load(dir.resolve("lm.json")).encode("ab?"));
+    // The seq2seq/BERT vocabulary maps unknowns the same way, to its own [UNK].
+    CharTokenizer full = CharTokenizer.fit("ba", true);
+    assertEquals(full.specials().unk(), full.encode("?")[0]);
+    // A vocabulary saved before causal LMs had [UNK] keeps its ids; an unseen character is an
+    // error that names it and says what to do.
+    java.nio.file.Files.writeString(
+        dir.resolve("old.json"), "{\"type\":\"char\",\"specials\":[],\"chars\":[\"a\",\"b\"]}");
+    CharTokenizer old = CharTokenizer.load(dir.resolve("old.json"));
+    assertArrayEquals(new int[] {0, 1}, old.encode("ab"));
+    assertFalse(old.hasUnknown());
+    var e = assertThrows(IllegalArgumentException.class, () -> old.encode("a¿"));
+    assertTrue(e.getMessage().contains("'¿' (U+BF)"), e.getMessage());
+    assertTrue(e.getMessage().contains("no unknown token"), e.getMessage());
   }
 
   @Test
