@@ -60,7 +60,12 @@ for mode in ${modes//,/ }; do
       coretype=(--openblas-coretype Haswell) ;;
     *) echo "bench/all.sh: unknown mode '$mode' (native or avx2)" >&2; exit 2 ;;
   esac
-  shape=$(./t4j backends 2>/dev/null | sed -n 's/^\*\{0,1\} *cpu .*Vector API, //p' | head -1)
+  # The cpu row's probe (ISA, vector width, registers, SGEMM tile), joined across its wrapped lines.
+  shape=$(./t4j backends 2>/dev/null | awk 'NR == 1 { c = index($0, "PROBE") }
+    /^[* ] +cpu / { on = 1; s = substr($0, c); next }
+    on && substr($0, 1, c - 1) ~ /^ *$/ { s = s " " substr($0, c); next }
+    on { exit }
+    END { sub(/^Vector API, /, "", s); print s }')
   echo "== mode $mode: $shape" >&2
   echo "$mode	$shape" >>"$out/modes.tsv"
 
