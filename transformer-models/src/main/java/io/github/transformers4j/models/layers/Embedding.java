@@ -40,7 +40,7 @@ public final class Embedding extends AbstractModule {
     for (int i = 0; i < at.length; i++) {
       if (at[i] < 0 || at[i] >= quantized.out()) {
         throw new IllegalArgumentException(
-            "embedding: id " + at[i] + " at index " + i + " is outside the table of " + quantized.out() + " rows");
+            "embedding: id " + at[i] + " at position " + i + " is outside the vocabulary [0, " + quantized.out() + ")");
       }
       quantized.dequantizeOutputChannel(at[i], rows, i * c);
     }
