@@ -1,5 +1,7 @@
 package io.github.transformers4j.apps.commands;
 
+import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.apps.cli.PrecisionConverter;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
@@ -108,6 +110,16 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Seq2seq only: beams, 1 = greedy (default ${DEFAULT-VALUE}).")
   int beams;
 
+  @Option(
+      names = "--quantize",
+      paramLabel = "PRECISION",
+      defaultValue = "f32",
+      converter = PrecisionConverter.class,
+      description =
+          "Hold the matmul weights in int8 (per output channel) or bf16 for inference; f32 keeps"
+              + " them as stored (default ${DEFAULT-VALUE}).")
+  WeightPrecision quantize;
+
   /** The command over the global backend choice. */
   @Inject
   public GenerateCommand(BackendChoice choice) {
@@ -119,7 +131,8 @@ public final class GenerateCommand implements Callable<Integer> {
     java.io.PrintWriter out = spec.commandLine().getOut();
     try (ComputeBackend backend = choice.create()) {
       if (Seq2SeqRecipe.isSeq2Seq(model)) {
-        Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model);
+        Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model, quantize);
+        reportWeights(m.model().model());
         if (beams <= 1) {
           Seq2SeqRecipe.translateStreaming(
               m,
@@ -148,7 +161,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 + " seq2seq' (config.json, tokenizer.json, checkpoint/) or a Hugging Face folder"
                 + " (config.json and model.safetensors)");
       }
-      CharLm.Loaded m = CharLm.load(new Ops(backend), model);
+      CharLm.Loaded m = CharLm.load(new Ops(backend), model, quantize);
+      reportWeights(m.model().model());
       out.print(prompt);
       CharLm.generate(
           m,
@@ -174,7 +188,8 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--beams is for seq2seq models; " + model + " is a decoder");
     }
-    Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class);
+    Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class, quantize);
+    reportWeights(gpt2);
     TextTokenizer tok = null;
     int[] promptIds;
     if (ids != null) {
@@ -266,5 +281,13 @@ public final class GenerateCommand implements Callable<Integer> {
       b.append(i == 0 ? "" : ",").append(ids[i]);
     }
     return b.toString();
+  }
+
+  // --verbose: the resident size of the weights in the chosen precision.
+  private void reportWeights(io.github.transformers4j.models.nn.AbstractModule m) {
+    if (choice.verbose()) {
+      spec.commandLine().getErr().printf(
+          java.util.Locale.ROOT, "weights: %s, %.1f MB resident%n", quantize.label(), m.weightBytes() / 1e6);
+    }
   }
 }
