@@ -179,13 +179,53 @@ public final class QuantizedGemm {
     }
   }
 
-  // c(i, j) += Σ_{p0 ≤ p < p1} a(i, p) · q(p, j), unscaled. One method, no vector crossing a call.
+  // c(i, j) += Σ_{p0 ≤ p < p1} a(i, p) · q(p, j), unscaled. Four weight rows per pass over the
+  // block of C, so C is loaded and stored once per four converted weight vectors (one row at a
+  // time, the C traffic cost as much as the conversion). One method, no vector crossing a call.
   private static void decodeInt8(
       int m, int k, int n, float[] a, int aOff, byte[] q, int p0, int p1, float[] c, int cOff) {
     for (int j0 = 0; j0 < n; j0 += DECODE_COLUMNS) {
       int nb = Math.min(DECODE_COLUMNS, n - j0);
       int bound = nb - nb % BL;
-      for (int p = p0; p < p1; p++) {
+      int p = p0;
+      for (; p + 4 <= p1; p += 4) {
+        int w0 = p * n + j0;
+        int w1 = w0 + n;
+        int w2 = w1 + n;
+        int w3 = w2 + n;
+        for (int i = 0; i < m; i++) {
+          int ai = aOff + i * k + p;
+          float s0 = a[ai];
+          float s1 = a[ai + 1];
+          float s2 = a[ai + 2];
+          float s3 = a[ai + 3];
+          FloatVector a0 = FloatVector.broadcast(S, s0);
+          FloatVector a1 = FloatVector.broadcast(S, s1);
+          FloatVector a2 = FloatVector.broadcast(S, s2);
+          FloatVector a3 = FloatVector.broadcast(S, s3);
+          int co = cOff + i * n + j0;
+          int j = 0;
+          for (; j < bound; j += BL) {
+            ByteVector b0 = ByteVector.fromArray(BS, q, w0 + j);
+            ByteVector b1 = ByteVector.fromArray(BS, q, w1 + j);
+            ByteVector b2 = ByteVector.fromArray(BS, q, w2 + j);
+            ByteVector b3 = ByteVector.fromArray(BS, q, w3 + j);
+            for (int part = 0; part < BYTE_PARTS; part++) {
+              int o = co + j + part * VL;
+              FloatVector acc = FloatVector.fromArray(S, c, o);
+              acc = a0.fma((FloatVector) b0.convertShape(VectorOperators.B2F, S, part), acc);
+              acc = a1.fma((FloatVector) b1.convertShape(VectorOperators.B2F, S, part), acc);
+              acc = a2.fma((FloatVector) b2.convertShape(VectorOperators.B2F, S, part), acc);
+              acc = a3.fma((FloatVector) b3.convertShape(VectorOperators.B2F, S, part), acc);
+              acc.intoArray(c, o);
+            }
+          }
+          for (; j < nb; j++) {
+            c[co + j] += s0 * q[w0 + j] + s1 * q[w1 + j] + s2 * q[w2 + j] + s3 * q[w3 + j];
+          }
+        }
+      }
+      for (; p < p1; p++) {
         int wo = p * n + j0;
         for (int i = 0; i < m; i++) {
           float av = a[aOff + i * k + p];
@@ -195,9 +235,9 @@ public final class QuantizedGemm {
           for (; j < bound; j += BL) {
             ByteVector bv = ByteVector.fromArray(BS, q, wo + j);
             for (int part = 0; part < BYTE_PARTS; part++) {
-              FloatVector wv = (FloatVector) bv.convertShape(VectorOperators.B2F, S, part);
               int o = co + j + part * VL;
-              va.fma(wv, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+              va.fma((FloatVector) bv.convertShape(VectorOperators.B2F, S, part), FloatVector.fromArray(S, c, o))
+                  .intoArray(c, o);
             }
           }
           for (; j < nb; j++) {
@@ -213,7 +253,46 @@ public final class QuantizedGemm {
     for (int j0 = 0; j0 < n; j0 += DECODE_COLUMNS) {
       int nb = Math.min(DECODE_COLUMNS, n - j0);
       int bound = nb - nb % VL;
-      for (int p = p0; p < p1; p++) {
+      int p = p0;
+      for (; p + 4 <= p1; p += 4) {
+        int w0 = p * n + j0;
+        int w1 = w0 + n;
+        int w2 = w1 + n;
+        int w3 = w2 + n;
+        for (int i = 0; i < m; i++) {
+          int ai = aOff + i * k + p;
+          float s0 = a[ai];
+          float s1 = a[ai + 1];
+          float s2 = a[ai + 2];
+          float s3 = a[ai + 3];
+          FloatVector a0 = FloatVector.broadcast(S, s0);
+          FloatVector a1 = FloatVector.broadcast(S, s1);
+          FloatVector a2 = FloatVector.broadcast(S, s2);
+          FloatVector a3 = FloatVector.broadcast(S, s3);
+          int co = cOff + i * n + j0;
+          int j = 0;
+          for (; j < bound; j += VL) {
+            FloatVector acc = FloatVector.fromArray(S, c, co + j);
+            acc = a0.fma(((IntVector) ShortVector.fromArray(SS, q, w0 + j).convertShape(VectorOperators.S2I, IS, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
+            acc = a1.fma(((IntVector) ShortVector.fromArray(SS, q, w1 + j).convertShape(VectorOperators.S2I, IS, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
+            acc = a2.fma(((IntVector) ShortVector.fromArray(SS, q, w2 + j).convertShape(VectorOperators.S2I, IS, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
+            acc = a3.fma(((IntVector) ShortVector.fromArray(SS, q, w3 + j).convertShape(VectorOperators.S2I, IS, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
+            acc.intoArray(c, co + j);
+          }
+          for (; j < nb; j++) {
+            c[co + j] +=
+                s0 * Float.intBitsToFloat(q[w0 + j] << 16)
+                    + s1 * Float.intBitsToFloat(q[w1 + j] << 16)
+                    + s2 * Float.intBitsToFloat(q[w2 + j] << 16)
+                    + s3 * Float.intBitsToFloat(q[w3 + j] << 16);
+          }
+        }
+      }
+      for (; p < p1; p++) {
         int wo = p * n + j0;
         for (int i = 0; i < m; i++) {
           float av = a[aOff + i * k + p];
