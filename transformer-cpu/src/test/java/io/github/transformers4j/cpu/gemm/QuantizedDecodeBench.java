@@ -27,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@code bf16}: {@link QuantizedGemm} with bf16 weights.
  * </ul>
  *
- * {@code java QuantizedDecodeBench [threads] [rounds]}.
+ * {@code java QuantizedDecodeBench [threads] [rounds] [hot]}; {@code hot} multiplies one
+ * cache-resident 768×768 matrix instead, to separate arithmetic from memory.
  */
 public final class QuantizedDecodeBench {
   private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
@@ -39,6 +40,8 @@ public final class QuantizedDecodeBench {
   public static void main(String[] args) {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+    // "hot": one 768→768 matrix (cache-resident) 49 times: the kernels' arithmetic speed alone.
+    boolean hot = args.length > 2 && args[2].equals("hot");
     int[][] shapes = new int[49][];
     for (int l = 0; l < 12; l++) {
       shapes[4 * l] = new int[] {768, 2304};
@@ -51,7 +54,16 @@ public final class QuantizedDecodeBench {
     List<float[]> f32 = new ArrayList<>();
     List<QuantizedWeight> int8 = new ArrayList<>();
     List<QuantizedWeight> bf16 = new ArrayList<>();
+    if (hot) {
+      Arrays.fill(shapes, new int[] {768, 768});
+    }
     for (int[] s : shapes) {
+      if (hot && !f32.isEmpty()) {
+        f32.add(f32.get(0));
+        int8.add(int8.get(0));
+        bf16.add(bf16.get(0));
+        continue;
+      }
       float[] w = new float[s[0] * s[1]];
       for (int i = 0; i < w.length; i++) {
         w[i] = (float) rnd.nextGaussian() * 0.02f;
