@@ -27,8 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@code bf16}: {@link QuantizedGemm} with bf16 weights.
  * </ul>
  *
- * {@code java QuantizedDecodeBench [threads] [rounds] [hot]}; {@code hot} multiplies one
- * cache-resident 768×768 matrix instead, to separate arithmetic from memory.
+ * {@code java QuantizedDecodeBench [threads] [rounds] [hot|head|layers]}; {@code hot}
+ * multiplies one cache-resident 768×768 matrix instead, to separate arithmetic from memory; {@code
+ * head} and {@code layers} time only the head or only the blocks' matrices.
  */
 public final class QuantizedDecodeBench {
   private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
@@ -42,6 +43,8 @@ public final class QuantizedDecodeBench {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
     // "hot": one 768→768 matrix (cache-resident) 49 times: the kernels' arithmetic speed alone.
     boolean hot = args.length > 2 && args[2].equals("hot");
+    // "head" / "layers": only the 768→50257 head, or only the 48 block matrices.
+    String only = args.length > 2 ? args[2] : "";
     int[][] shapes = new int[49][];
     for (int l = 0; l < 12; l++) {
       shapes[4 * l] = new int[] {768, 2304};
@@ -88,6 +91,9 @@ public final class QuantizedDecodeBench {
           long t0 = System.nanoTime();
           for (int rep = 0; rep < reps; rep++) {
             for (int i = 0; i < shapes.length; i++) {
+              if (only.equals("head") && i < 48 || only.equals("layers") && i == 48) {
+                continue;
+              }
               int k = shapes[i][0];
               int n = shapes[i][1];
               switch (mode) {
