@@ -78,7 +78,7 @@ public final class MiniLmVsOnnxRuntime {
                 Backends.installed()
                     .create("cpu", BackendOptions.none().with("threads", Integer.toString(threads)));
             OrtBert ort = new OrtBert(model.onnxFile(), threads);
-            OrtBert ortQ = new OrtBert(BertModelFiles.MINILM_Q.onnxFile(), threads)) {
+            OrtBert ortQ = new OrtBert(BertModelFiles.quantizedMiniLmOnnxFile(), threads)) {
           Ops ops = new Ops(backend);
           BertModel f32 = new BertModel(ops, model.config(), false);
           f32.load(w);
