@@ -96,11 +96,16 @@ class QuantizedGemmTest {
           gemm.linear(m, a, 0, w, null, c, 0);
         }
         long tid = Thread.currentThread().getId();
-        long before = mx.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < 10; i++) {
-          gemm.linear(m, a, 0, w, null, c, 0);
+        // The least of several windows: a window in which the JIT was still replacing a method
+        // (on a loaded machine compilation can lag) measures the interpreter, not the kernel.
+        long perCall = Long.MAX_VALUE;
+        for (int window = 0; window < 5; window++) {
+          long before = mx.getThreadAllocatedBytes(tid);
+          for (int i = 0; i < 10; i++) {
+            gemm.linear(m, a, 0, w, null, c, 0);
+          }
+          perCall = Math.min(perCall, (mx.getThreadAllocatedBytes(tid) - before) / 10);
         }
-        long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 10;
         // A vector boxed per weight would be megabytes per call.
         assertTrue(perCall < 4096, f + " M=" + m + ": one warmed-up call allocated " + perCall + " bytes");
       }
