@@ -10,7 +10,6 @@ import java.util.SplittableRandom;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,8 +32,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class QuantizedDecodeBench {
   private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Byte> BS =
-      VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, IS.length() * 8)));
+  private static final VectorSpecies<Byte> BW = VectorSpecies.of(byte.class, IS.vectorShape());
 
   private QuantizedDecodeBench() {}
 
@@ -80,6 +78,25 @@ public final class QuantizedDecodeBench {
       x[i] = (float) rnd.nextGaussian();
     }
     float[] c = new float[50257];
+    // The dynamic variant is measured only if it computes the same product (up to its activation
+    // rounding) as QuantizedGemm and the naive oracle.
+    {
+      QuantizedWeight w = int8.get(1);
+      float[] want = new float[w.out()];
+      float[] got = new float[w.out()];
+      NaiveQuantizedGemm.linear(1, x, 0, w, null, want, 0);
+      dynamicInt8(x, w, got);
+      double err = 0;
+      double mag = 0;
+      for (int j = 0; j < want.length; j++) {
+        err = Math.max(err, Math.abs(got[j] - want[j]));
+        mag = Math.max(mag, Math.abs(want[j]));
+      }
+      if (err > 0.05 * mag) {
+        throw new AssertionError("dynamic int8 variant is off by " + err + " (largest output " + mag + ")");
+      }
+      System.out.printf(Locale.ROOT, "dynamic int8 activations: max error %.3g of the largest output %.3g%n", err, mag);
+    }
     String[] modes = {"f32", "int8", "int8-dyn", "bf16"};
     double[][] ms = new double[modes.length][rounds];
     try (Parallel parallel = new Parallel(threads, "bench")) {
@@ -136,9 +153,12 @@ public final class QuantizedDecodeBench {
     }
     int[] acc = new int[n];
     int vl = IS.length();
-    int bound = n - n % vl;
+    // As QuantizedGemm.decodeInt8: whole vectors of bytes per load, each int lane's four bytes
+    // split by shifts (here they need no conversion: the products are integer), four weight rows
+    // per pass, accumulators in the permuted column order, put back at the end.
+    int w4 = BW.length();
+    int bound = n - n % w4;
     int p = 0;
-    // Four weight rows per pass over the accumulators, as QuantizedGemm's float path does.
     for (; p + 4 <= k; p += 4) {
       int a0 = aq[p];
       int a1 = aq[p + 1];
@@ -150,13 +170,21 @@ public final class QuantizedDecodeBench {
       IntVector v3 = IntVector.broadcast(IS, a3);
       int w0 = p * n;
       int j = 0;
-      for (; j < bound; j += vl) {
-        IntVector s = IntVector.fromArray(IS, acc, j);
-        s = s.add(((IntVector) ByteVector.fromArray(BS, q, w0 + j).convertShape(VectorOperators.B2I, IS, 0)).mul(v0));
-        s = s.add(((IntVector) ByteVector.fromArray(BS, q, w0 + n + j).convertShape(VectorOperators.B2I, IS, 0)).mul(v1));
-        s = s.add(((IntVector) ByteVector.fromArray(BS, q, w0 + 2 * n + j).convertShape(VectorOperators.B2I, IS, 0)).mul(v2));
-        s = s.add(((IntVector) ByteVector.fromArray(BS, q, w0 + 3 * n + j).convertShape(VectorOperators.B2I, IS, 0)).mul(v3));
-        s.intoArray(acc, j);
+      for (; j < bound; j += w4) {
+        IntVector x0 = ByteVector.fromArray(BW, q, w0 + j).reinterpretAsInts();
+        IntVector x1 = ByteVector.fromArray(BW, q, w0 + n + j).reinterpretAsInts();
+        IntVector x2 = ByteVector.fromArray(BW, q, w0 + 2 * n + j).reinterpretAsInts();
+        IntVector x3 = ByteVector.fromArray(BW, q, w0 + 3 * n + j).reinterpretAsInts();
+        for (int r = 0; r < 4; r++) {
+          int up = 24 - 8 * r;
+          int o = j + r * vl;
+          IntVector s = IntVector.fromArray(IS, acc, o);
+          s = s.add(x0.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24).mul(v0));
+          s = s.add(x1.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24).mul(v1));
+          s = s.add(x2.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24).mul(v2));
+          s = s.add(x3.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24).mul(v3));
+          s.intoArray(acc, o);
+        }
       }
       for (; j < n; j++) {
         acc[j] += a0 * q[w0 + j] + a1 * q[w0 + n + j] + a2 * q[w0 + 2 * n + j] + a3 * q[w0 + 3 * n + j];
@@ -164,15 +192,22 @@ public final class QuantizedDecodeBench {
     }
     for (; p < k; p++) {
       int av = aq[p];
-      IntVector va = IntVector.broadcast(IS, av);
       int wo = p * n;
-      int j = 0;
-      for (; j < bound; j += vl) {
-        IntVector wv = (IntVector) ByteVector.fromArray(BS, q, wo + j).convertShape(VectorOperators.B2I, IS, 0);
-        wv.mul(va).add(IntVector.fromArray(IS, acc, j)).intoArray(acc, j);
+      for (int j = 0; j < bound; j++) {
+        int col = j / w4 * w4 + (j % w4) % vl * 4 + (j % w4) / vl;
+        acc[j] += av * q[wo + col];
       }
-      for (; j < n; j++) {
+      for (int j = bound; j < n; j++) {
         acc[j] += av * q[wo + j];
+      }
+    }
+    int[] tmp = new int[w4];
+    for (int b = 0; b < bound; b += w4) {
+      System.arraycopy(acc, b, tmp, 0, w4);
+      for (int r = 0; r < 4; r++) {
+        for (int t = 0; t < vl; t++) {
+          acc[b + 4 * t + r] = tmp[r * vl + t];
+        }
       }
     }
     for (int j = 0; j < n; j++) {
