@@ -55,6 +55,8 @@ public final class QuantizedGemm {
   // Decode loads a whole float-vector's worth of bytes (4·VL) and splits each int lane's bytes.
   private static final VectorSpecies<Byte> BW = VectorSpecies.of(byte.class, S.vectorShape());
   private static final int W4 = BW.length();
+  private static final VectorSpecies<Short> SW = VectorSpecies.of(short.class, S.vectorShape());
+  private static final int W2 = SW.length();
 
   /** Rows of A up to which the skinny (decode) path is taken. */
   public static final int SKINNY_M = 4;
@@ -164,9 +166,7 @@ public final class QuantizedGemm {
     }
     // C = (Σ_p A·q) · scale + bias: the per-column scale commutes with the sum over p.
     float[] scales = w.format() == QuantizedWeight.Format.INT8 ? w.scales() : null;
-    if (scales != null) {
-      permuteBack(m, n, 4, c, cOff, workspaces.get()[1]);
-    }
+    permuteBack(m, n, scales != null ? 4 : 2, c, cOff, workspaces.get()[1]);
     for (int i = 0; i < m; i++) {
       int o = cOff + i * n;
       for (int j = 0; j < n; j++) {
@@ -265,7 +265,8 @@ public final class QuantizedGemm {
     }
   }
 
-  // decodeInt8's column order (f = 4) → natural order, for the m rows of C: within each block of f·VL columns below n − n % (f·VL), position r·VL + t holds column
+  // decodeInt8's (f = 4) or decodeBf16's (f = 2) column order → natural order, for the m rows of
+  // C: within each block of f·VL columns below n − n % (f·VL), position r·VL + t holds column
   // f·t + r.
   private static void permuteBack(int m, int n, int f, float[] c, int cOff, float[] tmp) {
     int block = f * VL;
@@ -283,15 +284,15 @@ public final class QuantizedGemm {
     }
   }
 
-  // c(i, j) += Σ a(i, p) · bf16(p, j) in natural column order: VL shorts per load, widened to ints
-  // and shifted up 16 bits. (decodeInt8's whole-vector loads, the two halves of each int taken by
-  // a shift and a mask, measured no faster here; bf16 already reads half a line per load.) Four
-  // weight rows per pass over the block of C.
+  // As decodeInt8 for bf16: a whole vector of shorts per load, read as VL ints whose low half is
+  // column 2t and high half column 2t + 1 of the block; a bf16 is a float's upper 16 bits, so
+  // `<< 16` and `& 0xFFFF0000` give the two floats with no conversion. Sub-vector r holds columns
+  // 2t + r (permuteBack with f = 2). Four weight rows per pass over the block of C.
   private static void decodeBf16(
       int m, int k, int n, float[] a, int aOff, short[] q, int p0, int p1, float[] c, int cOff) {
     for (int j0 = 0; j0 < n; j0 += DECODE_COLUMNS) {
       int nb = Math.min(DECODE_COLUMNS, n - j0);
-      int bound = nb - nb % VL;
+      int bound = nb - nb % W2;
       int p = p0;
       for (; p + 4 <= p1; p += 4) {
         int w0 = p * n + j0;
@@ -310,17 +311,25 @@ public final class QuantizedGemm {
           FloatVector a3 = FloatVector.broadcast(S, s3);
           int co = cOff + i * n + j0;
           int j = 0;
-          for (; j < bound; j += VL) {
-            FloatVector acc = FloatVector.fromArray(S, c, co + j);
-            acc = a0.fma(((IntVector) ShortVector.fromArray(SS, q, w0 + j).convertShape(VectorOperators.S2I, IS, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
-            acc = a1.fma(((IntVector) ShortVector.fromArray(SS, q, w1 + j).convertShape(VectorOperators.S2I, IS, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
-            acc = a2.fma(((IntVector) ShortVector.fromArray(SS, q, w2 + j).convertShape(VectorOperators.S2I, IS, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
-            acc = a3.fma(((IntVector) ShortVector.fromArray(SS, q, w3 + j).convertShape(VectorOperators.S2I, IS, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
-            acc.intoArray(c, co + j);
+          for (; j < bound; j += W2) {
+            IntVector x0 = ShortVector.fromArray(SW, q, w0 + j).reinterpretAsInts();
+            IntVector x1 = ShortVector.fromArray(SW, q, w1 + j).reinterpretAsInts();
+            IntVector x2 = ShortVector.fromArray(SW, q, w2 + j).reinterpretAsInts();
+            IntVector x3 = ShortVector.fromArray(SW, q, w3 + j).reinterpretAsInts();
+            int o = co + j;
+            FloatVector acc = FloatVector.fromArray(S, c, o);
+            acc = a0.fma(x0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
+            acc = a1.fma(x1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
+            acc = a2.fma(x2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
+            acc = a3.fma(x3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), acc);
+            acc.intoArray(c, o);
+            o += VL;
+            acc = FloatVector.fromArray(S, c, o);
+            acc = a0.fma(x0.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), acc);
+            acc = a1.fma(x1.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), acc);
+            acc = a2.fma(x2.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), acc);
+            acc = a3.fma(x3.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), acc);
+            acc.intoArray(c, o);
           }
           for (; j < nb; j++) {
             c[co + j] +=
@@ -338,12 +347,14 @@ public final class QuantizedGemm {
           FloatVector va = FloatVector.broadcast(S, av);
           int co = cOff + i * n + j0;
           int j = 0;
-          for (; j < bound; j += VL) {
-            FloatVector wv =
-                ((IntVector) ShortVector.fromArray(SS, q, wo + j).convertShape(VectorOperators.S2I, IS, 0))
-                    .lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats();
-            va.fma(wv, FloatVector.fromArray(S, c, co + j)).intoArray(c, co + j);
+          for (; j < bound; j += W2) {
+            IntVector x = ShortVector.fromArray(SW, q, wo + j).reinterpretAsInts();
+            int o = co + j;
+            va.fma(x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), FloatVector.fromArray(S, c, o))
+                .intoArray(c, o);
+            o += VL;
+            va.fma(x.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), FloatVector.fromArray(S, c, o))
+                .intoArray(c, o);
           }
           for (; j < nb; j++) {
             c[co + j] += av * Float.intBitsToFloat(q[wo + j] << 16);

@@ -92,14 +92,13 @@ class QuantizedGemmTest {
         QuantizedWeight w = QuantizedWeight.quantize(f, random(rnd, k * n), k, n, false);
         float[] a = random(rnd, m * k);
         float[] c = new float[m * n];
-        for (int i = 0; i < 2000; i++) {
-          gemm.linear(m, a, 0, w, null, c, 0);
-        }
         long tid = Thread.currentThread().getId();
-        // The least of several windows: a window in which the JIT was still replacing a method
-        // (on a loaded machine compilation can lag) measures the interpreter, not the kernel.
+        // Warmed up = once the JIT has compiled the kernels, which on a loaded machine can take
+        // a few seconds: windows of 10 calls until one allocates (almost) nothing, for at most
+        // 20 s. Before compilation every vector is an object (about 1 MB per call here).
         long perCall = Long.MAX_VALUE;
-        for (int window = 0; window < 5; window++) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (perCall >= 4096 && System.nanoTime() < deadline) {
           long before = mx.getThreadAllocatedBytes(tid);
           for (int i = 0; i < 10; i++) {
             gemm.linear(m, a, 0, w, null, c, 0);
