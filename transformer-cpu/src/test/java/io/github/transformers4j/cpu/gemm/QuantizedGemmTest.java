@@ -63,9 +63,9 @@ class QuantizedGemmTest {
   void everyFormatLayoutAndBiasOnOneAndTwoThreads() {
     long seed = 0x5eed0a02L;
     SplittableRandom rnd = new SplittableRandom(seed);
-    // Depths past Sgemm.KC (several K blocks), widths past the decode column block and the
+    // Depths past Sgemm.KC (several K blocks), widths past the decode column block (16384) and the
     // prefill block, sizes large enough to split over two threads.
-    int[][] shapes = {{1, 1000, 700}, {3, 207, 5000}, {4, 768, 2304}, {64, 700, 207}, {207, 127, 333}, {5, 400, 1}};
+    int[][] shapes = {{1, 1000, 700}, {3, 207, 5000}, {2, 37, 16500}, {4, 768, 2304}, {64, 700, 207}, {207, 127, 333}, {5, 400, 1}};
     for (Parallel pool : new Parallel[] {one, two}) {
       QuantizedGemm gemm = new QuantizedGemm(pool);
       for (int[] s : shapes) {
