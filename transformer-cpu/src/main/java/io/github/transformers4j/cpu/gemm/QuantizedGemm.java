@@ -18,22 +18,23 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <ul>
  *   <li><b>Skinny A</b> (M ≤ {@value #SKINNY_M}: decoding one token per sequence) is bound by
- *       reading W from memory, which is 4× (int8) or 2× (bf16) smaller than fp32. Each weight row
- *       is read once, converted a vector at a time and accumulated into every row of C; the int8
- *       scale is applied once per output at the end. On several threads K is split, each thread
- *       streaming its own contiguous band of W into its own partial C (as {@link Sgemm} does for
- *       fp32), since splitting N would cut every weight row into short runs.
+ *       reading W from memory, which is 4× (int8) or 2× (bf16) smaller than fp32. Four weight
+ *       rows at a time are read a whole vector width per load, split into floats by shifts (see
+ *       decodeInt8) and accumulated into every row of C; the int8 scale is applied once per output
+ *       at the end. On several threads K is split, each thread streaming its own contiguous band
+ *       of W into its own partial C (as {@link Sgemm} does for fp32), since splitting N would cut
+ *       every weight row into short runs.
  *   <li><b>Taller A</b> (prefill, encoders): blocks of W are converted into {@link Sgemm}'s packed
  *       strips (int8 values times their column's scale) and multiplied with its fp32
  *       micro-kernel ({@link Sgemm#multiplyPackedBlock}); each converted block serves all M rows,
  *       so the conversion costs 1/M of the arithmetic and the speed is that of the fp32 GEMM.
  * </ul>
  *
- * <p>Dynamic int8 activations (quantizing each row of A and accumulating integer products) were
- * measured against this on-the-fly dequantization for the decode path and were slower (see {@code
- * docs/architecture.md}): without the dot-product instructions the Vector API cannot express, an
- * int8 product costs a widening and an integer multiply per lane, as much as the float FMA it
- * replaces, plus the quantization of A.
+ * <p>Dynamic int8 activations (quantizing each row of A and summing integer products) were
+ * measured against this for the decode path ({@code QuantizedDecodeBench}): 9 % faster in the
+ * isolated kernel, the same in the whole decoder; this form is kept because it does not round the
+ * activations (see {@code docs/architecture.md}). The Vector API cannot express the int8
+ * dot-product instructions that make integer inference fast elsewhere.
  *
  * <p>{@link NaiveQuantizedGemm} is its oracle. Pack buffers are per thread and reused, so the
  * hot loops allocate nothing (on several threads the decode path allocates one partial C per
@@ -42,17 +43,17 @@ import jdk.incubator.vector.VectorSpecies;
 public final class QuantizedGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int VL = S.length();
-  // Bytes are loaded VL at a time (8 at least: no byte vector is narrower than 64 bits) and widened
-  // into BYTE_PARTS float vectors.
+  // Prefill packing loads bytes VL at a time (8 at least: no byte vector is narrower than 64 bits)
+  // and widens them into BYTE_PARTS float vectors.
   private static final VectorSpecies<Byte> BS =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, VL * 8)));
   private static final int BL = BS.length();
   private static final int BYTE_PARTS = BL / VL;
-  // bf16: VL shorts widen to VL ints of the float shape, shift up 16 bits, reinterpret.
+  // Prefill packing of bf16: VL shorts widen to VL ints of the float shape, shift up 16 bits.
   private static final VectorSpecies<Short> SS =
       VectorSpecies.of(short.class, VectorShape.forBitSize(VL * 16));
   private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
-  // Decode loads a whole float-vector's worth of bytes (4·VL) and splits each int lane's bytes.
+  // Decode loads a whole float vector's width of int8 (4·VL) or bf16 (2·VL) weights at once.
   private static final VectorSpecies<Byte> BW = VectorSpecies.of(byte.class, S.vectorShape());
   private static final int W4 = BW.length();
   private static final VectorSpecies<Short> SW = VectorSpecies.of(short.class, S.vectorShape());
