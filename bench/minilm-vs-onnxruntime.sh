@@ -3,8 +3,10 @@
 # Runtime for Java, on 1 and 2 threads, in one process (A B A B, medians, ratio ours/ORT).
 #
 #   bench/minilm-vs-onnxruntime.sh [--threads-list 1,2] [--rounds 7] [--per-round 10]
-#                                  [--tokens 128] [--profile]
+#                                  [--tokens 128] [--profile] [--int8]
 #
+# --int8 times four sides instead: ours with fp32 and with int8 weights, ORT on the fp32 model and
+# on the int8 model all-minilm-l6-v2-q (A B C D), and prints int8/fp32 and ours/ORT at int8.
 # Builds the it module's test classes (mvn test-compile, offline when the dependencies are
 # already in ~/.m2), then runs io.github.transformers4j.it.parity.MiniLmVsOnnxRuntime on the
 # class path Maven resolves (ONNX Runtime and the model jar are test dependencies of it).

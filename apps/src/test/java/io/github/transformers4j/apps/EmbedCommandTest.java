@@ -103,6 +103,28 @@ class EmbedCommandTest {
   }
 
   @Test
+  void quantizedVectorsStayCloseToF32(@TempDir Path dir) throws Exception {
+    writeModel(dir);
+    String text = "the quick brown fox , the lazy dog";
+    float[] f32 = vectors(Cli.runInstalled("--backend", "cpu", "embed", "--model", dir.toString(), text))[0];
+    for (String p : new String[] {"int8", "bf16"}) {
+      Cli.Run run =
+          Cli.runInstalled("--backend", "cpu", "--verbose", "embed", "--model", dir.toString(), "--quantize", p, text);
+      assertEquals(0, run.code(), run::toString);
+      assertTrue(run.err().contains("weights: " + p + ","), run::toString);
+      float[] q = vectors(run)[0];
+      double dot = 0;
+      for (int j = 0; j < q.length; j++) {
+        dot += (double) q[j] * f32[j];
+      }
+      assertTrue(dot >= 0.99, p + ": cosine " + dot + " to f32");
+    }
+    Cli.Run bad = Cli.runInstalled("--backend", "cpu", "embed", "--model", dir.toString(), "--quantize", "fp8", text);
+    assertEquals(2, bad.code(), bad::toString);
+    assertTrue(bad.err().contains("unknown weight precision 'fp8'; valid: f32, bf16, int8"), bad::toString);
+  }
+
+  @Test
   void aDecoderFolderIsRefusedByName(@TempDir Path dir) throws Exception {
     Path gpt2 = SharedData.require("models/tiny-random-gpt2");
     Files.copy(gpt2.resolve("config.json"), dir.resolve("config.json"));

@@ -45,6 +45,27 @@ class GenerateHuggingFaceTest {
   }
 
   @Test
+  void int8WeightsGenerateTheSameGreedyIdsHere() throws Exception {
+    JsonObject c =
+        JsonParser.parseString(Files.readString(MODEL.resolve("expected_outputs.json")))
+            .getAsJsonObject()
+            .getAsJsonArray("cases")
+            .get(0)
+            .getAsJsonObject();
+    String prompt = ids(c.getAsJsonArray("input_ids"));
+    JsonArray want = c.getAsJsonArray("greedy_to_len");
+    int fresh = want.size() - c.getAsJsonArray("input_ids").size();
+    Cli.Run run =
+        Cli.runInstalled(
+            "--backend", "cpu", "--verbose", "generate", "--model", MODEL.toString(), "--ids", prompt,
+            "--greedy", "--max-new", Integer.toString(fresh), "--quantize", "int8");
+    assertEquals(0, run.code(), run::toString);
+    // On this model int8 keeps every greedy choice (QuantizedModelsTest bounds the logits).
+    assertEquals(ids(want), run.out().trim(), run::toString);
+    assertTrue(run.err().contains("weights: int8,") && run.err().contains("MB resident"), run::toString);
+  }
+
+  @Test
   void withATokenizerInTheFolderItGeneratesText(@TempDir Path dir) throws Exception {
     Files.copy(MODEL.resolve("config.json"), dir.resolve("config.json"));
     Files.copy(MODEL.resolve("model.safetensors"), dir.resolve("model.safetensors"));

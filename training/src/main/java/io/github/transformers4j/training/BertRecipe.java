@@ -1,5 +1,6 @@
 package io.github.transformers4j.training;
 
+import io.github.transformers4j.models.nn.WeightPrecision;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -606,6 +607,11 @@ public final class BertRecipe {
 
   /** Loads a model written by {@link #trainMlm} or {@link #trainClassifier}. */
   public static Loaded load(Ops ops, Path dir) throws IOException {
+    return load(ops, dir, WeightPrecision.F32);
+  }
+
+  /** As {@link #load(Ops, Path)}, the matmul weights then held in {@code precision}. */
+  public static Loaded load(Ops ops, Path dir, WeightPrecision precision) throws IOException {
     Path r = dir.resolve("recipe.json");
     if (!Files.exists(r)) {
       throw new IOException(dir + ": no recipe.json (t4j train mlm|classify)");
@@ -618,17 +624,23 @@ public final class BertRecipe {
     List<String> labels = new ArrayList<>();
     recipe.getAsJsonArray("labels").forEach(e -> labels.add(e.getAsString()));
     io.github.transformers4j.training.objectives.Trainable model;
+    io.github.transformers4j.models.nn.AbstractModule module;
     Task t;
     if (task.equals(Task.MLM.id())) {
       t = Task.MLM;
-      model = BertAdapters.maskedLm(new BertForMaskedLM(ops, cfg));
+      BertForMaskedLM m = new BertForMaskedLM(ops, cfg);
+      module = m;
+      model = BertAdapters.maskedLm(m);
     } else if (task.equals(Task.CLASSIFY.id())) {
       t = Task.CLASSIFY;
-      model = BertAdapters.classifier(new BertForSequenceClassification(ops, cfg));
+      BertForSequenceClassification m = new BertForSequenceClassification(ops, cfg);
+      module = m;
+      model = BertAdapters.classifier(m);
     } else {
       throw new IOException(r + ": task '" + task + "' is not mlm or classify");
     }
     Checkpoint.loadModel(dir.resolve("checkpoint"), model.parameterSet());
+    module.quantize(precision);
     return new Loaded(t, model, tok, labels, cfg);
   }
 }

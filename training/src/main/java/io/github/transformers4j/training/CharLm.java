@@ -1,5 +1,6 @@
 package io.github.transformers4j.training;
 
+import io.github.transformers4j.models.nn.WeightPrecision;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.github.transformers4j.api.Ops;
@@ -265,10 +266,19 @@ public final class CharLm {
 
   /** Loads a model trained by {@link #train} from its output folder. */
   public static Loaded load(Ops ops, Path output) throws IOException {
+    return load(ops, output, WeightPrecision.F32);
+  }
+
+  /**
+   * As {@link #load(Ops, Path)}, the matmul weights then held in {@code precision} (for inference
+   * only: a quantized model cannot be trained further).
+   */
+  public static Loaded load(Ops ops, Path output, WeightPrecision precision) throws IOException {
     Gpt2Config cfg = Gpt2Config.fromMap(HfConfig.read(output.resolve("config.json")));
     CharTokenizer tok = CharTokenizer.load(output.resolve("tokenizer.json"));
     GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
     Checkpoint.loadModel(output.resolve("checkpoint"), lm.parameterSet());
+    lm.model().quantize(precision);
     return new Loaded(lm, tok);
   }
 

@@ -1,5 +1,6 @@
 package io.github.transformers4j.training;
 
+import io.github.transformers4j.models.nn.WeightPrecision;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -354,6 +355,11 @@ public final class Seq2SeqRecipe {
 
   /** Loads a model written by {@link #train} from its output folder. */
   public static Loaded load(Ops ops, Path dir) throws IOException {
+    return load(ops, dir, WeightPrecision.F32);
+  }
+
+  /** As {@link #load(Ops, Path)}, the matmul weights then held in {@code precision}. */
+  public static Loaded load(Ops ops, Path dir, WeightPrecision precision) throws IOException {
     if (!isSeq2Seq(dir)) {
       throw new IOException(dir + ": no recipe.json of a seq2seq model (t4j train seq2seq)");
     }
@@ -373,6 +379,7 @@ public final class Seq2SeqRecipe {
     }
     EncoderDecoderLm lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
     Checkpoint.loadModel(dir.resolve("checkpoint"), lm.parameterSet());
+    lm.model().quantize(precision);
     return new Loaded(lm, tok, cfg.maxPositions() - 1);
   }
 

@@ -72,6 +72,22 @@ public interface ComputeBackend extends AutoCloseable {
     return bias == null ? y : binary(BinaryOp.ADD, y, bias);
   }
 
+  /**
+   * A linear layer with a reduced-precision weight, {@code x · W + bias}: {@code x} (..., K),
+   * {@code w} an int8 or bf16 weight of input width K and output width N, {@code bias} (N) or
+   * null. Result (..., N). The default dequantizes {@code w} to floats and calls {@link #linear}
+   * (a backend without a kernel for the format still runs it, at fp32 cost); the cpu backend reads
+   * the int8 or bf16 values in place.
+   */
+  default Tensor quantizedLinear(Tensor x, QuantizedWeight w, Tensor bias) {
+    Tensor dense = fromHost(w.dequantize(), w.shape());
+    try {
+      return linear(x, dense, false, bias);
+    } finally {
+      dense.close();
+    }
+  }
+
   // ---- Elementwise ----
 
   /** {@code a op b} with numpy broadcasting; result has the broadcast shape. */

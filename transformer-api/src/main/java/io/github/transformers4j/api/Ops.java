@@ -348,6 +348,39 @@ public final class Ops {
         });
   }
 
+  /**
+   * A linear layer with a reduced-precision weight (inference): {@code x} (..., K), {@code w} of
+   * input width K and output width N, {@code bias} (N) or null. Result (..., N). The weight is a
+   * constant: the tape records a gradient for {@code x} and {@code bias} only.
+   */
+  public Tensor linear(Tensor x, QuantizedWeight w, Tensor bias) {
+    Objects.requireNonNull(w, "linear: quantized weight");
+    f32("linear", "input", x);
+    if (bias != null) {
+      f32("linear", "bias", bias);
+    }
+    ShapeRules.linear(x.shape(), w.shape(), false, bias == null ? null : bias.shape());
+    Tensor out = backend.quantizedLinear(x, w, bias);
+    if (!recording(x, bias)) {
+      return out;
+    }
+    boolean needX = tape.isTracked(x);
+    boolean needBias = bias != null && tape.isTracked(bias);
+    return record(
+        "linear",
+        new Tensor[] {x, bias},
+        out,
+        g -> {
+          Tensor dx = null;
+          if (needX) {
+            Tensor dense = backend.fromHost(w.dequantize(), w.shape());
+            dx = backend.matmul(g, dense, false, true);
+          }
+          Tensor db = needBias ? backend.sumTo(g, bias.shape()) : null;
+          return new Tensor[] {dx, db};
+        });
+  }
+
   private Tensor reduceTo(Tensor g, Shape target) {
     return g.shape().equals(target) ? g : backend.sumTo(g, target);
   }

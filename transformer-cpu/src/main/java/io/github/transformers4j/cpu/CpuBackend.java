@@ -7,10 +7,12 @@ import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.Activation;
 import io.github.transformers4j.api.BinaryOp;
 import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.QuantizedWeight;
 import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.api.ShapeRules;
 import io.github.transformers4j.api.UnaryOp;
 import io.github.transformers4j.cpu.exec.Parallel;
+import io.github.transformers4j.cpu.gemm.QuantizedGemm;
 import io.github.transformers4j.cpu.gemm.Sgemm;
 import io.github.transformers4j.cpu.kernels.Attention;
 import io.github.transformers4j.cpu.kernels.Elementwise;
@@ -39,6 +41,7 @@ public final class CpuBackend implements ComputeBackend {
   private final int threads;
   private final Parallel parallel;
   private final Sgemm gemm;
+  private final QuantizedGemm quantizedGemm;
   private final boolean prepack;
   // Packed copies of linear-layer weights, keyed by the identity of the weight's (immutable)
   // array and dropped with it: SEEN after a first use, the packed copy from the second on. A
@@ -68,6 +71,7 @@ public final class CpuBackend implements ComputeBackend {
     this.prepack = prepack;
     this.parallel = new Parallel(threads, "t4j-cpu");
     this.gemm = new Sgemm(parallel);
+    this.quantizedGemm = new QuantizedGemm(parallel);
   }
 
   @Override
@@ -289,6 +293,22 @@ public final class CpuBackend implements ComputeBackend {
     } else {
       gemm.sgemmBias(false, transposeW, rows, n, k, fx, 0, lda, fw, 0, ldb, fb, 0, c, 0, n);
     }
+    return out(c, o);
+  }
+
+  /**
+   * Reads the int8 or bf16 weight in place ({@link QuantizedGemm}): converted on the fly for a few
+   * rows (decoding), converted block by block into the packed SGEMM's layout for more.
+   */
+  @Override
+  public Tensor quantizedLinear(Tensor x, QuantizedWeight w, Tensor bias) {
+    float[] fx = f(x, "linear");
+    float[] fb = bias == null ? null : f(bias, "linear");
+    Shape o = ShapeRules.linear(x.shape(), w.shape(), false, bias == null ? null : bias.shape());
+    int n = w.out();
+    int rows = n == 0 ? 0 : o.size() / n;
+    float[] c = new float[o.size()];
+    quantizedGemm.linear(rows, fx, 0, w, fb, c, 0);
     return out(c, o);
   }
 

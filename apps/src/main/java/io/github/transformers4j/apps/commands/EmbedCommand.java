@@ -1,5 +1,7 @@
 package io.github.transformers4j.apps.commands;
 
+import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.apps.cli.PrecisionConverter;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Tokenizers;
@@ -77,6 +79,16 @@ public final class EmbedCommand implements Callable<Integer> {
       description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
   int batch;
 
+  @Option(
+      names = "--quantize",
+      paramLabel = "PRECISION",
+      defaultValue = "f32",
+      converter = PrecisionConverter.class,
+      description =
+          "Hold the matmul weights in int8 (per output channel) or bf16 for inference; f32 keeps"
+              + " them as stored (default ${DEFAULT-VALUE}).")
+  WeightPrecision quantize;
+
   @Parameters(paramLabel = "TEXT", description = "Texts to embed; standard input lines if none.")
   List<String> texts = new ArrayList<>();
 
@@ -105,7 +117,11 @@ public final class EmbedCommand implements Callable<Integer> {
     }
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
-      BertModel bert = Pretrained.load(ops, model, BertModel.class);
+      BertModel bert = Pretrained.load(ops, model, BertModel.class, quantize);
+      if (choice.verbose()) {
+        spec.commandLine().getErr().printf(
+            java.util.Locale.ROOT, "weights: %s, %.1f MB resident%n", quantize.label(), bert.weightBytes() / 1e6);
+      }
       SentenceEmbedder embedder =
           new SentenceEmbedder(
               ops,

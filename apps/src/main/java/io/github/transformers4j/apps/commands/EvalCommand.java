@@ -1,5 +1,7 @@
 package io.github.transformers4j.apps.commands;
 
+import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.apps.cli.PrecisionConverter;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
@@ -76,6 +78,16 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Seq2seq only: beams compared with greedy (default ${DEFAULT-VALUE}).")
   int beams;
 
+  @Option(
+      names = "--quantize",
+      paramLabel = "PRECISION",
+      defaultValue = "f32",
+      converter = PrecisionConverter.class,
+      description =
+          "Hold the matmul weights in int8 (per output channel) or bf16 for inference; f32 keeps"
+              + " them as stored (default ${DEFAULT-VALUE}).")
+  WeightPrecision quantize;
+
   /** The command over the global backend choice. */
   @Inject
   public EvalCommand(BackendChoice choice) {
@@ -116,7 +128,8 @@ public final class EvalCommand implements Callable<Integer> {
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
-        Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model);
+        Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model, quantize);
+        reportWeights(s2s.model().model());
         var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target", "source", "target");
         ModelFolders.noteUnknown(s2s.tokenizer(), joined(pairs), err, "--data");
         out.printf(
@@ -129,7 +142,7 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
       }
       if (!c.kind().equals(CharLm.TASK)) {
-        BertRecipe.Loaded bert = BertRecipe.load(ops, model);
+        BertRecipe.Loaded bert = BertRecipe.load(ops, model, quantize);
         BertRecipe.Eval e;
         if (bert.task() == BertRecipe.Task.MLM) {
           String text = text();
@@ -150,7 +163,8 @@ public final class EvalCommand implements Callable<Integer> {
             bert.task() == BertRecipe.Task.MLM ? "masked tokens" : "examples");
         return 0;
       }
-      CharLm.Loaded m = CharLm.load(ops, model);
+      CharLm.Loaded m = CharLm.load(ops, model, quantize);
+      reportWeights(m.model().model());
       String text = text();
       int[] ids = m.tokenizer().encode(text);
       ModelFolders.noteUnknown(m.tokenizer(), text, err, "--data");
@@ -198,5 +212,13 @@ public final class EvalCommand implements Callable<Integer> {
       b.append(p.source()).append(p.target());
     }
     return b.toString();
+  }
+
+  // --verbose: the resident size of the weights in the chosen precision.
+  private void reportWeights(io.github.transformers4j.models.nn.AbstractModule m) {
+    if (choice.verbose()) {
+      spec.commandLine().getErr().printf(
+          java.util.Locale.ROOT, "weights: %s, %.1f MB resident%n", quantize.label(), m.weightBytes() / 1e6);
+    }
   }
 }

@@ -1,5 +1,9 @@
 package io.github.transformers4j.apps.commands;
 
+import java.util.ArrayList;
+import java.util.List;
+import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.apps.cli.PrecisionConverter;
 import io.github.transformers4j.api.Activation;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
@@ -26,7 +30,9 @@ import picocli.CommandLine.Spec;
  * default: 12 layers, 768 wide, 12 heads, vocabulary 50257) with random weights and the KV cache.
  * Greedy decoding of {@code --new} tokens after a {@code --prompt}-token prompt, batch 1; prints
  * the prefill time (until the first token is chosen) and the decode rate, as medians of {@code
- * --runs} runs after one warm-up run.
+ * --runs} runs after one warm-up run. With several {@code --quantize} precisions, one model per
+ * precision (the same weights before conversion) is run in turn within every run, so that they
+ * share the machine's state (A B A B), and each line ends with its rate relative to the first.
  */
 @Command(
     name = "generate",
@@ -87,6 +93,17 @@ public final class GenerateBenchCommand implements Callable<Integer> {
       description = "Vocabulary size (default ${DEFAULT-VALUE}).")
   int vocab;
 
+  @Option(
+      names = "--quantize",
+      split = ",",
+      paramLabel = "PRECISION",
+      defaultValue = "f32",
+      converter = PrecisionConverter.class,
+      description =
+          "Weight precisions to compare, comma-separated (f32, bf16, int8): one model each, same"
+              + " weights, measured in turn within every run, A B A B (default ${DEFAULT-VALUE}).")
+  List<WeightPrecision> precisions;
+
   /** The command over the global backend choice. */
   @Inject
   public GenerateBenchCommand(BackendChoice choice) {
@@ -104,55 +121,73 @@ public final class GenerateBenchCommand implements Callable<Integer> {
             1e-5f, 0f, 0f, 0f, 0.02, "sdpa", 1);
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
-      Gpt2Model model = new Gpt2Model(ops, cfg);
+      List<WeightPrecision> modes = precisions.stream().distinct().toList();
+      List<Gpt2Model> models = new ArrayList<>();
+      for (WeightPrecision p : modes) {
+        // The same seed gives every mode the same fp32 weights before conversion.
+        Gpt2Model m = new Gpt2Model(ops, cfg);
+        m.quantize(p);
+        models.add(m);
+      }
       SplittableRandom rng = new SplittableRandom(7);
       int[] ids = new int[prompt];
       Arrays.setAll(ids, i -> rng.nextInt(vocab));
-      double[] prefillMs = new double[runs];
-      double[] rate = new double[runs];
+      double[][] prefillMs = new double[modes.size()][runs];
+      double[][] rate = new double[modes.size()][runs];
       for (int r = -1; r < runs; r++) {
-        long[] firstTokenAt = new long[1];
-        int[] count = new int[1];
-        long start = System.nanoTime();
-        new Generator(model::session)
-            .generate(
-                new int[][] {ids},
-                GenerationConfig.greedy(fresh),
-                new GenerationListener() {
-                  @Override
-                  public void onToken(int row, int token) {
-                    if (count[0]++ == 0) {
-                      firstTokenAt[0] = System.nanoTime();
+        for (int mi = 0; mi < modes.size(); mi++) {
+          Gpt2Model model = models.get(mi);
+          long[] firstTokenAt = new long[1];
+          int[] count = new int[1];
+          long start = System.nanoTime();
+          new Generator(model::session)
+              .generate(
+                  new int[][] {ids},
+                  GenerationConfig.greedy(fresh),
+                  new GenerationListener() {
+                    @Override
+                    public void onToken(int row, int token) {
+                      if (count[0]++ == 0) {
+                        firstTokenAt[0] = System.nanoTime();
+                      }
                     }
-                  }
-                });
-        long end = System.nanoTime();
-        if (count[0] != fresh) {
-          throw new IllegalStateException(
-              "generated " + count[0] + " tokens, expected " + fresh + "; the rate would be wrong");
-        }
-        if (r >= 0) {
-          prefillMs[r] = (firstTokenAt[0] - start) / 1e6;
-          rate[r] = fresh == 1 ? Double.NaN : (fresh - 1) / ((end - firstTokenAt[0]) / 1e9);
-        }
-        if (r == -1) {
-          out.printf(Locale.ROOT, "warm-up run done in %.1f s%n", (end - start) / 1e9);
-          out.flush();
+                  });
+          long end = System.nanoTime();
+          if (count[0] != fresh) {
+            throw new IllegalStateException(
+                "generated " + count[0] + " tokens, expected " + fresh + "; the rate would be wrong");
+          }
+          if (r >= 0) {
+            prefillMs[mi][r] = (firstTokenAt[0] - start) / 1e6;
+            rate[mi][r] = fresh == 1 ? Double.NaN : (fresh - 1) / ((end - firstTokenAt[0]) / 1e9);
+          }
+          if (r == -1) {
+            out.printf(Locale.ROOT, "warm-up run (%s) done in %.1f s%n", modes.get(mi).label(), (end - start) / 1e9);
+            out.flush();
+          }
         }
       }
-      out.printf(
-          Locale.ROOT,
-          "generate gpt2 %dx%d (vocab %d, random weights) on %s: prompt %d, new %d, median of %d:"
-              + " prefill %.1f ms, decode %.1f tokens/s%n",
-          layers,
-          width,
-          vocab,
-          backend.description(),
-          prompt,
-          fresh,
-          runs,
-          median(prefillMs),
-          median(rate));
+      for (int mi = 0; mi < modes.size(); mi++) {
+        out.printf(
+            Locale.ROOT,
+            "generate gpt2 %dx%d (vocab %d, random weights, %s weights %.1f MB) on %s: prompt %d,"
+                + " new %d, median of %d: prefill %.1f ms, decode %.1f tokens/s%s%n",
+            layers,
+            width,
+            vocab,
+            modes.get(mi).label(),
+            models.get(mi).weightBytes() / 1e6,
+            backend.description(),
+            prompt,
+            fresh,
+            runs,
+            median(prefillMs[mi]),
+            median(rate[mi]),
+            mi == 0
+                ? ""
+                : String.format(
+                    Locale.ROOT, " (%.2fx %s)", median(rate[mi]) / median(rate[0]), modes.get(0).label()));
+      }
       return 0;
     }
   }

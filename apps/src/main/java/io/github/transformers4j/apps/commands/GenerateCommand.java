@@ -1,5 +1,7 @@
 package io.github.transformers4j.apps.commands;
 
+import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.apps.cli.PrecisionConverter;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
@@ -127,6 +129,16 @@ public final class GenerateCommand implements Callable<Integer> {
               + " context window for a char-level GPT); 1 = off (default ${DEFAULT-VALUE}).")
   int beams;
 
+  @Option(
+      names = "--quantize",
+      paramLabel = "PRECISION",
+      defaultValue = "f32",
+      converter = PrecisionConverter.class,
+      description =
+          "Hold the matmul weights in int8 (per output channel) or bf16 for inference; f32 keeps"
+              + " them as stored (default ${DEFAULT-VALUE}).")
+  WeightPrecision quantize;
+
   /** The command over the global backend choice. */
   @Inject
   public GenerateCommand(BackendChoice choice) {
@@ -189,7 +201,8 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     try (ComputeBackend backend = choice.create()) {
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
-        Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model);
+        Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model, quantize);
+        reportWeights(m.model().model());
         ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
         // The model's room for outputs, or less with --max-new.
         int limit =
@@ -215,7 +228,8 @@ public final class GenerateCommand implements Callable<Integer> {
       if (c.kind().equals(OutputFolder.Contents.HUGGING_FACE)) {
         return huggingFace(new Ops(backend), out);
       }
-      CharLm.Loaded m = CharLm.load(new Ops(backend), model);
+      CharLm.Loaded m = CharLm.load(new Ops(backend), model, quantize);
+      reportWeights(m.model().model());
       // Encode first: a vocabulary without [UNK] fails here, before the prompt is printed.
       m.tokenizer().encode(prompt);
       ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
@@ -237,7 +251,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
   // A Hugging Face GPT-2 folder: its tokenizer through the tokenizer SPI, or ids in and out.
   private int huggingFace(Ops ops, java.io.PrintWriter out) throws java.io.IOException {
-    Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class);
+    Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class, quantize);
+    reportWeights(gpt2);
     TextTokenizer tok = null;
     int[] promptIds;
     if (ids != null) {
@@ -330,5 +345,13 @@ public final class GenerateCommand implements Callable<Integer> {
       b.append(i == 0 ? "" : ",").append(ids[i]);
     }
     return b.toString();
+  }
+
+  // --verbose: the resident size of the weights in the chosen precision.
+  private void reportWeights(io.github.transformers4j.models.nn.AbstractModule m) {
+    if (choice.verbose()) {
+      spec.commandLine().getErr().printf(
+          java.util.Locale.ROOT, "weights: %s, %.1f MB resident%n", quantize.label(), m.weightBytes() / 1e6);
+    }
   }
 }

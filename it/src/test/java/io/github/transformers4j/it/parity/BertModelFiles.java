@@ -73,6 +73,28 @@ enum BertModelFiles {
     return extracted;
   }
 
+  private static Path quantizedMiniLm;
+
+  /**
+   * all-MiniLM-L6-v2 as its publishers quantized it to int8 for ONNX Runtime (dynamic int8
+   * activations, integer products), copied out of its jar once per JVM: ORT's int8 peer in the
+   * benchmark. Not a constant of this enum: its initializers are int8, so the fp32 parity tests
+   * that run over every constant cannot load it.
+   */
+  static synchronized Path quantizedMiniLmOnnxFile() {
+    if (quantizedMiniLm == null) {
+      try (InputStream in = open("all-minilm-l6-v2-q.onnx")) {
+        Path tmp = Files.createTempFile("t4j-minilm-q", ".onnx");
+        tmp.toFile().deleteOnExit();
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        quantizedMiniLm = tmp;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return quantizedMiniLm;
+  }
+
   /**
    * Token ids of {@code text}: [CLS], then each lower-cased word or punctuation mark looked up in
    * the WordPiece vocabulary (an unknown one becomes [UNK]; no sub-word splitting), then [SEP].

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  *
  * <p>Arguments: {@code --threads-list 1,2}, {@code --rounds 7}, {@code --per-round 10}, {@code
  * --tokens 128}, {@code --profile} (time per kind of op, measured on {@link OpsBert}, which
- * performs the same ops as {@code BertModel} with a timer around each).
+ * performs the same ops as {@code BertModel} with a timer around each), {@code --int8} (instead:
+ * ours fp32, ours with int8 weights, ORT fp32, ORT on the int8 model, A B C D).
  */
 public final class MiniLmVsOnnxRuntime {
   private MiniLmVsOnnxRuntime() {}
@@ -33,6 +34,7 @@ public final class MiniLmVsOnnxRuntime {
     int perRound = 10;
     int tokens = 128;
     boolean profile = false;
+    boolean int8 = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads-list" ->
@@ -41,10 +43,96 @@ public final class MiniLmVsOnnxRuntime {
         case "--per-round" -> perRound = Integer.parseInt(args[++i]);
         case "--tokens" -> tokens = Integer.parseInt(args[++i]);
         case "--profile" -> profile = true;
+        case "--int8" -> int8 = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    run(threadsList, rounds, perRound, tokens, profile);
+    if (int8) {
+      runInt8(threadsList, rounds, perRound, tokens);
+    } else {
+      run(threadsList, rounds, perRound, tokens, profile);
+    }
+  }
+
+  /**
+   * Four sides A B C D per round: our BertModel with fp32 and with int8 weights, ONNX Runtime on the
+   * fp32 model and on its publishers' int8 model ({@code all-minilm-l6-v2-q}: dynamic int8
+   * activations, integer dot products).
+   */
+  private static void runInt8(int[] threadsList, int rounds, int perRound, int tokens) throws Exception {
+    BertModelFiles model = BertModelFiles.MINILM;
+    int[] ids = tokens(model, tokens);
+    int[] mask = new int[tokens];
+    Arrays.fill(mask, 1);
+    int[] types = new int[tokens];
+    long[][] lIds = {Arrays.stream(ids).asLongStream().toArray()};
+    long[][] lMask = {Arrays.stream(mask).asLongStream().toArray()};
+    long[][] lTypes = {new long[tokens]};
+    System.out.printf(
+        "all-MiniLM-L6-v2, batch 1, %d tokens; %d rounds of %d forwards per side, A B C D; Java %s%n",
+        tokens, rounds, perRound, Runtime.version());
+    List<String> rows = new ArrayList<>();
+    try (OnnxWeights w = OnnxWeights.open(model.onnxFile())) {
+      for (int threads : threadsList) {
+        try (ComputeBackend backend =
+                Backends.installed()
+                    .create("cpu", BackendOptions.none().with("threads", Integer.toString(threads)));
+            OrtBert ort = new OrtBert(model.onnxFile(), threads);
+            OrtBert ortQ = new OrtBert(BertModelFiles.quantizedMiniLmOnnxFile(), threads)) {
+          Ops ops = new Ops(backend);
+          BertModel f32 = new BertModel(ops, model.config(), false);
+          f32.load(w);
+          BertModel q8 = new BertModel(ops, model.config(), false);
+          q8.load(w);
+          q8.quantize(io.github.transformers4j.models.nn.WeightPrecision.INT8);
+          float[] want = ort.lastHiddenState(lIds, lMask, lTypes);
+          float diff = OnnxWeightsBertParityTest.maxAbsDiff(want, f32.hidden(ids, types, mask, 1).toFloatArray());
+          if (!(diff <= 1e-3f)) {
+            throw new AssertionError("outputs differ by " + diff + "; not timing a wrong forward");
+          }
+          float diffQ = OnnxWeightsBertParityTest.maxAbsDiff(want, q8.hidden(ids, types, mask, 1).toFloatArray());
+          float diffOrtQ = OnnxWeightsBertParityTest.maxAbsDiff(want, ortQ.lastHiddenState(lIds, lMask, lTypes));
+          Runnable[] sides = {
+            () -> f32.hidden(ids, types, mask, 1).close(),
+            () -> q8.hidden(ids, types, mask, 1).close(),
+            () -> ort(ort, lIds, lMask, lTypes),
+            () -> ort(ortQ, lIds, lMask, lTypes)
+          };
+          long end = System.nanoTime() + 2_000_000_000L;
+          while (System.nanoTime() < end) {
+            for (Runnable r : sides) {
+              r.run();
+            }
+          }
+          double[][] ms = new double[sides.length][rounds];
+          for (int r = 0; r < rounds; r++) {
+            for (int s = 0; s < sides.length; s++) {
+              ms[s][r] = medianMs(sides[s], perRound);
+            }
+          }
+          double o = median(ms[0]);
+          double oq = median(ms[1]);
+          double x = median(ms[2]);
+          double xq = median(ms[3]);
+          rows.add(
+              String.format(
+                  "%7d  %8.2f  %8.2f  %8.2f  %8.2f   %9.2f   %9.2f   (max |diff| to ORT f32: ours int8 %.2g,"
+                      + " ORT int8 %.2g)",
+                  threads, o, oq, x, xq, oq / o, oq / xq, diffQ, diffOrtQ));
+        }
+      }
+    }
+    System.out.println("          medians of round medians, ms");
+    System.out.println("threads  ours f32  ours i8   ORT f32   ORT i8   i8/f32 ours  ours/ORT i8");
+    rows.forEach(System.out::println);
+  }
+
+  private static void ort(OrtBert ort, long[][] ids, long[][] mask, long[][] types) {
+    try {
+      ort.lastHiddenState(ids, mask, types);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void run(int[] threadsList, int rounds, int perRound, int tokens, boolean profile)

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.QuantizedWeight;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.reference.ReferenceBackend;
@@ -150,6 +151,37 @@ public abstract class BackendConformance {
             ref.matmul(on(ref, x, sx), on(ref, w, sw), false, tw),
             backend.linear(on(backend, x, sx), on(backend, w, sw), tw, null),
             "linear without bias " + rows + "x" + k + "x" + n + " tw=" + tw);
+      }
+    }
+  }
+
+  @Test
+  void quantizedLinearMatchesTheDequantizedReference() {
+    // Skinny (decode) and tall (prefill) row counts, awkward widths, both source layouts, both
+    // formats, bias or not: the result must be the fp32 linear layer of the dequantized weight.
+    SplittableRandom r = Check.random(32);
+    int[][] cases = {{1, 1, 1}, {1, 64, 127}, {3, 13, 207}, {4, 127, 13}, {13, 207, 64}, {127, 64, 3}, {2, 0, 5}};
+    for (int[] c : cases) {
+      int rows = c[0];
+      int k = c[1];
+      int n = c[2];
+      float[] x = Check.uniform(r, rows * k);
+      float[] w = Check.uniform(r, k * n);
+      float[] bias = Check.uniform(r, n);
+      for (QuantizedWeight.Format f : QuantizedWeight.Format.values()) {
+        for (boolean outIn : new boolean[] {false, true}) {
+          QuantizedWeight q = QuantizedWeight.quantize(f, w, k, n, outIn);
+          Tensor dense = on(ref, q.dequantize(), k, n);
+          String what = f.label() + " linear " + rows + "x" + k + "x" + n + (outIn ? " (out, in)" : " (in, out)");
+          same(
+              ref.linear(on(ref, x, rows, k), dense, false, on(ref, bias, n)),
+              backend.quantizedLinear(on(backend, x, rows, k), q, on(backend, bias, n)),
+              what);
+          same(
+              ref.linear(on(ref, x, rows, k), dense, false, null),
+              backend.quantizedLinear(on(backend, x, rows, k), q, null),
+              what + " without bias");
+        }
       }
     }
   }

@@ -826,4 +826,55 @@ public final class Sgemm {
               + ") needs " + (last + 1) + " elements but the array has " + x.length);
     }
   }
+
+  /**
+   * {@code C[m×nc] += A[m×kc] · Bp} for a block of B that the caller has already packed in this
+   * class's layout: the hook for kernels that produce packed blocks themselves ({@link
+   * QuantizedGemm} converts int8 and bf16 weights straight into it) and then want the fp32
+   * micro-kernel.
+   *
+   * <p>Contract, with {@link #MR} and {@link #NR} as fixed at class initialisation:
+   *
+   * <ul>
+   *   <li>{@code bp} holds {@code ceil(nc / NR)} strips; strip {@code s} starts at {@code bpOff +
+   *       s·kc·NR} and holds {@code kc} rows of {@code NR} contiguous floats, row {@code p} being
+   *       columns {@code s·NR … s·NR + NR − 1} of row {@code p} of B. Columns at or past {@code nc}
+   *       in the last strip must be finite (zero, as {@code packB} writes them); they only reach
+   *       the discarded part of an edge tile.
+   *   <li>{@code A(i, p)} is {@code a[aOff + i·lda + p]} for {@code i < m}, {@code p < kc}.
+   *   <li>{@code C(i, j)} is {@code c[cOff + i·ldc + j]} for {@code j < nc}; it is accumulated
+   *       into, never overwritten (start C from zeros or a bias).
+   *   <li>{@code tile} is scratch of at least {@code MR·NR} floats that no other thread uses.
+   * </ul>
+   *
+   * A is packed here into MR-row strips (a per-thread buffer, grown once), as the micro-kernel
+   * reads it. Serial (the caller splits work over threads), allocates nothing once warm, checks
+   * nothing beyond what array bounds check.
+   */
+  static void multiplyPackedBlock(
+      int m, int kc, float[] a, int aOff, int lda, float[] bp, int bpOff, int nc, float[] c,
+      int cOff, int ldc, float[] tile) {
+    float[] ap = HOOK_A.get();
+    int need = Math.min(MC, roundUp(m, MR)) * kc;
+    if (ap.length < need) {
+      ap = new float[need];
+      HOOK_A.set(ap);
+    }
+    for (int ic = 0; ic < m; ic += MC) {
+      int mc = Math.min(MC, m - ic);
+      packA(false, a, aOff, lda, ic, 0, mc, kc, ap);
+      for (int jr = 0, st = 0; jr < nc; jr += NR, st++) {
+        int nr = Math.min(NR, nc - jr);
+        int bIdx = bpOff + st * kc * NR;
+        for (int ir = 0; ir < mc; ir += MR) {
+          kernel(kc, ap, ir * kc, bp, bIdx, c, cOff + (ic + ir) * ldc + jr, ldc,
+              Math.min(MR, mc - ir), nr, tile);
+        }
+      }
+    }
+  }
+
+  // The A pack buffer of multiplyPackedBlock's callers, per thread (they bring their own B block
+  // and tile but know nothing of how A is packed).
+  private static final ThreadLocal<float[]> HOOK_A = ThreadLocal.withInitial(() -> new float[0]);
 }

@@ -42,4 +42,9 @@ public final class BertEmbeddings extends AbstractModule {
   Tensor wordTable() {
     return wordEmbeddings.weight();
   }
+
+  /** The token embedding layer (its table is the masked-LM decoder's weight). */
+  Embedding wordEmbeddings() {
+    return wordEmbeddings;
+  }
 }

@@ -1,5 +1,7 @@
 package io.github.transformers4j.models.bert;
 
+import io.github.transformers4j.models.layers.Embedding;
+import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
@@ -39,6 +41,12 @@ public final class BertForMaskedLM extends AbstractModule implements PretrainedM
     this.bias = constant("cls.predictions.bias", 0f, c.vocabSize());
   }
 
+  /** The word table is the tied decoder weight: quantized with the encoder's weights. */
+  @Override
+  protected void quantizeOwn(WeightPrecision precision) {
+    bert.wordEmbeddings().quantizeAsOutputProjection(precision);
+  }
+
   @Override
   public String architecture() {
     return BertModel.ARCHITECTURE;
@@ -54,6 +62,10 @@ public final class BertForMaskedLM extends AbstractModule implements PretrainedM
     Tensor h = bert.hidden(ids, tokenTypes, attentionMask, batch);
     Tensor x =
         transformNorm.forward(ops.activation(bert.config().hiddenAct(), transform.forward(h)));
+    Embedding words = bert.wordEmbeddings();
+    if (words.quantized() != null) {
+      return ops.linear(x, words.quantized(), bias.get());
+    }
     return ops.add(ops.matmul(x, bert.wordTable(), false, true), bias.get());
   }
 

@@ -122,6 +122,11 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
     return embeddings.wordTable();
   }
 
+  /** The token embedding layer, tied to the masked-LM decoder. */
+  io.github.transformers4j.models.layers.Embedding wordEmbeddings() {
+    return embeddings.wordEmbeddings();
+  }
+
   /**
    * Loads a Hugging Face BERT checkpoint, bare ({@code embeddings.*}) or inside a model with a
    * head ({@code bert.embeddings.*}); head tensors ({@code cls.*}, {@code classifier.*}) and the

@@ -13,6 +13,7 @@ import io.github.transformers4j.models.layers.Embedding;
 import io.github.transformers4j.models.layers.KvCache;
 import io.github.transformers4j.models.layers.LayerNorm;
 import io.github.transformers4j.models.layers.LmHead;
+import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.models.nn.WeightLoader;
 import io.github.transformers4j.models.weights.Weights;
@@ -56,7 +57,13 @@ public final class Gpt2Model extends AbstractModule implements PretrainedModel {
       h.add(child("h." + i, new Gpt2Block(ops, config, attention, rng)));
     }
     this.lnF = child("ln_f", new LayerNorm(ops, config.nEmbd(), config.layerNormEpsilon()));
-    this.head = new LmHead(ops, wte::weight);
+    this.head = new LmHead(ops, wte);
+  }
+
+  /** The token table is the tied output projection: quantized with the blocks' weights. */
+  @Override
+  protected void quantizeOwn(WeightPrecision precision) {
+    wte.quantizeAsOutputProjection(precision);
   }
 
   @Override

@@ -1,9 +1,12 @@
 package io.github.transformers4j.models.layers;
 
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.QuantizedWeight;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.models.nn.Parameter;
+import io.github.transformers4j.models.nn.WeightPrecision;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -28,6 +31,7 @@ public final class Linear extends AbstractModule {
   private final int out;
   private final Parameter weight;
   private final Parameter bias;
+  private QuantizedWeight quantized;
 
   /**
    * A layer with weights from N(0, std²) and zero bias.
@@ -47,7 +51,31 @@ public final class Linear extends AbstractModule {
 
   /** {@code x} (..., in) → (..., out). */
   public Tensor forward(Tensor x) {
+    if (quantized != null) {
+      return ops.linear(x, quantized, bias == null ? null : bias.get());
+    }
     return ops.linear(x, weight.get(), layout == Layout.OUT_IN, bias == null ? null : bias.get());
+  }
+
+  /** Replaces the fp32 weight by its {@code precision} form (both layouts) and closes it. */
+  @Override
+  protected void quantizeOwn(WeightPrecision precision) {
+    if (quantized != null) {
+      throw new IllegalStateException("linear layer (" + in + " → " + out + ") is already quantized");
+    }
+    Tensor w = weight.get();
+    quantized = QuantizedWeight.quantize(precision.format(), w.toFloatArray(), in, out, layout == Layout.OUT_IN);
+    w.close();
+  }
+
+  @Override
+  protected List<QuantizedWeight> quantizedWeights() {
+    return quantized == null ? List.of() : List.of(quantized);
+  }
+
+  /** The reduced-precision weight, or null while the weight is fp32. */
+  public QuantizedWeight quantized() {
+    return quantized;
   }
 
   /** The input width. */

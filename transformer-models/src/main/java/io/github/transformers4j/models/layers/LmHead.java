@@ -13,15 +13,30 @@ import java.util.function.Supplier;
 public final class LmHead {
   private final Ops ops;
   private final Supplier<Tensor> table;
+  private final Embedding embedding;
 
   /** A head tied to {@code table} (V, C). */
   public LmHead(Ops ops, Supplier<Tensor> table) {
     this.ops = ops;
     this.table = table;
+    this.embedding = null;
+  }
+
+  /**
+   * A head tied to {@code embedding}'s table, in whatever precision the table is held ({@link
+   * Embedding#quantizeAsOutputProjection}).
+   */
+  public LmHead(Ops ops, Embedding embedding) {
+    this.ops = ops;
+    this.table = embedding::weight;
+    this.embedding = embedding;
   }
 
   /** Logits {@code h·Eᵀ}: (..., C) → (..., V). */
   public Tensor logits(Tensor hidden) {
+    if (embedding != null && embedding.quantized() != null) {
+      return ops.linear(hidden, embedding.quantized(), null);
+    }
     return ops.matmul(hidden, table.get(), false, true);
   }
 

@@ -1,12 +1,17 @@
 package io.github.transformers4j.models.nn;
 
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.QuantizedWeight;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.nn.Module;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -143,6 +148,64 @@ public abstract class AbstractModule implements Module {
   /** The seed given to {@link #train}. */
   protected long trainingSeed() {
     return trainingSeed;
+  }
+
+  /**
+   * Converts every matmul weight in this module and below to {@code precision}, for inference:
+   * each {@code Linear}, and a token table tied to an output projection (whose embedding lookup
+   * then reads the same reduced table). The fp32 tensors so replaced are closed, which releases
+   * their memory; the model can no longer be trained or saved. {@link WeightPrecision#F32} does
+   * nothing. Quantizing twice fails.
+   */
+  public final void quantize(WeightPrecision precision) {
+    if (precision == WeightPrecision.F32) {
+      return;
+    }
+    quantizeOwn(precision);
+    for (Module m : children.values()) {
+      if (m instanceof AbstractModule a) {
+        a.quantize(precision);
+      }
+    }
+  }
+
+  /** Converts this module's own matmul weights (not its children's); none by default. */
+  protected void quantizeOwn(WeightPrecision precision) {}
+
+  /**
+   * Bytes of weight data this module and its children hold: 4 per element of every open fp32
+   * parameter, plus the quantized weights' values and scales. Parameters shared by two modules
+   * (a tied table) are counted once.
+   */
+  public long weightBytes() {
+    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    return weightBytes(seen);
+  }
+
+  private long weightBytes(Set<Object> seen) {
+    long bytes = 0;
+    for (Parameter p : own.values()) {
+      Tensor t = p.get();
+      if (!t.isClosed() && seen.add(t)) {
+        bytes += 4L * t.size();
+      }
+    }
+    for (QuantizedWeight q : quantizedWeights()) {
+      if (seen.add(q)) {
+        bytes += q.bytes();
+      }
+    }
+    for (Module m : children.values()) {
+      if (m instanceof AbstractModule a) {
+        bytes += a.weightBytes(seen);
+      }
+    }
+    return bytes;
+  }
+
+  /** The quantized weights this module holds itself (for {@link #weightBytes()}). */
+  protected List<QuantizedWeight> quantizedWeights() {
+    return List.of();
   }
 
   /** Number of scalar parameters. */

@@ -5,7 +5,9 @@ import io.github.transformers4j.api.nn.Model;
 import io.github.transformers4j.api.registry.Plugins;
 import io.github.transformers4j.api.spi.ArchitectureProvider;
 import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.models.nn.PretrainedModel;
+import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.weights.SafeTensors;
 import io.github.transformers4j.models.weights.ShardedSafeTensors;
 import io.github.transformers4j.models.weights.Weights;
@@ -64,6 +66,20 @@ public final class Pretrained {
    */
   public static <T extends PretrainedModel> T load(Ops ops, Path dir, Class<T> type)
       throws IOException {
+    return load(ops, dir, type, WeightPrecision.F32);
+  }
+
+  /**
+   * The model in {@code dir}, a {@code type}, with its matmul weights held in {@code precision}
+   * (every linear layer and the tied output projection; see {@link
+   * io.github.transformers4j.models.nn.AbstractModule#quantize}). The checkpoint is read in fp32
+   * and each weight converted after loading; the fp32 copies are released.
+   *
+   * @throws IllegalArgumentException also when the model is not quantizable (not built from the
+   *     project's modules), naming its class
+   */
+  public static <T extends PretrainedModel> T load(Ops ops, Path dir, Class<T> type, WeightPrecision precision)
+      throws IOException {
     Path config = dir.resolve(CONFIG);
     if (!Files.isRegularFile(config)) {
       throw new IOException(dir + ": no " + CONFIG + " (expected a Hugging Face model folder)");
@@ -90,7 +106,26 @@ public final class Pretrained {
     try (Weights w = openWeights(dir)) {
       m.load(w);
     }
+    quantize(m, precision, dir);
     return m;
+  }
+
+  /**
+   * Converts {@code model}'s matmul weights to {@code precision} ({@link WeightPrecision#F32}:
+   * nothing).
+   *
+   * @throws IllegalArgumentException when the model is not built from {@link AbstractModule}s
+   */
+  public static void quantize(Object model, WeightPrecision precision, Object what) {
+    if (precision == WeightPrecision.F32) {
+      return;
+    }
+    if (!(model instanceof AbstractModule a)) {
+      throw new IllegalArgumentException(
+          what + ": a " + model.getClass().getSimpleName() + " cannot hold " + precision.label()
+              + " weights (only models built from the project's modules can)");
+    }
+    a.quantize(precision);
   }
 
   /** The folder's weights: {@code model.safetensors}, else the sharded index. */

@@ -12,6 +12,7 @@ import io.github.transformers4j.models.layers.Embedding;
 import io.github.transformers4j.models.layers.KvCache;
 import io.github.transformers4j.models.layers.LayerNorm;
 import io.github.transformers4j.models.layers.LmHead;
+import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.layers.NormPlacement;
 import io.github.transformers4j.models.layers.RotaryEmbedding;
 import io.github.transformers4j.models.layers.SinusoidalPositionalEncoding;
@@ -82,7 +83,7 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
     this.encoderNorm = pre ? child("encoder.layer_norm", new LayerNorm(ops, c.dModel(), c.layerNormEps())) : null;
     this.decoderNorm = pre ? child("decoder.layer_norm", new LayerNorm(ops, c.dModel(), c.layerNormEps())) : null;
     this.drop = child("dropout", new Dropout(ops, c.dropout()));
-    this.head = new LmHead(ops, shared::weight);
+    this.head = new LmHead(ops, shared);
     this.embedScale = c.scaleEmbedding() ? (float) Math.sqrt(c.dModel()) : 1f;
   }
 
@@ -174,6 +175,12 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
     Tensor h =
         decode(ops.ids(target, 1, target.length), ops.ids(pos, 1, target.length), null, memory, null, null);
     return head.logits(h);
+  }
+
+  /** The shared table is the tied output projection: quantized with the blocks' weights. */
+  @Override
+  protected void quantizeOwn(WeightPrecision precision) {
+    shared.quantizeAsOutputProjection(precision);
   }
 
   /** The LM head tied to {@code shared}. */
