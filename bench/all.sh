@@ -81,6 +81,24 @@ for mode in ${modes//,/ }; do
       printf "all-MiniLM-L6-v2 128 tokens, %s thread(s)\t%s\t%s ms\t%s %s ms\t%s (time)\t≤ 1.00\t%s\n", $1, m, $2, peer, $3, $4, ($4 <= 1.0 ? "met" : "missed") }' \
     "$out/minilm-$mode.log" >>"$table"
 
+  # Reduced precision: int8 and bf16 weights against our own f32, one process per thread count,
+  # the three precisions measured in turn within every run (A B C A B C).
+  for t in 1 2; do
+    ./t4j --threads "$t" bench generate --quantize f32,int8,bf16 --runs "$((rounds * 2 + 1))" 2>&1 |
+      tee -a "$out/quantized-decode-$mode.log" >&2 |
+      sed -n 's/.*random weights, \([a-z0-9]*\) weights \([0-9.]*\) MB.*decode \([0-9.]*\) tokens\/s (\([0-9.]*\)x f32).*/\1 \2 \3 \4/p' |
+      while read -r prec mb rate ratio; do
+        target="≥ 2.5"; [[ $prec == bf16 ]] && target="≥ 1.6"
+        row "GPT-2-small decode $prec (weights $mb MB), $t thread(s)" "$mode" "$rate tokens/s" "ours f32" "$ratio" "$target" \
+          "$(awk -v r="$ratio" -v t="${target#≥ }" 'BEGIN { print (r >= t ? "met" : "missed") }')"
+      done
+  done
+  bench/minilm-vs-onnxruntime.sh --rounds "$rounds" --int8 2>&1 | tee "$out/minilm-int8-$mode.log" >&2
+  awk -v m="$mode" '$1 ~ /^[12]$/ && NF >= 7 && $2 ~ /^[0-9.]+$/ {
+      printf "all-MiniLM-L6-v2 int8, %s thread(s)\t%s\t%s ms\tours f32 %s ms\t%s (time)\t≤ 1.00\t%s\n", $1, m, $3, $2, $6, ($6 <= 1.0 ? "met" : "missed");
+      printf "all-MiniLM-L6-v2 int8 vs ONNX Runtime int8 model, %s thread(s)\t%s\t%s ms\tONNX Runtime %s ms\t%s (time)\treported\t-\n", $1, m, $3, $5, $7 }' \
+    "$out/minilm-int8-$mode.log" >>"$table"
+
   bench/generate-vs-torch.sh "$rounds" 1,2 2>&1 | tee "$out/generate-$mode.log" >&2
   sed -n 's/^ *threads \([0-9]*\): t4j \([0-9.]*\) tokens\/s, torch \([0-9.]*\) tokens\/s, ratio t4j\/torch \([0-9.]*\)/\1 \2 \3 \4/p' \
     "$out/generate-$mode.log" | while read -r t a b r; do
