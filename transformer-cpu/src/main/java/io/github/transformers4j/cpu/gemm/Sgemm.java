@@ -229,7 +229,7 @@ public final class Sgemm {
     float[] tile = ws.tile;
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
-    float[] ap = ws.packA(Math.min(MC, roundUp(m, MR)) * kcMax);
+    float[] ap = PACK_A ? ws.packA(Math.min(MC, roundUp(m, MR)) * kcMax) : null;
     int stripsPerBlock = NC / NR;
     for (int sc = s0; sc < s1; sc += stripsPerBlock) {
       int scEnd = Math.min(s1, sc + stripsPerBlock);
@@ -237,7 +237,9 @@ public final class Sgemm {
         int kc = Math.min(kcMax, k - pc);
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
-          packA(false, a, aOff, lda, ic, pc, mc, kc, ap);
+          if (PACK_A) {
+            packA(false, a, aOff, lda, ic, pc, mc, kc, ap);
+          }
           for (int st = sc; st < scEnd; st++) {
             int jr = st * NR;
             int nr = Math.min(NR, n - jr);
@@ -245,7 +247,12 @@ public final class Sgemm {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               int cIdx = cOff + (ic + ir) * ldc + jr;
-              kernel(kc, ap, ir * kc, b.data, bIdx, c, cIdx, ldc, mr, nr, tile);
+              if (PACK_A) {
+                kernel6x2(kc, ap, ir * kc, b.data, bIdx, c, cIdx, ldc, mr, nr, tile);
+              } else {
+                int aIdx = aOff + (ic + ir) * lda + pc;
+                kernel8x2(kc, a, aIdx, lda, 1, b.data, bIdx, c, cIdx, ldc, mr, nr, tile);
+              }
             }
           }
         }
@@ -399,7 +406,9 @@ public final class Sgemm {
     }
     float[] bp = ws.b;
     float[] tile = ws.tile;
-    float[] ap = ws.packA(Math.min(MC, roundUp(m, MR)) * kcMax);
+    float[] ap = PACK_A ? ws.packA(Math.min(MC, roundUp(m, MR)) * kcMax) : null;
+    int aRs = transA ? 1 : lda;
+    int aPs = transA ? lda : 1;
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
       for (int pc = 0; pc < k; pc += kcMax) {
@@ -407,14 +416,21 @@ public final class Sgemm {
         packB(transB, b, bOff, ldb, pc, jc, kc, nc, alpha, bp, 0, ws.idx);
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
-          packA(transA, a, aOff, lda, ic, pc, mc, kc, ap);
+          if (PACK_A) {
+            packA(transA, a, aOff, lda, ic, pc, mc, kc, ap);
+          }
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int cCol = cOff + jc + jr;
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               int cIdx = cCol + (ic + ir) * ldc;
-              kernel(kc, ap, ir * kc, bp, jr * kc, c, cIdx, ldc, mr, nr, tile);
+              if (PACK_A) {
+                kernel6x2(kc, ap, ir * kc, bp, jr * kc, c, cIdx, ldc, mr, nr, tile);
+              } else {
+                int aIdx = aOff + (ic + ir) * aRs + pc * aPs;
+                kernel8x2(kc, a, aIdx, aRs, aPs, bp, jr * kc, c, cIdx, ldc, mr, nr, tile);
+              }
             }
           }
         }
@@ -583,24 +599,16 @@ public final class Sgemm {
     }
   }
 
-  // C(mr×nr at cIdx) += A strip · B strip: the strip of A packed as kc steps of MR floats from
-  // aIdx (rows past mr zero), the strip of B as kc steps of NR floats from bIdx (columns past nr
-  // zero). Each shape is its own method because the accumulators must be named locals for C2 to
-  // keep them in registers: passing FloatVectors to a helper that is not inlined allocates them.
-  // The A and B indices advance by constant strides (MR, NR) so that C2 can hoist the bounds
-  // checks out of the loop; with a variable stride they cost as many instructions as the FMAs.
-  private static void kernel(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int mr,
-      int nr, float[] tile) {
-    switch (KERNEL) {
-      case Tiling.K8X2:
-        kernel8x2(kc, ap, aIdx, bp, bIdx, c, cIdx, ldc, mr, nr, tile);
-        break;
-      default:
-        kernel6x2(kc, ap, aIdx, bp, bIdx, c, cIdx, ldc, mr, nr, tile);
-        break;
-    }
-  }
+  // Whether the micro-kernel reads A packed (the 6×2 tile of 16-register machines: in place its
+  // eight row offsets and variable strides spill, and AVX2 ran at half speed) or where it is
+  // stored (the 8×2 tile). A constant, so the JIT folds the branches on it away.
+  private static final boolean PACK_A = KERNEL != Tiling.K8X2;
+
+  // kernel6x2 reads the strip of A packed as kc steps of MR floats from aIdx (rows past mr zero)
+  // and the strip of B as kc steps of NR floats from bIdx (columns past nr zero), both at
+  // constant strides from loop-invariant offsets, so C2 hoists their bounds checks out of the
+  // loop. Each tile shape is its own method because the accumulators must be named locals for C2
+  // to keep them in registers: passing FloatVectors to a helper that is not inlined allocates.
 
   // Edge tile: the accumulators were spilled to a scratch tile; add its valid part, so that no
   // masked memory access (slow on JDK 17) sits on the common path.
@@ -614,10 +622,27 @@ public final class Sgemm {
     }
   }
 
-  // The 8×2-vector register tile: 16 accumulators, 2 B vectors and one broadcast A.
+  // The 8×2-vector register tile of 32-register machines (AVX-512, NEON), reading A where it is
+  // stored. Everything stays in this one method on purpose: C2 keeps the accumulators in
+  // registers only when no FloatVector crosses a call boundary. Measured on a Zen 5 with
+  // AVX-512, this in-place form beat the packed-A form of kernel6x2 by 5-10% at 512-1024 (the
+  // packing costs more than the bounds checks it saves when 32 registers hold everything).
+  //
+  // op(A)(ir + r, p) is read at ap[aIdx + r·aRs + p·aPs]: (1, MR) for a packed strip, or the
+  // stored layout of A itself, (lda, 1) or (1, lda) for transA. Rows past mr re-read row mr − 1
+  // (never out of bounds); their sums land in the discarded part of the edge tile. Alpha is in
+  // the packed B strips. Keep this method small: when it grew (an alpha scaling of the 16
+  // accumulators), C2 sometimes left intoArray out of line and training ran 4× slower.
   private static void kernel8x2(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int mr,
-      int nr, float[] tile) {
+      int kc, float[] ap, int aIdx, int aRs, int aPs, float[] bp, int bIdx,
+      float[] c, int cIdx, int ldc, int mr, int nr, float[] tile) {
+    final int r1 = Math.min(1, mr - 1) * aRs;
+    final int r2 = Math.min(2, mr - 1) * aRs;
+    final int r3 = Math.min(3, mr - 1) * aRs;
+    final int r4 = Math.min(4, mr - 1) * aRs;
+    final int r5 = Math.min(5, mr - 1) * aRs;
+    final int r6 = Math.min(6, mr - 1) * aRs;
+    final int r7 = Math.min(7, mr - 1) * aRs;
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -634,38 +659,40 @@ public final class Sgemm {
     FloatVector c61 = FloatVector.zero(S);
     FloatVector c70 = FloatVector.zero(S);
     FloatVector c71 = FloatVector.zero(S);
+    int ai = aIdx;
+    int bi = bIdx;
     for (int p = 0; p < kc; p++) {
-      int ai = aIdx + p * 8;
-      int bi = bIdx + p * NR;
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
       FloatVector a;
-      a = FloatVector.broadcast(S, ap[ai]);
+      a = FloatVector.broadcast(S, ap[ai + 0]);
       c00 = a.fma(b0, c00);
       c01 = a.fma(b1, c01);
-      a = FloatVector.broadcast(S, ap[ai + 1]);
+      a = FloatVector.broadcast(S, ap[ai + r1]);
       c10 = a.fma(b0, c10);
       c11 = a.fma(b1, c11);
-      a = FloatVector.broadcast(S, ap[ai + 2]);
+      a = FloatVector.broadcast(S, ap[ai + r2]);
       c20 = a.fma(b0, c20);
       c21 = a.fma(b1, c21);
-      a = FloatVector.broadcast(S, ap[ai + 3]);
+      a = FloatVector.broadcast(S, ap[ai + r3]);
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
-      a = FloatVector.broadcast(S, ap[ai + 4]);
+      a = FloatVector.broadcast(S, ap[ai + r4]);
       c40 = a.fma(b0, c40);
       c41 = a.fma(b1, c41);
-      a = FloatVector.broadcast(S, ap[ai + 5]);
+      a = FloatVector.broadcast(S, ap[ai + r5]);
       c50 = a.fma(b0, c50);
       c51 = a.fma(b1, c51);
-      a = FloatVector.broadcast(S, ap[ai + 6]);
+      a = FloatVector.broadcast(S, ap[ai + r6]);
       c60 = a.fma(b0, c60);
       c61 = a.fma(b1, c61);
-      a = FloatVector.broadcast(S, ap[ai + 7]);
+      a = FloatVector.broadcast(S, ap[ai + r7]);
       c70 = a.fma(b0, c70);
       c71 = a.fma(b1, c71);
+      ai += aPs;
+      bi += NR;
     }
-    if (mr == 8 && nr == NR) {
+    if (mr == MR && nr == NR) {
       int o = cIdx;
       FloatVector.fromArray(S, c, o).add(c00).intoArray(c, o);
       FloatVector.fromArray(S, c, o + VL).add(c01).intoArray(c, o + VL);
@@ -691,6 +718,8 @@ public final class Sgemm {
       FloatVector.fromArray(S, c, o).add(c70).intoArray(c, o);
       FloatVector.fromArray(S, c, o + VL).add(c71).intoArray(c, o + VL);
     } else {
+      // Edge tile: spill to a scratch tile and add the valid part, so no masked memory access
+      // (slow on JDK 17) sits on the common path.
       c00.intoArray(tile, 0 * NR);
       c01.intoArray(tile, 0 * NR + VL);
       c10.intoArray(tile, 1 * NR);
@@ -707,9 +736,16 @@ public final class Sgemm {
       c61.intoArray(tile, 6 * NR + VL);
       c70.intoArray(tile, 7 * NR);
       c71.intoArray(tile, 7 * NR + VL);
-      addEdge(c, cIdx, ldc, mr, nr, tile);
+      for (int r = 0; r < mr; r++) {
+        int o = cIdx + r * ldc;
+        int t = r * NR;
+        for (int j = 0; j < nr; j++) {
+          c[o + j] += tile[t + j];
+        }
+      }
     }
   }
+
 
   // The 6×2-vector register tile: 12 accumulators, 2 B vectors and one broadcast A.
   private static void kernel6x2(
@@ -847,28 +883,38 @@ public final class Sgemm {
    *   <li>{@code tile} is scratch of at least {@code MR·NR} floats that no other thread uses.
    * </ul>
    *
-   * A is packed here into MR-row strips (a per-thread buffer, grown once), as the micro-kernel
-   * reads it. Serial (the caller splits work over threads), allocates nothing once warm, checks
+   * Where the micro-kernel reads A packed (the 6×2 tile), A is packed here into MR-row strips (a
+   * per-thread buffer, grown once). Serial (the caller splits work over threads), allocates nothing once warm, checks
    * nothing beyond what array bounds check.
    */
   static void multiplyPackedBlock(
       int m, int kc, float[] a, int aOff, int lda, float[] bp, int bpOff, int nc, float[] c,
       int cOff, int ldc, float[] tile) {
-    float[] ap = HOOK_A.get();
-    int need = Math.min(MC, roundUp(m, MR)) * kc;
-    if (ap.length < need) {
-      ap = new float[need];
-      HOOK_A.set(ap);
+    float[] ap = null;
+    if (PACK_A) {
+      ap = HOOK_A.get();
+      int need = Math.min(MC, roundUp(m, MR)) * kc;
+      if (ap.length < need) {
+        ap = new float[need];
+        HOOK_A.set(ap);
+      }
     }
     for (int ic = 0; ic < m; ic += MC) {
       int mc = Math.min(MC, m - ic);
-      packA(false, a, aOff, lda, ic, 0, mc, kc, ap);
+      if (PACK_A) {
+        packA(false, a, aOff, lda, ic, 0, mc, kc, ap);
+      }
       for (int jr = 0, st = 0; jr < nc; jr += NR, st++) {
         int nr = Math.min(NR, nc - jr);
         int bIdx = bpOff + st * kc * NR;
         for (int ir = 0; ir < mc; ir += MR) {
-          kernel(kc, ap, ir * kc, bp, bIdx, c, cOff + (ic + ir) * ldc + jr, ldc,
-              Math.min(MR, mc - ir), nr, tile);
+          int mr = Math.min(MR, mc - ir);
+          int cIdx = cOff + (ic + ir) * ldc + jr;
+          if (PACK_A) {
+            kernel6x2(kc, ap, ir * kc, bp, bIdx, c, cIdx, ldc, mr, nr, tile);
+          } else {
+            kernel8x2(kc, a, aOff + (ic + ir) * lda, lda, 1, bp, bIdx, c, cIdx, ldc, mr, nr, tile);
+          }
         }
       }
     }

@@ -14,10 +14,10 @@ import java.util.Locale;
  * Zen 5 (1 thread, GFLOP/s): 12×2 (27 registers) gave no more than 8×2 with AVX-512 (228 vs 234
  * at 512³); 4×3 (16 registers, none spare) ran at half the speed of 6×2 with AVX2 (55 vs 116).
  *
- * <p>Blocking: a kc×NR strip of packed B stays in L1 while the mr×kc strips of A stream past it
- * ({@code kc} about half of L1 over the strip's row bytes), an mc×kc block of packed A stays in
- * L2 ({@code mc} about a quarter of L2), and nc columns of B are packed per block. Each of these
- * and the tile can be forced for experiments: {@code -Dt4j.cpu.gemmTile=6x2},
+ * <p>Blocking: a kc×NR strip of packed B stays in L1 while the mr×kc strips of A stream past it,
+ * an mc×kc block of A stays in L2, and nc columns of B are packed per block; kc and mc are the
+ * values measured best on 48 KiB-L1d, 1 MiB-L2 cores, scaled by this machine's cache sizes. Each
+ * of these and the tile can be forced for experiments: {@code -Dt4j.cpu.gemmTile=6x2},
  * {@code -Dt4j.cpu.gemmKc=256}, {@code -Dt4j.cpu.gemmMc=120}, {@code -Dt4j.cpu.gemmNc=2048}.
  *
  * @param mr rows of the register tile
@@ -52,13 +52,15 @@ public record Tiling(int mr, int vectors, int vl, int kc, int mc, int nc, int ke
     int mr = SHAPES[kernel][0];
     int vectors = SHAPES[kernel][1];
     int nr = vectors * vl;
-    int rowBytes = nr * Float.BYTES;
-    // Most of L1 for the B strip; the A strips stream through it from L2 (on Zen 4, 320 beat 192
-    // and 256 at 1024³ with the 8×2 tile, although the strip then fills more than half of L1).
-    int kc = clamp(Machine.L1D_BYTES * 3 / 4 / rowBytes, 128, 384);
+    // Blocking as tuned on 48 KiB L1d / 1 MiB L2 cores (Zen 4 and Zen 5), scaled to this
+    // machine's caches: the 8×2 tile (reading A in place) wants KC 320 and MC 128 (320 beat 192,
+    // 256 and 384 at 1024³ by 2-5%); the 6×2 tile (packed A, half as wide a B strip) KC 384 and
+    // MC 168 (116-120 GFLOP/s at 512-1024³, OpenBLAS's Haswell kernels 120-125).
+    int tunedKc = kernel == K8X2 ? 320 : 384;
+    int tunedMc = kernel == K8X2 ? 128 : 168;
+    int kc = clamp((int) ((long) tunedKc * Machine.L1D_BYTES / (48 << 10)) / 32 * 32, 128, 512);
     kc = Integer.getInteger("t4j.cpu.gemmKc", kc);
-    // A quarter of L2 for the packed A block.
-    int mc = clamp(Machine.L2_BYTES / 4 / (kc * Float.BYTES), mr, 1024);
+    int mc = clamp((int) ((long) tunedMc * Machine.L2_BYTES / (1 << 20)), mr, 1024);
     mc = Integer.getInteger("t4j.cpu.gemmMc", mc);
     mc = Math.max(mr, mc / mr * mr);
     int nc = Integer.getInteger("t4j.cpu.gemmNc", 2048);
