@@ -25,6 +25,13 @@ class CpuBackendProviderTest {
     // Tests run with --add-modules jdk.incubator.vector (root pom argLine).
     assertTrue(probe.available(), probe.reason());
     assertTrue(probe.reason().contains("bit vectors"), probe.reason());
+    // t4j backends shows the shape the kernels run with: ISA, registers and the SGEMM tile.
+    String tile =
+        "SGEMM tile " + io.github.transformers4j.cpu.gemm.Sgemm.MR + "×"
+            + io.github.transformers4j.cpu.gemm.Sgemm.NR;
+    assertTrue(probe.reason().contains(tile), probe.reason());
+    assertTrue(probe.reason().contains(io.github.transformers4j.cpu.exec.Machine.ISA), probe.reason());
+    assertTrue(probe.reason().contains("vector registers"), probe.reason());
   }
 
   @Test
