@@ -624,7 +624,7 @@ public final class Sgemm {
 
   // The 8×2-vector register tile of 32-register machines (AVX-512, NEON), reading A where it is
   // stored. Everything stays in this one method on purpose: C2 keeps the accumulators in
-  // registers only when no FloatVector crosses a call boundary. Measured on a Zen 5 with
+  // registers only when no FloatVector crosses a call boundary. Measured on an AMD EPYC with
   // AVX-512, this in-place form beat the packed-A form of kernel6x2 by 5-10% at 512-1024 (the
   // packing costs more than the bounds checks it saves when 32 registers hold everything).
   //

@@ -10,8 +10,8 @@ import java.util.Locale;
  * <p>The tile must leave its accumulators, the B vectors of one step and the broadcast A value in
  * registers: {@code mr·vectors + vectors + 1 ≤ registers}. With AVX-512's 32 registers that is
  * 8×2 (19 registers); with AVX2's or SSE's 16 it is 6×2 (15), the BLIS Haswell shape. The 8×2
- * tile on 16 registers spilled accumulators every step and ran at 0.44× OpenBLAS. Measured on a
- * Zen 5 (1 thread, GFLOP/s): 12×2 (27 registers) gave no more than 8×2 with AVX-512 (228 vs 234
+ * tile on 16 registers spilled accumulators every step and ran at 0.44× OpenBLAS. Measured on an
+ * AVX-512 AMD EPYC (1 thread, GFLOP/s): 12×2 (27 registers) gave no more than 8×2 with AVX-512 (228 vs 234
  * at 512³); 4×3 (16 registers, none spare) ran at half the speed of 6×2 with AVX2 (55 vs 116).
  *
  * <p>Blocking: a kc×NR strip of packed B stays in L1 while the mr×kc strips of A stream past it,
@@ -52,7 +52,7 @@ public record Tiling(int mr, int vectors, int vl, int kc, int mc, int nc, int ke
     int mr = SHAPES[kernel][0];
     int vectors = SHAPES[kernel][1];
     int nr = vectors * vl;
-    // Blocking as tuned on 48 KiB L1d / 1 MiB L2 cores (Zen 4 and Zen 5), scaled to this
+    // Blocking as tuned on 48 KiB L1d / 1 MiB L2 cores (a Zen 4 and this AVX-512 EPYC), scaled to this
     // machine's caches: the 8×2 tile (reading A in place) wants KC 320 and MC 128 (320 beat 192,
     // 256 and 384 at 1024³ by 2-5%); the 6×2 tile (packed A, half as wide a B strip) KC 384 and
     // MC 168 (116-120 GFLOP/s at 512-1024³, OpenBLAS's Haswell kernels 120-125).
