@@ -1,7 +1,6 @@
 package io.github.transformers4j.apps.commands;
 
-import io.github.transformers4j.models.nn.WeightPrecision;
-import io.github.transformers4j.apps.cli.PrecisionConverter;
+import io.github.transformers4j.apps.cli.PrecisionOption;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Tokenizers;
@@ -24,6 +23,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -79,15 +79,7 @@ public final class EmbedCommand implements Callable<Integer> {
       description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(
-      names = "--quantize",
-      paramLabel = "PRECISION",
-      defaultValue = "f32",
-      converter = PrecisionConverter.class,
-      description =
-          "Hold the matmul weights in int8 (per output channel) or bf16 for inference; f32 keeps"
-              + " them as stored (default ${DEFAULT-VALUE}).")
-  WeightPrecision quantize;
+  @Mixin PrecisionOption quantize;
 
   @Parameters(paramLabel = "TEXT", description = "Texts to embed; standard input lines if none.")
   List<String> texts = new ArrayList<>();
@@ -117,11 +109,8 @@ public final class EmbedCommand implements Callable<Integer> {
     }
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
-      BertModel bert = Pretrained.load(ops, model, BertModel.class, quantize);
-      if (choice.verbose()) {
-        spec.commandLine().getErr().printf(
-            java.util.Locale.ROOT, "weights: %s, %.1f MB resident%n", quantize.label(), bert.weightBytes() / 1e6);
-      }
+      BertModel bert = Pretrained.load(ops, model, BertModel.class, quantize.get());
+      quantize.report(choice, spec.commandLine().getErr(), bert);
       SentenceEmbedder embedder =
           new SentenceEmbedder(
               ops,

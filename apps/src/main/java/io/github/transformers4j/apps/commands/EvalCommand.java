@@ -1,7 +1,6 @@
 package io.github.transformers4j.apps.commands;
 
-import io.github.transformers4j.models.nn.WeightPrecision;
-import io.github.transformers4j.apps.cli.PrecisionConverter;
+import io.github.transformers4j.apps.cli.PrecisionOption;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
@@ -22,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -78,15 +78,7 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Seq2seq only: beams compared with greedy (default ${DEFAULT-VALUE}).")
   int beams;
 
-  @Option(
-      names = "--quantize",
-      paramLabel = "PRECISION",
-      defaultValue = "f32",
-      converter = PrecisionConverter.class,
-      description =
-          "Hold the matmul weights in int8 (per output channel) or bf16 for inference; f32 keeps"
-              + " them as stored (default ${DEFAULT-VALUE}).")
-  WeightPrecision quantize;
+  @Mixin PrecisionOption quantize;
 
   /** The command over the global backend choice. */
   @Inject
@@ -128,7 +120,7 @@ public final class EvalCommand implements Callable<Integer> {
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
-        Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model, quantize);
+        Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model, quantize.get());
         reportWeights(s2s.model().model());
         var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target", "source", "target");
         ModelFolders.noteUnknown(s2s.tokenizer(), joined(pairs), err, "--data");
@@ -142,7 +134,7 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
       }
       if (!c.kind().equals(CharLm.TASK)) {
-        BertRecipe.Loaded bert = BertRecipe.load(ops, model, quantize);
+        BertRecipe.Loaded bert = BertRecipe.load(ops, model, quantize.get());
         BertRecipe.Eval e;
         if (bert.task() == BertRecipe.Task.MLM) {
           String text = text();
@@ -163,7 +155,7 @@ public final class EvalCommand implements Callable<Integer> {
             bert.task() == BertRecipe.Task.MLM ? "masked tokens" : "examples");
         return 0;
       }
-      CharLm.Loaded m = CharLm.load(ops, model, quantize);
+      CharLm.Loaded m = CharLm.load(ops, model, quantize.get());
       reportWeights(m.model().model());
       String text = text();
       int[] ids = m.tokenizer().encode(text);
@@ -216,9 +208,6 @@ public final class EvalCommand implements Callable<Integer> {
 
   // --verbose: the resident size of the weights in the chosen precision.
   private void reportWeights(io.github.transformers4j.models.nn.AbstractModule m) {
-    if (choice.verbose()) {
-      spec.commandLine().getErr().printf(
-          java.util.Locale.ROOT, "weights: %s, %.1f MB resident%n", quantize.label(), m.weightBytes() / 1e6);
-    }
+    quantize.report(choice, spec.commandLine().getErr(), m);
   }
 }

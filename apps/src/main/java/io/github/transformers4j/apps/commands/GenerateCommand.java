@@ -1,7 +1,6 @@
 package io.github.transformers4j.apps.commands;
 
-import io.github.transformers4j.models.nn.WeightPrecision;
-import io.github.transformers4j.apps.cli.PrecisionConverter;
+import io.github.transformers4j.apps.cli.PrecisionOption;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
@@ -26,6 +25,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -129,15 +129,7 @@ public final class GenerateCommand implements Callable<Integer> {
               + " context window for a char-level GPT); 1 = off (default ${DEFAULT-VALUE}).")
   int beams;
 
-  @Option(
-      names = "--quantize",
-      paramLabel = "PRECISION",
-      defaultValue = "f32",
-      converter = PrecisionConverter.class,
-      description =
-          "Hold the matmul weights in int8 (per output channel) or bf16 for inference; f32 keeps"
-              + " them as stored (default ${DEFAULT-VALUE}).")
-  WeightPrecision quantize;
+  @Mixin PrecisionOption quantize;
 
   /** The command over the global backend choice. */
   @Inject
@@ -201,7 +193,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     try (ComputeBackend backend = choice.create()) {
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
-        Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model, quantize);
+        Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model, quantize.get());
         reportWeights(m.model().model());
         ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
         // The model's room for outputs, or less with --max-new.
@@ -228,7 +220,7 @@ public final class GenerateCommand implements Callable<Integer> {
       if (c.kind().equals(OutputFolder.Contents.HUGGING_FACE)) {
         return huggingFace(new Ops(backend), out);
       }
-      CharLm.Loaded m = CharLm.load(new Ops(backend), model, quantize);
+      CharLm.Loaded m = CharLm.load(new Ops(backend), model, quantize.get());
       reportWeights(m.model().model());
       // Encode first: a vocabulary without [UNK] fails here, before the prompt is printed.
       m.tokenizer().encode(prompt);
@@ -251,7 +243,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
   // A Hugging Face GPT-2 folder: its tokenizer through the tokenizer SPI, or ids in and out.
   private int huggingFace(Ops ops, java.io.PrintWriter out) throws java.io.IOException {
-    Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class, quantize);
+    Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class, quantize.get());
     reportWeights(gpt2);
     TextTokenizer tok = null;
     int[] promptIds;
@@ -349,9 +341,6 @@ public final class GenerateCommand implements Callable<Integer> {
 
   // --verbose: the resident size of the weights in the chosen precision.
   private void reportWeights(io.github.transformers4j.models.nn.AbstractModule m) {
-    if (choice.verbose()) {
-      spec.commandLine().getErr().printf(
-          java.util.Locale.ROOT, "weights: %s, %.1f MB resident%n", quantize.label(), m.weightBytes() / 1e6);
-    }
+    quantize.report(choice, spec.commandLine().getErr(), m);
   }
 }
