@@ -71,28 +71,14 @@ class MistakesTest {
     train(
         concat(
             g,
-            "train",
-            "seq2seq",
-            "--data",
-            p("PAIRS"),
-            "--output",
-            p("S2S"),
-            "--width",
-            "16",
-            "--heads",
-            "2",
-            "--ffn",
-            "32",
-            "--layers",
-            "1",
-            "--batch",
+            TrainingCommandsTest.tinySeq2seq(p("PAIRS"), p("S2S"), "--batch",
             "4",
             "--steps",
             "1",
             "--val-fraction",
             "0",
             "--exact-match-limit",
-            "0"));
+            "0")));
     train(TrainingCommandsTest.bert("mlm", Path.of(p("TEXT")), Path.of(p("MLM"))));
   }
 

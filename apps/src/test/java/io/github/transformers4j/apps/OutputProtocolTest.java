@@ -63,30 +63,15 @@ class OutputProtocolTest {
   }
 
   private Cli.Run seq2seq(Path out, String... more) {
-    String[] head = {
-      "train",
-      "seq2seq",
-      "--data",
-      pairs.toString(),
-      "--output",
-      out.toString(),
-      "--width",
-      "16",
-      "--heads",
-      "2",
-      "--ffn",
-      "32",
-      "--layers",
-      "1",
-      "--batch",
+    String[] head =
+        TrainingCommandsTest.tinySeq2seq(pairs.toString(), out.toString(), "--batch",
       "4",
       "--steps",
       "2",
       "--val-fraction",
       "0",
       "--exact-match-limit",
-      "0"
-    };
+      "0");
     return Cli.runInstalled(concat(concat(G, head), more));
   }
 

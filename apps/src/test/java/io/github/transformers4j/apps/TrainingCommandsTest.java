@@ -33,6 +33,19 @@ class TrainingCommandsTest {
     "1"
   };
 
+  /**
+   * {@code train seq2seq} on {@code data} into {@code out} with the smallest model the tests use
+   * (width 16, 2 heads, FFN 32, one layer), then {@code more}.
+   */
+  static String[] tinySeq2seq(String data, String out, String... more) {
+    return concat(
+        new String[] {
+          "train", "seq2seq", "--data", data, "--output", out, "--width", "16", "--heads", "2",
+          "--ffn", "32", "--layers", "1"
+        },
+        more);
+  }
+
   static String[] concat(String[] a, String... b) {
     String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, r, a.length, b.length);
@@ -132,25 +145,9 @@ class TrainingCommandsTest {
     Path out = dir.resolve("s2s");
     Cli.Run run =
         Cli.runInstalled(
-            "--backend",
-            "cpu",
-            "--threads",
-            "1",
-            "train",
-            "seq2seq",
-            "--data",
-            pairs.toString(),
-            "--output",
-            out.toString(),
-            "--width",
-            "16",
-            "--heads",
-            "2",
-            "--ffn",
-            "32",
-            "--layers",
-            "1",
-            "--batch",
+            concat(
+                new String[] {"--backend", "cpu", "--threads", "1"},
+                tinySeq2seq(pairs.toString(), out.toString(), "--batch",
             "4",
             "--steps",
             "3",
@@ -159,7 +156,7 @@ class TrainingCommandsTest {
             "--eval-every",
             "2",
             "--val-fraction",
-            "0.25");
+            "0.25")));
     assertEquals(0, run.code(), run::toString);
     assertTrue(run.out().contains("done at step 3"), run::toString);
     assertTrue(run.out().contains("held-out exact match (greedy)"), run::toString);

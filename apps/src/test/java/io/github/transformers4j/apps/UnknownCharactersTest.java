@@ -94,26 +94,12 @@ class UnknownCharactersTest {
         Cli.runInstalled(
             concat(
                 G,
-                "train",
-                "seq2seq",
-                "--data",
-                pairs.toString(),
-                "--output",
-                out.toString(),
-                "--width",
-                "16",
-                "--heads",
-                "2",
-                "--ffn",
-                "32",
-                "--layers",
-                "1",
-                "--batch",
+                TrainingCommandsTest.tinySeq2seq(pairs.toString(), out.toString(), "--batch",
                 "2",
                 "--steps",
                 "1",
                 "--val-fraction",
-                "0"));
+                "0")));
     assertEquals(0, run.code(), run::toString);
     Cli.Run gen =
         Cli.runInstalled(concat(G, "generate", "--model", out.toString(), "--prompt", "FOUR ab"));
