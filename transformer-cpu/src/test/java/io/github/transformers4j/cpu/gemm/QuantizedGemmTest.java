@@ -94,7 +94,7 @@ class QuantizedGemmTest {
     // The decode path (M ≤ 4), whose loops are all this class's. The prefill path's arithmetic is
     // Sgemm's micro-kernel: in this test's JVM, after the other tests here, C2 sometimes compiled
     // that kernel with FloatVector.add out of line (JFR: allocations in lanewiseTemplate under
-    // Sgemm.kernel, 46 KB per 64×256×384 call), which is Sgemm's to fix (SgemmTest checks its
+    // the micro-kernel, 46 KB per 64×256×384 call), which is Sgemm's to fix (SgemmTest checks its
     // allocation in its own JVM state); asserting it here would test Sgemm, not this class.
     for (Format f : Format.values()) {
       for (int m : new int[] {1, 4}) {
