@@ -17,6 +17,7 @@ module io.github.transformers4j.models {
   exports io.github.transformers4j.models.seq2seq;
   exports io.github.transformers4j.models.weights;
   exports io.github.transformers4j.models.pretrained;
+  exports io.github.transformers4j.models.tasks;
 
   provides io.github.transformers4j.api.spi.AttentionProvider with
       io.github.transformers4j.models.layers.SdpaAttention,

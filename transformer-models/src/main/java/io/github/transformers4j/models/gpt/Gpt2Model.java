@@ -1,6 +1,7 @@
 package io.github.transformers4j.models.gpt;
 
 import io.github.transformers4j.models.nn.PretrainedModel;
+import io.github.transformers4j.models.tasks.CausalLm;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.nn.Model;
@@ -27,7 +28,7 @@ import java.util.SplittableRandom;
  * embedding. Parameter names are Hugging Face's {@code GPT2Model} names ({@code wte.weight}, {@code
  * h.0.attn.c_attn.weight}, ..., {@code ln_f.bias}).
  */
-public final class Gpt2Model extends AbstractModule implements PretrainedModel {
+public final class Gpt2Model extends AbstractModule implements PretrainedModel, CausalLm {
   /** The registry name. */
   public static final String ARCHITECTURE = "gpt2";
 
@@ -140,7 +141,18 @@ public final class Gpt2Model extends AbstractModule implements PretrainedModel {
                 || n.endsWith(".attn.masked_bias"));
   }
 
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
+
+  @Override
+  public int maxPositions() {
+    return config.nPositions();
+  }
+
   /** A decoding session over a fresh KV cache. */
+  @Override
   public DecodingSession session() {
     KvCache cache = newCache();
     return new DecodingSession() {

@@ -1,6 +1,7 @@
 package io.github.transformers4j.models.seq2seq;
 
 import io.github.transformers4j.models.nn.PretrainedModel;
+import io.github.transformers4j.models.tasks.Seq2SeqLm;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.registry.Plugins;
@@ -30,7 +31,7 @@ import java.util.SplittableRandom;
  * encoder.embed_positions.weight} (learned positions), {@code encoder.layers.N.*}, {@code
  * encoder.layer_norm} (pre-LN), and the same under {@code decoder.}.
  */
-public final class EncoderDecoderModel extends AbstractModule implements PretrainedModel {
+public final class EncoderDecoderModel extends AbstractModule implements PretrainedModel, Seq2SeqLm {
   /** The registry name. */
   public static final String ARCHITECTURE = "transformer";
 
@@ -183,6 +184,26 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
     shared.quantizeAsOutputProjection(precision);
   }
 
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
+
+  @Override
+  public int decoderStartTokenId() {
+    return config.decoderStartTokenId();
+  }
+
+  @Override
+  public int maxSourcePositions() {
+    return config.maxPositions();
+  }
+
+  @Override
+  public int maxTargetPositions() {
+    return config.maxPositions();
+  }
+
   /** The LM head tied to {@code shared}. */
   public LmHead head() {
     return head;
@@ -193,6 +214,7 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
    * or null): the encoder runs once here, each layer's cross-attention keys and values are
    * projected at the first step and then reused.
    */
+  @Override
   public DecodingSession session(int[] source, int batch, int[] sourceMask) {
     Tensor encoded = encode(source, batch, sourceMask);
     int s = source.length / batch;
