@@ -111,6 +111,20 @@ public final class Gpt2Model extends AbstractModule implements PretrainedModel, 
     return head.logits(hidden(ids));
   }
 
+  /** Logits (B, T, V) of right-padded rows; padded positions attend only to real tokens. */
+  @Override
+  public Tensor logits(int[] ids, int[] attentionMask, int batch) {
+    int t = ids.length / batch;
+    int[] pos = new int[ids.length];
+    for (int r = 0; r < batch; r++) {
+      for (int i = 0; i < t; i++) {
+        pos[r * t + i] = i;
+      }
+    }
+    Tensor mask = AttentionMasks.padding(ops, attentionMask, batch, t);
+    return head.logits(hidden(ops.ids(ids, batch, t), ops.ids(pos, batch, t), mask, null));
+  }
+
   /** The LM head tied to {@code wte}: logits, probabilities, log-probabilities. */
   public LmHead head() {
     return head;

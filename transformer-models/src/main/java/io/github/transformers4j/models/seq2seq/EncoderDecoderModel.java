@@ -178,6 +178,25 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
     return head.logits(h);
   }
 
+  @Override
+  public Tensor logits(int[] source, int[] sourceMask, int[] target, int[] targetMask, int batch) {
+    Tensor memory = encode(source, batch, sourceMask);
+    int s = source.length / batch;
+    int t = target.length / batch;
+    int[] pos = new int[target.length];
+    for (int r = 0; r < batch; r++) {
+      for (int i = 0; i < t; i++) {
+        pos[r * t + i] = i;
+      }
+    }
+    Tensor h =
+        decode(
+            ops.ids(target, batch, t), ops.ids(pos, batch, t),
+            AttentionMasks.padding(ops, targetMask, batch, t), memory,
+            AttentionMasks.padding(ops, sourceMask, batch, s), null);
+    return head.logits(h);
+  }
+
   /** The shared table is the tied output projection: quantized with the blocks' weights. */
   @Override
   protected void quantizeOwn(WeightPrecision precision) {
