@@ -16,7 +16,7 @@ import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.GenerationListener;
 import io.github.transformers4j.models.generation.Generator;
-import io.github.transformers4j.models.gpt.Gpt2Model;
+import io.github.transformers4j.models.tasks.CausalLm;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -241,10 +241,13 @@ public final class GenerateCommand implements Callable<Integer> {
     }
   }
 
-  // A Hugging Face GPT-2 folder: its tokenizer through the tokenizer SPI, or ids in and out.
+  // A Hugging Face decoder folder (gpt2, opt, any CausalLm): its tokenizer through the tokenizer
+  // SPI, or ids in and out.
   private int huggingFace(Ops ops, java.io.PrintWriter out) throws java.io.IOException {
-    Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class, quantize.get());
-    reportWeights(gpt2);
+    CausalLm lm = Pretrained.load(ops, model, CausalLm.class, quantize.get());
+    if (lm instanceof io.github.transformers4j.models.nn.AbstractModule m) {
+      reportWeights(m);
+    }
     TextTokenizer tok = null;
     int[] promptIds;
     if (ids != null) {
@@ -260,7 +263,7 @@ public final class GenerateCommand implements Callable<Integer> {
       }
       promptIds = tok.encodeIds(prompt);
     }
-    int vocab = gpt2.config().vocabSize();
+    int vocab = lm.vocabSize();
     if (promptIds.length == 0) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "the prompt is empty: give --prompt TEXT or --ids");
@@ -271,12 +274,12 @@ public final class GenerateCommand implements Callable<Integer> {
             spec.commandLine(), "prompt id " + id + " is outside the vocabulary of " + vocab);
       }
     }
-    int room = gpt2.config().nPositions() - promptIds.length;
+    int room = lm.maxPositions() - promptIds.length;
     if (room <= 0) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
           "the prompt has " + promptIds.length + " tokens but the model sees at most "
-              + gpt2.config().nPositions());
+              + lm.maxPositions());
     }
     GenerationConfig g = decoding(Math.min(maxNew, room), true);
     if (tok != null && tok.vocabularySize() < vocab) {
@@ -287,7 +290,7 @@ public final class GenerateCommand implements Callable<Integer> {
     if (eos instanceof Number n && n.intValue() >= 0 && n.intValue() < vocab) {
       g = g.withStopTokens(n.intValue());
     }
-    gpt2.train(false, 0);
+    lm.train(false, 0);
     List<Integer> fresh = new ArrayList<>();
     TextTokenizer t = tok;
     String[] shown = {""};
@@ -318,7 +321,7 @@ public final class GenerateCommand implements Callable<Integer> {
               }
             };
     int[] all =
-        new Generator(gpt2::session)
+        new Generator(lm::session)
             .generate(
                 new int[][] {promptIds}, g, g.numBeams() > 1 ? GenerationListener.NONE : streaming)[0];
     if (g.numBeams() > 1) {
