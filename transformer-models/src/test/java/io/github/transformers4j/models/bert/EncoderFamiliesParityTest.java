@@ -101,6 +101,13 @@ class EncoderFamiliesParityTest {
   }
 
   @Test
+  void electraGeneratorMatchesHuggingFace() throws Exception {
+    MaskedLm m =
+        check("electra-generator", ElectraForMaskedLM.class, (x, c) -> x.logits(ids(c), mask(c), rows(c)));
+    assertEquals(64, m.maxPositions());
+  }
+
+  @Test
   void robertaSequenceClassifierMatchesHuggingFace() throws Exception {
     RobertaForSequenceClassification m =
         check(

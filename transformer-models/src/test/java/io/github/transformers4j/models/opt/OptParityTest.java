@@ -91,6 +91,38 @@ class OptParityTest {
     System.out.printf("[OptParityTest] max |logit diff| %.3g (tolerance %.0e)%n", worst, TOLERANCE);
   }
 
+  /**
+   * OPT-350m's layout (post-LN blocks, no final layer norm, projected embeddings) against its own
+   * fixture: logits at every real position of a single row and a right-padded batch.
+   */
+  @Test
+  void postLayerNormVariantMatchesHuggingFace() throws Exception {
+    HfFixture f = HfFixture.load("opt-postln");
+    OptForCausalLM m =
+        assertInstanceOf(OptForCausalLM.class, Pretrained.load(new Ops(backend), f.dir()));
+    assertTrue(!m.config().doLayerNormBefore() && !m.config().finalLayerNorm());
+    double worst = 0;
+    for (JsonObject c : f.cases()) {
+      int[] ids = HfFixture.ints(c.get("input_ids"));
+      int[] mask = HfFixture.ints(c.get("attention_mask"));
+      int b = HfFixture.rows(c.get("input_ids"));
+      float[] want = HfFixture.floats(c.get("logits"));
+      float[] got = m.logits(ids, mask, b).toFloatArray();
+      assertEquals(want.length, got.length, "logits size");
+      int v = m.vocabSize();
+      for (int i = 0; i < mask.length; i++) {
+        if (mask[i] == 1) {
+          double d =
+              TestSupport.maxAbsDiff(
+                  Arrays.copyOfRange(want, i * v, (i + 1) * v), Arrays.copyOfRange(got, i * v, (i + 1) * v));
+          worst = Math.max(worst, d);
+          assertTrue(d <= TOLERANCE, "token " + i + ": max |logit diff| " + d + " > " + TOLERANCE);
+        }
+      }
+    }
+    System.out.printf("[OptParityTest] post-LN: max |logit diff| %.3g at real positions%n", worst);
+  }
+
   @Test
   void greedyAndBeamIdsMatchHuggingFaceAlone() {
     for (JsonObject c : fixture.cases()) {
