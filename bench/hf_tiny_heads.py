@@ -115,8 +115,7 @@ def main():
          "OPTForCausalLM as OPT-350m is built: do_layer_norm_before false (post-LN blocks, no "
          "final_layer_norm), word_embed_proj_dim 16 with project_in/project_out, random weights "
          "(std 0.15); right padding with pad id 1 (positions from the attention mask's cumulative "
-         "sum); logits (B, T, 1000); compare the real positions (HF gives padded queries a fully "
-         "masked attention row)",
+         "sum, padding at -1 + 2); logits (B, T, 1000) at every position, padding included",
          [([[2, 31, 415, 7]], [[1, 1, 1, 1]]),
           ([[2, 5, 6, 7, 1, 1, 1], [2, 900, 17, 250, 44, 61, 3]],
            [[1, 1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1]])],

@@ -93,7 +93,8 @@ class OptParityTest {
 
   /**
    * OPT-350m's layout (post-LN blocks, no final layer norm, projected embeddings) against its own
-   * fixture: logits at every real position of a single row and a right-padded batch.
+   * fixture: logits at every position of a single row and a right-padded batch (padding included:
+   * a padded query still sees the real keys before it, in Hugging Face as here).
    */
   @Test
   void postLayerNormVariantMatchesHuggingFace() throws Exception {
@@ -106,21 +107,13 @@ class OptParityTest {
       int[] ids = HfFixture.ints(c.get("input_ids"));
       int[] mask = HfFixture.ints(c.get("attention_mask"));
       int b = HfFixture.rows(c.get("input_ids"));
-      float[] want = HfFixture.floats(c.get("logits"));
-      float[] got = m.logits(ids, mask, b).toFloatArray();
-      assertEquals(want.length, got.length, "logits size");
-      int v = m.vocabSize();
-      for (int i = 0; i < mask.length; i++) {
-        if (mask[i] == 1) {
-          double d =
-              TestSupport.maxAbsDiff(
-                  Arrays.copyOfRange(want, i * v, (i + 1) * v), Arrays.copyOfRange(got, i * v, (i + 1) * v));
-          worst = Math.max(worst, d);
-          assertTrue(d <= TOLERANCE, "token " + i + ": max |logit diff| " + d + " > " + TOLERANCE);
-        }
-      }
+      double d =
+          TestSupport.maxAbsDiff(
+              HfFixture.floats(c.get("logits")), m.logits(ids, mask, b).toFloatArray());
+      worst = Math.max(worst, d);
+      assertTrue(d <= TOLERANCE, "B=" + b + ": max |logit diff| " + d + " > " + TOLERANCE);
     }
-    System.out.printf("[OptParityTest] post-LN: max |logit diff| %.3g at real positions%n", worst);
+    System.out.printf("[OptParityTest] post-LN: max |logit diff| %.3g%n", worst);
   }
 
   @Test
