@@ -31,6 +31,9 @@ final class EncoderArchitectures {
     switch (modelType) {
       case "bert" -> {
         m.put(BertForMaskedLM.HF_NAME, (ops, c, l) -> new BertForMaskedLM(ops, c));
+        // Pre-training adds the next-sentence head to the same masked-LM head: the masked LM is
+        // what such a folder is used for here (its next-sentence and pooler tensors are skipped).
+        m.put("BertForPreTraining", (ops, c, l) -> new BertForMaskedLM(ops, c));
         m.put(BertForSequenceClassification.HF_NAME, BertForSequenceClassification::new);
         m.put("BertForTokenClassification", BertForTokenClassification::new);
       }

@@ -54,6 +54,7 @@ class EncoderArchitecturesTest {
     assertInstanceOf(BertModel.class, build("bert", ""));
     assertInstanceOf(BertModel.class, build("roberta", ",\"architectures\":[\"RobertaModel\"]"));
     assertInstanceOf(BertForMaskedLM.class, build("bert", ",\"architectures\":[\"BertForMaskedLM\"]"));
+    assertInstanceOf(BertForMaskedLM.class, build("bert", ",\"architectures\":[\"BertForPreTraining\"]"));
     assertInstanceOf(
         BertForSequenceClassification.class,
         build("bert", ",\"architectures\":[\"BertForSequenceClassification\"]"));
