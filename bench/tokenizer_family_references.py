@@ -206,6 +206,27 @@ def main():
     refs["roberta-small"] = {"info": info(tok), "cases": cases(tok)}
     write(os.path.join(out, "expected.json"), refs)
 
+    # OPT: GPT-2's tokenizer class over RoBERTa's vocabulary, </s> as BOS added in front.
+    out = os.path.join(TD, "opt")
+    os.makedirs(out, exist_ok=True)
+    special = {"__type": "AddedToken", "lstrip": False, "normalized": True, "rstrip": False, "single_word": False}
+    opt_config = {
+        "tokenizer_class": "GPT2Tokenizer",
+        "add_bos_token": True,
+        "add_prefix_space": False,
+        "errors": "replace",
+        "bos_token": dict(special, content="</s>"),
+        "eos_token": dict(special, content="</s>"),
+        "unk_token": dict(special, content="</s>"),
+        "pad_token": dict(special, content="<pad>"),
+    }
+    write(os.path.join(out, "tokenizer_config.json"), opt_config)
+    write(os.path.join(out, "config.json"), {"model_type": "opt"})
+    d = os.path.join(tmp, "opt")
+    roberta_dir(d, vocab, merges, config={"model_type": "opt"}, tok_config=opt_config)
+    tok = AutoTokenizer.from_pretrained(d)
+    write(os.path.join(out, "expected.json"), {"opt": {"info": info(tok), "cases": cases(tok)}})
+
     # T5 / mT5 / Pegasus from SentencePiece's test model, given T5's special pieces.
     spm = os.path.join(TD, "t5", "spiece.model")
     t5_shaped_model(os.path.join(TD, "sentencepiece", "test_model.model"), spm)

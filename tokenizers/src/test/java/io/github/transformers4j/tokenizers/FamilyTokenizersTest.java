@@ -57,10 +57,10 @@ class FamilyTokenizersTest {
     Map<String, Path> files = new LinkedHashMap<>();
     files.put("merges.txt", Fixtures.tokenizers("gpt2/vocab.bpe"));
     if (tokConfig != null) {
-      files.put("tokenizer_config.json", Fixtures.tokenizers("roberta/" + tokConfig));
+      files.put("tokenizer_config.json", Fixtures.tokenizers(tokConfig));
     }
     if (config != null) {
-      files.put("config.json", Fixtures.tokenizers("roberta/" + config));
+      files.put("config.json", Fixtures.tokenizers(config));
     }
     Path d = folder(name, files);
     JsonObject gpt2 =
@@ -134,7 +134,7 @@ class FamilyTokenizersTest {
   @Test
   void robertaFromVocabJsonAndMerges() throws IOException {
     JsonObject ref = expected("roberta");
-    Path d = robertaFolder("roberta", "tokenizer_config.json", null);
+    Path d = robertaFolder("roberta", "roberta/tokenizer_config.json", null);
     TextTokenizer t = auto(d);
     assertEquals(ref.getAsJsonObject("roberta").getAsJsonObject("info").get("len").getAsInt(),
         t.vocabularySize());
@@ -143,7 +143,7 @@ class FamilyTokenizersTest {
 
   @Test
   void robertaWithAddPrefixSpace() throws IOException {
-    Path d = robertaFolder("roberta-aps", "tokenizer_config.prefix-space.json", null);
+    Path d = robertaFolder("roberta-aps", "roberta/tokenizer_config.prefix-space.json", null);
     check(auto(d), expected("roberta").getAsJsonObject("roberta-prefix-space").getAsJsonArray("cases"),
         "roberta add_prefix_space");
   }
@@ -151,8 +151,17 @@ class FamilyTokenizersTest {
   @Test
   void bartChosenByModelTypeWithoutTokenizerConfig() throws IOException {
     // No tokenizer_config.json: <mask> takes no space on its left, as Hugging Face 5.18 builds it.
-    Path d = robertaFolder("bart", null, "config.bart.json");
+    Path d = robertaFolder("bart", null, "roberta/config.bart.json");
     check(auto(d), expected("roberta").getAsJsonObject("bart").getAsJsonArray("cases"), "bart");
+  }
+
+  @Test
+  void optIsGpt2WithEndOfSequenceInFront() throws IOException {
+    // OPT: GPT2Tokenizer over RoBERTa's vocabulary with add_bos_token and </s> as BOS.
+    Path d = robertaFolder("opt", "opt/tokenizer_config.json", "opt/config.json");
+    TextTokenizer t = auto(d);
+    assertEquals(2, t.encodeIds("Hello")[0]);
+    check(t, expected("opt").getAsJsonObject("opt").getAsJsonArray("cases"), "opt");
   }
 
   @Test

@@ -58,9 +58,12 @@ public final class ModelFolderTokenizer {
             dir + ": " + describe(tokConfig, config) + " names a SentencePiece family, but the"
                 + " folder has vocab.json + merges.txt and no spiece.model or tokenizer.json");
       }
-      return family == Family.ROBERTA
-          ? roberta(vocabJson, merges, tokConfig)
-          : TokenizerFiles.gpt2(vocabJson, merges);
+      if (family == Family.ROBERTA) {
+        return roberta(vocabJson, merges, tokConfig);
+      }
+      return tokConfig == null
+          ? TokenizerFiles.gpt2(vocabJson, merges)
+          : gpt2(vocabJson, merges, tokConfig);
     }
     Path spiece = dir.resolve("spiece.model");
     if (Files.isRegularFile(spiece)) {
@@ -89,11 +92,61 @@ public final class ModelFolderTokenizer {
     boolean trimOffsets = bool(tokConfig, "trim_offsets", true, cfg);
     try {
       return StandardTokenizers.roberta(
-          vocab, m, StandardTokenizers.robertaSpecials(vocab, flags(tokConfig, cfg)),
+          vocab, m,
+          StandardTokenizers.specials(
+              vocab, List.of("<s>", "</s>", "<unk>", "<pad>", "<mask>"), flags(tokConfig, cfg)),
           addPrefixSpace, trimOffsets);
     } catch (IllegalArgumentException e) {
       throw new IOException(vocabJson + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * GPT-2's byte-level BPE with the settings of {@code tokenizer_config.json}: its {@code
+   * bos_token}, {@code eos_token}, {@code unk_token}, {@code pad_token} (default {@code
+   * <|endoftext|>} but pad) as special tokens, {@code add_bos_token} / {@code add_eos_token} (OPT
+   * puts {@code </s>} in front), {@code add_prefix_space}.
+   */
+  public static Tokenizer gpt2(Path vocabJson, Path merges, JsonObject tokConfig)
+      throws IOException {
+    Map<String, Integer> vocab = TokenizerFiles.readJsonVocab(vocabJson);
+    List<String[]> m = TokenizerFiles.readMerges(merges);
+    Path cfg = vocabJson.resolveSibling("tokenizer_config.json");
+    Map<String, AddedToken> flags = flags(tokConfig, cfg);
+    String bos = tokenName(tokConfig, "bos_token", "<|endoftext|>");
+    String eos = tokenName(tokConfig, "eos_token", "<|endoftext|>");
+    String unk = tokenName(tokConfig, "unk_token", "<|endoftext|>");
+    String pad = tokenName(tokConfig, "pad_token", null);
+    List<String> names = new java.util.ArrayList<>();
+    for (String t : new String[] {bos, eos, unk, pad}) {
+      if (t != null && !names.contains(t)) {
+        names.add(t);
+      }
+    }
+    try {
+      return StandardTokenizers.gpt2(
+          vocab, m, StandardTokenizers.specials(vocab, names, flags),
+          bool(tokConfig, "add_bos_token", false, cfg) ? bos : null,
+          bool(tokConfig, "add_eos_token", false, cfg) ? eos : null,
+          bool(tokConfig, "add_prefix_space", false, cfg));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(vocabJson + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A special token's text: a string, or an object's {@code content}; {@code dflt} if absent. */
+  private static String tokenName(JsonObject o, String key, String dflt) {
+    if (o == null || !o.has(key)) {
+      return dflt;
+    }
+    JsonElement e = o.get(key);
+    if (e.isJsonNull()) {
+      return null;
+    }
+    if (e.isJsonObject() && e.getAsJsonObject().has("content")) {
+      return e.getAsJsonObject().get("content").getAsString();
+    }
+    return e.isJsonPrimitive() ? e.getAsString() : dflt;
   }
 
   private static Tokenizer sentencePiece(Path spiece, Family family, JsonObject tokConfig)

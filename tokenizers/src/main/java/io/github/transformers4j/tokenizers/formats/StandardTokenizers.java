@@ -58,8 +58,8 @@ public final class StandardTokenizers {
   /**
    * RoBERTa and BART: GPT-2's byte-level BPE (no unknown token) with {@code <s> A </s>}, pair
    * {@code <s> A </s></s> B </s>}. {@code specials} are the added tokens ({@code <s>}, {@code
-   * </s>}, {@code <unk>}, {@code <pad>}, {@code <mask>} with their flags, see {@link
-   * #robertaSpecials}); {@code <s>} and {@code </s>} must be among them.
+   * </s>}, {@code <unk>}, {@code <pad>}, {@code <mask>} with their flags, see {@link #specials});
+   * {@code <s>} and {@code </s>} must be among them.
    *
    * @param addPrefixSpace whether a space is put before the text, so its first word is encoded
    *     like the others (the pre-tokenizer's and the template's setting, as Hugging Face)
@@ -95,19 +95,20 @@ public final class StandardTokenizers {
   }
 
   /**
-   * RoBERTa's special tokens with their ids: those of the vocabulary, the others appended after
-   * the largest id in Hugging Face's order ({@code <s> </s> <unk> <pad> <mask>}). {@code flags}
-   * may give a token other flags (the {@code <mask>} of roberta-base takes the space on its left:
-   * lstrip); a token it does not name is special and matched in the raw text.
+   * Special tokens {@code names} with their ids: those of the vocabulary, the others appended
+   * after the largest id in the order given (RoBERTa's: {@code <s> </s> <unk> <pad> <mask>}, as
+   * Hugging Face). {@code flags} may give a token other flags (the {@code <mask>} of roberta-base
+   * takes the space on its left: lstrip); a token it does not name is special and matched in the
+   * raw text.
    */
-  public static List<AddedToken> robertaSpecials(
-      Map<String, Integer> vocab, Map<String, AddedToken> flags) {
+  public static List<AddedToken> specials(
+      Map<String, Integer> vocab, List<String> names, Map<String, AddedToken> flags) {
     int next = 0;
     for (int id : vocab.values()) {
       next = Math.max(next, id + 1);
     }
     List<AddedToken> out = new ArrayList<>();
-    for (String t : List.of("<s>", "</s>", "<unk>", "<pad>", "<mask>")) {
+    for (String t : names) {
       Integer id = vocab.get(t);
       int tokenId = id != null ? id : next++;
       AddedToken f = flags.get(t);
@@ -118,6 +119,49 @@ public final class StandardTokenizers {
                   tokenId, t, f.special(), f.normalized(), f.lstrip(), f.rstrip(), f.singleWord()));
     }
     return out;
+  }
+
+  /**
+   * GPT-2's byte-level BPE with {@code specials} as added tokens, {@code bos} put before the text
+   * and {@code eos} after it when not null (template {@code bos $A eos}, pair {@code bos $A eos
+   * bos $B:1 eos:1}, as Hugging Face's {@code add_bos_token}/{@code add_eos_token}).
+   */
+  public static Tokenizer gpt2(
+      Map<String, Integer> vocab,
+      List<String[]> merges,
+      List<AddedToken> specials,
+      String bos,
+      String eos,
+      boolean addPrefixSpace) {
+    Map<String, Integer> ids = new LinkedHashMap<>();
+    for (AddedToken t : specials) {
+      ids.putIfAbsent(t.content(), t.id());
+    }
+    Tokenizer.Builder b =
+        Tokenizer.builder(Bpe.builder(vocab, merges).build())
+            .preTokenizer(new ByteLevel(addPrefixSpace, false, true))
+            .decoder(new ByteLevelDecoder());
+    if (bos == null && eos == null) {
+      b.postProcessor(new ByteLevelProcessor(true, false, true));
+    } else {
+      Map<String, Integer> used = new LinkedHashMap<>();
+      for (String t : new String[] {bos, eos}) {
+        if (t != null) {
+          Integer id = ids.get(t);
+          if (id == null) {
+            throw new IllegalArgumentException("the template's token " + t + " has no id");
+          }
+          used.put(t, id);
+        }
+      }
+      String one = (bos != null ? bos + ":0 " : "") + "$A:0" + (eos != null ? " " + eos + ":0" : "");
+      String two = one + (bos != null ? " " + bos + ":1" : "") + " $B:1" + (eos != null ? " " + eos + ":1" : "");
+      b.postProcessor(TemplateProcessing.parse(one, two, used));
+    }
+    for (AddedToken t : specials) {
+      b.addedToken(t);
+    }
+    return b.build();
   }
 
   /**
