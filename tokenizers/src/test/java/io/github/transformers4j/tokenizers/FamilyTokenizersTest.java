@@ -277,6 +277,8 @@ class FamilyTokenizersTest {
     assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
     assertTrue(e.getMessage().contains("spiece.model") && e.getMessage().contains("vocab.json + merges.txt"),
         e.getMessage());
+    assertTrue(e.getMessage().contains("model_type t5 needs spiece.model or tokenizer.json"),
+        e.getMessage());
   }
 
   @Test

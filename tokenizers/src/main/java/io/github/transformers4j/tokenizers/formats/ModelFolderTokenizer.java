@@ -76,10 +76,17 @@ public final class ModelFolderTokenizer {
         return TokenizerFiles.load(dir.resolve(name));
       }
     }
+    String hint =
+        switch (family) {
+          case T5, PEGASUS -> "; " + describe(tokConfig, config) + " needs spiece.model or tokenizer.json";
+          case ROBERTA, GPT2 ->
+              "; " + describe(tokConfig, config) + " needs vocab.json + merges.txt or tokenizer.json";
+          default -> "";
+        };
     throw new IOException(
         dir + ": no tokenizer files in this folder (expected tokenizer.json, vocab.json +"
             + " merges.txt, spiece.model, vocab.txt, encoder.json + vocab.bpe, another *.model, or"
-            + " bpe_simple_vocab_16e6.txt.gz)");
+            + " bpe_simple_vocab_16e6.txt.gz" + hint + ")");
   }
 
   /** RoBERTa/BART from {@code vocab.json} + {@code merges.txt} and the folder's settings. */
