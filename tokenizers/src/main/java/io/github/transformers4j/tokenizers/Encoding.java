@@ -12,8 +12,8 @@ import java.util.List;
  * <p>Offsets are UTF-16 indices into the original {@code String}; special and padding tokens have
  * the empty range {@code (0, 0)}. For a pair, {@link #sequenceIds()} tells which text each token
  * came from (-1 for special and padding tokens). {@link #wordIds()} numbers the pre-tokenizer's
- * pieces (and added tokens) of each text from 0, as Hugging Face's {@code word_ids}. Instances are immutable; the arrays returned are
- * copies only where noted.
+ * pieces (and added tokens) of each text from 0, as Hugging Face's {@code word_ids}. Instances are
+ * immutable; the arrays returned are copies only where noted.
  */
 public final class Encoding {
   private final int[] ids;

@@ -2,6 +2,7 @@ package io.github.transformers4j.tokenizers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.Gson;
@@ -12,6 +13,7 @@ import com.google.gson.JsonParser;
 import io.github.transformers4j.api.registry.Tokenizers;
 import io.github.transformers4j.api.spi.TextTokenizer;
 import io.github.transformers4j.api.spi.TokenSpans;
+import io.github.transformers4j.tokenizers.formats.HfTokenizerJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,15 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * RoBERTa/BART and T5/mT5/Pegasus tokenizers of model folders, loaded through the {@code auto}
  * provider, against Hugging Face transformers 5.18 ({@code bench/tokenizer_family_references.py}
- * wrote {@code expected.json}): ids, offsets, word ids and special-tokens mask of every case, pairs,
- * and decoding, from the vocabulary files and from Hugging Face's own {@code tokenizer.json}.
+ * wrote {@code expected.json}): ids, offsets, word ids and special-tokens mask of every case,
+ * pairs, and decoding, from the vocabulary files and from Hugging Face's own {@code tokenizer.json}.
  */
 class FamilyTokenizersTest {
   @TempDir Path tmp;
 
   static JsonObject expected(String family) throws IOException {
     return JsonParser.parseString(
-            Files.readString(Fixtures.tokenizers(family + "/expected.json"), StandardCharsets.UTF_8))
+            Files.readString(
+                Fixtures.tokenizers(family + "/expected.json"), StandardCharsets.UTF_8))
         .getAsJsonObject();
   }
 
@@ -154,7 +157,9 @@ class FamilyTokenizersTest {
   @Test
   void robertaWithAddPrefixSpace() throws IOException {
     Path d = robertaFolder("roberta-aps", "roberta/tokenizer_config.prefix-space.json", null);
-    check(auto(d), expected("roberta").getAsJsonObject("roberta-prefix-space").getAsJsonArray("cases"),
+    check(
+        auto(d),
+        expected("roberta").getAsJsonObject("roberta-prefix-space").getAsJsonArray("cases"),
         "roberta add_prefix_space");
   }
 
@@ -214,7 +219,8 @@ class FamilyTokenizersTest {
   @Test
   void t5ExtraIdsFromTokenizerConfig() throws IOException {
     TextTokenizer t = auto(spieceFolder("t5-10", "t5", "tokenizer_config.t5-extra10.json", null));
-    check(t, expected("t5").getAsJsonObject("t5-extra10").getAsJsonArray("cases"), "t5 extra_ids 10");
+    check(
+        t, expected("t5").getAsJsonObject("t5-extra10").getAsJsonArray("cases"), "t5 extra_ids 10");
   }
 
   @Test
@@ -225,8 +231,12 @@ class FamilyTokenizersTest {
 
   @Test
   void t5FromHuggingFacesTokenizerJson() throws IOException {
-    Path d = folder("t5-saved", Map.of("tokenizer.json", Fixtures.tokenizers("t5/saved/tokenizer.json")));
-    check(auto(d), expected("t5").getAsJsonObject("t5").getAsJsonArray("saved_cases"), "t5 tokenizer.json");
+    Path d =
+        folder("t5-saved", Map.of("tokenizer.json", Fixtures.tokenizers("t5/saved/tokenizer.json")));
+    check(
+        auto(d),
+        expected("t5").getAsJsonObject("t5").getAsJsonArray("saved_cases"),
+        "t5 tokenizer.json");
   }
 
   @Test
@@ -242,7 +252,9 @@ class FamilyTokenizersTest {
   @Test
   void pegasusFromHuggingFacesTokenizerJson() throws IOException {
     Path d =
-        folder("pegasus-saved", Map.of("tokenizer.json", Fixtures.tokenizers("pegasus/saved/tokenizer.json")));
+        folder(
+            "pegasus-saved",
+            Map.of("tokenizer.json", Fixtures.tokenizers("pegasus/saved/tokenizer.json")));
     check(auto(d), expected("pegasus").getAsJsonObject("pegasus").getAsJsonArray("saved_cases"),
         "pegasus tokenizer.json");
   }
@@ -263,7 +275,7 @@ class FamilyTokenizersTest {
     for (Map.Entry<String, Path> e : dirs.entrySet()) {
       Tokenizer t = (Tokenizer) auto(e.getValue());
       Path saved = Files.createDirectories(tmp.resolve("saved-" + e.getKey()));
-      io.github.transformers4j.tokenizers.formats.HfTokenizerJson.save(t, saved.resolve("tokenizer.json"));
+      HfTokenizerJson.save(t, saved.resolve("tokenizer.json"));
       TextTokenizer back = auto(saved);
       check(back, refs.getAsJsonObject(e.getKey()).getAsJsonArray("cases"), e.getKey() + " saved");
     }
@@ -273,9 +285,11 @@ class FamilyTokenizersTest {
   void folderWithoutTokenizerFilesNamesWhatItExpected() throws IOException {
     Path d = Files.createDirectories(tmp.resolve("empty-model"));
     Files.writeString(d.resolve("config.json"), "{\"model_type\": \"t5\"}");
-    IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> auto(d));
+    IOException e = assertThrows(IOException.class, () -> auto(d));
     assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains("spiece.model") && e.getMessage().contains("vocab.json + merges.txt"),
+    assertTrue(
+        e.getMessage().contains("spiece.model")
+            && e.getMessage().contains("vocab.json + merges.txt"),
         e.getMessage());
     assertTrue(e.getMessage().contains("model_type t5 needs spiece.model or tokenizer.json"),
         e.getMessage());
@@ -285,7 +299,7 @@ class FamilyTokenizersTest {
   void vocabJsonWithoutMergesIsNamed() throws IOException {
     Path d = Files.createDirectories(tmp.resolve("no-merges"));
     Files.writeString(d.resolve("vocab.json"), "{\"a\": 0}");
-    IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> auto(d));
+    IOException e = assertThrows(IOException.class, () -> auto(d));
     assertTrue(e.getMessage().contains("merges.txt") && e.getMessage().contains(d.toString()),
         e.getMessage());
   }

@@ -66,7 +66,8 @@ class TokenSpansTest {
             IllegalArgumentException.class,
             () -> new TokenSpans(new int[2], new int[2], new int[1], new boolean[2], new int[2]));
     assertTrue(e.getMessage().contains("differ in length"), e.getMessage());
-    TokenSpans s = new TokenSpans(new int[] {5}, new int[] {1}, new int[] {3}, new boolean[1], new int[] {0});
+    TokenSpans s =
+        new TokenSpans(new int[] {5}, new int[] {1}, new int[] {3}, new boolean[1], new int[] {0});
     int[] ids = s.ids();
     ids[0] = 9;
     assertArrayEquals(new int[] {5}, s.ids(), "the record hands out copies");

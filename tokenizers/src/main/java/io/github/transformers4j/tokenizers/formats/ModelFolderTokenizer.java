@@ -78,9 +78,11 @@ public final class ModelFolderTokenizer {
     }
     String hint =
         switch (family) {
-          case T5, PEGASUS -> "; " + describe(tokConfig, config) + " needs spiece.model or tokenizer.json";
+          case T5, PEGASUS ->
+              "; " + describe(tokConfig, config) + " needs spiece.model or tokenizer.json";
           case ROBERTA, GPT2 ->
-              "; " + describe(tokConfig, config) + " needs vocab.json + merges.txt or tokenizer.json";
+              "; " + describe(tokConfig, config)
+                  + " needs vocab.json + merges.txt or tokenizer.json";
           default -> "";
         };
     throw new IOException(

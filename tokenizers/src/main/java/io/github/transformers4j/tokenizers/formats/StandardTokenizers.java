@@ -86,7 +86,8 @@ public final class StandardTokenizers {
     Tokenizer.Builder b =
         Tokenizer.builder(Bpe.builder(vocab, merges).build())
             .preTokenizer(new ByteLevel(addPrefixSpace, trimOffsets, true))
-            .postProcessor(TemplateProcessing.roberta("<s>", cls, "</s>", sep, trimOffsets, addPrefixSpace))
+            .postProcessor(
+                TemplateProcessing.roberta("<s>", cls, "</s>", sep, trimOffsets, addPrefixSpace))
             .decoder(new ByteLevelDecoder());
     for (AddedToken t : specials) {
       b.addedToken(t);
@@ -154,8 +155,11 @@ public final class StandardTokenizers {
           used.put(t, id);
         }
       }
-      String one = (bos != null ? bos + ":0 " : "") + "$A:0" + (eos != null ? " " + eos + ":0" : "");
-      String two = one + (bos != null ? " " + bos + ":1" : "") + " $B:1" + (eos != null ? " " + eos + ":1" : "");
+      String one =
+          (bos != null ? bos + ":0 " : "") + "$A:0" + (eos != null ? " " + eos + ":0" : "");
+      String two =
+          one + (bos != null ? " " + bos + ":1" : "") + " $B:1"
+              + (eos != null ? " " + eos + ":1" : "");
       b.postProcessor(TemplateProcessing.parse(one, two, used));
     }
     for (AddedToken t : specials) {
@@ -261,7 +265,8 @@ public final class StandardTokenizers {
             .normalizer(new NormalizerSequence(norm))
             .preTokenizer(new Metaspace('\u2581', "always", true))
             .decoder(new MetaspaceDecoder('\u2581', "always", true))
-            .postProcessor(TemplateProcessing.parse("$A:0 </s>:0", "$A:0 $B:0 </s>:0", Map.of("</s>", 1)));
+            .postProcessor(
+                TemplateProcessing.parse("$A:0 </s>:0", "$A:0 $B:0 </s>:0", Map.of("</s>", 1)));
     for (int i = 0; i < shift + 2; i++) {
       b.addedToken(AddedToken.special(i, pieces.get(i)));
     }
@@ -271,7 +276,7 @@ public final class StandardTokenizers {
     return b.build();
   }
 
-  /** The control and unknown pieces (special) and user-defined ones from {@code from} on, shifted. */
+  /** The control and unknown pieces (special) and user-defined ones from {@code from}, shifted. */
   private static List<AddedToken> spmSpecials(SentencePieceModel.Content c, int from, int shift) {
     List<AddedToken> out = new ArrayList<>();
     for (int i = from; i < c.types().length; i++) {
