@@ -296,6 +296,19 @@ class FamilyTokenizersTest {
   }
 
   @Test
+  void badTokenizerConfigIsNamed() throws IOException {
+    Path d = spieceFolder("bad-config", "t5", null, null);
+    Files.writeString(d.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"T5Tokenizer\",");
+    IOException e = assertThrows(IOException.class, () -> auto(d));
+    assertTrue(e.getMessage().contains("tokenizer_config.json: malformed JSON"), e.getMessage());
+    Files.writeString(
+        d.resolve("tokenizer_config.json"),
+        "{\"tokenizer_class\": \"T5Tokenizer\", \"extra_ids\": \"many\"}");
+    e = assertThrows(IOException.class, () -> auto(d));
+    assertTrue(e.getMessage().contains("extra_ids must be a whole number"), e.getMessage());
+  }
+
+  @Test
   void vocabJsonWithoutMergesIsNamed() throws IOException {
     Path d = Files.createDirectories(tmp.resolve("no-merges"));
     Files.writeString(d.resolve("vocab.json"), "{\"a\": 0}");
