@@ -252,6 +252,16 @@ public record EncoderDecoderConfig(
     }
   }
 
+  /**
+   * Reads any configuration this model takes, by its {@code model_type}: {@code bart}, {@code
+   * pegasus}, {@code marian} ({@link #fromHuggingFace}), else our own {@code transformer} ({@link
+   * #fromMap}).
+   */
+  public static EncoderDecoderConfig fromAnyMap(Map<String, ?> map) {
+    Object type = map.get("model_type");
+    return type instanceof String t && HF_TYPES.contains(t) ? fromHuggingFace(t, map) : fromMap(map);
+  }
+
   /** The Hugging Face {@code model_type}s {@link #fromHuggingFace} reads. */
   public static final List<String> HF_TYPES = List.of("bart", "pegasus", "marian");
 

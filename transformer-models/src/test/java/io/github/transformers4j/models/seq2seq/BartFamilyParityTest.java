@@ -17,7 +17,9 @@ import io.github.transformers4j.models.TestSupport;
 import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.Generator;
+import io.github.transformers4j.models.layers.NormPlacement;
 import io.github.transformers4j.models.layers.SinusoidalPositionalEncoding;
+import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import io.github.transformers4j.models.tasks.Seq2SeqLm;
 import io.github.transformers4j.models.weights.SafeTensors;
@@ -174,6 +176,15 @@ class BartFamilyParityTest {
   }
 
   @Test
+  void theReadmeExampleGivesWhatItSays() throws Exception {
+    Seq2SeqLm bart = Pretrained.load(ops, TestSupport.shared("models/hf-tiny/bart"), Seq2SeqLm.class);
+    int[] source = {0, 37, 215, 9, 40, 2};
+    GenerationConfig beams = GenerationConfig.beams(8, 3).withStopTokens(2);
+    int[] out = new Generator(() -> bart.session(source, 1, null)).generate(new int[] {2}, beams);
+    assertArrayEquals(new int[] {2, 751, 751, 751, 751, 751, 751, 751, 751}, out);
+  }
+
+  @Test
   void aBartModelCheckpointLoadsBareAndWithoutHeadOrBias() throws Exception {
     Path dir = TestSupport.shared("models/hf-tiny/bart");
     Map<String, Object> config = new HashMap<>(HfConfig.read(dir.resolve("config.json")));
@@ -280,6 +291,17 @@ class BartFamilyParityTest {
         e.getMessage().contains("BartForSequenceClassification")
             && e.getMessage().contains("BartForConditionalGeneration"),
         e.getMessage());
+    Map<String, Object> pegasus =
+        HfConfig.read(TestSupport.shared("models/hf-tiny/pegasus").resolve("config.json"));
+    assertEquals("pegasus", EncoderDecoderConfig.fromAnyMap(pegasus).layout().modelType());
+    assertEquals(NormPlacement.PRE, EncoderDecoderConfig.fromAnyMap(pegasus).norm());
+    assertEquals(
+        EncoderDecoderConfig.Layout.TRANSFORMER,
+        EncoderDecoderConfig.fromAnyMap(Map.of(
+                "model_type", "transformer", "vocab_size", 10, "d_model", 8,
+                "encoder_attention_heads", 2, "encoder_ffn_dim", 16, "encoder_layers", 1,
+                "decoder_layers", 1, "max_position_embeddings", 16))
+            .layout());
     Map<String, Object> wrongType = new HashMap<>(bart);
     wrongType.put("model_type", "pegasus");
     e = assertThrows(IllegalArgumentException.class, () -> EncoderDecoderConfig.fromHuggingFace("bart", wrongType));
@@ -319,11 +341,43 @@ class BartFamilyParityTest {
           (EncoderDecoderModel) Pretrained.load(ops, dir, Seq2SeqLm.class);
       int[] src = {0, 37, 215, 9, 40, 2};
       int[] dec = {2, 0, 66};
+      float[] ref = tied.logits(src, null, dec, null, 1).toFloatArray();
+      assertEquals(0.0, TestSupport.maxAbsDiff(ref, untied.logits(src, null, dec, null, 1).toFloatArray()));
+      // The untied head is quantized too (lm_head, beside shared): as close as the tied model.
+      tied.quantize(WeightPrecision.INT8);
+      untied.quantize(WeightPrecision.INT8);
       assertEquals(
           0.0,
           TestSupport.maxAbsDiff(
               tied.logits(src, null, dec, null, 1).toFloatArray(),
-              untied.logits(src, null, dec, null, 1).toFloatArray()));
+              untied.logits(src, null, dec, null, 1).toFloatArray()),
+          "int8: the untied head holds the same quantized table as the tied one");
+      assertTrue(untied.weightBytes() > tied.weightBytes(), "lm_head adds its own int8 table");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"bart", "pegasus", "marian"})
+  void reducedPrecisionStaysCloseToF32(String family) throws Exception {
+    // The bounds QuantizedModelsTest holds the other families to, as a fraction of the largest
+    // fp32 logit.
+    Path dir = TestSupport.shared("models/hf-tiny/" + family);
+    EncoderDecoderModel f32 = (EncoderDecoderModel) Pretrained.load(ops, dir, Seq2SeqLm.class);
+    int[] src = {0, 600, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2};
+    int[] dec = {f32.decoderStartTokenId(), 0, 66};
+    float[] ref = f32.logits(src, null, dec, null, 1).toFloatArray();
+    double largest = 0;
+    for (float x : ref) {
+      largest = Math.max(largest, Math.abs(x));
+    }
+    for (WeightPrecision p : new WeightPrecision[] {WeightPrecision.INT8, WeightPrecision.BF16}) {
+      EncoderDecoderModel q = (EncoderDecoderModel) Pretrained.load(ops, dir, Seq2SeqLm.class, p);
+      double d = TestSupport.maxAbsDiff(ref, q.logits(src, null, dec, null, 1).toFloatArray());
+      double bound = (p == WeightPrecision.INT8 ? 0.06 : 0.015) * largest;
+      System.out.printf(
+          "[BartFamilyParityTest] %s %s: max |logit diff| %.3g of largest logit %.3g%n",
+          family, p.label(), d, largest);
+      assertTrue(d <= bound, family + " " + p.label() + ": " + d + " > " + bound);
     }
   }
 
