@@ -376,6 +376,33 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
   }
 
   /**
+   * Every tensor of this model under the names its family's checkpoints use, in the order to write
+   * them: our {@code transformer}'s parameters as they are; for a Hugging Face family, the
+   * parameters under {@code model.} (an untied {@code lm_head.weight} without it), {@code
+   * final_logits_bias} (1, V) and, for sinusoidal families, each stack's table {@code
+   * model.encoder.embed_positions.weight} (transformers 5.18 reads a stored table for Pegasus and
+   * Marian alike, and warns when Pegasus's is missing). {@link #load} reads exactly this back.
+   *
+   * @throws IllegalStateException when the weights are held in reduced precision
+   */
+  public Map<String, Tensor> checkpointTensors() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    if (!config.layout().huggingFace()) {
+      out.putAll(parameters());
+      return out;
+    }
+    parameters().forEach((n, t) -> out.put(n.equals("lm_head.weight") ? n : "model." + n, t));
+    if (finalLogitsBias != null) {
+      out.put("final_logits_bias", ops.reshape(finalLogitsBias, 1, config.vocabSize()));
+    }
+    if (config.layout().halfSinusoids()) {
+      out.put("model.encoder.embed_positions.weight", encoderSinusoids.table());
+      out.put("model.decoder.embed_positions.weight", decoderSinusoids.table());
+    }
+    return out;
+  }
+
+  /**
    * Loads a checkpoint. Our own {@code transformer} has exactly this model's names. A Hugging Face
    * family's has them under {@code model.} ({@code ...ForConditionalGeneration}, {@code
    * MarianMTModel}) or bare ({@code BartModel}), may repeat the tied tables ({@code

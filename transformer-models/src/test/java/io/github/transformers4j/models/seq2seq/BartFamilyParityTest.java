@@ -23,10 +23,12 @@ import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import io.github.transformers4j.models.tasks.Seq2SeqLm;
 import io.github.transformers4j.models.weights.SafeTensors;
+import io.github.transformers4j.models.weights.TensorData;
 import io.github.transformers4j.models.weights.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -379,6 +382,34 @@ class BartFamilyParityTest {
           family, p.label(), d, largest);
       assertTrue(d <= bound, family + " " + p.label() + ": " + d + " > " + bound);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"bart", "pegasus", "marian"})
+  void checkpointTensorsWriteAFolderThatLoadsBack(String family, @TempDir Path tmp) throws Exception {
+    // What an exporter writes: the family's config and checkpointTensors() as safetensors. The
+    // loader is strict both ways (every tensor used, every parameter present), and it reads the
+    // Hugging Face files above, so the names written are Hugging Face's.
+    Map<String, Object> config =
+        new HashMap<>(HfConfig.read(TestSupport.shared("models/hf-tiny/" + family).resolve("config.json")));
+    config.put("seed", 7);
+    EncoderDecoderModel fresh = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace(family, config));
+    Map<String, TensorData> tensors = new LinkedHashMap<>();
+    fresh.checkpointTensors()
+        .forEach((n, t) -> tensors.put(n, new TensorData(t.shape(), t.toFloatArray())));
+    assertTrue(tensors.containsKey("final_logits_bias") && tensors.containsKey("model.shared.weight"));
+    Files.copy(
+        TestSupport.shared("models/hf-tiny/" + family).resolve("config.json"), tmp.resolve("config.json"));
+    SafeTensors.write(tmp.resolve("model.safetensors"), tensors, DType.F32);
+    EncoderDecoderModel back = (EncoderDecoderModel) Pretrained.load(ops, tmp, Seq2SeqLm.class);
+    int[] src = {0, 37, 215, 9, 40, 2};
+    int[] dec = {back.decoderStartTokenId(), 0, 66};
+    assertEquals(
+        0.0,
+        TestSupport.maxAbsDiff(
+            fresh.logits(src, null, dec, null, 1).toFloatArray(),
+            back.logits(src, null, dec, null, 1).toFloatArray()),
+        family + ": written and read back");
   }
 
   /** A checkpoint view keeping the names {@code keep} accepts, with {@code strip} removed. */
