@@ -23,8 +23,8 @@ public final class SinusoidalPositionalEncoding extends AbstractModule {
   }
 
   /**
-   * A table for positions 0..maxLength−1 of even width C; {@code half}: sines in channels 0..C/2−1,
-   * cosines in C/2..C−1.
+   * A table for positions 0..maxLength−1 of even width C; {@code half}: sines in channels
+   * 0..C/2−1, cosines in C/2..C−1.
    */
   public SinusoidalPositionalEncoding(Ops ops, int maxLength, int width, boolean half) {
     super(ops);

@@ -6,8 +6,8 @@ import io.github.transformers4j.api.spi.ArchitectureProvider;
 import java.util.Map;
 
 /**
- * Hugging Face's {@code bart} as an {@link EncoderDecoderModel}: BART (Lewis et al. 2019): learned positions
- * with offset 2, {@code layernorm_embedding}, post-LN; see {@link
+ * Hugging Face's {@code bart} as an {@link EncoderDecoderModel}: BART (Lewis et al.
+ * 2019): learned positions with offset 2, {@code layernorm_embedding}, post-LN; see {@link
  * EncoderDecoderConfig#fromHuggingFace}.
  */
 public final class BartProvider implements ArchitectureProvider {

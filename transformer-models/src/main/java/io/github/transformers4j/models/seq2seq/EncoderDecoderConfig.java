@@ -91,7 +91,8 @@ public record EncoderDecoderConfig(
       boolean finalLogitsBias,
       boolean tieWordEmbeddings) {
     /** The project's own encoder-decoder: none of the families' departures. */
-    public static final Layout TRANSFORMER = new Layout("transformer", 0, false, false, false, true);
+    public static final Layout TRANSFORMER =
+        new Layout("transformer", 0, false, false, false, true);
 
     /** Validates the offset and the type. */
     public Layout {
@@ -259,7 +260,9 @@ public record EncoderDecoderConfig(
    */
   public static EncoderDecoderConfig fromAnyMap(Map<String, ?> map) {
     Object type = map.get("model_type");
-    return type instanceof String t && HF_TYPES.contains(t) ? fromHuggingFace(t, map) : fromMap(map);
+    return type instanceof String t && HF_TYPES.contains(t)
+        ? fromHuggingFace(t, map)
+        : fromMap(map);
   }
 
   /** The Hugging Face {@code model_type}s {@link #fromHuggingFace} reads. */
@@ -340,7 +343,10 @@ public record EncoderDecoderConfig(
           // Hugging Face builds these LayerNorms with PyTorch's default eps.
           1e-5f,
           c.number("init_std", 0.02),
-          c.integer("decoder_start_token_id", type.equals("marian") ? c.integer("pad_token_id", 0) : 2),
+          // Marian starts from the pad token; BART and Pegasus from eos (2), as HF's defaults.
+          c.integer(
+              "decoder_start_token_id",
+              type.equals("marian") ? c.integer("pad_token_id", 0) : 2),
           c.string("attn_implementation", SdpaAttention.NAME),
           c.integer("seed", 0),
           layout);

@@ -82,13 +82,20 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
     // BART's tables keep fairseq's two leading rows: position p is row p + 2.
     int rows = c.maxPositions() + layout.positionOffset();
     this.encoderPositions =
-        learned ? child("encoder.embed_positions", new Embedding(ops, rows, c.dModel(), rng, c.initStd())) : null;
+        learned
+            ? child(
+                "encoder.embed_positions", new Embedding(ops, rows, c.dModel(), rng, c.initStd()))
+            : null;
     this.decoderPositions =
-        learned ? child("decoder.embed_positions", new Embedding(ops, rows, c.dModel(), rng, c.initStd())) : null;
+        learned
+            ? child(
+                "decoder.embed_positions", new Embedding(ops, rows, c.dModel(), rng, c.initStd()))
+            : null;
     boolean sinusoidal = c.positions() == EncoderDecoderConfig.Positions.SINUSOIDAL;
     this.encoderSinusoids =
         sinusoidal
-            ? new SinusoidalPositionalEncoding(ops, c.maxPositions(), c.dModel(), layout.halfSinusoids())
+            ? new SinusoidalPositionalEncoding(
+                ops, c.maxPositions(), c.dModel(), layout.halfSinusoids())
             : null;
     // Two tables only where a checkpoint may store each stack's own copy.
     this.decoderSinusoids =
@@ -187,7 +194,9 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
     }
     Tensor positions = ops.ids(pos, batch, s);
     Tensor x =
-        embed(ops.ids(ids, batch, s), positions, encoderPositions, encoderSinusoids, encoderEmbeddingNorm);
+        embed(
+            ops.ids(ids, batch, s), positions, encoderPositions, encoderSinusoids,
+            encoderEmbeddingNorm);
     Tensor m = AttentionMasks.padding(ops, mask, batch, s);
     for (EncoderLayer layer : encoderLayers) {
       x = layer.forward(x, m, positions);
@@ -471,8 +480,8 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
     Shape found = w.shape(name);
     if (!found.equals(Shape.of(rows, cols))) {
       throw new IllegalArgumentException(
-          "checkpoint tensor '" + name + "': expected shape " + Shape.of(rows, cols) + " but it has "
-              + found);
+          "checkpoint tensor '" + name + "': expected shape " + Shape.of(rows, cols)
+              + " but it has " + found);
     }
     return w.floats(name);
   }

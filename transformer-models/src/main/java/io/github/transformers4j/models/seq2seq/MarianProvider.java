@@ -6,8 +6,8 @@ import io.github.transformers4j.api.spi.ArchitectureProvider;
 import java.util.Map;
 
 /**
- * Hugging Face's {@code marian} as an {@link EncoderDecoderModel}: Marian (Junczys-Dowmunt et al. 2018):
- * sinusoidal positions (sines first), post-LN; see {@link
+ * Hugging Face's {@code marian} as an {@link EncoderDecoderModel}: Marian
+ * (Junczys-Dowmunt et al. 2018): sinusoidal positions (sines first), post-LN; see {@link
  * EncoderDecoderConfig#fromHuggingFace}.
  */
 public final class MarianProvider implements ArchitectureProvider {

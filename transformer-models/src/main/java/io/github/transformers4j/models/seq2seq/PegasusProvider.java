@@ -6,9 +6,9 @@ import io.github.transformers4j.api.spi.ArchitectureProvider;
 import java.util.Map;
 
 /**
- * Hugging Face's {@code pegasus} as an {@link EncoderDecoderModel}: Pegasus (Zhang et al. 2020): sinusoidal
- * positions (sines first), pre-LN with a final LayerNorm per stack; see {@link
- * EncoderDecoderConfig#fromHuggingFace}.
+ * Hugging Face's {@code pegasus} as an {@link EncoderDecoderModel}: Pegasus (Zhang et
+ * al. 2020): sinusoidal positions (sines first), pre-LN with a final LayerNorm per stack; see
+ * {@link EncoderDecoderConfig#fromHuggingFace}.
  */
 public final class PegasusProvider implements ArchitectureProvider {
   @Override

@@ -78,6 +78,15 @@ class BartFamilyParityTest {
     }
   }
 
+  private static EncoderDecoderModel build(String family, Map<String, ?> config) {
+    return new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace(family, config));
+  }
+
+  private static Map<String, Object> config(String family) throws Exception {
+    return new HashMap<>(
+        HfConfig.read(TestSupport.shared("models/hf-tiny/" + family).resolve("config.json")));
+  }
+
   private static Fixture fixture(String family) throws Exception {
     Path dir = TestSupport.shared("models/hf-tiny/" + family);
     Seq2SeqLm model = Pretrained.load(ops, dir, Seq2SeqLm.class);
@@ -115,7 +124,7 @@ class BartFamilyParityTest {
       assertTrue(dl <= TOLERANCE, family + " logits " + dl + " > " + TOLERANCE);
     }
     System.out.printf(
-        "[BartFamilyParityTest] %s: max |encoder diff| %.3g, max |logit diff| %.3g (tolerance %.0e)%n",
+        "[BartFamilyParityTest] %s: max |encoder diff| %.3g, max |logit diff| %.3g (tol %.0e)%n",
         family, worstEncoder, worstLogits, TOLERANCE);
   }
 
@@ -171,7 +180,8 @@ class BartFamilyParityTest {
       int[][] gotGreedy = g.generate(prompts, greedyConfig);
       int[][] gotBeams = g.generate(prompts, beamConfig);
       for (int i = 0; i < n; i++) {
-        String what = family + " case " + i + " in a padded batch" + (cached ? "" : " without cache");
+        String what =
+            family + " case " + i + " in a padded batch" + (cached ? "" : " without cache");
         assertArrayEquals(greedy[i], gotGreedy[i], what + ", greedy");
         assertArrayEquals(beams[i], gotBeams[i], what + ", 3 beams");
       }
@@ -180,7 +190,8 @@ class BartFamilyParityTest {
 
   @Test
   void theReadmeExampleGivesWhatItSays() throws Exception {
-    Seq2SeqLm bart = Pretrained.load(ops, TestSupport.shared("models/hf-tiny/bart"), Seq2SeqLm.class);
+    Seq2SeqLm bart =
+        Pretrained.load(ops, TestSupport.shared("models/hf-tiny/bart"), Seq2SeqLm.class);
     int[] source = {0, 37, 215, 9, 40, 2};
     GenerationConfig beams = GenerationConfig.beams(8, 3).withStopTokens(2);
     int[] out = new Generator(() -> bart.session(source, 1, null)).generate(new int[] {2}, beams);
@@ -192,8 +203,8 @@ class BartFamilyParityTest {
     Path dir = TestSupport.shared("models/hf-tiny/bart");
     Map<String, Object> config = new HashMap<>(HfConfig.read(dir.resolve("config.json")));
     config.put("architectures", List.of("BartModel"));
-    EncoderDecoderModel full = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace("bart", config));
-    EncoderDecoderModel bare = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace("bart", config));
+    EncoderDecoderModel full = build("bart", config);
+    EncoderDecoderModel bare = build("bart", config);
     try (SafeTensors w = SafeTensors.open(dir.resolve("model.safetensors"))) {
       full.load(w);
       // BartModel's file: no "model." prefix, no final_logits_bias (the fixture's is zero).
@@ -214,8 +225,8 @@ class BartFamilyParityTest {
     // stores its table. Dropping the bias must move the logits by exactly the bias.
     Path dir = TestSupport.shared("models/hf-tiny/marian");
     Map<String, Object> config = HfConfig.read(dir.resolve("config.json"));
-    EncoderDecoderModel with = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace("marian", config));
-    EncoderDecoderModel without = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace("marian", config));
+    EncoderDecoderModel with = build("marian", config);
+    EncoderDecoderModel without = build("marian", config);
     float[] bias;
     try (SafeTensors w = SafeTensors.open(dir.resolve("model.safetensors"))) {
       assertTrue(!w.contains("model.encoder.embed_positions.weight"), "marian stores no sinusoids");
@@ -233,17 +244,18 @@ class BartFamilyParityTest {
       norm = Math.max(norm, Math.abs(bias[i % v]));
     }
     assertTrue(norm > 0.1, "the fixture's bias is not zero");
-    assertTrue(worst < 1e-5, "logits with and without final_logits_bias differ by the bias: " + worst);
+    assertTrue(worst < 1e-5, "with and without final_logits_bias: off the bias by " + worst);
     // Pegasus: the stored table is HF's sines-first layout, which the model also computes; a
     // halved stored table must reach the outputs (it is read, not recomputed).
     Path pd = TestSupport.shared("models/hf-tiny/pegasus");
     Map<String, Object> pc = HfConfig.read(pd.resolve("config.json"));
-    EncoderDecoderModel stored = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace("pegasus", pc));
-    EncoderDecoderModel computed = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace("pegasus", pc));
-    EncoderDecoderModel halved = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace("pegasus", pc));
+    EncoderDecoderModel stored = build("pegasus", pc);
+    EncoderDecoderModel computed = build("pegasus", pc);
+    EncoderDecoderModel halved = build("pegasus", pc);
     try (SafeTensors w = SafeTensors.open(pd.resolve("model.safetensors"))) {
       float[] table = w.floats("model.encoder.embed_positions.weight");
-      float[] sinesFirst = new SinusoidalPositionalEncoding(ops, 64, 32, true).table().toFloatArray();
+      float[] sinesFirst =
+          new SinusoidalPositionalEncoding(ops, 64, 32, true).table().toFloatArray();
       double d = TestSupport.maxAbsDiff(table, sinesFirst);
       assertTrue(d < 1e-6, "pegasus's stored table vs the sines-first layout: " + d);
       stored.load(w);
@@ -272,7 +284,7 @@ class BartFamilyParityTest {
   @Test
   void unsupportedOptionsAreRejectedNamingTheField() throws Exception {
     Map<String, Object> marian =
-        new HashMap<>(HfConfig.read(TestSupport.shared("models/hf-tiny/marian").resolve("config.json")));
+        config("marian");
     Map<String, Object> twoVocabularies = new HashMap<>(marian);
     twoVocabularies.put("decoder_vocab_size", 500);
     IllegalArgumentException e =
@@ -284,12 +296,16 @@ class BartFamilyParityTest {
     unshared.put("share_encoder_decoder_embeddings", false);
     e =
         assertThrows(
-            IllegalArgumentException.class, () -> EncoderDecoderConfig.fromHuggingFace("marian", unshared));
+            IllegalArgumentException.class,
+            () -> EncoderDecoderConfig.fromHuggingFace("marian", unshared));
     assertTrue(e.getMessage().contains("share_encoder_decoder_embeddings"), e.getMessage());
     Map<String, Object> bart =
-        new HashMap<>(HfConfig.read(TestSupport.shared("models/hf-tiny/bart").resolve("config.json")));
+        config("bart");
     bart.put("architectures", List.of("BartForSequenceClassification"));
-    e = assertThrows(IllegalArgumentException.class, () -> EncoderDecoderConfig.fromHuggingFace("bart", bart));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> EncoderDecoderConfig.fromHuggingFace("bart", bart));
     assertTrue(
         e.getMessage().contains("BartForSequenceClassification")
             && e.getMessage().contains("BartForConditionalGeneration"),
@@ -307,7 +323,10 @@ class BartFamilyParityTest {
             .layout());
     Map<String, Object> wrongType = new HashMap<>(bart);
     wrongType.put("model_type", "pegasus");
-    e = assertThrows(IllegalArgumentException.class, () -> EncoderDecoderConfig.fromHuggingFace("bart", wrongType));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> EncoderDecoderConfig.fromHuggingFace("bart", wrongType));
     assertTrue(e.getMessage().contains("model_type 'pegasus'"), e.getMessage());
   }
 
@@ -316,9 +335,10 @@ class BartFamilyParityTest {
     Path dir = TestSupport.shared("models/hf-tiny/bart");
     Map<String, Object> config = new HashMap<>(HfConfig.read(dir.resolve("config.json")));
     config.put("tie_word_embeddings", false);
-    EncoderDecoderModel untied = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace("bart", config));
+    EncoderDecoderModel untied = build("bart", config);
     try (SafeTensors w = SafeTensors.open(dir.resolve("model.safetensors"))) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> untied.load(w));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> untied.load(w));
       assertTrue(e.getMessage().contains("missing tensor 'lm_head.weight'"), e.getMessage());
       // With lm_head.weight = shared.weight the untied model computes the tied one's logits.
       Weights withHead = new Renamed(w, n -> true, "") {
@@ -345,7 +365,8 @@ class BartFamilyParityTest {
       int[] src = {0, 37, 215, 9, 40, 2};
       int[] dec = {2, 0, 66};
       float[] ref = tied.logits(src, null, dec, null, 1).toFloatArray();
-      assertEquals(0.0, TestSupport.maxAbsDiff(ref, untied.logits(src, null, dec, null, 1).toFloatArray()));
+      assertEquals(
+          0.0, TestSupport.maxAbsDiff(ref, untied.logits(src, null, dec, null, 1).toFloatArray()));
       // The untied head is quantized too (lm_head, beside shared): as close as the tied model.
       tied.quantize(WeightPrecision.INT8);
       untied.quantize(WeightPrecision.INT8);
@@ -386,20 +407,23 @@ class BartFamilyParityTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"bart", "pegasus", "marian"})
-  void checkpointTensorsWriteAFolderThatLoadsBack(String family, @TempDir Path tmp) throws Exception {
+  void checkpointTensorsWriteAFolderThatLoadsBack(String family, @TempDir Path tmp)
+      throws Exception {
     // What an exporter writes: the family's config and checkpointTensors() as safetensors. The
     // loader is strict both ways (every tensor used, every parameter present), and it reads the
     // Hugging Face files above, so the names written are Hugging Face's.
     Map<String, Object> config =
-        new HashMap<>(HfConfig.read(TestSupport.shared("models/hf-tiny/" + family).resolve("config.json")));
+        config(family);
     config.put("seed", 7);
-    EncoderDecoderModel fresh = new EncoderDecoderModel(ops, EncoderDecoderConfig.fromHuggingFace(family, config));
+    EncoderDecoderModel fresh = build(family, config);
     Map<String, TensorData> tensors = new LinkedHashMap<>();
     fresh.checkpointTensors()
         .forEach((n, t) -> tensors.put(n, new TensorData(t.shape(), t.toFloatArray())));
-    assertTrue(tensors.containsKey("final_logits_bias") && tensors.containsKey("model.shared.weight"));
+    assertTrue(tensors.containsKey("final_logits_bias"));
+    assertTrue(tensors.containsKey("model.shared.weight"));
     Files.copy(
-        TestSupport.shared("models/hf-tiny/" + family).resolve("config.json"), tmp.resolve("config.json"));
+        TestSupport.shared("models/hf-tiny/" + family).resolve("config.json"),
+        tmp.resolve("config.json"));
     SafeTensors.write(tmp.resolve("model.safetensors"), tensors, DType.F32);
     EncoderDecoderModel back = (EncoderDecoderModel) Pretrained.load(ops, tmp, Seq2SeqLm.class);
     int[] src = {0, 37, 215, 9, 40, 2};
