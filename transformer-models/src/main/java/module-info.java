@@ -32,5 +32,8 @@ module io.github.transformers4j.models {
       io.github.transformers4j.models.bert.RobertaProvider,
       io.github.transformers4j.models.bert.ElectraProvider,
       io.github.transformers4j.models.opt.OptProvider,
-      io.github.transformers4j.models.seq2seq.TransformerProvider;
+      io.github.transformers4j.models.seq2seq.TransformerProvider,
+      io.github.transformers4j.models.seq2seq.BartProvider,
+      io.github.transformers4j.models.seq2seq.PegasusProvider,
+      io.github.transformers4j.models.seq2seq.MarianProvider;
 }

@@ -140,7 +140,7 @@ class GenerateHuggingFaceTest {
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> familyCases()
       throws Exception {
     java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
-    for (String family : java.util.List.of("opt", "t5", "mt5", "bart", "pegasus")) {
+    for (String family : java.util.List.of("opt", "t5", "mt5", "bart", "pegasus", "marian")) {
       Path dir = SharedData.require("models/hf-tiny/" + family);
       JsonArray cases =
           JsonParser.parseString(Files.readString(dir.resolve("expected_outputs.json")))

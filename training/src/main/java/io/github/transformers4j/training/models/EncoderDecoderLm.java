@@ -52,6 +52,6 @@ public final class EncoderDecoderLm implements Seq2SeqModel {
     Tensor memoryMask = AttentionMasks.padding(ops, srcKeep, b, s);
     Tensor hidden =
         model.decode(decoderInput, ops.ids(pos, b, t), selfMask, memory, memoryMask, null);
-    return model.head().logits(hidden); // (B, T, V)
+    return model.lmLogits(hidden); // (B, T, V), with final_logits_bias where the family has one
   }
 }

@@ -5,6 +5,7 @@ import io.github.transformers4j.models.config.ConfigReader;
 import io.github.transformers4j.models.layers.Activations;
 import io.github.transformers4j.models.layers.NormPlacement;
 import io.github.transformers4j.models.layers.SdpaAttention;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -31,6 +32,7 @@ import java.util.Map;
  * @param decoderStartTokenId the first decoder token
  * @param attnImplementation the registered attention variant
  * @param seed the seed of the initial weights
+ * @param layout where a Hugging Face family (BART, Pegasus, Marian) departs from the paper
  */
 public record EncoderDecoderConfig(
     int vocabSize,
@@ -50,7 +52,8 @@ public record EncoderDecoderConfig(
     double initStd,
     int decoderStartTokenId,
     String attnImplementation,
-    long seed) {
+    long seed,
+    Layout layout) {
 
   /** How positions enter the model. */
   public enum Positions {
@@ -62,8 +65,82 @@ public record EncoderDecoderConfig(
     ROTARY
   }
 
+  /**
+   * Where a Hugging Face family departs from the paper's arrangement; {@link #TRANSFORMER} is this
+   * project's own {@code transformer}, whose checkpoints have none of these.
+   *
+   * @param modelType the {@code model_type} ({@code transformer}, {@code bart}, {@code pegasus},
+   *     {@code marian})
+   * @param positionOffset rows of the learned position table before position 0 (BART's 2, a
+   *     fairseq heritage: the table has {@code max_position_embeddings + 2} rows)
+   * @param halfSinusoids the sinusoid table holds the sines in the first half of the channels and
+   *     the cosines in the second (Pegasus, Marian), not interleaved as in the paper; a checkpoint
+   *     may store it as {@code encoder.embed_positions.weight}
+   * @param layernormEmbedding a LayerNorm ({@code layernorm_embedding}) on the sum of token and
+   *     position embeddings of each stack (BART)
+   * @param finalLogitsBias a fixed (1, V) {@code final_logits_bias} added to the logits, read from
+   *     the checkpoint when present (zeros otherwise) and never trained, as Hugging Face's buffer
+   * @param tieWordEmbeddings the output projection is {@code shared}; false: its own {@code
+   *     lm_head.weight} (V, C)
+   */
+  public record Layout(
+      String modelType,
+      int positionOffset,
+      boolean halfSinusoids,
+      boolean layernormEmbedding,
+      boolean finalLogitsBias,
+      boolean tieWordEmbeddings) {
+    /** The project's own encoder-decoder: none of the families' departures. */
+    public static final Layout TRANSFORMER =
+        new Layout("transformer", 0, false, false, false, true);
+
+    /** Validates the offset and the type. */
+    public Layout {
+      if (modelType == null || modelType.isBlank()) {
+        throw new IllegalArgumentException("layout needs a model_type");
+      }
+      if (positionOffset < 0) {
+        throw new IllegalArgumentException("position offset must be >= 0, got " + positionOffset);
+      }
+    }
+
+    /** Whether checkpoints carry Hugging Face's {@code model.} prefix and tied copies. */
+    public boolean huggingFace() {
+      return !this.equals(TRANSFORMER);
+    }
+  }
+
+  /** A configuration of the project's own {@code transformer} ({@link Layout#TRANSFORMER}). */
+  public EncoderDecoderConfig(
+      int vocabSize,
+      int dModel,
+      int heads,
+      int ffnDim,
+      int encoderLayers,
+      int decoderLayers,
+      int maxPositions,
+      Activation activation,
+      Positions positions,
+      NormPlacement norm,
+      boolean scaleEmbedding,
+      float dropout,
+      float attentionDropout,
+      float layerNormEps,
+      double initStd,
+      int decoderStartTokenId,
+      String attnImplementation,
+      long seed) {
+    this(
+        vocabSize, dModel, heads, ffnDim, encoderLayers, decoderLayers, maxPositions, activation,
+        positions, norm, scaleEmbedding, dropout, attentionDropout, layerNormEps, initStd,
+        decoderStartTokenId, attnImplementation, seed, Layout.TRANSFORMER);
+  }
+
   /** Validates every field; a message names the field and its value. */
   public EncoderDecoderConfig {
+    if (layout == null) {
+      throw new IllegalArgumentException("layout is required (Layout.TRANSFORMER for our own)");
+    }
     positive("vocab_size", vocabSize);
     positive("d_model", dModel);
     positive("encoder_attention_heads", heads);
@@ -96,6 +173,14 @@ public record EncoderDecoderConfig(
     if (!(layerNormEps > 0f)) {
       throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + layerNormEps);
     }
+    if (layout.halfSinusoids() && positions != Positions.SINUSOIDAL) {
+      throw new IllegalArgumentException(
+          layout.modelType() + ": a sinusoid layout needs sinusoidal positions, got " + positions);
+    }
+    if (layout.positionOffset() > 0 && positions != Positions.LEARNED) {
+      throw new IllegalArgumentException(
+          layout.modelType() + ": a position offset needs learned positions, got " + positions);
+    }
     if (decoderStartTokenId < 0 || decoderStartTokenId >= vocabSize) {
       throw new IllegalArgumentException(
           "decoder_start_token_id " + decoderStartTokenId + " is outside the vocabulary of "
@@ -123,7 +208,7 @@ public record EncoderDecoderConfig(
     return new EncoderDecoderConfig(
         vocabSize, dModel, heads, ffnDim, encoderLayers, decoderLayers, maxPositions, activation, p,
         n, scaleEmbedding, dropout, attentionDropout, layerNormEps, initStd, decoderStartTokenId, attnImplementation,
-        seed);
+        seed, layout);
   }
 
   /**
@@ -165,6 +250,131 @@ public record EncoderDecoderConfig(
           c.integer("seed", 0));
     } catch (IllegalArgumentException e) {
       throw e.getMessage().startsWith("config '") ? e : c.error(e.getMessage());
+    }
+  }
+
+  /**
+   * Reads any configuration this model takes, by its {@code model_type}: {@code bart}, {@code
+   * pegasus}, {@code marian} ({@link #fromHuggingFace}), else our own {@code transformer} ({@link
+   * #fromMap}).
+   */
+  public static EncoderDecoderConfig fromAnyMap(Map<String, ?> map) {
+    Object type = map.get("model_type");
+    return type instanceof String t && HF_TYPES.contains(t)
+        ? fromHuggingFace(t, map)
+        : fromMap(map);
+  }
+
+  /** The Hugging Face {@code model_type}s {@link #fromHuggingFace} reads. */
+  public static final List<String> HF_TYPES = List.of("bart", "pegasus", "marian");
+
+  /**
+   * Reads a Hugging Face {@code config.json} of the BART family: {@code model_type} {@code bart}
+   * (learned positions with offset 2, {@code layernorm_embedding}, post-LN), {@code pegasus}
+   * (sinusoids, pre-LN with a final LayerNorm per stack) or {@code marian} (sinusoids, post-LN).
+   * All three add {@code final_logits_bias} and scale the embeddings iff {@code scale_embedding}.
+   * Options this model does not have are rejected naming the field: different encoder and
+   * decoder heads or widths, Marian's separate decoder vocabulary, an {@code architectures} entry
+   * with a head other than the LM head.
+   */
+  public static EncoderDecoderConfig fromHuggingFace(String type, Map<String, ?> map) {
+    if (!HF_TYPES.contains(type)) {
+      throw new IllegalArgumentException("model_type '" + type + "' is not one of " + HF_TYPES);
+    }
+    ConfigReader c = new ConfigReader(type, map);
+    String declared = c.string("model_type", type);
+    if (!declared.equals(type)) {
+      throw c.error("model_type '" + declared + "' given to the " + type + " architecture");
+    }
+    checkArchitectures(c, type, map.get("architectures"));
+    int heads = c.integer("encoder_attention_heads");
+    int decoderHeads = c.integer("decoder_attention_heads", heads);
+    if (decoderHeads != heads) {
+      throw c.error(
+          "decoder_attention_heads " + decoderHeads + " differs from encoder_attention_heads "
+              + heads + "; this encoder-decoder has one head count");
+    }
+    int ffn = c.integer("encoder_ffn_dim");
+    int decoderFfn = c.integer("decoder_ffn_dim", ffn);
+    if (decoderFfn != ffn) {
+      throw c.error(
+          "decoder_ffn_dim " + decoderFfn + " differs from encoder_ffn_dim " + ffn
+              + "; this encoder-decoder has one feed-forward width");
+    }
+    int vocab = c.integer("vocab_size");
+    if (type.equals("marian")) {
+      if (!c.bool("share_encoder_decoder_embeddings", true)) {
+        throw c.error(
+            "share_encoder_decoder_embeddings false (separate source and target embeddings) is"
+                + " not supported; only Marian models with one shared vocabulary load");
+      }
+      int decoderVocab = c.integer("decoder_vocab_size", vocab);
+      if (decoderVocab != vocab) {
+        throw c.error(
+            "decoder_vocab_size " + decoderVocab + " differs from vocab_size " + vocab
+                + " (a separate target vocabulary), which is not supported");
+      }
+    }
+    // Older BART and Pegasus files carry fairseq's normalize_before / add_final_layer_norm; Hugging
+    // Face ignores them (the model_type fixes the arrangement), and so do we.
+    boolean tie = c.bool("tie_word_embeddings", true);
+    Positions positions = type.equals("bart") ? Positions.LEARNED : Positions.SINUSOIDAL;
+    NormPlacement norm = type.equals("pegasus") ? NormPlacement.PRE : NormPlacement.POST;
+    Layout layout =
+        switch (type) {
+          case "bart" -> new Layout(type, 2, false, true, true, tie);
+          default -> new Layout(type, 0, true, false, true, tie);
+        };
+    try {
+      return new EncoderDecoderConfig(
+          vocab,
+          c.integer("d_model"),
+          heads,
+          ffn,
+          c.integer("encoder_layers"),
+          c.integer("decoder_layers"),
+          c.integer("max_position_embeddings"),
+          Activations.fromName("activation_function", c.string("activation_function", "gelu")),
+          positions,
+          norm,
+          c.bool("scale_embedding", false),
+          (float) c.number("dropout", 0.1),
+          (float) c.number("attention_dropout", 0.0),
+          // Hugging Face builds these LayerNorms with PyTorch's default eps.
+          1e-5f,
+          c.number("init_std", 0.02),
+          // Marian starts from the pad token; BART and Pegasus from eos (2), as HF's defaults.
+          c.integer(
+              "decoder_start_token_id",
+              type.equals("marian") ? c.integer("pad_token_id", 0) : 2),
+          c.string("attn_implementation", SdpaAttention.NAME),
+          c.integer("seed", 0),
+          layout);
+    } catch (IllegalArgumentException e) {
+      throw e.getMessage().startsWith("config '") ? e : c.error(e.getMessage());
+    }
+  }
+
+  /** The model classes whose checkpoints this model reads: the bare model and the LM head. */
+  private static void checkArchitectures(ConfigReader c, String type, Object architectures) {
+    if (architectures == null) {
+      return;
+    }
+    List<String> ok =
+        switch (type) {
+          case "bart" -> List.of("BartForConditionalGeneration", "BartModel");
+          case "pegasus" -> List.of("PegasusForConditionalGeneration", "PegasusModel");
+          default -> List.of("MarianMTModel", "MarianModel");
+        };
+    if (!(architectures instanceof List<?> list)) {
+      throw c.error("architectures must be a list of class names, got " + architectures);
+    }
+    for (Object a : list) {
+      if (!ok.contains(String.valueOf(a))) {
+        throw c.error(
+            "architectures '" + a + "' is not supported; model_type " + type + " loads "
+                + String.join(" or ", ok));
+      }
     }
   }
 }
