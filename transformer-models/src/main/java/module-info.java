@@ -15,6 +15,7 @@ module io.github.transformers4j.models {
   exports io.github.transformers4j.models.gpt;
   exports io.github.transformers4j.models.bert;
   exports io.github.transformers4j.models.seq2seq;
+  exports io.github.transformers4j.models.t5;
   exports io.github.transformers4j.models.weights;
   exports io.github.transformers4j.models.pretrained;
   exports io.github.transformers4j.models.tasks;
@@ -28,5 +29,7 @@ module io.github.transformers4j.models {
   provides io.github.transformers4j.api.spi.ArchitectureProvider with
       io.github.transformers4j.models.gpt.Gpt2Provider,
       io.github.transformers4j.models.bert.BertProvider,
-      io.github.transformers4j.models.seq2seq.TransformerProvider;
+      io.github.transformers4j.models.seq2seq.TransformerProvider,
+      io.github.transformers4j.models.t5.T5Provider,
+      io.github.transformers4j.models.t5.MT5Provider;
 }

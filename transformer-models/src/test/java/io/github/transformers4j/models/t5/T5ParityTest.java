@@ -1,0 +1,265 @@
+package io.github.transformers4j.models.t5;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.models.TestSupport;
+import io.github.transformers4j.models.generation.DecodingSession;
+import io.github.transformers4j.models.generation.GenerationConfig;
+import io.github.transformers4j.models.generation.Generator;
+import io.github.transformers4j.models.nn.PretrainedModel;
+import io.github.transformers4j.models.pretrained.Pretrained;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * T5 (v1.0: ReLU, tied, scaled head) and mT5 (gated {@code gelu_new}, own {@code lm_head}, unscaled)
+ * against Hugging Face transformers 5.18 on the tiny random models of {@code
+ * testdata/models/hf-tiny/{t5,mt5}}: encoder states and teacher-forced logits within 1e-4 on every
+ * case, and {@code generate}'s greedy and 3-beam ids exactly, alone and in a right-padded batch.
+ */
+class T5ParityTest {
+  private static final double TOLERANCE = 1e-4;
+  private static ComputeBackend backend;
+  private static Ops ops;
+
+  @BeforeAll
+  static void open() {
+    backend = TestSupport.cpu(1);
+    ops = new Ops(backend);
+  }
+
+  @AfterAll
+  static void close() {
+    backend.close();
+  }
+
+  private record Fixture(T5ForConditionalGeneration model, List<JsonObject> cases) {
+    int eos() {
+      return model.config().eosTokenId();
+    }
+
+    int pad() {
+      return model.config().padTokenId();
+    }
+  }
+
+  private static Fixture fixture(String family) throws Exception {
+    Path dir = TestSupport.shared("models/hf-tiny/" + family);
+    PretrainedModel m = Pretrained.load(ops, dir);
+    T5ForConditionalGeneration model = assertInstanceOf(T5ForConditionalGeneration.class, m);
+    assertEquals(family, model.architecture(), "architecture picked by model_type");
+    List<JsonObject> cases = new ArrayList<>();
+    for (JsonElement e :
+        JsonParser.parseString(Files.readString(dir.resolve("expected_outputs.json")))
+            .getAsJsonObject()
+            .getAsJsonArray("cases")) {
+      cases.add(e.getAsJsonObject());
+    }
+    assertEquals(2, cases.size(), family + ": cases in expected_outputs.json");
+    return new Fixture(model, cases);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void encoderStatesAndLogitsMatchHuggingFace(String family) throws Exception {
+    Fixture f = fixture(family);
+    double worstEnc = 0;
+    double worstLogit = 0;
+    for (JsonObject c : f.cases()) {
+      int[] src = ints(c.getAsJsonArray("input_ids"));
+      int[] tgt = ints(c.getAsJsonArray("decoder_input_ids"));
+      double de =
+          TestSupport.maxAbsDiff(
+              flatten(c.getAsJsonArray("encoder_last_hidden_state")),
+              f.model().encode(src, 1, null).toFloatArray());
+      double dl =
+          TestSupport.maxAbsDiff(
+              flatten(c.getAsJsonArray("logits")),
+              f.model().logits(src, null, tgt, null, 1).toFloatArray());
+      assertTrue(de <= TOLERANCE, family + ": max |encoder state diff| " + de + " for " + Arrays.toString(src));
+      assertTrue(dl <= TOLERANCE, family + ": max |logit diff| " + dl + " for " + Arrays.toString(src));
+      worstEnc = Math.max(worstEnc, de);
+      worstLogit = Math.max(worstLogit, dl);
+    }
+    System.out.printf(
+        "[T5ParityTest] %s: max |encoder diff| %.3g, max |logit diff| %.3g (tolerance %.0e)%n",
+        family, worstEnc, worstLogit, TOLERANCE);
+  }
+
+  private static GenerationConfig greedy(Fixture f, JsonObject c) {
+    return withPad(
+        GenerationConfig.greedy(c.get("max_new_tokens").getAsInt()).withStopTokens(f.eos()), f.pad());
+  }
+
+  private static GenerationConfig beams(Fixture f, JsonObject c) {
+    JsonObject b = c.getAsJsonObject("beam_search");
+    assertTrue(b.get("early_stopping").getAsBoolean(), "fixture beams use early stopping");
+    return withPad(
+        GenerationConfig.beams(c.get("max_new_tokens").getAsInt(), b.get("num_beams").getAsInt())
+            .withStopTokens(f.eos())
+            .withLengthPenalty(b.get("length_penalty").getAsFloat()),
+        f.pad());
+  }
+
+  /** {@code g} with the model's pad id (HF pads finished rows with it). */
+  private static GenerationConfig withPad(GenerationConfig g, int pad) {
+    return new GenerationConfig(
+        g.maxNewTokens(), g.maxLength(), g.doSample(), g.temperature(), g.topK(), g.topP(),
+        g.repetitionPenalty(), g.stopTokens(), g.numBeams(), g.lengthPenalty(), pad, g.seed(),
+        g.vocabularyLimit());
+  }
+
+  private static int[] start(Fixture f) {
+    return new int[] {f.model().decoderStartTokenId()};
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void greedyIdsMatchHuggingFace(String family) throws Exception {
+    Fixture f = fixture(family);
+    for (JsonObject c : f.cases()) {
+      int[] src = ints(c.getAsJsonArray("input_ids"));
+      int[] got = new Generator(() -> f.model().session(src, 1, null)).generate(start(f), greedy(f, c));
+      assertArrayEquals(ints(c.getAsJsonArray("greedy")), got, family + " greedy for " + Arrays.toString(src));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void beamIdsMatchHuggingFace(String family) throws Exception {
+    Fixture f = fixture(family);
+    for (JsonObject c : f.cases()) {
+      int[] src = ints(c.getAsJsonArray("input_ids"));
+      int[] got = new Generator(() -> f.model().session(src, 1, null)).generate(start(f), beams(f, c));
+      assertArrayEquals(
+          ints(c.getAsJsonObject("beam_search").getAsJsonArray("output")), got,
+          family + " 3-beam output for " + Arrays.toString(src));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void rightPaddedBatchGivesEachSourceItsOwnIds(String family) throws Exception {
+    Fixture f = fixture(family);
+    int[][] sources =
+        f.cases().stream().map(c -> ints(c.getAsJsonArray("input_ids"))).toArray(int[][]::new);
+    int width = Arrays.stream(sources).mapToInt(s -> s.length).max().orElseThrow();
+    int[] ids = new int[sources.length * width];
+    int[] mask = new int[sources.length * width];
+    Arrays.fill(ids, f.pad());
+    for (int r = 0; r < sources.length; r++) {
+      System.arraycopy(sources[r], 0, ids, r * width, sources[r].length);
+      Arrays.fill(mask, r * width, r * width + sources[r].length, 1);
+    }
+    int[][] prompts = new int[sources.length][];
+    Arrays.fill(prompts, start(f));
+    Generator g = new Generator(() -> f.model().session(ids, sources.length, mask));
+    // The fixture's cases share max_new_tokens, so one configuration serves the batch.
+    JsonObject first = f.cases().get(0);
+    int[][] greedy = g.generate(prompts, greedy(f, first));
+    int[][] beams = g.generate(prompts, beams(f, first));
+    for (int r = 0; r < sources.length; r++) {
+      JsonObject c = f.cases().get(r);
+      assertEquals(first.get("max_new_tokens").getAsInt(), c.get("max_new_tokens").getAsInt());
+      assertArrayEquals(ints(c.getAsJsonArray("greedy")), greedy[r], family + " greedy, batch row " + r);
+      assertArrayEquals(
+          ints(c.getAsJsonObject("beam_search").getAsJsonArray("output")), beams[r],
+          family + " beams, batch row " + r);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void cachedDecodingEqualsRecomputingEveryStep(String family) throws Exception {
+    Fixture f = fixture(family);
+    for (JsonObject c : f.cases()) {
+      int[] src = ints(c.getAsJsonArray("input_ids"));
+      // Longer than the fixture, so that the decoder's distances reach the logarithmic buckets.
+      GenerationConfig longer = GenerationConfig.greedy(24);
+      int[] cached = new Generator(() -> f.model().session(src, 1, null), true).generate(start(f), longer);
+      int[] uncached = new Generator(() -> f.model().session(src, 1, null), false).generate(start(f), longer);
+      assertArrayEquals(uncached, cached, family + " cached vs uncached greedy for " + Arrays.toString(src));
+      GenerationConfig b = GenerationConfig.beams(12, 3);
+      // Without the cache the generator feeds the prompt to a fresh session of one row, then, once
+      // the beams exist, every step to a fresh session of 3 rows: the supplier gives it both.
+      AtomicInteger calls = new AtomicInteger();
+      int[] src3 = new int[3 * src.length];
+      for (int r = 0; r < 3; r++) {
+        System.arraycopy(src, 0, src3, r * src.length, src.length);
+      }
+      int[] beamsUncached =
+          new Generator(
+                  () -> calls.getAndIncrement() == 0
+                      ? f.model().session(src, 1, null)
+                      : f.model().session(src3, 3, null),
+                  false)
+              .generate(start(f), b);
+      assertTrue(calls.get() > 2, "uncached beam search recomputed each step");
+      assertArrayEquals(
+          beamsUncached,
+          new Generator(() -> f.model().session(src, 1, null), true).generate(start(f), b),
+          family + " cached vs uncached beams for " + Arrays.toString(src));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void teacherForcedLogitsEqualStepByStepSessionLogits(String family) throws Exception {
+    Fixture f = fixture(family);
+    int[] src = ints(f.cases().get(1).getAsJsonArray("input_ids"));
+    int v = f.model().vocabSize();
+    // 30 decoder positions: distances up to 29 pass the max distance 20 of the fixture's buckets.
+    int[] target = new int[30];
+    for (int i = 1; i < target.length; i++) {
+      target[i] = (37 * i + 11) % v;
+    }
+    float[] forced = f.model().logits(src, null, target, null, 1).toFloatArray();
+    DecodingSession s = f.model().session(src, 1, null);
+    double worst = 0;
+    for (int i = 0; i < target.length; i++) {
+      float[] step = s.step(new int[] {target[i]}, new int[] {i}, 1, null).toFloatArray();
+      double d = TestSupport.maxAbsDiff(Arrays.copyOfRange(forced, i * v, (i + 1) * v), step);
+      worst = Math.max(worst, d);
+    }
+    assertTrue(worst <= 1e-5, family + ": teacher-forced vs cached step logits differ by " + worst);
+  }
+
+  static int[] ints(JsonArray a) {
+    int[] r = new int[a.size()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = a.get(i).getAsInt();
+    }
+    return r;
+  }
+
+  static float[] flatten(JsonArray rows) {
+    List<Float> all = new ArrayList<>();
+    for (JsonElement row : rows) {
+      for (JsonElement x : row.getAsJsonArray()) {
+        all.add(x.getAsFloat());
+      }
+    }
+    float[] r = new float[all.size()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = all.get(i);
+    }
+    return r;
+  }
+}
