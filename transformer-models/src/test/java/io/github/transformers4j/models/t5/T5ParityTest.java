@@ -16,6 +16,7 @@ import io.github.transformers4j.models.generation.DecodingSession;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.Generator;
 import io.github.transformers4j.models.nn.PretrainedModel;
+import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -239,6 +240,30 @@ class T5ParityTest {
       worst = Math.max(worst, d);
     }
     assertTrue(worst <= 1e-5, family + ": teacher-forced vs cached step logits differ by " + worst);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void reducedPrecisionWeightsKeepLogitsClose(String family) throws Exception {
+    Fixture f = fixture(family);
+    Path dir = TestSupport.shared("models/hf-tiny/" + family);
+    // As QuantizedModelsTest: relative to the largest fp32 logit, about 3x the error of GPT-2.
+    for (WeightPrecision p : new WeightPrecision[] {WeightPrecision.INT8, WeightPrecision.BF16}) {
+      double tolerance = p == WeightPrecision.INT8 ? 0.06 : 0.015;
+      T5ForConditionalGeneration q = Pretrained.load(ops, dir, T5ForConditionalGeneration.class, p);
+      assertTrue(q.weightBytes() < f.model().weightBytes(), family + " " + p + " holds fewer bytes");
+      for (JsonObject c : f.cases()) {
+        int[] src = ints(c.getAsJsonArray("input_ids"));
+        int[] tgt = ints(c.getAsJsonArray("decoder_input_ids"));
+        float[] ref = f.model().logits(src, null, tgt, null, 1).toFloatArray();
+        double scale = 0;
+        for (float x : ref) {
+          scale = Math.max(scale, Math.abs(x));
+        }
+        double d = TestSupport.maxAbsDiff(ref, q.logits(src, null, tgt, null, 1).toFloatArray());
+        assertTrue(d <= tolerance * scale, family + " " + p + ": max |logit diff| " + d + " > " + tolerance + " x " + scale);
+      }
+    }
   }
 
   static int[] ints(JsonArray a) {
