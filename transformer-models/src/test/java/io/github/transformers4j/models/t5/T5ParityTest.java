@@ -242,6 +242,82 @@ class T5ParityTest {
     assertTrue(worst <= 1e-5, family + ": teacher-forced vs cached step logits differ by " + worst);
   }
 
+  /**
+   * Longer than the fixture's cases ({@code testdata/t5/long_references.json}): both sources in one
+   * right-padded batch, 30 decoder positions (past max_distance 20), 30 new tokens.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void longDecodesOfAPaddedBatchMatchHuggingFace(String family) throws Exception {
+    Fixture f = fixture(family);
+    JsonObject root =
+        JsonParser.parseString(Files.readString(TestSupport.shared("t5/long_references.json")))
+            .getAsJsonObject();
+    JsonObject ref = root.getAsJsonObject("models").getAsJsonObject(family);
+    JsonArray sources = root.getAsJsonArray("sources");
+    int b = sources.size();
+    int width = 0;
+    for (JsonElement e : sources) {
+      width = Math.max(width, e.getAsJsonArray().size());
+    }
+    int[] ids = new int[b * width];
+    int[] mask = new int[b * width];
+    Arrays.fill(ids, f.pad());
+    for (int r = 0; r < b; r++) {
+      int[] src = ints(sources.get(r).getAsJsonArray());
+      System.arraycopy(src, 0, ids, r * width, src.length);
+      Arrays.fill(mask, r * width, r * width + src.length, 1);
+    }
+    int[] dec = ints(root.getAsJsonArray("decoder_input_ids"));
+    int t = dec.length;
+    int[] target = new int[b * t];
+    for (int r = 0; r < b; r++) {
+      System.arraycopy(dec, 0, target, r * t, t);
+    }
+    int v = f.model().vocabSize();
+    float[] logits = f.model().logits(ids, mask, target, null, b).toFloatArray();
+    int[] positions = ints(root.getAsJsonArray("positions"));
+    JsonArray expected = ref.getAsJsonArray("logits");
+    double worst = 0;
+    for (int r = 0; r < b; r++) {
+      float[] want = flatten(expected.get(r).getAsJsonArray());
+      float[] got = new float[positions.length * v];
+      for (int i = 0; i < positions.length; i++) {
+        System.arraycopy(logits, (r * t + positions[i]) * v, got, i * v, v);
+      }
+      worst = Math.max(worst, TestSupport.maxAbsDiff(want, got));
+    }
+    // The reference logits are rounded to 1e-6.
+    assertTrue(worst <= TOLERANCE, family + ": max |logit diff| over 30 positions " + worst);
+    int[][] prompts = new int[b][];
+    Arrays.fill(prompts, start(f));
+    Generator g = new Generator(() -> f.model().session(ids, b, mask));
+    GenerationConfig greedy = withPad(GenerationConfig.greedy(30).withStopTokens(f.eos()), f.pad());
+    GenerationConfig beams =
+        withPad(GenerationConfig.beams(30, 3).withStopTokens(f.eos()).withLengthPenalty(1f), f.pad());
+    int[][] gotGreedy = g.generate(prompts, greedy);
+    int[][] gotBeams = g.generate(prompts, beams);
+    for (int r = 0; r < b; r++) {
+      assertArrayEquals(
+          hfRow(ref.getAsJsonArray("greedy").get(r).getAsJsonArray(), f.eos()), gotGreedy[r],
+          family + ": greedy, 30 new tokens, batch row " + r);
+      assertArrayEquals(
+          hfRow(ref.getAsJsonArray("beam_search").get(r).getAsJsonArray(), f.eos()), gotBeams[r],
+          family + ": 3 beams, 30 new tokens, batch row " + r);
+    }
+  }
+
+  /** A row of a batched Hugging Face output without the padding after its end token. */
+  private static int[] hfRow(JsonArray row, int eos) {
+    int[] ids = ints(row);
+    for (int i = 1; i < ids.length; i++) {
+      if (ids[i] == eos) {
+        return Arrays.copyOf(ids, i + 1);
+      }
+    }
+    return ids;
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"t5", "mt5"})
   void reducedPrecisionWeightsKeepLogitsClose(String family) throws Exception {
