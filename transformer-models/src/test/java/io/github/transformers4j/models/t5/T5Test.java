@@ -14,6 +14,9 @@ import io.github.transformers4j.api.Tape;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.conformance.GradientCheck;
 import io.github.transformers4j.models.TestSupport;
+import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.weights.SafeTensors;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -207,5 +210,41 @@ class T5Test {
     assertTrue(TestSupport.maxAbsDiff(eval1, a) > 1e-3, "training drops something");
     model.train(false, 0);
     assertEquals(0.0, TestSupport.maxAbsDiff(eval1, model.logits(SOURCE, SOURCE_MASK, TARGET, TARGET_MASK, 1).toFloatArray()));
+  }
+
+  @Test
+  void anUntiedModelWithoutLmHeadInItsFileUsesTheSharedTable() throws Exception {
+    Path dir = TestSupport.shared("models/hf-tiny/t5");
+    Map<String, Object> m = new HashMap<>(HfConfig.read(dir.resolve("config.json")));
+    T5ForConditionalGeneration tied = new T5ForConditionalGeneration(ops, T5Config.fromMap(m));
+    m.put("tie_word_embeddings", false);
+    m.put("scale_decoder_outputs", true);
+    T5ForConditionalGeneration untied = new T5ForConditionalGeneration(ops, T5Config.fromMap(m));
+    assertTrue(untied.parameters().containsKey("lm_head.weight"));
+    try (SafeTensors w = SafeTensors.open(dir.resolve("model.safetensors"))) {
+      assertFalse(w.contains("lm_head.weight"), "the t5 fixture stores no lm_head");
+      tied.load(w);
+      untied.load(w);
+    }
+    int[] src = {37, 215, 9, 40, 1};
+    int[] tgt = {0, 55, 66};
+    assertEquals(
+        0.0,
+        TestSupport.maxAbsDiff(
+            tied.logits(src, null, tgt, null, 1).toFloatArray(),
+            untied.logits(src, null, tgt, null, 1).toFloatArray()),
+        1e-6);
+  }
+
+  @Test
+  void aCheckpointOfTheOtherFeedForwardFailsNamingTheTensors() throws Exception {
+    Path t5 = TestSupport.shared("models/hf-tiny/t5");
+    T5ForConditionalGeneration model =
+        new T5ForConditionalGeneration(ops, T5Config.fromMap(HfConfig.read(t5.resolve("config.json"))));
+    try (SafeTensors w = SafeTensors.open(TestSupport.shared("models/hf-tiny/mt5").resolve("model.safetensors"))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.load(w));
+      assertTrue(e.getMessage().contains("encoder.block.0.layer.1.DenseReluDense.wi.weight"), e.getMessage());
+      assertTrue(e.getMessage().contains("encoder.block.0.layer.1.DenseReluDense.wi_1.weight"), e.getMessage());
+    }
   }
 }
