@@ -55,8 +55,9 @@ public final class MultiHeadAttention extends AbstractModule {
       float dropout,
       SplittableRandom rng,
       double std) {
-    this(ops, width, heads, checkedHeadSize(width, heads), true, (float) (1.0 / Math.sqrt(width / heads)),
-        names, attention, rotary, dropout, rng, std);
+    this(
+        ops, width, heads, checkedHeadSize(width, heads), true,
+        (float) (1.0 / Math.sqrt(width / heads)), names, attention, rotary, dropout, rng, std);
   }
 
   /**
@@ -85,10 +86,11 @@ public final class MultiHeadAttention extends AbstractModule {
     int inner = heads * headSize;
     this.heads = heads;
     this.scale = scale;
-    this.query = child(names.query(), new Linear(ops, width, inner, Linear.Layout.OUT_IN, bias, rng, std));
-    this.key = child(names.key(), new Linear(ops, width, inner, Linear.Layout.OUT_IN, bias, rng, std));
-    this.value = child(names.value(), new Linear(ops, width, inner, Linear.Layout.OUT_IN, bias, rng, std));
-    this.output = child(names.output(), new Linear(ops, inner, width, Linear.Layout.OUT_IN, bias, rng, std));
+    Linear.Layout pt = Linear.Layout.OUT_IN;
+    this.query = child(names.query(), new Linear(ops, width, inner, pt, bias, rng, std));
+    this.key = child(names.key(), new Linear(ops, width, inner, pt, bias, rng, std));
+    this.value = child(names.value(), new Linear(ops, width, inner, pt, bias, rng, std));
+    this.output = child(names.output(), new Linear(ops, inner, width, pt, bias, rng, std));
     this.attention = attention;
     this.rotary = rotary;
     this.probsDropout = child("attn_dropout", new Dropout(ops, dropout));
@@ -159,7 +161,7 @@ public final class MultiHeadAttention extends AbstractModule {
     return cross(x, memory, memoryMask, null, cache);
   }
 
-  /** Cross-attention with an additive, learned {@code bias} (R, nh, T, S) on the scores, or null. */
+  /** Cross-attention with an additive, learned {@code bias} (R, nh, T, S) on the scores or null. */
   public Tensor cross(
       Tensor x, Tensor memory, Tensor memoryMask, Tensor bias, AttentionCache cache) {
     Tensor q = Heads.split(ops, query.forward(x), heads);

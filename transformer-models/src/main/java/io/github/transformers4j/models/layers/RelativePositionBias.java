@@ -7,15 +7,15 @@ import io.github.transformers4j.models.nn.Parameter;
 import java.util.SplittableRandom;
 
 /**
- * T5's relative position bias (Raffel et al. 2020, §2.1): a learned scalar per head for each
- * bucket of the distance {@code key position − query position}, added to the attention scores.
- * Small distances get a bucket each; larger ones share logarithmically wider buckets up to {@code
+ * T5's relative position bias (Raffel et al. 2020, §2.1): a learned scalar per head for each bucket
+ * of the distance {@code key position − query position}, added to the attention scores. Small
+ * distances get a bucket each; larger ones share logarithmically wider buckets up to {@code
  * max_distance}, beyond which all fall in the last. Bidirectional (encoder) buckets tell the sign
  * apart with half of the buckets each; causal (decoder) ones see only keys at or before the query.
  *
- * <p>One table {@code weight} (buckets, nh) per stack, computed once per forward and added to
- * every layer's scores. Positions are explicit, so a KV cache at any offset gets the same bias as
- * the whole sequence would.
+ * <p>One table {@code weight} (buckets, nh) per stack, computed once per forward and added to every
+ * layer's scores. Positions are explicit, so a KV cache at any offset gets the same bias as the
+ * whole sequence would.
  */
 public final class RelativePositionBias extends AbstractModule {
   private final Parameter weight;
@@ -26,8 +26,13 @@ public final class RelativePositionBias extends AbstractModule {
 
   /** A (buckets, nh) table from N(0, std²). */
   public RelativePositionBias(
-      Ops ops, int buckets, int maxDistance, int heads, boolean bidirectional,
-      SplittableRandom rng, double std) {
+      Ops ops,
+      int buckets,
+      int maxDistance,
+      int heads,
+      boolean bidirectional,
+      SplittableRandom rng,
+      double std) {
     super(ops);
     int least = bidirectional ? 4 : 2;
     if (buckets < least) {
@@ -88,8 +93,13 @@ public final class RelativePositionBias extends AbstractModule {
     int tk = keyPositions.length / rows;
     if (tq * rows != queryPositions.length || tk * rows != keyPositions.length) {
       throw new IllegalArgumentException(
-          "relative position bias: " + queryPositions.length + " query and " + keyPositions.length
-              + " key positions do not split into " + rows + " rows");
+          "relative position bias: "
+              + queryPositions.length
+              + " query and "
+              + keyPositions.length
+              + " key positions do not split into "
+              + rows
+              + " rows");
     }
     int[] ids = new int[rows * tq * tk];
     for (int r = 0; r < rows; r++) {

@@ -14,9 +14,9 @@ import java.util.SplittableRandom;
 /**
  * One T5 block, pre-norm with RMS norms and no biases: self-attention ({@code layer.0}), in the
  * decoder cross-attention over the encoder output ({@code layer.1}), then the feed-forward network
- * ({@code layer.1} in the encoder, {@code layer.2} in the decoder), each as {@code x + drop(f(norm(x)))}.
- * Attention scores are not scaled by 1/√hs; the stack's relative position bias is added to the
- * self-attention scores of every block.
+ * ({@code layer.1} in the encoder, {@code layer.2} in the decoder), each as {@code x +
+ * drop(f(norm(x)))}. Attention scores are not scaled by 1/√hs; the stack's relative position bias
+ * is added to the self-attention scores of every block.
  */
 final class T5Block extends AbstractModule {
   /** T5's projection names. */
@@ -37,8 +37,10 @@ final class T5Block extends AbstractModule {
     this.selfNorm = child("layer.0.layer_norm", new RmsNorm(ops, c.dModel(), c.layerNormEpsilon()));
     this.selfAttention = child("layer.0.SelfAttention", attention(ops, c, attention, rng, std));
     if (decoder) {
-      this.crossNorm = child("layer.1.layer_norm", new RmsNorm(ops, c.dModel(), c.layerNormEpsilon()));
-      this.crossAttention = child("layer.1.EncDecAttention", attention(ops, c, attention, rng, std));
+      this.crossNorm =
+          child("layer.1.layer_norm", new RmsNorm(ops, c.dModel(), c.layerNormEpsilon()));
+      this.crossAttention =
+          child("layer.1.EncDecAttention", attention(ops, c, attention, rng, std));
     } else {
       this.crossNorm = null;
       this.crossAttention = null;
@@ -49,9 +51,16 @@ final class T5Block extends AbstractModule {
         child(
             ff + ".DenseReluDense",
             new FeedForward(
-                ops, c.dModel(), c.dFf(), c.activation(),
+                ops,
+                c.dModel(),
+                c.dFf(),
+                c.activation(),
                 c.gatedActivation() ? FeedForward.Names.T5_GATED : FeedForward.Names.T5,
-                c.gatedActivation() ? "wi_1" : null, false, c.dropoutRate(), rng, std,
+                c.gatedActivation() ? "wi_1" : null,
+                false,
+                c.dropoutRate(),
+                rng,
+                std,
                 f / Math.sqrt(c.dFf())));
     this.drop = child("dropout", new Dropout(ops, c.dropoutRate()));
   }
@@ -60,8 +69,18 @@ final class T5Block extends AbstractModule {
       Ops ops, T5Config c, AttentionProvider attention, SplittableRandom rng, double std) {
     // No 1/√hs: T5 folds it into the initialization of the query weights.
     return new MultiHeadAttention(
-        ops, c.dModel(), c.numHeads(), c.dKv(), false, 1f, NAMES, attention, null,
-        c.dropoutRate(), rng, std);
+        ops,
+        c.dModel(),
+        c.numHeads(),
+        c.dKv(),
+        false,
+        1f,
+        NAMES,
+        attention,
+        null,
+        c.dropoutRate(),
+        rng,
+        std);
   }
 
   /**
@@ -78,11 +97,19 @@ final class T5Block extends AbstractModule {
    * @return (B, T, C)
    */
   Tensor forward(
-      Tensor x, Tensor bias, Tensor mask, boolean causal, Tensor memory, Tensor memoryMask,
-      AttentionCache selfCache, AttentionCache crossCache) {
-    x = ops.add(x, drop.forward(selfAttention.self(selfNorm.forward(x), mask, bias, causal, null, selfCache)));
+      Tensor x,
+      Tensor bias,
+      Tensor mask,
+      boolean causal,
+      Tensor memory,
+      Tensor memoryMask,
+      AttentionCache selfCache,
+      AttentionCache crossCache) {
+    Tensor a = selfAttention.self(selfNorm.forward(x), mask, bias, causal, null, selfCache);
+    x = ops.add(x, drop.forward(a));
     if (crossAttention != null) {
-      x = ops.add(x, drop.forward(crossAttention.cross(crossNorm.forward(x), memory, memoryMask, crossCache)));
+      Tensor c = crossAttention.cross(crossNorm.forward(x), memory, memoryMask, crossCache);
+      x = ops.add(x, drop.forward(c));
     }
     return ops.add(x, drop.forward(feedForward.forward(ffNorm.forward(x))));
   }

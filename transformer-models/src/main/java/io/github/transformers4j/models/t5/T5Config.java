@@ -24,8 +24,8 @@ import java.util.Map;
  * @param activation the feed-forward nonlinearity ({@code dense_act_fn})
  * @param gatedActivation whether the feed-forward is gated ({@code feed_forward_proj} {@code
  *     gated-<act>}: {@code wi_0}, {@code wi_1}, {@code wo})
- * @param tieWordEmbeddings whether the output projection is {@code shared.weight} ({@code false}:
- *     a checkpoint's own {@code lm_head.weight})
+ * @param tieWordEmbeddings whether the output projection is {@code shared.weight} ({@code false}: a
+ *     checkpoint's own {@code lm_head.weight})
  * @param scaleDecoderOutputs whether the decoder output is scaled by C^−½ before the LM head (T5
  *     v1.0)
  * @param dropoutRate dropout on embeddings, residual branches, attention probabilities and the
@@ -34,7 +34,8 @@ import java.util.Map;
  * @param padTokenId the padding id
  * @param eosTokenId the end-of-sequence id
  * @param initializerFactor scales the initial weights' standard deviations
- * @param attnImplementation the registered attention variant ({@code sdpa}, {@code eager}, a plugin)
+ * @param attnImplementation the registered attention variant ({@code sdpa}, {@code eager}, a
+ *     plugin)
  * @param seed the seed of the initial weights
  */
 public record T5Config(
@@ -91,7 +92,8 @@ public record T5Config(
     id("pad_token_id", padTokenId, vocabSize);
     id("eos_token_id", eosTokenId, vocabSize);
     if (!(initializerFactor > 0)) {
-      throw new IllegalArgumentException("initializer_factor must be > 0, got " + initializerFactor);
+      throw new IllegalArgumentException(
+          "initializer_factor must be > 0, got " + initializerFactor);
     }
     if (attnImplementation == null || attnImplementation.isBlank()) {
       throw new IllegalArgumentException("attn_implementation is empty");
@@ -133,7 +135,9 @@ public record T5Config(
     boolean gated = parts.length == 2 && parts[0].equals("gated");
     if (parts.length > 2 || (parts.length == 2 && !gated) || parts[parts.length - 1].isEmpty()) {
       throw c.error(
-          "feed_forward_proj '" + proj + "' is not supported; use '<act>' or 'gated-<act>', e.g."
+          "feed_forward_proj '"
+              + proj
+              + "' is not supported; use '<act>' or 'gated-<act>', e.g."
               + " 'relu' or 'gated-gelu'");
     }
     String act = proj.equals("gated-gelu") ? "gelu_new" : parts[parts.length - 1];
@@ -153,13 +157,17 @@ public record T5Config(
       }
       if (other != activation) {
         throw c.error(
-            "dense_act_fn '" + given + "' disagrees with feed_forward_proj '" + proj + "' ('" + act
+            "dense_act_fn '"
+                + given
+                + "' disagrees with feed_forward_proj '"
+                + proj
+                + "' ('"
+                + act
                 + "')");
       }
     }
     if (c.has("is_gated_act") && c.bool("is_gated_act", gated) != gated) {
-      throw c.error(
-          "is_gated_act " + !gated + " disagrees with feed_forward_proj '" + proj + "'");
+      throw c.error("is_gated_act " + !gated + " disagrees with feed_forward_proj '" + proj + "'");
     }
     boolean tie = c.bool("tie_word_embeddings", true);
     boolean scale = c.bool("scale_decoder_outputs", tie);

@@ -45,13 +45,23 @@ public final class T5ForConditionalGeneration extends AbstractModule implements 
     super(ops);
     this.config = c;
     SplittableRandom rng = new SplittableRandom(c.seed());
-    this.shared = child("shared", new Embedding(ops, c.vocabSize(), c.dModel(), rng, c.initializerFactor()));
+    this.shared =
+        child("shared", new Embedding(ops, c.vocabSize(), c.dModel(), rng, c.initializerFactor()));
     this.encoder = child("encoder", new T5Stack(ops, c, false, attention, rng));
     this.decoder = child("decoder", new T5Stack(ops, c, true, attention, rng));
     this.lmHead =
         c.tieWordEmbeddings()
             ? null
-            : child("lm_head", new Linear(ops, c.dModel(), c.vocabSize(), Linear.Layout.OUT_IN, false, rng, c.initializerFactor()));
+            : child(
+                "lm_head",
+                new Linear(
+                    ops,
+                    c.dModel(),
+                    c.vocabSize(),
+                    Linear.Layout.OUT_IN,
+                    false,
+                    rng,
+                    c.initializerFactor()));
     this.tiedHead = c.tieWordEmbeddings() ? new LmHead(ops, shared) : null;
     this.outputScale = c.scaleDecoderOutputs() ? (float) (1.0 / Math.sqrt(c.dModel())) : 1f;
   }
@@ -77,7 +87,8 @@ public final class T5ForConditionalGeneration extends AbstractModule implements 
     int s = checkRows("source", ids.length, batch);
     int[] pos = new int[s];
     Arrays.setAll(pos, i -> i);
-    // Bidirectional buckets over the columns: right padding leaves the real tokens' distances alone.
+    // Bidirectional buckets over the columns: right padding leaves the real tokens' distances
+    // alone.
     Tensor bias = encoder.bias(pos, pos, 1);
     Tensor x = shared.forward(ops.ids(ids, batch, s));
     return encoder.forward(x, bias, AttentionMasks.padding(ops, mask, batch, s), null, null, null);
@@ -104,7 +115,12 @@ public final class T5ForConditionalGeneration extends AbstractModule implements 
    * @return (B, T, C)
    */
   Tensor decode(
-      int[] ids, int[] positions, int batch, Tensor selfMask, Tensor memory, Tensor memoryMask,
+      int[] ids,
+      int[] positions,
+      int batch,
+      Tensor selfMask,
+      Tensor memory,
+      Tensor memoryMask,
       KvCache cache) {
     int t = checkRows("target", ids.length, batch);
     int tk = (cache == null ? 0 : cache.length()) + t;
@@ -143,8 +159,13 @@ public final class T5ForConditionalGeneration extends AbstractModule implements 
     }
     Tensor h =
         decode(
-            target, pos, batch, AttentionMasks.padding(ops, targetMask, batch, t), memory,
-            AttentionMasks.padding(ops, sourceMask, batch, s), null);
+            target,
+            pos,
+            batch,
+            AttentionMasks.padding(ops, targetMask, batch, t),
+            memory,
+            AttentionMasks.padding(ops, sourceMask, batch, s),
+            null);
     return head(h);
   }
 
@@ -179,8 +200,8 @@ public final class T5ForConditionalGeneration extends AbstractModule implements 
   /**
    * A decoding session over the sources {@code source} (B·S, right-padded, mask {@code sourceMask}
    * or null): the encoder runs once here; each block's cross-attention keys and values are
-   * projected at the first step and reused; the self-attention cache grows by one token a step,
-   * and the position bias of each step is that of its query position against every cached key.
+   * projected at the first step and reused; the self-attention cache grows by one token a step, and
+   * the position bias of each step is that of its query position against every cached key.
    */
   @Override
   public DecodingSession session(int[] source, int batch, int[] sourceMask) {
@@ -221,7 +242,9 @@ public final class T5ForConditionalGeneration extends AbstractModule implements 
         memory =
             ops.reshape(
                 ops.embedding(ops.reshape(memory, rows, -1), ops.ids(select, select.length)),
-                select.length, s, config.dModel());
+                select.length,
+                s,
+                config.dModel());
         if (srcMask != null) {
           int[] m = new int[select.length * s];
           for (int r = 0; r < select.length; r++) {

@@ -36,8 +36,13 @@ final class T5Stack extends AbstractModule {
         child(
             "block.0.layer.0.SelfAttention.relative_attention_bias",
             new RelativePositionBias(
-                ops, c.relativeAttentionNumBuckets(), c.relativeAttentionMaxDistance(),
-                c.numHeads(), !decoder, rng, c.initializerFactor() / Math.sqrt(c.dModel())));
+                ops,
+                c.relativeAttentionNumBuckets(),
+                c.relativeAttentionMaxDistance(),
+                c.numHeads(),
+                !decoder,
+                rng,
+                c.initializerFactor() / Math.sqrt(c.dModel())));
     this.finalNorm = child("final_layer_norm", new RmsNorm(ops, c.dModel(), c.layerNormEpsilon()));
     this.drop = child("dropout", new Dropout(ops, c.dropoutRate()));
   }
@@ -71,9 +76,17 @@ final class T5Stack extends AbstractModule {
     x = drop.forward(x);
     for (int i = 0; i < blocks.size(); i++) {
       x =
-          blocks.get(i).forward(
-              x, bias, mask, decoder, memory, memoryMask,
-              cache == null ? null : cache.self(i), cache == null ? null : cache.cross(i));
+          blocks
+              .get(i)
+              .forward(
+                  x,
+                  bias,
+                  mask,
+                  decoder,
+                  memory,
+                  memoryMask,
+                  cache == null ? null : cache.self(i),
+                  cache == null ? null : cache.cross(i));
     }
     return drop.forward(finalNorm.forward(x));
   }

@@ -65,8 +65,15 @@ class RelativePositionBiasTest {
         assertEquals(
             expected.get(i).getAsInt(),
             RelativePositionBias.bucket(rel, bidirectional, buckets, distance),
-            "bucket of " + rel + " (bidirectional " + bidirectional + ", " + buckets
-                + " buckets, max distance " + distance + ")");
+            "bucket of "
+                + rel
+                + " (bidirectional "
+                + bidirectional
+                + ", "
+                + buckets
+                + " buckets, max distance "
+                + distance
+                + ")");
         checked++;
       }
     }
@@ -95,7 +102,11 @@ class RelativePositionBiasTest {
       for (int h = 0; h < heads; h++) {
         for (int j = 0; j < 10; j++) {
           int bucket = RelativePositionBias.bucket(k[r * 10 + j] - q[r], false, buckets, 20);
-          assertEquals(table[bucket * heads + h], b[(r * heads + h) * 10 + j], 0f, "row " + r + " head " + h + " key " + j);
+          assertEquals(
+              table[bucket * heads + h],
+              b[(r * heads + h) * 10 + j],
+              0f,
+              "row " + r + " head " + h + " key " + j);
         }
       }
     }
@@ -112,17 +123,22 @@ class RelativePositionBiasTest {
     Tensor k = ops.tensor(normal(2, b * nh * tk * hs), b, nh, tk, hs);
     Tensor v = ops.tensor(normal(3, b * nh * tk * hs), b, nh, tk, hs);
     Tensor bias = ops.tensor(normal(4, nh * tq * tk), 1, nh, tq, tk);
-    Tensor mask = AttentionMasks.padding(ops, new int[] {1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1}, b, tk);
-    for (AttentionProvider a : new AttentionProvider[] {new SdpaAttention(), new EagerAttention()}) {
+    Tensor mask =
+        AttentionMasks.padding(ops, new int[] {1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1}, b, tk);
+    for (AttentionProvider a :
+        new AttentionProvider[] {new SdpaAttention(), new EagerAttention()}) {
       for (boolean causal : new boolean[] {false, true}) {
-        float[] folded = a.attendWithBias(ops, q, k, v, bias, mask, causal, 0.7f, 0f, 0L).toFloatArray();
+        float[] folded =
+            a.attendWithBias(ops, q, k, v, bias, mask, causal, 0.7f, 0f, 0L).toFloatArray();
         float[] composed;
         try (Tape tape = ops.record()) {
           tape.watch(bias);
-          composed = a.attendWithBias(ops, q, k, v, bias, mask, causal, 0.7f, 0f, 0L).toFloatArray();
+          composed =
+              a.attendWithBias(ops, q, k, v, bias, mask, causal, 0.7f, 0f, 0L).toFloatArray();
         }
         double d = TestSupport.maxAbsDiff(folded, composed);
-        assertTrue(d <= 1e-5, a.name() + " causal " + causal + ": folded vs composed differ by " + d);
+        assertTrue(
+            d <= 1e-5, a.name() + " causal " + causal + ": folded vs composed differ by " + d);
       }
     }
   }
@@ -136,7 +152,9 @@ class RelativePositionBiasTest {
         "attendWithBias",
         ops,
         new float[][] {
-          normal(5, b * nh * tq * hs), normal(6, b * nh * tk * hs), normal(7, b * nh * tk * hs),
+          normal(5, b * nh * tq * hs),
+          normal(6, b * nh * tk * hs),
+          normal(7, b * nh * tk * hs),
           normal(8, nh * tq * tk)
         },
         new int[][] {{b, nh, tq, hs}, {b, nh, tk, hs}, {b, nh, tk, hs}, {1, nh, tq, tk}},

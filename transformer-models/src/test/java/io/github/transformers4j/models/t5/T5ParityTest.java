@@ -30,8 +30,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * T5 (v1.0: ReLU, tied, scaled head) and mT5 (gated {@code gelu_new}, own {@code lm_head}, unscaled)
- * against Hugging Face transformers 5.18 on the tiny random models of {@code
+ * T5 (v1.0: ReLU, tied, scaled head) and mT5 (gated {@code gelu_new}, own {@code lm_head},
+ * unscaled) against Hugging Face transformers 5.18 on the tiny random models of {@code
  * testdata/models/hf-tiny/{t5,mt5}}: encoder states and teacher-forced logits within 1e-4 on every
  * case, and {@code generate}'s greedy and 3-beam ids exactly, alone and in a right-padded batch.
  */
@@ -94,8 +94,11 @@ class T5ParityTest {
           TestSupport.maxAbsDiff(
               flatten(c.getAsJsonArray("logits")),
               f.model().logits(src, null, tgt, null, 1).toFloatArray());
-      assertTrue(de <= TOLERANCE, family + ": max |encoder state diff| " + de + " for " + Arrays.toString(src));
-      assertTrue(dl <= TOLERANCE, family + ": max |logit diff| " + dl + " for " + Arrays.toString(src));
+      assertTrue(
+          de <= TOLERANCE,
+          family + ": max |encoder state diff| " + de + " for " + Arrays.toString(src));
+      assertTrue(
+          dl <= TOLERANCE, family + ": max |logit diff| " + dl + " for " + Arrays.toString(src));
       worstEnc = Math.max(worstEnc, de);
       worstLogit = Math.max(worstLogit, dl);
     }
@@ -106,7 +109,8 @@ class T5ParityTest {
 
   private static GenerationConfig greedy(Fixture f, JsonObject c) {
     return withPad(
-        GenerationConfig.greedy(c.get("max_new_tokens").getAsInt()).withStopTokens(f.eos()), f.pad());
+        GenerationConfig.greedy(c.get("max_new_tokens").getAsInt()).withStopTokens(f.eos()),
+        f.pad());
   }
 
   private static GenerationConfig beams(Fixture f, JsonObject c) {
@@ -122,8 +126,18 @@ class T5ParityTest {
   /** {@code g} with the model's pad id (HF pads finished rows with it). */
   private static GenerationConfig withPad(GenerationConfig g, int pad) {
     return new GenerationConfig(
-        g.maxNewTokens(), g.maxLength(), g.doSample(), g.temperature(), g.topK(), g.topP(),
-        g.repetitionPenalty(), g.stopTokens(), g.numBeams(), g.lengthPenalty(), pad, g.seed(),
+        g.maxNewTokens(),
+        g.maxLength(),
+        g.doSample(),
+        g.temperature(),
+        g.topK(),
+        g.topP(),
+        g.repetitionPenalty(),
+        g.stopTokens(),
+        g.numBeams(),
+        g.lengthPenalty(),
+        pad,
+        g.seed(),
         g.vocabularyLimit());
   }
 
@@ -137,8 +151,10 @@ class T5ParityTest {
     Fixture f = fixture(family);
     for (JsonObject c : f.cases()) {
       int[] src = ints(c.getAsJsonArray("input_ids"));
-      int[] got = new Generator(() -> f.model().session(src, 1, null)).generate(start(f), greedy(f, c));
-      assertArrayEquals(ints(c.getAsJsonArray("greedy")), got, family + " greedy for " + Arrays.toString(src));
+      int[] got =
+          new Generator(() -> f.model().session(src, 1, null)).generate(start(f), greedy(f, c));
+      assertArrayEquals(
+          ints(c.getAsJsonArray("greedy")), got, family + " greedy for " + Arrays.toString(src));
     }
   }
 
@@ -148,9 +164,11 @@ class T5ParityTest {
     Fixture f = fixture(family);
     for (JsonObject c : f.cases()) {
       int[] src = ints(c.getAsJsonArray("input_ids"));
-      int[] got = new Generator(() -> f.model().session(src, 1, null)).generate(start(f), beams(f, c));
+      int[] got =
+          new Generator(() -> f.model().session(src, 1, null)).generate(start(f), beams(f, c));
       assertArrayEquals(
-          ints(c.getAsJsonObject("beam_search").getAsJsonArray("output")), got,
+          ints(c.getAsJsonObject("beam_search").getAsJsonArray("output")),
+          got,
           family + " 3-beam output for " + Arrays.toString(src));
     }
   }
@@ -179,9 +197,11 @@ class T5ParityTest {
     for (int r = 0; r < sources.length; r++) {
       JsonObject c = f.cases().get(r);
       assertEquals(first.get("max_new_tokens").getAsInt(), c.get("max_new_tokens").getAsInt());
-      assertArrayEquals(ints(c.getAsJsonArray("greedy")), greedy[r], family + " greedy, batch row " + r);
       assertArrayEquals(
-          ints(c.getAsJsonObject("beam_search").getAsJsonArray("output")), beams[r],
+          ints(c.getAsJsonArray("greedy")), greedy[r], family + " greedy, batch row " + r);
+      assertArrayEquals(
+          ints(c.getAsJsonObject("beam_search").getAsJsonArray("output")),
+          beams[r],
           family + " beams, batch row " + r);
     }
   }
@@ -194,9 +214,12 @@ class T5ParityTest {
       int[] src = ints(c.getAsJsonArray("input_ids"));
       // Longer than the fixture, so that the decoder's distances reach the logarithmic buckets.
       GenerationConfig longer = GenerationConfig.greedy(24);
-      int[] cached = new Generator(() -> f.model().session(src, 1, null), true).generate(start(f), longer);
-      int[] uncached = new Generator(() -> f.model().session(src, 1, null), false).generate(start(f), longer);
-      assertArrayEquals(uncached, cached, family + " cached vs uncached greedy for " + Arrays.toString(src));
+      int[] cached =
+          new Generator(() -> f.model().session(src, 1, null), true).generate(start(f), longer);
+      int[] uncached =
+          new Generator(() -> f.model().session(src, 1, null), false).generate(start(f), longer);
+      assertArrayEquals(
+          uncached, cached, family + " cached vs uncached greedy for " + Arrays.toString(src));
       GenerationConfig b = GenerationConfig.beams(12, 3);
       // Without the cache the generator feeds the prompt to a fresh session of one row, then, once
       // the beams exist, every step to a fresh session of 3 rows: the supplier gives it both.
@@ -207,9 +230,10 @@ class T5ParityTest {
       }
       int[] beamsUncached =
           new Generator(
-                  () -> calls.getAndIncrement() == 0
-                      ? f.model().session(src, 1, null)
-                      : f.model().session(src3, 3, null),
+                  () ->
+                      calls.getAndIncrement() == 0
+                          ? f.model().session(src, 1, null)
+                          : f.model().session(src3, 3, null),
                   false)
               .generate(start(f), b);
       assertTrue(calls.get() > 2, "uncached beam search recomputed each step");
@@ -294,15 +318,18 @@ class T5ParityTest {
     Generator g = new Generator(() -> f.model().session(ids, b, mask));
     GenerationConfig greedy = withPad(GenerationConfig.greedy(30).withStopTokens(f.eos()), f.pad());
     GenerationConfig beams =
-        withPad(GenerationConfig.beams(30, 3).withStopTokens(f.eos()).withLengthPenalty(1f), f.pad());
+        withPad(
+            GenerationConfig.beams(30, 3).withStopTokens(f.eos()).withLengthPenalty(1f), f.pad());
     int[][] gotGreedy = g.generate(prompts, greedy);
     int[][] gotBeams = g.generate(prompts, beams);
     for (int r = 0; r < b; r++) {
       assertArrayEquals(
-          hfRow(ref.getAsJsonArray("greedy").get(r).getAsJsonArray(), f.eos()), gotGreedy[r],
+          hfRow(ref.getAsJsonArray("greedy").get(r).getAsJsonArray(), f.eos()),
+          gotGreedy[r],
           family + ": greedy, 30 new tokens, batch row " + r);
       assertArrayEquals(
-          hfRow(ref.getAsJsonArray("beam_search").get(r).getAsJsonArray(), f.eos()), gotBeams[r],
+          hfRow(ref.getAsJsonArray("beam_search").get(r).getAsJsonArray(), f.eos()),
+          gotBeams[r],
           family + ": 3 beams, 30 new tokens, batch row " + r);
     }
   }
@@ -327,7 +354,8 @@ class T5ParityTest {
     for (WeightPrecision p : new WeightPrecision[] {WeightPrecision.INT8, WeightPrecision.BF16}) {
       double tolerance = p == WeightPrecision.INT8 ? 0.06 : 0.015;
       T5ForConditionalGeneration q = Pretrained.load(ops, dir, T5ForConditionalGeneration.class, p);
-      assertTrue(q.weightBytes() < f.model().weightBytes(), family + " " + p + " holds fewer bytes");
+      assertTrue(
+          q.weightBytes() < f.model().weightBytes(), family + " " + p + " holds fewer bytes");
       for (JsonObject c : f.cases()) {
         int[] src = ints(c.getAsJsonArray("input_ids"));
         int[] tgt = ints(c.getAsJsonArray("decoder_input_ids"));
@@ -337,7 +365,9 @@ class T5ParityTest {
           scale = Math.max(scale, Math.abs(x));
         }
         double d = TestSupport.maxAbsDiff(ref, q.logits(src, null, tgt, null, 1).toFloatArray());
-        assertTrue(d <= tolerance * scale, family + " " + p + ": max |logit diff| " + d + " > " + tolerance + " x " + scale);
+        assertTrue(
+            d <= tolerance * scale,
+            family + " " + p + ": max |logit diff| " + d + " > " + tolerance + " x " + scale);
       }
     }
   }

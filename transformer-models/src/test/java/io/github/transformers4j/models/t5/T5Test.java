@@ -68,7 +68,8 @@ class T5Test {
     assertEquals(Activation.GELU_TANH, c.activation(), "gated-gelu means gelu_new");
     assertTrue(c.gatedActivation());
     assertFalse(c.tieWordEmbeddings());
-    assertFalse(c.scaleDecoderOutputs(), "absent scale_decoder_outputs follows tie_word_embeddings false");
+    assertFalse(
+        c.scaleDecoderOutputs(), "absent scale_decoder_outputs follows tie_word_embeddings false");
     assertEquals(15, c.innerDim());
 
     Map<String, Object> m = map("t5");
@@ -83,7 +84,8 @@ class T5Test {
     assertFalse(c.gatedActivation());
 
     m.put("scale_decoder_outputs", false);
-    assertFalse(T5Config.fromMap(m).scaleDecoderOutputs(), "an explicit scale_decoder_outputs wins");
+    assertFalse(
+        T5Config.fromMap(m).scaleDecoderOutputs(), "an explicit scale_decoder_outputs wins");
     m.put("feed_forward_proj", "gated-silu");
     assertEquals(Activation.SILU, T5Config.fromMap(m).activation());
   }
@@ -118,12 +120,14 @@ class T5Test {
     m = map("bart");
     assertMessage(m, "model_type");
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new T5Provider().create(ops, map("mt5")));
+        assertThrows(
+            IllegalArgumentException.class, () -> new T5Provider().create(ops, map("mt5")));
     assertTrue(e.getMessage().contains("expected 't5'"), e.getMessage());
   }
 
   private static void assertMessage(Map<String, Object> m, String field) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> T5Config.fromMap(m));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> T5Config.fromMap(m));
     assertTrue(e.getMessage().contains(field), "message names " + field + ": " + e.getMessage());
   }
 
@@ -155,7 +159,9 @@ class T5Test {
         Tensor loss =
             ops.crossEntropy(
                 ops.reshape(logits, TARGET.length, model.vocabSize()),
-                ops.ids(labels, labels.length), -100, 0f);
+                ops.ids(labels, labels.length),
+                -100,
+                0f);
         g = tape.backward(loss);
       }
       for (Map.Entry<String, Tensor> e : params.entrySet()) {
@@ -167,8 +173,13 @@ class T5Test {
         }
         assertTrue(norm > 0, type + ": zero gradient for " + e.getKey());
       }
-      assertTrue(params.containsKey("decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"));
-      assertEquals(type.equals("mt5"), params.containsKey("lm_head.weight"), type + ": lm_head only when untied");
+      assertTrue(
+          params.containsKey(
+              "decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"));
+      assertEquals(
+          type.equals("mt5"),
+          params.containsKey("lm_head.weight"),
+          type + ": lm_head only when untied");
     }
   }
 
@@ -198,7 +209,8 @@ class T5Test {
 
   @Test
   void dropoutActsOnlyInTrainingAndIsSeeded() {
-    T5ForConditionalGeneration model = new T5ForConditionalGeneration(ops, T5Config.fromMap(map("mt5")));
+    T5ForConditionalGeneration model =
+        new T5ForConditionalGeneration(ops, T5Config.fromMap(map("mt5")));
     float[] eval1 = model.logits(SOURCE, SOURCE_MASK, TARGET, TARGET_MASK, 1).toFloatArray();
     float[] eval2 = model.logits(SOURCE, SOURCE_MASK, TARGET, TARGET_MASK, 1).toFloatArray();
     assertEquals(0.0, TestSupport.maxAbsDiff(eval1, eval2), "evaluation is deterministic");
@@ -209,7 +221,10 @@ class T5Test {
     assertEquals(0.0, TestSupport.maxAbsDiff(a, b), "the same seed drops the same elements");
     assertTrue(TestSupport.maxAbsDiff(eval1, a) > 1e-3, "training drops something");
     model.train(false, 0);
-    assertEquals(0.0, TestSupport.maxAbsDiff(eval1, model.logits(SOURCE, SOURCE_MASK, TARGET, TARGET_MASK, 1).toFloatArray()));
+    assertEquals(
+        0.0,
+        TestSupport.maxAbsDiff(
+            eval1, model.logits(SOURCE, SOURCE_MASK, TARGET, TARGET_MASK, 1).toFloatArray()));
   }
 
   @Test
@@ -240,11 +255,18 @@ class T5Test {
   void aCheckpointOfTheOtherFeedForwardFailsNamingTheTensors() throws Exception {
     Path t5 = TestSupport.shared("models/hf-tiny/t5");
     T5ForConditionalGeneration model =
-        new T5ForConditionalGeneration(ops, T5Config.fromMap(HfConfig.read(t5.resolve("config.json"))));
-    try (SafeTensors w = SafeTensors.open(TestSupport.shared("models/hf-tiny/mt5").resolve("model.safetensors"))) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.load(w));
-      assertTrue(e.getMessage().contains("encoder.block.0.layer.1.DenseReluDense.wi.weight"), e.getMessage());
-      assertTrue(e.getMessage().contains("encoder.block.0.layer.1.DenseReluDense.wi_1.weight"), e.getMessage());
+        new T5ForConditionalGeneration(
+            ops, T5Config.fromMap(HfConfig.read(t5.resolve("config.json"))));
+    try (SafeTensors w =
+        SafeTensors.open(TestSupport.shared("models/hf-tiny/mt5").resolve("model.safetensors"))) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> model.load(w));
+      assertTrue(
+          e.getMessage().contains("encoder.block.0.layer.1.DenseReluDense.wi.weight"),
+          e.getMessage());
+      assertTrue(
+          e.getMessage().contains("encoder.block.0.layer.1.DenseReluDense.wi_1.weight"),
+          e.getMessage());
     }
   }
 }
