@@ -10,6 +10,8 @@ module io.github.transformers4j.apps {
   requires com.google.guice;
   requires jakarta.inject;
   requires java.logging;
+  // The task commands print --json results.
+  requires com.google.gson;
   // t4j bench train reports the collectors' share of the training time.
   requires java.management;
 

@@ -8,6 +8,10 @@ import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.apps.cli.VersionProvider;
 import io.github.transformers4j.apps.commands.BackendsCommand;
 import io.github.transformers4j.apps.commands.BenchCommand;
+import io.github.transformers4j.apps.commands.ClassifyCommand;
+import io.github.transformers4j.apps.commands.FillMaskCommand;
+import io.github.transformers4j.apps.commands.SummarizeCommand;
+import io.github.transformers4j.apps.commands.TranslateCommand;
 import io.github.transformers4j.apps.commands.TokenizeCommand;
 import io.github.transformers4j.apps.commands.TokenizerCommand;
 import io.github.transformers4j.apps.commands.EvalCommand;
@@ -40,6 +44,10 @@ import picocli.CommandLine.ScopeType;
       QuickstartCommand.class,
       TrainCommand.class,
       GenerateCommand.class,
+      FillMaskCommand.class,
+      ClassifyCommand.class,
+      SummarizeCommand.class,
+      TranslateCommand.class,
       EmbedCommand.class,
       EvalCommand.class,
       BackendsCommand.class,

@@ -15,7 +15,11 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code t4j generate} on a Hugging Face GPT-2 folder (the tiny-random-gpt2 fixture). */
+/**
+ * {@code t4j generate} on Hugging Face folders: GPT-2 (the tiny-random-gpt2 fixture) and every
+ * generative family of {@code testdata/models/hf-tiny}, whose greedy and 3-beam ids must be
+ * exactly those of Hugging Face's {@code generate}.
+ */
 class GenerateHuggingFaceTest {
   private static final Path MODEL = SharedData.require("models/tiny-random-gpt2");
 
@@ -103,5 +107,41 @@ class GenerateHuggingFaceTest {
     assertNotEquals(0, outside.code(), outside::toString);
     assertTrue(outside.err().contains("prompt id 1000 is outside the vocabulary of 1000"),
         outside::toString);
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> familyCases()
+      throws Exception {
+    java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+    for (String family : java.util.List.of("opt", "t5", "mt5", "bart", "pegasus")) {
+      Path dir = SharedData.require("models/hf-tiny/" + family);
+      JsonArray cases =
+          JsonParser.parseString(Files.readString(dir.resolve("expected_outputs.json")))
+              .getAsJsonObject()
+              .getAsJsonArray("cases");
+      for (int i = 0; i < cases.size(); i++) {
+        JsonObject c = cases.get(i).getAsJsonObject();
+        String input = ids(c.getAsJsonArray("input_ids"));
+        String maxNew = Integer.toString(c.get("max_new_tokens").getAsInt());
+        out.add(org.junit.jupiter.params.provider.Arguments.of(
+            family + " case " + i + " greedy", dir, input, maxNew, "--greedy",
+            ids(c.getAsJsonArray("greedy"))));
+        out.add(org.junit.jupiter.params.provider.Arguments.of(
+            family + " case " + i + " 3 beams", dir, input, maxNew, "--beams=3",
+            ids(c.getAsJsonObject("beam_search").getAsJsonArray("output"))));
+      }
+    }
+    return out.stream();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("familyCases")
+  void everyGenerativeFamilyPrintsHuggingFacesIds(
+      String name, Path dir, String input, String maxNew, String strategy, String want) {
+    Cli.Run run =
+        Cli.runInstalled(
+            "--backend", "cpu", "generate", "--model", dir.toString(), "--ids", input, strategy,
+            "--max-new", maxNew);
+    assertEquals(0, run.code(), run::toString);
+    assertEquals(want, run.out().trim(), name + ": " + run);
   }
 }

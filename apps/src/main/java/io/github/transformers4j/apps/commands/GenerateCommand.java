@@ -12,11 +12,14 @@ import io.github.transformers4j.training.Seq2SeqRecipe;
 import jakarta.inject.Inject;
 import io.github.transformers4j.api.registry.Tokenizers;
 import io.github.transformers4j.api.spi.TextTokenizer;
-import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.GenerationListener;
 import io.github.transformers4j.models.generation.Generator;
-import io.github.transformers4j.models.gpt.Gpt2Model;
+import io.github.transformers4j.models.generation.HfGenerationSettings;
+import io.github.transformers4j.models.nn.PretrainedModel;
+import io.github.transformers4j.models.tasks.CausalLm;
+import io.github.transformers4j.models.tasks.Seq2SeqLm;
+import io.github.transformers4j.models.tasks.TextGeneration;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -241,10 +244,72 @@ public final class GenerateCommand implements Callable<Integer> {
     }
   }
 
-  // A Hugging Face GPT-2 folder: its tokenizer through the tokenizer SPI, or ids in and out.
+  /**
+   * How to decode a Hugging Face folder: its generation settings ({@code generation_config.json},
+   * else the generation fields of {@code config.json}: stop tokens, forced tokens, n-gram rule,
+   * lengths), with the strategy from the options: {@code --beams N} (early stopping unless the
+   * folder sets {@code early_stopping}), {@code --greedy}, or sampling when a sampling option is
+   * given; with none of them, the folder's {@code generation_config.json} decides, else greedy
+   * for encoder-decoders and sampling (today's defaults) for decoders.
+   */
+  GenerationConfig folderDecoding(boolean encoderDecoder, int room) throws java.io.IOException {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    boolean samplingGiven =
+        parsed.hasMatchedOption("--temperature")
+            || parsed.hasMatchedOption("--top-k")
+            || parsed.hasMatchedOption("--top-p");
+    java.util.Map<String, Object> fields = HfGenerationSettings.read(model);
+    GenerationConfig g =
+        HfGenerationSettings.apply(
+            HfGenerationSettings.defaults(), fields, model.resolve(HfGenerationSettings.FILE).toString());
+    boolean fileDecides = java.nio.file.Files.isRegularFile(model.resolve(HfGenerationSettings.FILE));
+    if (beams > 1) {
+      if (greedy || samplingGiven) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--beams searches deterministically; it does not combine with --greedy,"
+                + " --temperature, --top-k or --top-p");
+      }
+      g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), beams);
+      if (!fields.containsKey("early_stopping")) {
+        g = g.withEarlyStopping(GenerationConfig.EarlyStopping.TRUE);
+      }
+    } else if (greedy) {
+      g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), 1);
+    } else if (samplingGiven || (!fileDecides && !encoderDecoder)) {
+      g =
+          HfGenerationSettings.withSampling(HfGenerationSettings.withBeams(g, 1), true)
+              .withTemperature(temperature)
+              .withTopK(topK)
+              .withTopP(topP);
+    } else if (!fileDecides) {
+      g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), 1);
+    }
+    g = g.withSeed(seed);
+    if (parsed.hasMatchedOption("--max-new")) {
+      g = g.withMaxNewTokens(Math.min(maxNew, room)).withMaxLength(0);
+    } else if (fields.get("max_new_tokens") != null || fields.get("max_length") != null) {
+      g = g.withMaxNewTokens(Math.min(g.maxNewTokens(), room));
+    } else {
+      g = g.withMaxNewTokens(Math.min(maxNew, room)).withMaxLength(0);
+    }
+    return g;
+  }
+
+  // A Hugging Face folder of any generative family: its tokenizer through the tokenizer SPI, or
+  // ids in and out.
   private int huggingFace(Ops ops, java.io.PrintWriter out) throws java.io.IOException {
-    Gpt2Model gpt2 = Pretrained.load(ops, model, Gpt2Model.class, quantize.get());
-    reportWeights(gpt2);
+    PretrainedModel m = Pretrained.load(ops, model, PretrainedModel.class, quantize.get());
+    if (!TextGeneration.canGenerate(m)) {
+      throw new IllegalArgumentException(
+          "t4j generate needs a decoder or an encoder-decoder: --model " + model + " holds a "
+              + m.architecture() + " model (" + m.getClass().getSimpleName()
+              + "), which does not generate text");
+    }
+    if (m instanceof io.github.transformers4j.models.nn.AbstractModule a) {
+      reportWeights(a);
+    }
+    boolean encoderDecoder = m instanceof Seq2SeqLm;
     TextTokenizer tok = null;
     int[] promptIds;
     if (ids != null) {
@@ -260,7 +325,8 @@ public final class GenerateCommand implements Callable<Integer> {
       }
       promptIds = tok.encodeIds(prompt);
     }
-    int vocab = gpt2.config().vocabSize();
+    int vocab =
+        m instanceof CausalLm lm ? lm.vocabSize() : ((Seq2SeqLm) m).vocabSize();
     if (promptIds.length == 0) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "the prompt is empty: give --prompt TEXT or --ids");
@@ -271,59 +337,59 @@ public final class GenerateCommand implements Callable<Integer> {
             spec.commandLine(), "prompt id " + id + " is outside the vocabulary of " + vocab);
       }
     }
-    int room = gpt2.config().nPositions() - promptIds.length;
-    if (room <= 0) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
-          "the prompt has " + promptIds.length + " tokens but the model sees at most "
-              + gpt2.config().nPositions());
+    int room;
+    try {
+      room = TextGeneration.room(m, promptIds.length);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    GenerationConfig g = decoding(Math.min(maxNew, room), true);
+    GenerationConfig g = folderDecoding(encoderDecoder, room);
     if (tok != null && tok.vocabularySize() < vocab) {
       // The embedding has rows the tokenizer cannot decode (padded vocabularies): never pick them.
       g = g.withVocabularyLimit(tok.vocabularySize());
     }
-    Object eos = HfConfig.read(model.resolve(Pretrained.CONFIG)).get("eos_token_id");
-    if (eos instanceof Number n && n.intValue() >= 0 && n.intValue() < vocab) {
-      g = g.withStopTokens(n.intValue());
+    for (int stop : g.stopTokens()) {
+      if (stop < 0 || stop >= vocab) {
+        throw new IllegalArgumentException(
+            model + ": eos_token_id " + stop + " is outside the vocabulary of " + vocab);
+      }
     }
-    gpt2.train(false, 0);
+    m.train(false, 0);
     List<Integer> fresh = new ArrayList<>();
     TextTokenizer t = tok;
     String[] shown = {""};
-    if (t != null) {
+    if (t == null) {
+      out.print(encoderDecoder ? Integer.toString(((Seq2SeqLm) m).decoderStartTokenId()) : join(promptIds));
+    } else if (!encoderDecoder) {
       out.print(prompt);
-    } else {
-      out.print(join(promptIds));
     }
     out.flush();
     GenerationListener streaming =
-            new GenerationListener() {
-              @Override
-              public void onToken(int row, int token) {
-                fresh.add(token);
-                if (t == null) {
-                  out.print("," + token);
-                } else {
-                  // Decode everything so far and print what is new, once it is whole text (a
-                  // byte-level token may end inside a character).
-                  String text =
-                      t.decodeIds(fresh.stream().mapToInt(Integer::intValue).toArray(), true);
-                  if (text.startsWith(shown[0]) && !text.endsWith("\uFFFD")) {
-                    out.print(text.substring(shown[0].length()));
-                    shown[0] = text;
-                  }
-                }
-                out.flush();
+        new GenerationListener() {
+          @Override
+          public void onToken(int row, int token) {
+            fresh.add(token);
+            if (t == null) {
+              out.print("," + token);
+            } else {
+              // Decode everything so far and print what is new, once it is whole text (a
+              // byte-level token may end inside a character).
+              String text = t.decodeIds(fresh.stream().mapToInt(Integer::intValue).toArray(), true);
+              if (text.startsWith(shown[0]) && !text.endsWith("\uFFFD")) {
+                out.print(text.substring(shown[0].length()));
+                shown[0] = text;
               }
-            };
+            }
+            out.flush();
+          }
+        };
     int[] all =
-        new Generator(gpt2::session)
-            .generate(
-                new int[][] {promptIds}, g, g.numBeams() > 1 ? GenerationListener.NONE : streaming)[0];
+        TextGeneration.generate(
+            m, new int[][] {promptIds}, g, g.numBeams() > 1 ? GenerationListener.NONE : streaming)[0];
     if (g.numBeams() > 1) {
       // Beam search knows its tokens only at the end.
-      for (int i = promptIds.length; i < all.length; i++) {
+      int from = encoderDecoder ? 1 : promptIds.length;
+      for (int i = from; i < all.length; i++) {
         streaming.onToken(0, all[i]);
       }
     }

@@ -195,8 +195,7 @@ public final class Generator {
           row.add(c.padTokenId());
           continue;
         }
-        LogitsProcessing.penalize(logits, r * v, v, row, c.repetitionPenalty());
-        LogitsProcessing.limit(logits, r * v, v, c.vocabularyLimit());
+        LogitsProcessing.process(logits, r * v, v, row, prompts[r].length, left[r], c);
         int next =
             c.doSample()
                 ? LogitsProcessing.sample(logits, r * v, v, c.temperature(), c.topK(), c.topP(), rng)
@@ -235,10 +234,18 @@ public final class Generator {
     return r;
   }
 
-  private record Hypothesis(double score, int[] tokens) {}
+  /** Hugging Face's "minus infinity" of beam scores: finite, so sums stay ordered. */
+  private static final float NEG = -1.0e9f;
 
-  private record Candidate(double score, int beam, int token) {}
-
+  /**
+   * Beam search as Hugging Face's {@code _beam_search} (transformers 5.x) computes it, in float32
+   * like PyTorch: each step takes the best {@code max(2, 1 + stop tokens) · beams} continuations
+   * over all beams of a prompt (log-softmax, then the logits processors, plus the beam's score);
+   * those that end (a stop token, or the last token of the budget) and rank among the first
+   * {@code beams} become finished hypotheses scored {@code sum / generated^lengthPenalty}, kept
+   * as the best {@code beams} seen; the best {@code beams} that do not end run on. A prompt stops
+   * by {@link GenerationConfig.EarlyStopping}; the answer is the best finished hypothesis.
+   */
   private int[][] beamSearch(int[][] prompts, GenerationConfig c, GenerationListener listener) {
     int b = prompts.length;
     int nb = c.numBeams();
@@ -264,116 +271,147 @@ public final class Generator {
     for (int r = 0; r < rows; r++) {
       System.arraycopy(first, rowToPrompt[r] * v, logits, r * v, v);
     }
-    double[] beamScore = new double[rows];
+    int keep = Math.max(2, 1 + c.stopTokens().length) * nb;
+    float[] running = new float[rows];
     for (int r = 0; r < rows; r++) {
-      // Only the first beam is live at the start, so the first step picks nb distinct tokens.
-      beamScore[r] = r % nb == 0 ? 0 : Double.NEGATIVE_INFINITY;
+      // Only the first beam is live at the start, so the first step picks distinct tokens.
+      running[r] = r % nb == 0 ? 0f : NEG;
     }
-    List<List<Hypothesis>> finished = new ArrayList<>();
-    boolean[] done = new boolean[b];
+    float[][] slotScore = new float[b][nb];
+    int[][][] slotTokens = new int[b][nb][];
+    boolean[][] slotFinished = new boolean[b][nb];
+    boolean[] improvable = new boolean[b];
+    boolean[] frozen = new boolean[b];
     for (int p = 0; p < b; p++) {
-      finished.add(new ArrayList<>());
+      Arrays.fill(slotScore[p], NEG);
+      improvable[p] = true;
     }
     for (int step = 0; step < steps; step++) {
       listener.onLogits(step, logits.clone());
       int[] origin = new int[rows];
       int[] next = new int[rows];
-      double[] newScore = new double[rows];
+      float[] newRunning = new float[rows];
       for (int p = 0; p < b; p++) {
-        if (done[p] || step >= maxNew[p]) {
+        if (frozen[p]) {
           for (int j = 0; j < nb; j++) {
             origin[p * nb + j] = p * nb + j;
             next[p * nb + j] = c.padTokenId();
-            newScore[p * nb + j] = beamScore[p * nb + j];
+            newRunning[p * nb + j] = running[p * nb + j];
           }
-          done[p] = true;
           continue;
         }
-        List<Candidate> cands = new ArrayList<>();
+        int left = maxNew[p] - step;
+        float[] acc = new float[nb * v];
         for (int j = 0; j < nb; j++) {
           int r = p * nb + j;
-          if (beamScore[r] == Double.NEGATIVE_INFINITY) {
-            continue;
+          float[] lp = LogitsProcessing.logSoftmaxFloat(logits, r * v, v);
+          LogitsProcessing.process(lp, 0, v, batch.tokens.get(r), prompts[p].length, left, c);
+          for (int t = 0; t < v; t++) {
+            acc[j * v + t] = lp[t] + running[r];
           }
-          LogitsProcessing.penalize(logits, r * v, v, batch.tokens.get(r), c.repetitionPenalty());
-          LogitsProcessing.limit(logits, r * v, v, c.vocabularyLimit());
-          double[] lp = LogitsProcessing.logSoftmax(logits, r * v, v);
-          cands.addAll(top(lp, 2 * nb, beamScore[r], r));
         }
-        cands.sort((x, y) -> Double.compare(y.score(), x.score()));
-        int kept = 0;
-        int genLength = step + 1;
-        for (int rank = 0; rank < cands.size() && kept < nb; rank++) {
-          Candidate cand = cands.get(rank);
-          if (c.isStop(cand.token())) {
-            if (rank < nb) {
-              int[] t = append(batch.tokens.get(cand.beam()), cand.token());
-              finished.get(p).add(new Hypothesis(normalized(cand.score(), genLength, c), t));
-            }
-            continue;
+        int[] top = LogitsProcessing.topIndices(acc, keep);
+        int k = top.length;
+        boolean[] hits = new boolean[k];
+        float[] runScore = new float[k];
+        for (int i = 0; i < k; i++) {
+          int token = top[i] % v;
+          hits[i] = c.isStop(token) || left == 1;
+          runScore[i] = acc[top[i]] + (hits[i] ? NEG : 0f);
+        }
+        // The beams that run on: the best continuations that did not end.
+        int[] order = LogitsProcessing.topIndices(runScore, nb);
+        for (int j = 0; j < nb; j++) {
+          int i = order[j];
+          origin[p * nb + j] = p * nb + top[i] / v;
+          next[p * nb + j] = top[i] % v;
+          newRunning[p * nb + j] = runScore[i];
+        }
+        // The finished hypotheses: merged with those kept so far, the best nb stay.
+        boolean full = allTrue(slotFinished[p]);
+        float lengthNorm = (float) Math.pow(step + 1, c.lengthPenalty());
+        float[] mergedScore = new float[nb + k];
+        boolean[] mergedFinished = new boolean[nb + k];
+        int[][] mergedTokens = new int[nb + k][];
+        for (int j = 0; j < nb; j++) {
+          mergedScore[j] = slotScore[p][j];
+          mergedFinished[j] = slotFinished[p][j];
+          mergedTokens[j] = slotTokens[p][j];
+        }
+        for (int i = 0; i < k; i++) {
+          boolean justFinished = hits[i] && i < nb;
+          float f = acc[top[i]] / lengthNorm;
+          if (full && c.earlyStopping() == GenerationConfig.EarlyStopping.TRUE) {
+            f += NEG;
           }
-          int r = p * nb + kept++;
-          origin[r] = cand.beam();
-          next[r] = cand.token();
-          newScore[r] = cand.score();
+          if (!improvable[p]) {
+            f += NEG;
+          }
+          if (!justFinished) {
+            f += NEG;
+          }
+          mergedScore[nb + i] = f;
+          mergedFinished[nb + i] = justFinished;
+          if (justFinished) {
+            mergedTokens[nb + i] = append(batch.tokens.get(p * nb + top[i] / v), top[i] % v);
+          }
         }
-        for (; kept < nb; kept++) {
-          int r = p * nb + kept;
-          origin[r] = p * nb;
-          next[r] = c.padTokenId();
-          newScore[r] = Double.NEGATIVE_INFINITY;
+        int[] best = LogitsProcessing.topIndices(mergedScore, nb);
+        for (int j = 0; j < nb; j++) {
+          slotScore[p][j] = mergedScore[best[j]];
+          slotFinished[p][j] = mergedFinished[best[j]];
+          slotTokens[p][j] = mergedTokens[best[j]];
         }
-        // Early stopping: as many finished hypotheses as beams ends this prompt.
-        if (finished.get(p).size() >= nb) {
-          done[p] = true;
+        // Hugging Face's early-stop heuristic, then whether this prompt can change any more.
+        int length =
+            c.earlyStopping() == GenerationConfig.EarlyStopping.NEVER && c.lengthPenalty() > 0
+                ? maxNew[p]
+                : step + 1;
+        float bestRunning = newRunning[p * nb] / (float) Math.pow(length, c.lengthPenalty());
+        boolean allFinished = allTrue(slotFinished[p]);
+        float worst = Float.POSITIVE_INFINITY;
+        for (float x : slotScore[p]) {
+          worst = Math.min(worst, x);
         }
+        improvable[p] &= !allFinished || bestRunning > worst;
+        frozen[p] =
+            !improvable[p]
+                || (allFinished && c.earlyStopping() == GenerationConfig.EarlyStopping.TRUE)
+                || left == 1;
       }
       batch.select(origin);
       for (int r = 0; r < rows; r++) {
         batch.tokens.get(r).add(next[r]);
       }
-      beamScore = newScore;
-      boolean allDone = true;
-      for (int p = 0; p < b; p++) {
-        allDone &= done[p] || step + 1 >= maxNew[p];
-      }
-      if (allDone) {
+      running = newRunning;
+      if (allTrue(frozen)) {
         break;
       }
       logits = batch.feedLast();
     }
     int[][] out = new int[b][];
     for (int p = 0; p < b; p++) {
-      List<Hypothesis> hyps = finished.get(p);
-      if (hyps.size() < nb) {
-        for (int j = 0; j < nb; j++) {
-          int r = p * nb + j;
-          if (beamScore[r] > Double.NEGATIVE_INFINITY) {
-            List<Integer> t = batch.tokens.get(r);
-            // Rows of prompts whose budget ran out early were extended with padding.
-            t = t.subList(0, Math.min(t.size(), prompts[p].length + maxNew[p]));
-            int[] arr = trim(t, prompts[p].length, c);
-            int gen = arr.length - prompts[p].length;
-            hyps.add(new Hypothesis(normalized(beamScore[r], gen, c), arr));
-          }
+      int best = 0;
+      for (int j = 1; j < nb; j++) {
+        if (slotScore[p][j] > slotScore[p][best]) {
+          best = j;
         }
       }
-      Hypothesis best = hyps.get(0);
-      for (Hypothesis h : hyps) {
-        if (h.score() > best.score()) {
-          best = h;
-        }
-      }
-      out[p] = best.tokens();
-      for (int i = prompts[p].length; i < best.tokens().length; i++) {
-        listener.onToken(p, best.tokens()[i]);
+      out[p] = slotTokens[p][best];
+      for (int i = prompts[p].length; i < out[p].length; i++) {
+        listener.onToken(p, out[p][i]);
       }
     }
     return out;
   }
 
-  private static double normalized(double sum, int length, GenerationConfig c) {
-    return sum / Math.pow(Math.max(1, length), c.lengthPenalty());
+  private static boolean allTrue(boolean[] x) {
+    for (boolean y : x) {
+      if (!y) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int[] append(List<Integer> row, int token) {
@@ -385,29 +423,4 @@ public final class Generator {
     return r;
   }
 
-  /** The {@code k} best continuations of beam row {@code r}. */
-  private static List<Candidate> top(double[] lp, int k, double base, int r) {
-    int[] best = new int[Math.min(k, lp.length)];
-    int n = 0;
-    for (int i = 0; i < lp.length; i++) {
-      if (n < best.length) {
-        best[n++] = i;
-      } else {
-        int worst = 0;
-        for (int j = 1; j < n; j++) {
-          if (lp[best[j]] < lp[best[worst]]) {
-            worst = j;
-          }
-        }
-        if (lp[i] > lp[best[worst]]) {
-          best[worst] = i;
-        }
-      }
-    }
-    List<Candidate> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(new Candidate(base + lp[best[i]], r, best[i]));
-    }
-    return out;
-  }
 }

@@ -1,0 +1,96 @@
+package io.github.transformers4j.apps.commands;
+
+import com.google.gson.Gson;
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.PositiveInt;
+import io.github.transformers4j.models.tasks.SequenceClassifier;
+import io.github.transformers4j.models.tasks.TextClassification;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code t4j classify}: Hugging Face's text-classification pipeline. */
+@Command(
+    name = "classify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Classify texts with a Hugging Face sequence-classification folder (*ForSequenceClassification;"
+          + " labels from config.json's id2label).",
+      "Prints, per text, its best label and probability (--top-k N: the N best, one per line);"
+          + " --json prints one JSON array per text."
+    })
+public final class ClassifyCommand implements Callable<Integer> {
+  private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
+  Path model;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "1",
+      converter = PositiveInt.class,
+      description = "Labels per text, best first (default ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(names = "--json", description = "One JSON array per text of {label, score}.")
+  boolean json;
+
+  @Parameters(paramLabel = "TEXT", description = "Texts; standard input lines if none.")
+  List<String> texts = new ArrayList<>();
+
+  /** The command over the global backend choice. */
+  @Inject
+  public ClassifyCommand(BackendChoice choice) {
+    this.choice = choice;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    List<String> input = TaskSupport.texts(texts);
+    try (ComputeBackend backend = choice.create()) {
+      TaskSupport.Loaded<SequenceClassifier> m =
+          TaskSupport.load(spec, new Ops(backend), model, SequenceClassifier.class, "classify",
+              "a sequence-classification head (architectures: *ForSequenceClassification)");
+      boolean multi = "multi_label_classification".equals(m.config().get("problem_type"));
+      TextClassification pipeline =
+          new TextClassification(m.model(), m.tokenizer(), TaskSupport.padId(m.config()), multi);
+      Gson gson = new Gson();
+      for (List<TextClassification.Label> labels : pipeline.classify(input)) {
+        List<TextClassification.Label> best = labels.subList(0, Math.min(topK, labels.size()));
+        if (json) {
+          List<Map<String, Object>> rows = new ArrayList<>();
+          for (TextClassification.Label l : best) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("label", l.label());
+            r.put("score", l.score());
+            rows.add(r);
+          }
+          out.println(gson.toJson(rows));
+        } else {
+          List<String> parts = new ArrayList<>();
+          for (TextClassification.Label l : best) {
+            parts.add(l.label() + "\t" + TaskSupport.score(l.score()));
+          }
+          out.println(String.join("\t", parts));
+        }
+      }
+    }
+    return 0;
+  }
+}

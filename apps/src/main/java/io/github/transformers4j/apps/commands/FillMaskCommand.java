@@ -1,0 +1,125 @@
+package io.github.transformers4j.apps.commands;
+
+import com.google.gson.Gson;
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.PositiveInt;
+import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.tasks.FillMask;
+import io.github.transformers4j.models.tasks.MaskedLm;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code t4j fill-mask}: Hugging Face's fill-mask pipeline over a masked-LM folder. */
+@Command(
+    name = "fill-mask",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Fill the mask token of each text with the most probable tokens of a Hugging Face"
+          + " masked-language model (BERT, RoBERTa, ELECTRA... with an *ForMaskedLM head).",
+      "Prints, per text, one line per candidate: probability, token, completed text; --json"
+          + " prints one JSON array per text with the pipeline's field names."
+    })
+public final class FillMaskCommand implements Callable<Integer> {
+  private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
+  Path model;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "5",
+      converter = PositiveInt.class,
+      description = "Candidates per mask (default ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(names = "--json", description = "One JSON array per text (score, token, token_str, sequence).")
+  boolean json;
+
+  @Parameters(
+      paramLabel = "TEXT",
+      description = "Texts, each with one mask token ([MASK] or <mask>, as the tokenizer names it);"
+          + " standard input lines if none.")
+  List<String> texts = new ArrayList<>();
+
+  /** The command over the global backend choice. */
+  @Inject
+  public FillMaskCommand(BackendChoice choice) {
+    this.choice = choice;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    List<String> input = TaskSupport.texts(texts);
+    try (ComputeBackend backend = choice.create()) {
+      TaskSupport.Loaded<MaskedLm> m =
+          TaskSupport.load(spec, new Ops(backend), model, MaskedLm.class, "fill-mask",
+              "a masked-language-model head (architectures: *ForMaskedLM)");
+      FillMask pipeline =
+          new FillMask(m.model(), m.tokenizer(), maskToken(model, m), TaskSupport.padId(m.config()));
+      List<List<FillMask.Candidate>> all = pipeline.fill(input, topK);
+      Gson gson = new Gson();
+      for (int i = 0; i < all.size(); i++) {
+        if (json) {
+          List<Map<String, Object>> rows = new ArrayList<>();
+          for (FillMask.Candidate c : all.get(i)) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("score", c.score());
+            r.put("token", c.token());
+            r.put("token_str", c.tokenText());
+            r.put("sequence", c.sequence());
+            rows.add(r);
+          }
+          out.println(gson.toJson(rows));
+        } else {
+          if (i > 0) {
+            out.println();
+          }
+          for (FillMask.Candidate c : all.get(i)) {
+            out.println(TaskSupport.score(c.score()) + "\t" + c.tokenText() + "\t" + c.sequence());
+          }
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** The mask token: {@code tokenizer_config.json}'s {@code mask_token}, else [MASK] or <mask>. */
+  static String maskToken(Path dir, TaskSupport.Loaded<?> m) throws IOException {
+    Path tc = dir.resolve("tokenizer_config.json");
+    if (Files.isRegularFile(tc)) {
+      Object t = HfConfig.read(tc).get("mask_token");
+      if (t instanceof Map<?, ?> map && map.get("content") instanceof String s) {
+        return s;
+      }
+      if (t instanceof String s) {
+        return s;
+      }
+    }
+    for (String candidate : List.of("[MASK]", "<mask>")) {
+      if (m.tokenizer().tokenId(candidate) >= 0) {
+        return candidate;
+      }
+    }
+    throw new IllegalArgumentException(
+        dir + ": the tokenizer has no mask token ([MASK] or <mask>) and tokenizer_config.json"
+            + " names none");
+  }
+}
