@@ -14,6 +14,7 @@ module io.github.transformers4j.models {
   exports io.github.transformers4j.models.generation;
   exports io.github.transformers4j.models.gpt;
   exports io.github.transformers4j.models.bert;
+  exports io.github.transformers4j.models.opt;
   exports io.github.transformers4j.models.seq2seq;
   exports io.github.transformers4j.models.t5;
   exports io.github.transformers4j.models.weights;
@@ -29,6 +30,9 @@ module io.github.transformers4j.models {
   provides io.github.transformers4j.api.spi.ArchitectureProvider with
       io.github.transformers4j.models.gpt.Gpt2Provider,
       io.github.transformers4j.models.bert.BertProvider,
+      io.github.transformers4j.models.bert.RobertaProvider,
+      io.github.transformers4j.models.bert.ElectraProvider,
+      io.github.transformers4j.models.opt.OptProvider,
       io.github.transformers4j.models.seq2seq.TransformerProvider,
       io.github.transformers4j.models.t5.T5Provider,
       io.github.transformers4j.models.t5.MT5Provider;

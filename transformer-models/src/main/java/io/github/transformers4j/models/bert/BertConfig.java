@@ -7,8 +7,10 @@ import io.github.transformers4j.models.layers.SdpaAttention;
 import java.util.Map;
 
 /**
- * The shape of a BERT encoder, validated at construction; field names follow Hugging Face's {@code
- * BertConfig}.
+ * The shape of a BERT-family encoder, validated at construction; field names follow Hugging Face's
+ * {@code BertConfig}. RoBERTa and ELECTRA are BERT with small differences, carried by the last three
+ * fields: RoBERTa numbers positions after the padding id (see {@link #paddingAwarePositions}),
+ * ELECTRA embeds in a narrower width and projects to the hidden width.
  *
  * @param vocabSize V
  * @param hiddenSize C
@@ -25,6 +27,10 @@ import java.util.Map;
  * @param numLabels classes of the classification heads
  * @param attnImplementation the registered attention variant
  * @param seed the seed of the initial weights
+ * @param modelType {@code bert}, {@code roberta} or {@code electra}: the checkpoint prefix of the
+ *     encoder and the position-id rule
+ * @param embeddingSize the width of the embeddings (E); ELECTRA projects E → C when they differ
+ * @param padTokenId the padding id, from which RoBERTa counts positions
  */
 public record BertConfig(
     int vocabSize,
@@ -41,7 +47,36 @@ public record BertConfig(
     double initializerRange,
     int numLabels,
     String attnImplementation,
-    long seed) {
+    long seed,
+    String modelType,
+    int embeddingSize,
+    int padTokenId) {
+
+  /** The model types this record describes. */
+  public static final java.util.List<String> MODEL_TYPES = java.util.List.of("bert", "roberta", "electra");
+
+  /** A BERT configuration (embeddings as wide as the hidden states, pad id 0). */
+  public BertConfig(
+      int vocabSize,
+      int hiddenSize,
+      int numHiddenLayers,
+      int numAttentionHeads,
+      int intermediateSize,
+      Activation hiddenAct,
+      float hiddenDropoutProb,
+      float attentionProbsDropoutProb,
+      int maxPositionEmbeddings,
+      int typeVocabSize,
+      float layerNormEps,
+      double initializerRange,
+      int numLabels,
+      String attnImplementation,
+      long seed) {
+    this(
+        vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct,
+        hiddenDropoutProb, attentionProbsDropoutProb, maxPositionEmbeddings, typeVocabSize,
+        layerNormEps, initializerRange, numLabels, attnImplementation, seed, "bert", hiddenSize, 0);
+  }
 
   /** Validates every field; a message names the field and its value. */
   public BertConfig {
@@ -75,6 +110,35 @@ public record BertConfig(
     if (attnImplementation == null || attnImplementation.isBlank()) {
       throw new IllegalArgumentException("attn_implementation is missing");
     }
+    if (!MODEL_TYPES.contains(modelType)) {
+      throw new IllegalArgumentException(
+          "model_type '" + modelType + "' is not a BERT-family encoder (" + MODEL_TYPES + ")");
+    }
+    positive("embedding_size", embeddingSize);
+    if (embeddingSize != hiddenSize && !modelType.equals("electra")) {
+      throw new IllegalArgumentException(
+          "embedding_size " + embeddingSize + " differs from hidden_size " + hiddenSize
+              + ", which only ELECTRA supports");
+    }
+    if ("roberta".equals(modelType) && (padTokenId < 0 || padTokenId + 1 >= maxPositionEmbeddings)) {
+      throw new IllegalArgumentException(
+          "pad_token_id " + padTokenId + " leaves no position in max_position_embeddings "
+              + maxPositionEmbeddings + " (RoBERTa's positions start at pad_token_id + 1)");
+    }
+  }
+
+  /**
+   * Whether positions are counted as RoBERTa counts them (Hugging Face's {@code
+   * create_position_ids_from_input_ids}): the first real token is at {@code pad_token_id + 1}, each
+   * later one a step further, and a padding id keeps position {@code pad_token_id}.
+   */
+  public boolean paddingAwarePositions() {
+    return modelType.equals("roberta");
+  }
+
+  /** The longest sequence: RoBERTa's positions start after the padding id, so it loses pad + 1. */
+  public int maxSequenceLength() {
+    return paddingAwarePositions() ? maxPositionEmbeddings - padTokenId - 1 : maxPositionEmbeddings;
   }
 
   private static void positive(String field, int v) {
@@ -96,7 +160,7 @@ public record BertConfig(
         vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct,
         hiddenDropoutProb, attentionProbsDropoutProb, maxPositionEmbeddings, typeVocabSize,
         layerNormEps, initializerRange, n,
-        attnImplementation, seed);
+        attnImplementation, seed, modelType, embeddingSize, padTokenId);
   }
 
   /**
@@ -105,10 +169,20 @@ public record BertConfig(
    * @throws IllegalArgumentException naming the field that is missing, malformed or unsupported
    */
   public static BertConfig fromMap(Map<String, ?> map) {
-    ConfigReader c = new ConfigReader("bert", map);
-    String type = c.string("model_type", "bert");
-    if (!type.equals("bert")) {
-      throw c.error("model_type is '" + type + "', expected 'bert'");
+    return fromMap(map, "bert");
+  }
+
+  /**
+   * Reads a Hugging Face {@code config.json} (as a map) of {@code modelType}: {@code bert}, {@code
+   * roberta} or {@code electra} (whose {@code embedding_size} may differ from {@code hidden_size}).
+   *
+   * @throws IllegalArgumentException naming the field that is missing, malformed or unsupported
+   */
+  public static BertConfig fromMap(Map<String, ?> map, String modelType) {
+    ConfigReader c = new ConfigReader(modelType, map);
+    String type = c.string("model_type", modelType);
+    if (!type.equals(modelType)) {
+      throw c.error("model_type is '" + type + "', expected '" + modelType + "'");
     }
     String positions = c.string("position_embedding_type", "absolute");
     if (!positions.equals("absolute")) {
@@ -138,7 +212,12 @@ public record BertConfig(
           c.number("initializer_range", 0.02),
           labels,
           c.string("attn_implementation", SdpaAttention.NAME),
-          c.integer("seed", 0));
+          c.integer("seed", 0),
+          modelType,
+          modelType.equals("electra")
+              ? c.integer("embedding_size", c.integer("hidden_size"))
+              : c.integer("hidden_size"),
+          c.integer("pad_token_id", modelType.equals("roberta") ? 1 : 0));
     } catch (IllegalArgumentException e) {
       throw e.getMessage().startsWith("config '") ? e : c.error(e.getMessage());
     }

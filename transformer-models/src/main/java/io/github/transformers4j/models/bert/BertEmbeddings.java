@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
 
 /**
  * BERT's input: {@code LayerNorm(word_embeddings[ids] + position_embeddings[positions] +
- * token_type_embeddings[types])}, then dropout.
+ * token_type_embeddings[types])}, then dropout, all of width E ({@code embedding_size}, which is
+ * the hidden width C except in ELECTRA).
  */
 public final class BertEmbeddings extends AbstractModule {
   private final Embedding wordEmbeddings;
@@ -22,23 +23,24 @@ public final class BertEmbeddings extends AbstractModule {
   BertEmbeddings(Ops ops, BertConfig c, SplittableRandom rng) {
     super(ops);
     double std = c.initializerRange();
-    this.wordEmbeddings = child("word_embeddings", new Embedding(ops, c.vocabSize(), c.hiddenSize(), rng, std));
+    int e = c.embeddingSize();
+    this.wordEmbeddings = child("word_embeddings", new Embedding(ops, c.vocabSize(), e, rng, std));
     this.positionEmbeddings =
-        child("position_embeddings", new Embedding(ops, c.maxPositionEmbeddings(), c.hiddenSize(), rng, std));
+        child("position_embeddings", new Embedding(ops, c.maxPositionEmbeddings(), e, rng, std));
     this.tokenTypeEmbeddings =
-        child("token_type_embeddings", new Embedding(ops, c.typeVocabSize(), c.hiddenSize(), rng, std));
-    this.layerNorm = child("LayerNorm", new LayerNorm(ops, c.hiddenSize(), c.layerNormEps()));
+        child("token_type_embeddings", new Embedding(ops, c.typeVocabSize(), e, rng, std));
+    this.layerNorm = child("LayerNorm", new LayerNorm(ops, e, c.layerNormEps()));
     this.dropout = child("dropout", new Dropout(ops, c.hiddenDropoutProb()));
   }
 
-  /** ids, positions, types (B, T) I32 → (B, T, C). */
+  /** ids, positions, types (B, T) I32 → (B, T, E). */
   Tensor forward(Tensor ids, Tensor positions, Tensor types) {
     Tensor x = ops.add(wordEmbeddings.forward(ids), positionEmbeddings.forward(positions));
     x = ops.add(x, tokenTypeEmbeddings.forward(types));
     return dropout.forward(layerNorm.forward(x));
   }
 
-  /** The token embedding table (V, C), tied to the masked-LM decoder. */
+  /** The token embedding table (V, E), tied to the masked-LM decoder. */
   Tensor wordTable() {
     return wordEmbeddings.weight();
   }

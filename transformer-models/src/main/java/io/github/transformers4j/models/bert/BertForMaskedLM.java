@@ -1,16 +1,13 @@
 package io.github.transformers4j.models.bert;
 
-import io.github.transformers4j.models.layers.Embedding;
-import io.github.transformers4j.models.nn.WeightPrecision;
-import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.models.layers.Embedding;
 import io.github.transformers4j.models.layers.LayerNorm;
 import io.github.transformers4j.models.layers.Linear;
-import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.models.nn.Parameter;
-import io.github.transformers4j.models.nn.WeightLoader;
-import io.github.transformers4j.models.weights.Weights;
+import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.models.tasks.MaskedLm;
 import java.util.SplittableRandom;
 
 /**
@@ -19,17 +16,18 @@ import java.util.SplittableRandom;
  * cls.predictions.transform.dense}, {@code cls.predictions.transform.LayerNorm}, {@code
  * cls.predictions.bias}.
  */
-public final class BertForMaskedLM extends AbstractModule implements PretrainedModel {
-  private final BertModel bert;
+public final class BertForMaskedLM extends EncoderWithHead implements MaskedLm {
+  /** The Hugging Face class name, {@code architectures[0]} of its folders. */
+  public static final String HF_NAME = "BertForMaskedLM";
+
   private final Linear transform;
   private final LayerNorm transformNorm;
   private final Parameter bias;
 
   /** A fresh model (no pooler, as Hugging Face's). */
   public BertForMaskedLM(Ops ops, BertConfig c) {
-    super(ops);
+    super(ops, c, false, null);
     SplittableRandom rng = new SplittableRandom(c.seed() ^ 0x6d6c6dL);
-    this.bert = child("bert", new BertModel(ops, c, false));
     this.transform =
         child(
             "cls.predictions.transform.dense",
@@ -44,36 +42,40 @@ public final class BertForMaskedLM extends AbstractModule implements PretrainedM
   /** The word table is the tied decoder weight: quantized with the encoder's weights. */
   @Override
   protected void quantizeOwn(WeightPrecision precision) {
-    bert.wordEmbeddings().quantizeAsOutputProjection(precision);
-  }
-
-  @Override
-  public String architecture() {
-    return BertModel.ARCHITECTURE;
+    encoder.wordEmbeddings().quantizeAsOutputProjection(precision);
   }
 
   /** The encoder. */
   public BertModel bert() {
-    return bert;
+    return encoder;
   }
 
   /** Vocabulary logits (B, T, V) for every position. */
   public Tensor logits(int[] ids, int[] tokenTypes, int[] attentionMask, int batch) {
-    Tensor h = bert.hidden(ids, tokenTypes, attentionMask, batch);
+    Tensor h = encoder.hidden(ids, tokenTypes, attentionMask, batch);
     Tensor x =
-        transformNorm.forward(ops.activation(bert.config().hiddenAct(), transform.forward(h)));
-    Embedding words = bert.wordEmbeddings();
-    if (words.quantized() != null) {
-      return ops.linear(x, words.quantized(), bias.get());
-    }
-    return ops.add(ops.matmul(x, bert.wordTable(), false, true), bias.get());
+        transformNorm.forward(ops.activation(encoder.config().hiddenAct(), transform.forward(h)));
+    return tiedDecoder(ops, encoder.wordEmbeddings(), x, bias.get());
   }
 
-  /** Loads a Hugging Face {@code BertForMaskedLM} checkpoint (the tied decoder is skipped). */
-  public void load(Weights weights) {
-    WeightLoader.load(
-        ops, this, weights, "",
-        n -> n.endsWith("position_ids") || n.startsWith("cls.predictions.decoder.")
-            || n.startsWith("bert.pooler.") || n.startsWith("cls.seq_relationship."));
+  @Override
+  public Tensor logits(int[] ids, int[] attentionMask, int batch) {
+    return logits(ids, null, attentionMask, batch);
+  }
+
+  /** {@code x·Eᵀ + bias}: (B, T, E) → (B, T, V) by the token table, whatever its precision. */
+  static Tensor tiedDecoder(Ops ops, Embedding words, Tensor x, Tensor bias) {
+    if (words.quantized() != null) {
+      return ops.linear(x, words.quantized(), bias);
+    }
+    return ops.add(ops.matmul(x, words.weight(), false, true), bias);
+  }
+
+  /** The tied decoder, the pooler and the next-sentence head are not used. */
+  @Override
+  protected boolean ignorable(String n) {
+    return n.startsWith("cls.predictions.decoder.")
+        || n.startsWith("bert.pooler.")
+        || n.startsWith("cls.seq_relationship.");
   }
 }

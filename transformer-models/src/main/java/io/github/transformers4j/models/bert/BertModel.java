@@ -19,6 +19,12 @@ import java.util.SplittableRandom;
  * post-LN blocks of bidirectional self-attention, and optionally the pooler ({@code pooler.dense}
  * with tanh over the first token). Names: {@code embeddings.*}, {@code encoder.layer.N.*}, {@code
  * pooler.dense.*}.
+ *
+ * <p>The same class is RoBERTa's and ELECTRA's encoder ({@code RobertaModel}, {@code
+ * ElectraModel}), which differ from BERT only at the input: RoBERTa counts positions after the
+ * padding id ({@link BertConfig#paddingAwarePositions}), ELECTRA embeds in width E and projects to C
+ * by {@code embeddings_project}. A checkpoint with a head stores the encoder under the model type
+ * ({@code bert.}, {@code roberta.}, {@code electra.}).
  */
 public final class BertModel extends AbstractModule implements PretrainedModel {
   /** The registry name. */
@@ -26,6 +32,7 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
 
   private final BertConfig config;
   private final BertEmbeddings embeddings;
+  private final Linear embeddingsProject;
   private final List<BertLayer> layers = new ArrayList<>();
   private final Linear pooler;
   // A checkpoint without pooler.dense.* (sentence-embedding exports) leaves the pooler untrained.
@@ -47,6 +54,14 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
     this.config = config;
     SplittableRandom rng = new SplittableRandom(config.seed());
     this.embeddings = child("embeddings", new BertEmbeddings(ops, config, rng));
+    this.embeddingsProject =
+        config.embeddingSize() != config.hiddenSize()
+            ? child(
+                "embeddings_project",
+                new Linear(
+                    ops, config.embeddingSize(), config.hiddenSize(), Linear.Layout.OUT_IN, true, rng,
+                    config.initializerRange()))
+            : null;
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       layers.add(child("encoder.layer." + i, new BertLayer(ops, config, attention, rng)));
     }
@@ -62,7 +77,7 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
 
   @Override
   public String architecture() {
-    return ARCHITECTURE;
+    return config.modelType();
   }
 
   /** The configuration. */
@@ -83,25 +98,50 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
       throw new IllegalArgumentException(ids.length + " ids do not split into " + batch + " rows");
     }
     int t = ids.length / batch;
-    if (t > config.maxPositionEmbeddings()) {
+    if (t > config.maxSequenceLength()) {
       throw new IllegalArgumentException(
           "sequence of " + t + " tokens exceeds max_position_embeddings "
-              + config.maxPositionEmbeddings());
-    }
-    int[] positions = new int[ids.length];
-    for (int i = 0; i < positions.length; i++) {
-      positions[i] = i % t;
+              + config.maxPositionEmbeddings()
+              + (config.paddingAwarePositions()
+                  ? " less pad_token_id + 1 (" + config.maxSequenceLength() + " tokens)"
+                  : ""));
     }
     Tensor x =
         embeddings.forward(
             ops.ids(ids, batch, t),
-            ops.ids(positions, batch, t),
+            ops.ids(positions(ids, t), batch, t),
             ops.ids(tokenTypes == null ? new int[ids.length] : tokenTypes, batch, t));
+    if (embeddingsProject != null) {
+      x = embeddingsProject.forward(x); // (B, T, E) -> (B, T, C)
+    }
     Tensor mask = AttentionMasks.padding(ops, attentionMask, batch, t);
     for (BertLayer layer : layers) {
       x = layer.forward(x, mask);
     }
     return x;
+  }
+
+  /**
+   * The position of every token (B·T, rows of length {@code t}): {@code 0, 1, ...} in BERT and
+   * ELECTRA; in RoBERTa {@code pad + 1, pad + 2, ...} over the non-padding ids, which keep {@code
+   * pad} (Hugging Face derives them from the ids, not the attention mask).
+   */
+  int[] positions(int[] ids, int t) {
+    int[] positions = new int[ids.length];
+    int pad = config.padTokenId();
+    for (int row = 0; row < ids.length; row += t) {
+      int seen = 0;
+      for (int i = row; i < row + t; i++) {
+        if (!config.paddingAwarePositions()) {
+          positions[i] = i - row;
+        } else if (ids[i] == pad) {
+          positions[i] = pad;
+        } else {
+          positions[i] = pad + ++seen;
+        }
+      }
+    }
+    return positions;
   }
 
   /** The pooled output {@code tanh(dense(h[:, 0]))} (B, C). */
@@ -117,7 +157,7 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
     return ops.tanh(pooler.forward(Pooling.cls(ops, hidden)));
   }
 
-  /** The token embedding table (V, C). */
+  /** The token embedding table (V, E). */
   Tensor wordTable() {
     return embeddings.wordTable();
   }
@@ -134,7 +174,9 @@ public final class BertModel extends AbstractModule implements PretrainedModel {
    * drop it): {@link #pooled} then fails rather than use untrained weights.
    */
   public void load(Weights weights) {
-    String prefix = WeightLoader.detectPrefix(weights, "embeddings.word_embeddings.weight", "bert.");
+    String prefix =
+        WeightLoader.detectPrefix(
+            weights, "embeddings.word_embeddings.weight", config.modelType() + ".");
     WeightLoader.load(
         ops,
         this,

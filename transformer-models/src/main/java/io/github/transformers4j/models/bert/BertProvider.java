@@ -5,7 +5,10 @@ import io.github.transformers4j.api.nn.Model;
 import io.github.transformers4j.api.spi.ArchitectureProvider;
 import java.util.Map;
 
-/** BERT as the architecture {@code bert} (the encoder with pooler) from a {@code config.json} map. */
+/**
+ * BERT as the architecture {@code bert}: the head {@code architectures[0]} names ({@code
+ * BertForMaskedLM}, ...), else the encoder with pooler (see {@link EncoderArchitectures}).
+ */
 public final class BertProvider implements ArchitectureProvider {
   @Override
   public String name() {
@@ -14,6 +17,6 @@ public final class BertProvider implements ArchitectureProvider {
 
   @Override
   public Model create(Ops ops, Map<String, ?> config) {
-    return new BertModel(ops, BertConfig.fromMap(config));
+    return EncoderArchitectures.create(ops, config, BertModel.ARCHITECTURE);
   }
 }

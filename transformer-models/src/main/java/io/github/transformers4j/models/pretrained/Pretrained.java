@@ -8,6 +8,7 @@ import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.models.nn.WithBaseModel;
 import io.github.transformers4j.models.weights.SafeTensors;
 import io.github.transformers4j.models.weights.ShardedSafeTensors;
 import io.github.transformers4j.models.weights.Weights;
@@ -60,7 +61,9 @@ public final class Pretrained {
 
   /**
    * The model in {@code dir}, which must be a {@code type}; the family is checked before any
-   * weight is read.
+   * weight is read. A folder saved with a task head ({@code architectures[0]}, such as {@code
+   * BertForMaskedLM}) may be asked for as its base model ({@code BertModel}): the whole checkpoint
+   * is loaded and the base model returned.
    *
    * @throws IllegalArgumentException also when the folder holds another family, naming both
    */
@@ -96,6 +99,18 @@ public final class Pretrained {
       throw new IllegalArgumentException(config + ": " + e.getMessage(), e);
     }
     Model model = provider.create(ops, map);
+    if (!type.isInstance(model)
+        && model instanceof WithBaseModel head
+        && model instanceof PretrainedModel whole
+        && type.isInstance(head.baseModel())) {
+      // A folder saved with a head, asked for as its base model: load all, hand out the base.
+      try (Weights w = openWeights(dir)) {
+        whole.load(w);
+      }
+      T base = type.cast(head.baseModel());
+      quantize(base, precision, dir);
+      return base;
+    }
     if (!type.isInstance(model)) {
       throw new IllegalArgumentException(
           config + ": architecture '" + name + "' builds a " + model.getClass().getSimpleName()

@@ -15,8 +15,10 @@ import io.github.transformers4j.models.generation.Generator;
 import io.github.transformers4j.models.gpt.Gpt2Model;
 import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.models.opt.OptForCausalLM;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderConfig;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderModel;
+import io.github.transformers4j.models.tasks.MaskedLm;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -112,6 +114,33 @@ class QuantizedModelsTest {
       double rel2 = TestSupport.maxAbsDiff(w2, s2s.logits(ids, new int[] {0, 9, 8, 7}).toFloatArray()) / maxAbs(w2);
       System.out.printf("encoder-decoder %s: max |logit diff| / max |logit| = %.4g%n", p.label(), rel2);
       assertTrue(rel2 <= TOLERANCE.get(p), "encoder-decoder " + p + ": " + rel2);
+    }
+  }
+
+  @Test
+  void optAndRobertaFoldersLoadQuantized() throws Exception {
+    Path opt = TestSupport.shared("models/hf-tiny/opt");
+    Path roberta = TestSupport.shared("models/hf-tiny/roberta");
+    int[] ids = {2, 31, 415, 7, 5, 6};
+    int[] rids = {0, 31, 415, 7, 88, 2};
+    OptForCausalLM o32 = Pretrained.load(ops, opt, OptForCausalLM.class);
+    float[] want = o32.logits(ids, null, 1).toFloatArray();
+    MaskedLm r32 = Pretrained.load(ops, roberta, MaskedLm.class);
+    float[] rwant = r32.logits(rids, null, 1).toFloatArray();
+    for (WeightPrecision p : new WeightPrecision[] {WeightPrecision.INT8, WeightPrecision.BF16}) {
+      OptForCausalLM q = Pretrained.load(ops, opt, OptForCausalLM.class, p);
+      // The position table is a lookup; the token table is the tied output projection.
+      assertEveryMatmulWeightConverted(q, n -> n.contains("embed_positions"), p);
+      double rel = TestSupport.maxAbsDiff(want, q.logits(ids, null, 1).toFloatArray()) / maxAbs(want);
+      System.out.printf("opt %s: max |logit diff| / max |logit| = %.4g%n", p.label(), rel);
+      assertTrue(rel <= TOLERANCE.get(p), "opt " + p + ": " + rel);
+      MaskedLm r = Pretrained.load(ops, roberta, MaskedLm.class, p);
+      assertEveryMatmulWeightConverted(
+          (AbstractModule) r,
+          n -> n.contains("position_embeddings") || n.contains("token_type_embeddings"), p);
+      double rrel = TestSupport.maxAbsDiff(rwant, r.logits(rids, null, 1).toFloatArray()) / maxAbs(rwant);
+      System.out.printf("roberta mlm %s: max |logit diff| / max |logit| = %.4g%n", p.label(), rrel);
+      assertTrue(rrel <= TOLERANCE.get(p), "roberta " + p + ": " + rrel);
     }
   }
 
