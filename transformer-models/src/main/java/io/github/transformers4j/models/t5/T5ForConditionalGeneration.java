@@ -124,10 +124,15 @@ public final class T5ForConditionalGeneration extends AbstractModule implements 
       KvCache cache) {
     int t = checkRows("target", ids.length, batch);
     int tk = (cache == null ? 0 : cache.length()) + t;
-    // Rows that share their positions share one bias (R = 1), the usual case.
+    // The bias depends on distances only, and a row's keys sit just before its last query: rows
+    // whose queries lie alike relative to their last one share one bias (R = 1). Every one-token
+    // step does, at any offset; a left-padded prompt (padding at position 0) gets one per row.
     boolean same = true;
     for (int r = 1; r < batch && same; r++) {
-      same = Arrays.equals(positions, r * t, r * t + t, positions, 0, t);
+      for (int i = 0; i < t && same; i++) {
+        same =
+            positions[r * t + i] - positions[r * t + t - 1] == positions[i] - positions[t - 1];
+      }
     }
     int rows = same ? 1 : batch;
     int[] keys = new int[rows * tk];

@@ -244,6 +244,33 @@ class T5ParityTest {
     }
   }
 
+  /**
+   * Decoder prompts of different lengths (a forced prefix on one row) are left-padded by the
+   * generator: each row's position bias then follows its own positions, and each row decodes as
+   * it would alone.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"t5", "mt5"})
+  void leftPaddedDecoderPromptsDecodeAsAlone(String family) throws Exception {
+    Fixture f = fixture(family);
+    int[] a = ints(f.cases().get(0).getAsJsonArray("input_ids"));
+    int[] b = ints(f.cases().get(1).getAsJsonArray("input_ids"));
+    int width = Math.max(a.length, b.length);
+    int[] ids = new int[2 * width];
+    int[] mask = new int[2 * width];
+    System.arraycopy(a, 0, ids, 0, a.length);
+    System.arraycopy(b, 0, ids, width, b.length);
+    Arrays.fill(mask, 0, a.length, 1);
+    Arrays.fill(mask, width, width + b.length, 1);
+    int[][] prompts = {{0, 55, 66, 77, 88}, {0}};
+    GenerationConfig g = GenerationConfig.greedy(12);
+    int[][] batch = new Generator(() -> f.model().session(ids, 2, mask)).generate(prompts, g);
+    int[] aloneA = new Generator(() -> f.model().session(a, 1, null)).generate(prompts[0], g);
+    int[] aloneB = new Generator(() -> f.model().session(b, 1, null)).generate(prompts[1], g);
+    assertArrayEquals(aloneA, batch[0], family + ": row with the forced prefix");
+    assertArrayEquals(aloneB, batch[1], family + ": left-padded row");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"t5", "mt5"})
   void teacherForcedLogitsEqualStepByStepSessionLogits(String family) throws Exception {
