@@ -1,6 +1,7 @@
 package io.github.transformers4j.models.t5;
 
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Tape;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.spi.AttentionProvider;
 import io.github.transformers4j.models.layers.Dropout;
@@ -74,6 +75,13 @@ final class T5Stack extends AbstractModule {
   Tensor forward(
       Tensor x, Tensor bias, Tensor mask, Tensor memory, Tensor memoryMask, KvCache cache) {
     x = drop.forward(x);
+    Tape tape = ops.tape();
+    if (mask != null && (tape == null || !tape.isTracked(bias))) {
+      // Nothing differentiates the bias: add the padding mask to it once for all blocks, rather
+      // than in every block's attention.
+      bias = ops.add(bias, mask); // (R, nh, T, Tk) + (B, 1, 1, Tk) -> (B, nh, T, Tk)
+      mask = null;
+    }
     for (int i = 0; i < blocks.size(); i++) {
       x =
           blocks
