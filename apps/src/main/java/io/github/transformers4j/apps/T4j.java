@@ -10,6 +10,7 @@ import io.github.transformers4j.apps.commands.BackendsCommand;
 import io.github.transformers4j.apps.commands.BenchCommand;
 import io.github.transformers4j.apps.commands.ClassifyCommand;
 import io.github.transformers4j.apps.commands.FillMaskCommand;
+import io.github.transformers4j.apps.commands.NerCommand;
 import io.github.transformers4j.apps.commands.SummarizeCommand;
 import io.github.transformers4j.apps.commands.TranslateCommand;
 import io.github.transformers4j.apps.commands.TokenizeCommand;
@@ -46,6 +47,7 @@ import picocli.CommandLine.ScopeType;
       GenerateCommand.class,
       FillMaskCommand.class,
       ClassifyCommand.class,
+      NerCommand.class,
       SummarizeCommand.class,
       TranslateCommand.class,
       EmbedCommand.class,

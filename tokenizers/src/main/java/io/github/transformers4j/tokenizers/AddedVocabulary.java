@@ -121,7 +121,11 @@ final class AddedVocabulary {
         parts.add(s.slice(textStart, start));
       }
       long range = s.originalRange(start, end);
-      parts.add(new Match(best, NormalizedString.start(range), NormalizedString.end(range)));
+      // The token's text is what it matched, stripped whitespace included, as Hugging Face's.
+      parts.add(
+          new Match(
+              best, text.substring(start, end), NormalizedString.start(range),
+              NormalizedString.end(range)));
       textStart = end;
       i = end;
     }
@@ -139,8 +143,8 @@ final class AddedVocabulary {
     return leftOk && rightOk;
   }
 
-  /** An added token found at the original range {@code [start, end)}. */
-  record Match(AddedToken token, int start, int end) {}
+  /** An added token found at the original range {@code [start, end)}, matching {@code text}. */
+  record Match(AddedToken token, String text, int start, int end) {}
 
   List<AddedToken> all() {
     return new ArrayList<>(byId.values());

@@ -11,8 +11,9 @@ import java.util.List;
  *
  * <p>Offsets are UTF-16 indices into the original {@code String}; special and padding tokens have
  * the empty range {@code (0, 0)}. For a pair, {@link #sequenceIds()} tells which text each token
- * came from (-1 for special and padding tokens). Instances are immutable; the arrays returned are
- * copies only where noted.
+ * came from (-1 for special and padding tokens). {@link #wordIds()} numbers the pre-tokenizer's
+ * pieces (and added tokens) of each text from 0, as Hugging Face's {@code word_ids}. Instances are
+ * immutable; the arrays returned are copies only where noted.
  */
 public final class Encoding {
   private final int[] ids;
@@ -23,7 +24,26 @@ public final class Encoding {
   private final int[] specialTokensMask;
   private final int[] attentionMask;
   private final int[] sequenceIds;
+  private final int[] wordIds;
   private final List<Encoding> overflowing;
+
+  /**
+   * An encoding from its parallel arrays (not copied: the caller hands them over), with no word
+   * ids (all -1).
+   */
+  public Encoding(
+      int[] ids,
+      String[] tokens,
+      int[] typeIds,
+      int[] starts,
+      int[] ends,
+      int[] specialTokensMask,
+      int[] attentionMask,
+      int[] sequenceIds,
+      List<Encoding> overflowing) {
+    this(ids, tokens, typeIds, starts, ends, specialTokensMask, attentionMask, sequenceIds,
+        minusOnes(ids.length), overflowing);
+  }
 
   /** An encoding from its parallel arrays (not copied: the caller hands them over). */
   public Encoding(
@@ -35,6 +55,7 @@ public final class Encoding {
       int[] specialTokensMask,
       int[] attentionMask,
       int[] sequenceIds,
+      int[] wordIds,
       List<Encoding> overflowing) {
     int n = ids.length;
     if (tokens.length != n
@@ -43,7 +64,8 @@ public final class Encoding {
         || ends.length != n
         || specialTokensMask.length != n
         || attentionMask.length != n
-        || sequenceIds.length != n) {
+        || sequenceIds.length != n
+        || wordIds.length != n) {
       throw new IllegalArgumentException("encoding arrays differ in length");
     }
     this.ids = ids;
@@ -54,6 +76,7 @@ public final class Encoding {
     this.specialTokensMask = specialTokensMask;
     this.attentionMask = attentionMask;
     this.sequenceIds = sequenceIds;
+    this.wordIds = wordIds;
     this.overflowing = List.copyOf(overflowing);
   }
 
@@ -73,7 +96,14 @@ public final class Encoding {
         new int[n],
         mask,
         seq,
+        Arrays.copyOf(b.words, n),
         List.of());
+  }
+
+  private static int[] minusOnes(int n) {
+    int[] a = new int[n];
+    Arrays.fill(a, -1);
+    return a;
   }
 
   /** An encoding of no tokens. */
@@ -128,6 +158,14 @@ public final class Encoding {
     return sequenceIds.clone();
   }
 
+  /**
+   * Which piece of its text each token came from (a copy): the pre-tokenizer's pieces and the added
+   * tokens, numbered from 0 per text; -1 for special tokens of the template and padding.
+   */
+  public int[] wordIds() {
+    return wordIds.clone();
+  }
+
   /** Start offsets into the original text (a copy). */
   public int[] starts() {
     return starts.clone();
@@ -156,7 +194,8 @@ public final class Encoding {
   /** A copy with other overflowing windows. */
   public Encoding withOverflowing(List<Encoding> windows) {
     return new Encoding(
-        ids, tokens, typeIds, starts, ends, specialTokensMask, attentionMask, sequenceIds, windows);
+        ids, tokens, typeIds, starts, ends, specialTokensMask, attentionMask, sequenceIds, wordIds,
+        windows);
   }
 
   /** A copy with every type id set to {@code typeId}. */
@@ -168,7 +207,7 @@ public final class Encoding {
       over.add(o.withTypeId(typeId));
     }
     return new Encoding(
-        ids, tokens, t, starts, ends, specialTokensMask, attentionMask, sequenceIds, over);
+        ids, tokens, t, starts, ends, specialTokensMask, attentionMask, sequenceIds, wordIds, over);
   }
 
   /** A copy with every sequence id set to {@code sequenceId}. */
@@ -179,14 +218,15 @@ public final class Encoding {
     for (Encoding o : overflowing) {
       over.add(o.withSequenceId(sequenceId));
     }
-    return new Encoding(ids, tokens, typeIds, starts, ends, specialTokensMask, attentionMask, s, over);
+    return new Encoding(
+        ids, tokens, typeIds, starts, ends, specialTokensMask, attentionMask, s, wordIds, over);
   }
 
   /** A copy with the offsets replaced. */
   public Encoding withOffsets(int[] newStarts, int[] newEnds) {
     return new Encoding(
         ids, tokens, typeIds, newStarts, newEnds, specialTokensMask, attentionMask, sequenceIds,
-        overflowing);
+        wordIds, overflowing);
   }
 
   /** Tokens {@code [from, to)}, without overflowing windows. */
@@ -200,6 +240,7 @@ public final class Encoding {
         Arrays.copyOfRange(specialTokensMask, from, to),
         Arrays.copyOfRange(attentionMask, from, to),
         Arrays.copyOfRange(sequenceIds, from, to),
+        Arrays.copyOfRange(wordIds, from, to),
         List.of());
   }
 
@@ -257,6 +298,7 @@ public final class Encoding {
     int[] special = new int[n];
     int[] att = new int[n];
     int[] seq = new int[n];
+    int[] words = new int[n];
     int at = 0;
     for (Encoding e : parts) {
       int k = e.size();
@@ -268,9 +310,10 @@ public final class Encoding {
       System.arraycopy(e.specialTokensMask, 0, special, at, k);
       System.arraycopy(e.attentionMask, 0, att, at, k);
       System.arraycopy(e.sequenceIds, 0, seq, at, k);
+      System.arraycopy(e.wordIds, 0, words, at, k);
       at += k;
     }
-    return new Encoding(ids, tokens, type, st, en, special, att, seq, List.of());
+    return new Encoding(ids, tokens, type, st, en, special, att, seq, words, List.of());
   }
 
   /** One special token (mask 1, no offsets, sequence id -1). */

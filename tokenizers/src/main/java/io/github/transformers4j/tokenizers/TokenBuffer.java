@@ -11,7 +11,18 @@ public final class TokenBuffer {
   String[] tokens = new String[16];
   int[] starts = new int[16];
   int[] ends = new int[16];
+  int[] words = new int[16];
   int size;
+  private int word = -1;
+  private int wordCount;
+
+  /**
+   * Starts a new word: the tokens added from now on carry the next word index (0, 1, ...), as
+   * Hugging Face numbers the pieces of a pre-tokenized text.
+   */
+  public void startWord() {
+    word = wordCount++;
+  }
 
   /** Appends a token with its original range {@code [start, end)}. */
   public void add(int id, String token, int start, int end) {
@@ -21,11 +32,13 @@ public final class TokenBuffer {
       tokens = Arrays.copyOf(tokens, n);
       starts = Arrays.copyOf(starts, n);
       ends = Arrays.copyOf(ends, n);
+      words = Arrays.copyOf(words, n);
     }
     ids[size] = id;
     tokens[size] = token;
     starts[size] = start;
     ends[size] = end;
+    words[size] = word;
     size++;
   }
 
@@ -61,5 +74,7 @@ public final class TokenBuffer {
   /** Forgets all tokens, keeping the arrays. */
   public void clear() {
     size = 0;
+    word = -1;
+    wordCount = 0;
   }
 }

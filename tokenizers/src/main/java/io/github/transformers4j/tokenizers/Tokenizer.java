@@ -1,6 +1,7 @@
 package io.github.transformers4j.tokenizers;
 
 import io.github.transformers4j.api.spi.TextTokenizer;
+import io.github.transformers4j.api.spi.TokenSpans;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -215,7 +216,8 @@ public final class Tokenizer implements TextTokenizer {
       added.split(whole, false, parts);
       for (Object p : parts) {
         if (p instanceof AddedVocabulary.Match m) {
-          buf.add(m.token().id(), m.token().content(), m.start(), m.end());
+          buf.startWord();
+          buf.add(m.token().id(), m.text(), m.start(), m.end());
         } else {
           encodeText((NormalizedString) p, buf);
         }
@@ -233,7 +235,8 @@ public final class Tokenizer implements TextTokenizer {
       added.split(n, true, parts);
       for (Object p : parts) {
         if (p instanceof AddedVocabulary.Match m) {
-          buf.add(m.token().id(), m.token().content(), m.start(), m.end());
+          buf.startWord();
+          buf.add(m.token().id(), m.text(), m.start(), m.end());
         } else {
           modelText((NormalizedString) p, buf);
         }
@@ -246,6 +249,7 @@ public final class Tokenizer implements TextTokenizer {
   private void modelText(NormalizedString n, TokenBuffer buf) {
     if (preTokenizer == null) {
       if (n.length() > 0) {
+        buf.startWord();
         model.tokenize(n, buf);
       }
       return;
@@ -254,6 +258,7 @@ public final class Tokenizer implements TextTokenizer {
     preTokenizer.split(n, pieces);
     for (NormalizedString piece : pieces) {
       if (piece.length() > 0) {
+        buf.startWord();
         model.tokenize(piece, buf);
       }
     }
@@ -295,6 +300,21 @@ public final class Tokenizer implements TextTokenizer {
   @Override
   public int[] encodeIds(String text) {
     return encode(text).ids();
+  }
+
+  /**
+   * The tokens of {@code text} with their offsets, special-tokens mask and word ids, from {@link
+   * #encode(String)} (truncation and padding as configured; padding tokens count as special).
+   */
+  @Override
+  public TokenSpans encodeSpans(String text) {
+    Encoding e = encode(text);
+    int[] mask = e.specialTokensMask();
+    boolean[] special = new boolean[mask.length];
+    for (int i = 0; i < mask.length; i++) {
+      special[i] = mask[i] != 0;
+    }
+    return new TokenSpans(e.ids(), e.starts(), e.ends(), special, e.wordIds());
   }
 
   @Override

@@ -22,7 +22,8 @@ import java.util.zip.GZIPInputStream;
  * Loads a tokenizer from whatever file a model ships: {@code tokenizer.json}, GPT-2's {@code
  * encoder.json} + {@code vocab.bpe} (or {@code vocab.json} + {@code merges.txt}), BERT's {@code
  * vocab.txt}, a SentencePiece {@code .model}, CLIP's {@code bpe_simple_vocab_16e6.txt.gz}, or a
- * folder holding one of them. Errors name the file and what is wrong with it.
+ * model folder holding some of them ({@link ModelFolderTokenizer} picks the family). Errors name
+ * the file and what is wrong with it.
  */
 public final class TokenizerFiles {
   private TokenizerFiles() {}
@@ -33,17 +34,7 @@ public final class TokenizerFiles {
       throw new IOException(path + ": no such file");
     }
     if (Files.isDirectory(path)) {
-      for (String name :
-          List.of("tokenizer.json", "encoder.json", "vocab.json", "vocab.txt", "tokenizer.model",
-              "spiece.model", "sentencepiece.bpe.model", "bpe_simple_vocab_16e6.txt.gz")) {
-        if (Files.isRegularFile(path.resolve(name))) {
-          return load(path.resolve(name));
-        }
-      }
-      throw new IOException(
-          path + ": no tokenizer file in this folder (expected tokenizer.json, encoder.json +"
-              + " vocab.bpe, vocab.json + merges.txt, vocab.txt, *.model or"
-              + " bpe_simple_vocab_16e6.txt.gz)");
+      return ModelFolderTokenizer.load(path);
     }
     String name = path.getFileName().toString();
     Path dir = path.toAbsolutePath().getParent();
@@ -169,7 +160,18 @@ public final class TokenizerFiles {
     return vocab;
   }
 
-  /** Reads merges, one "a b" per line, skipping a {@code #version} line. */
+  /** Reads a merges file, one "a b" per line, skipping a {@code #version} line. */
+  public static List<String[]> readMerges(Path file) throws IOException {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return readMerges(r, file.toString(), Integer.MAX_VALUE);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(file + ": no such file", e);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new IOException(file + ": not UTF-8 text, not a merges file", e);
+    }
+  }
+
+  /** Reads merges from {@code r}, at most {@code max}; {@code source} names it in errors. */
   static List<String[]> readMerges(BufferedReader r, String source, int max) throws IOException {
     List<String[]> merges = new ArrayList<>();
     int line = 0;

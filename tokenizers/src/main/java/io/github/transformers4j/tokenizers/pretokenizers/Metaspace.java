@@ -40,8 +40,10 @@ public record Metaspace(char replacement, String prependScheme, boolean split)
             && (prependScheme.equals("always")
                 || (prependScheme.equals("first") && input.originalStart(0) == 0));
     if (prepend) {
-      // As Hugging Face: the prepended char maps to the first char's range.
-      b.append(replacement, input.originalStart(0), input.originalEnd(0));
+      // As Hugging Face: the prepended char maps to the first char's range (both halves of a
+      // surrogate pair, as Hugging Face's offsets count code points).
+      int first = Character.charCount(t.codePointAt(0));
+      b.append(replacement, input.originalStart(0), input.originalEnd(first - 1));
     }
     for (int i = 0; i < n; i++) {
       char c = t.charAt(i);

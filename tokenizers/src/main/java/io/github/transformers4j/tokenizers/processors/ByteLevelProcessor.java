@@ -2,6 +2,7 @@ package io.github.transformers4j.tokenizers.processors;
 
 import io.github.transformers4j.tokenizers.Encoding;
 import io.github.transformers4j.tokenizers.PostProcessor;
+import io.github.transformers4j.tokenizers.Unicode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,18 +41,26 @@ public record ByteLevelProcessor(boolean addPrefixSpace, boolean trimOffsets, bo
     for (int i = 0; i < n; i++) {
       String t = e.token(i);
       int lead = 0;
-      while (lead < t.length() && t.charAt(lead) == '\u0120') {
+      // Ġ, or whitespace that an added token with lstrip/rstrip took in.
+      while (lead < t.length() && isSpace(t.charAt(lead))) {
         lead++;
       }
       int trail = 0;
-      while (trail < t.length() - lead && t.charAt(t.length() - 1 - trail) == '\u0120') {
+      // Counted over the whole token, as Hugging Face: "Ġ" has one leading and one trailing.
+      while (trail < t.length() && isSpace(t.charAt(t.length() - 1 - trail))) {
         trail++;
       }
-      if (lead > 0 && st[i] + lead <= en[i]) {
-        st[i] += lead;
+      // As Hugging Face's process_offsets: the space that add_prefix_space put before the first
+      // token is not in the text, so nothing is trimmed for it.
+      boolean first = i == 0 || st[i] == 0;
+      if (first && addPrefixSpace && lead == 1) {
+        lead = 0;
       }
-      if (trail > 0 && en[i] - trail >= st[i]) {
-        en[i] -= trail;
+      if (lead > 0) {
+        st[i] = Math.min(st[i] + lead, en[i]);
+      }
+      if (trail > 0 && en[i] >= trail) {
+        en[i] = Math.max(en[i] - trail, st[i]);
       }
     }
     List<Encoding> over = new ArrayList<>();
@@ -59,6 +68,10 @@ public record ByteLevelProcessor(boolean addPrefixSpace, boolean trimOffsets, bo
       over.add(trim(o, addPrefixSpace));
     }
     return e.withOffsets(st, en).withOverflowing(over);
+  }
+
+  private static boolean isSpace(char c) {
+    return c == '\u0120' || Unicode.isWhiteSpace(c);
   }
 
   @Override

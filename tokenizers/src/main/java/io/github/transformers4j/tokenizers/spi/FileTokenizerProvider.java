@@ -37,7 +37,10 @@ public abstract class FileTokenizerProvider implements TokenizerProvider {
   public static final class Auto extends FileTokenizerProvider {
     /** For ServiceLoader. */
     public Auto() {
-      super("auto", "any of the types below, by file name (a file or a folder)");
+      super(
+          "auto",
+          "any of the types below, by file name; a model folder's by its files and configs"
+              + " (RoBERTa/BART, OPT, T5/mT5, Pegasus too)");
     }
 
     @Override

@@ -18,4 +18,16 @@ public interface TextTokenizer {
 
   /** The id of {@code token}, or -1 if the vocabulary has no such token. */
   int tokenId(String token);
+
+  /**
+   * The tokens of {@code text}, as {@link #encodeIds} gives them, with each token's char span in
+   * {@code text}, whether the template added it, and its word index. Tokenizers that keep no
+   * offsets say so.
+   *
+   * @throws UnsupportedOperationException if this tokenizer does not track offsets
+   */
+  default TokenSpans encodeSpans(String text) {
+    throw new UnsupportedOperationException(
+        "the tokenizer " + getClass().getSimpleName() + " does not give token offsets");
+  }
 }

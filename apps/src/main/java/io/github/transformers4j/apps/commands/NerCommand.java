@@ -1,0 +1,102 @@
+package io.github.transformers4j.apps.commands;
+
+import com.google.gson.Gson;
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.spi.TokenSpans;
+import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.models.tasks.TokenClassification;
+import io.github.transformers4j.models.tasks.TokenClassifier;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code t4j ner}: Hugging Face's token-classification pipeline, "simple" aggregation. */
+@Command(
+    name = "ner",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Named entities of texts with a Hugging Face token-classification folder"
+          + " (*ForTokenClassification; labels from config.json's id2label), word pieces grouped"
+          + " into entities as the pipeline's \"simple\" aggregation does.",
+      "Prints, per text, one line per entity: type, score, text, start, end (character offsets);"
+          + " a blank line between texts; --json prints one JSON array per text."
+    })
+public final class NerCommand implements Callable<Integer> {
+  private final BackendChoice choice;
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
+  Path model;
+
+  @Option(names = "--json", description = "One JSON array per text (entity_group, score, word, start, end).")
+  boolean json;
+
+  @Parameters(paramLabel = "TEXT", description = "Texts; standard input lines if none.")
+  List<String> texts = new ArrayList<>();
+
+  /** The command over the global backend choice. */
+  @Inject
+  public NerCommand(BackendChoice choice) {
+    this.choice = choice;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    List<String> input = TaskSupport.texts(texts);
+    try (ComputeBackend backend = choice.create()) {
+      TaskSupport.Loaded<TokenClassifier> m =
+          TaskSupport.load(spec, new Ops(backend), model, TokenClassifier.class, "ner",
+              "a token-classification head (architectures: *ForTokenClassification)");
+      TokenClassification pipeline =
+          new TokenClassification(
+              m.model(),
+              text -> {
+                TokenSpans s = m.tokenizer().encodeSpans(text);
+                return new TokenClassification.Tokens(s.ids(), s.starts(), s.ends(), s.special());
+              },
+              ids -> m.tokenizer().decodeIds(ids, true),
+              TaskSupport.padId(m.config()));
+      Gson gson = new Gson();
+      List<List<TokenClassification.Entity>> all = pipeline.entities(input);
+      for (int i = 0; i < all.size(); i++) {
+        if (json) {
+          List<Map<String, Object>> rows = new ArrayList<>();
+          for (TokenClassification.Entity e : all.get(i)) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("entity_group", e.group());
+            r.put("score", e.score());
+            r.put("word", e.word());
+            r.put("start", e.start());
+            r.put("end", e.end());
+            rows.add(r);
+          }
+          out.println(gson.toJson(rows));
+        } else {
+          if (i > 0) {
+            out.println();
+          }
+          for (TokenClassification.Entity e : all.get(i)) {
+            out.println(
+                e.group() + "\t" + TaskSupport.score(e.score()) + "\t" + e.word() + "\t" + e.start()
+                    + "\t" + e.end());
+          }
+        }
+      }
+    }
+    return 0;
+  }
+}
