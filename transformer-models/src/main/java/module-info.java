@@ -16,6 +16,7 @@ module io.github.transformers4j.models {
   exports io.github.transformers4j.models.bert;
   exports io.github.transformers4j.models.opt;
   exports io.github.transformers4j.models.seq2seq;
+  exports io.github.transformers4j.models.t5;
   exports io.github.transformers4j.models.weights;
   exports io.github.transformers4j.models.pretrained;
   exports io.github.transformers4j.models.tasks;
@@ -35,5 +36,7 @@ module io.github.transformers4j.models {
       io.github.transformers4j.models.seq2seq.TransformerProvider,
       io.github.transformers4j.models.seq2seq.BartProvider,
       io.github.transformers4j.models.seq2seq.PegasusProvider,
-      io.github.transformers4j.models.seq2seq.MarianProvider;
+      io.github.transformers4j.models.seq2seq.MarianProvider,
+      io.github.transformers4j.models.t5.T5Provider,
+      io.github.transformers4j.models.t5.MT5Provider;
 }

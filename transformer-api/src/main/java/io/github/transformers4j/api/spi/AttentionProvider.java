@@ -1,6 +1,7 @@
 package io.github.transformers4j.api.spi;
 
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Tape;
 import io.github.transformers4j.api.Tensor;
 
 /**
@@ -40,5 +41,36 @@ public interface AttentionProvider extends NamedProvider {
     throw new UnsupportedOperationException(
         "attention '" + name() + "' has no dropout on its probabilities (asked for " + dropout
             + "); set the attention dropout of the configuration to 0");
+  }
+
+  /**
+   * {@link #attend} with an additive {@code bias} on the scores that, unlike the mask, is learned
+   * and takes a gradient: {@code softmax(q·kᵀ·scale + bias + mask)·v}, {@code bias} broadcastable
+   * to (B, nh, Tq, Tk) (T5's relative position bias is (1, nh, Tq, Tk); ALiBi's has the same
+   * shape). A null {@code bias} is {@link #attend}.
+   *
+   * <p>The default folds a bias that takes no gradient (inference, or a fixed bias) into the mask,
+   * so the variant's own kernel runs; when the open tape tracks {@code bias} it composes the
+   * attention step by step through {@code ops}, so that the bias receives its gradient. A variant
+   * with a kernel that differentiates its bias overrides this.
+   */
+  default Tensor attendWithBias(
+      Ops ops, Tensor q, Tensor k, Tensor v, Tensor bias, Tensor mask, boolean causal,
+      float scale, float dropout, long seed) {
+    if (bias == null) {
+      return attend(ops, q, k, v, mask, causal, scale, dropout, seed);
+    }
+    Tape tape = ops.tape();
+    if (tape == null || !tape.isTracked(bias)) {
+      // (R, nh, Tq, Tk) + (B, 1, 1, Tk) -> (B, nh, Tq, Tk): the mask's −∞ survive the sum.
+      Tensor folded = mask == null ? bias : ops.add(bias, mask);
+      return attend(ops, q, k, v, folded, causal, scale, dropout, seed);
+    }
+    Tensor scores = ops.add(ops.scale(ops.matmul(q, k, false, true), scale), bias);
+    Tensor p = ops.softmax(scores, mask, causal);
+    if (dropout > 0f) {
+      p = ops.dropout(p, dropout, seed);
+    }
+    return ops.matmul(p, v);
   }
 }

@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
  * sequence; cross-attention takes keys and values from the encoder output ("memory").
  *
  * <p>The projections' checkpoint names vary by family and are given as {@link Names}. The core
- * {@code softmax(q·kᵀ/√hs + mask)·v} is the pluggable {@link AttentionProvider}.
+ * {@code softmax(q·kᵀ/√hs + mask)·v} is the pluggable {@link AttentionProvider}. T5 differs in
+ * three ways, each a constructor option: a head size of its own ({@code d_kv}), no biases, no
+ * 1/√hs; and its relative position bias enters as a learned additive {@code bias} on the scores.
  */
 public final class MultiHeadAttention extends AbstractModule {
 
@@ -37,7 +39,8 @@ public final class MultiHeadAttention extends AbstractModule {
   private final Dropout probsDropout;
 
   /**
-   * Attention over width C with {@code heads} heads (C divisible by heads).
+   * Attention over width C with {@code heads} heads (C divisible by heads): head size C/nh, biases
+   * on the projections, scores scaled by 1/√hs.
    *
    * @param rotary applied to q and k when not null
    * @param dropout on the attention probabilities in training (0 for none)
@@ -52,24 +55,61 @@ public final class MultiHeadAttention extends AbstractModule {
       float dropout,
       SplittableRandom rng,
       double std) {
+    this(
+        ops, width, heads, checkedHeadSize(width, heads), true,
+        (float) (1.0 / Math.sqrt(width / heads)), names, attention, rotary, dropout, rng, std);
+  }
+
+  /**
+   * Attention from width C through {@code heads} heads of {@code headSize} each (nh·hs need not be
+   * C: T5's {@code d_kv}), with or without biases, scores scaled by {@code scale} (T5: 1, its
+   * initialization folds 1/√hs into the query weights).
+   */
+  public MultiHeadAttention(
+      Ops ops,
+      int width,
+      int heads,
+      int headSize,
+      boolean bias,
+      float scale,
+      Names names,
+      AttentionProvider attention,
+      RotaryEmbedding rotary,
+      float dropout,
+      SplittableRandom rng,
+      double std) {
     super(ops);
-    if (width % heads != 0) {
+    if (heads <= 0 || headSize <= 0) {
       throw new IllegalArgumentException(
-          "attention width " + width + " must be divisible by heads " + heads);
+          "attention needs heads > 0 and head size > 0, got " + heads + " and " + headSize);
     }
+    int inner = heads * headSize;
     this.heads = heads;
-    this.scale = (float) (1.0 / Math.sqrt(width / heads));
-    this.query = child(names.query(), new Linear(ops, width, width, Linear.Layout.OUT_IN, true, rng, std));
-    this.key = child(names.key(), new Linear(ops, width, width, Linear.Layout.OUT_IN, true, rng, std));
-    this.value = child(names.value(), new Linear(ops, width, width, Linear.Layout.OUT_IN, true, rng, std));
-    this.output = child(names.output(), new Linear(ops, width, width, Linear.Layout.OUT_IN, true, rng, std));
+    this.scale = scale;
+    Linear.Layout pt = Linear.Layout.OUT_IN;
+    this.query = child(names.query(), new Linear(ops, width, inner, pt, bias, rng, std));
+    this.key = child(names.key(), new Linear(ops, width, inner, pt, bias, rng, std));
+    this.value = child(names.value(), new Linear(ops, width, inner, pt, bias, rng, std));
+    this.output = child(names.output(), new Linear(ops, inner, width, pt, bias, rng, std));
     this.attention = attention;
     this.rotary = rotary;
     this.probsDropout = child("attn_dropout", new Dropout(ops, dropout));
   }
 
-  private Tensor attend(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
+  private static int checkedHeadSize(int width, int heads) {
+    if (heads <= 0 || width % heads != 0) {
+      throw new IllegalArgumentException(
+          "attention width " + width + " must be divisible by heads " + heads);
+    }
+    return width / heads;
+  }
+
+  private Tensor attend(Tensor q, Tensor k, Tensor v, Tensor mask, Tensor bias, boolean causal) {
     float p = probsDropout.activeProbability();
+    if (bias != null) {
+      return attention.attendWithBias(
+          ops, q, k, v, bias, mask, causal, scale, p, p == 0f ? 0L : probsDropout.nextSeed());
+    }
     return p == 0f
         ? attention.attend(ops, q, k, v, mask, causal, scale)
         : attention.attend(ops, q, k, v, mask, causal, scale, p, probsDropout.nextSeed());
@@ -86,6 +126,16 @@ public final class MultiHeadAttention extends AbstractModule {
    */
   public Tensor self(
       Tensor x, Tensor mask, boolean causal, Tensor positions, AttentionCache cache) {
+    return self(x, mask, null, causal, positions, cache);
+  }
+
+  /**
+   * Self-attention with an additive, learned {@code bias} on the scores (see {@link
+   * AttentionProvider#attendWithBias}): (R, nh, T, Tk) with R 1 or B, Tk counting cached positions;
+   * null for none. Otherwise as {@link #self(Tensor, Tensor, boolean, Tensor, AttentionCache)}.
+   */
+  public Tensor self(
+      Tensor x, Tensor mask, Tensor bias, boolean causal, Tensor positions, AttentionCache cache) {
     Tensor q = Heads.split(ops, query.forward(x), heads);
     Tensor k = Heads.split(ops, key.forward(x), heads);
     Tensor v = Heads.split(ops, value.forward(x), heads);
@@ -98,7 +148,7 @@ public final class MultiHeadAttention extends AbstractModule {
       k = cache.keys();
       v = cache.values();
     }
-    return output.forward(Heads.merge(ops, attend(q, k, v, mask, causal)));
+    return output.forward(Heads.merge(ops, attend(q, k, v, mask, bias, causal)));
   }
 
   /**
@@ -108,6 +158,12 @@ public final class MultiHeadAttention extends AbstractModule {
    * @param cache when not null, holds the projected memory after the first call and is reused
    */
   public Tensor cross(Tensor x, Tensor memory, Tensor memoryMask, AttentionCache cache) {
+    return cross(x, memory, memoryMask, null, cache);
+  }
+
+  /** Cross-attention with an additive, learned {@code bias} (R, nh, T, S) on the scores or null. */
+  public Tensor cross(
+      Tensor x, Tensor memory, Tensor memoryMask, Tensor bias, AttentionCache cache) {
     Tensor q = Heads.split(ops, query.forward(x), heads);
     Tensor k;
     Tensor v;
@@ -121,6 +177,6 @@ public final class MultiHeadAttention extends AbstractModule {
         cache.set(k, v);
       }
     }
-    return output.forward(Heads.merge(ops, attend(q, k, v, memoryMask, false)));
+    return output.forward(Heads.merge(ops, attend(q, k, v, memoryMask, bias, false)));
   }
 }
