@@ -28,5 +28,6 @@ module io.github.transformers4j.models {
   provides io.github.transformers4j.api.spi.ArchitectureProvider with
       io.github.transformers4j.models.gpt.Gpt2Provider,
       io.github.transformers4j.models.bert.BertProvider,
-      io.github.transformers4j.models.seq2seq.TransformerProvider;
+      io.github.transformers4j.models.seq2seq.TransformerProvider,
+      io.github.transformers4j.models.seq2seq.T4jTransformerProvider;
 }

@@ -193,7 +193,16 @@ class HfFolderTest {
       String note = Files.readString(dir.resolve(HfFolder.NOT_LOADABLE));
       assertTrue(note.contains("not loadable") && note.contains(positions), note);
       assertFalse(Files.exists(dir.resolve("generation_config.json")));
-      Seq2SeqRecipe.load(ops, dir);
+      // Our loaders: the recipe's, and Pretrained.load by model_type (the same weights).
+      Seq2SeqRecipe.Loaded recipe = Seq2SeqRecipe.load(ops, dir);
+      var plain =
+          Pretrained.load(
+              ops, dir, io.github.transformers4j.models.seq2seq.EncoderDecoderModel.class);
+      assertEquals(
+          recipe.model().model().config(), plain.config(), positions + ": the same model");
+      assertArrayEquals(
+          recipe.model().model().parameters().get("shared.weight").toFloatArray(),
+          plain.parameters().get("shared.weight").toFloatArray());
     }
   }
 
