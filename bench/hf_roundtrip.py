@@ -48,7 +48,7 @@ def t4j(args, cmd):
 
 
 def our_ids(args, folder, text):
-    out = t4j(args, ["tokenize", "--no-special", "-t", os.path.join(folder, "tokenizer.json"),
+    out = t4j(args, ["tokenize", "--no-special", "-t", os.path.join(folder, json.load(open(os.path.join(folder, "recipe.json")))["tokenizer"]),
                      text])
     for line in out.splitlines():
         if line.startswith("ids:"):

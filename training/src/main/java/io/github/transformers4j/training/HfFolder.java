@@ -11,7 +11,6 @@ import io.github.transformers4j.training.data.TextTokenizer;
 import io.github.transformers4j.training.optim.Parameter;
 import io.github.transformers4j.training.optim.ParameterSet;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,27 +133,34 @@ public final class HfFolder {
   }
 
   /**
-   * Marks {@code dir} as not loadable by Hugging Face: a {@code README.md} line saying why, and
-   * (once per run, when {@code err} is not null) the same on stderr.
+   * Marks {@code dir} as not loadable by Hugging Face: a {@code README.md} saying why (the recipe
+   * says the same once on stderr when the run starts).
    */
-  public static void writeNotLoadable(Path dir, String modelType, String why, PrintStream err)
-      throws IOException {
+  public static void writeNotLoadable(Path dir, String modelType, String why) throws IOException {
     String text =
         "This folder was written by `t4j train`. Its `model_type` is `"
             + modelType
             + "`, which Hugging Face transformers does not know: it is not loadable with"
             + " `from_pretrained` ("
             + why
-            + "). `t4j generate` and `t4j eval` read it.\n";
-    AtomicFiles.write(dir.resolve(NOT_LOADABLE), text.getBytes(StandardCharsets.UTF_8));
-    if (err != null) {
-      err.println("t4j: note: " + why + "; the folder gets model_type " + modelType
-          + " and is not loadable by Hugging Face transformers");
+            + "). `t4j generate`, `t4j eval` and `Pretrained.load` read it.\n";
+    if (!Files.exists(dir.resolve(NOT_LOADABLE)) || ours(dir.resolve(NOT_LOADABLE))) {
+      AtomicFiles.write(dir.resolve(NOT_LOADABLE), text.getBytes(StandardCharsets.UTF_8));
     }
   }
 
-  /** Removes a {@link #NOT_LOADABLE} note left by an earlier writer (when the folder now is). */
+  /**
+   * Removes a {@link #NOT_LOADABLE} note an earlier run left (the folder is loadable now); a
+   * {@code README.md} of the user's stays.
+   */
   static void clearNotLoadable(Path dir) throws IOException {
-    Files.deleteIfExists(dir.resolve(NOT_LOADABLE));
+    if (Files.isRegularFile(dir.resolve(NOT_LOADABLE)) && ours(dir.resolve(NOT_LOADABLE))) {
+      Files.delete(dir.resolve(NOT_LOADABLE));
+    }
+  }
+
+  private static boolean ours(Path note) throws IOException {
+    return Files.size(note) < 4096
+        && Files.readString(note).startsWith("This folder was written by `t4j train`.");
   }
 }

@@ -448,11 +448,11 @@ public final class Seq2SeqRecipe {
       m.putAll(HfFolder.tokenIds(tok));
       HfFolder.writeWeights(dir, lm.parameterSet(), name -> name, Map.of());
       HfFolder.writeJson(dir.resolve("config.json"), m);
-      HfFolder.writeNotLoadable(dir, Family.T4J_TYPE, family.why(), null);
+      HfFolder.writeNotLoadable(dir, Family.T4J_TYPE, family.why());
       Files.deleteIfExists(dir.resolve("generation_config.json"));
       return;
     }
-    Files.deleteIfExists(dir.resolve(HfFolder.NOT_LOADABLE));
+    HfFolder.clearNotLoadable(dir);
     float[] table =
         io.github.transformers4j.models.layers.SinusoidalPositionalEncoding.table(
             cfg.maxPositions(), cfg.dModel());
