@@ -206,6 +206,43 @@ class HfFolderTest {
     }
   }
 
+  /**
+   * A seq2seq folder of the version before this export (our configuration in config.json, no
+   * model_config in recipe.json, no root weights) loads as it is, and a resumed run upgrades it.
+   */
+  @Test
+  void anOlderSeq2seqFolderLoadsAndResumingMakesItPegasus(@TempDir Path tmp) throws Exception {
+    Ops ops = new Ops(backend);
+    List<Datasets.Pair> pairs = Seq2SeqRecipeTest.reversals(20);
+    Path dir = tmp.resolve("old");
+    try (OutputFolder out = OutputFolder.open(dir, Seq2SeqRecipe.TASK, OutputFolder.Mode.NEW)) {
+      Seq2SeqRecipe.train(ops, pairs, null, seq2seq("sinusoidal", true), out, false, null);
+    }
+    // Back to the old layout.
+    Map<String, Object> ours = Seq2SeqRecipe.modelConfig(dir);
+    HfFolder.writeJson(dir.resolve("config.json"), ours);
+    OutputFolder.writeRecipe(dir, Seq2SeqRecipe.TASK, "tokenizer.json", Map.of());
+    for (String f : List.of(HfFolder.WEIGHTS, "generation_config.json")) {
+      Files.delete(dir.resolve(f));
+    }
+    float[] before =
+        Seq2SeqRecipe.load(ops, dir).model().model().parameters().get("shared.weight")
+            .toFloatArray();
+    try (OutputFolder out = OutputFolder.open(dir, Seq2SeqRecipe.TASK, OutputFolder.Mode.RESUME)) {
+      Seq2SeqRecipe.Settings more =
+          new Seq2SeqRecipe.Settings(
+              16, 2, 32, 2, 0f, "sinusoidal", true, 8, 3, 1e-3, 1, 0.1f, 0.01, 1.0, 2, 0, 5);
+      assertEquals(3, Seq2SeqRecipe.train(ops, pairs, null, more, out, false, null).result().step());
+    }
+    assertEquals("pegasus", json(dir.resolve("config.json")).get("model_type"));
+    assertEquals(ours, Seq2SeqRecipe.modelConfig(dir));
+    assertTrue(Files.isRegularFile(dir.resolve(HfFolder.WEIGHTS)));
+    float[] after =
+        Seq2SeqRecipe.load(ops, dir).model().model().parameters().get("shared.weight")
+            .toFloatArray();
+    assertFalse(java.util.Arrays.equals(before, after), "the resumed run trained on");
+  }
+
   @Test
   void classifierWritesBertForSequenceClassificationWithLabels(@TempDir Path tmp)
       throws Exception {
