@@ -38,5 +38,6 @@ module io.github.transformers4j.models {
       io.github.transformers4j.models.seq2seq.PegasusProvider,
       io.github.transformers4j.models.seq2seq.MarianProvider,
       io.github.transformers4j.models.t5.T5Provider,
-      io.github.transformers4j.models.t5.MT5Provider;
+      io.github.transformers4j.models.t5.MT5Provider,
+      io.github.transformers4j.models.seq2seq.T4jTransformerProvider;
 }

@@ -228,7 +228,9 @@ class OutputProtocolTest {
     Files.writeString(hf.resolve("model.safetensors"), "");
     assertEquals(0, mlm(hf, "--overwrite").code());
     assertTrue(Files.readString(hf.resolve("recipe.json")).contains("\"mlm\""));
-    assertFalse(Files.exists(hf.resolve("model.safetensors")));
+    // The old (empty) weights gave way to the new model's Hugging Face weights.
+    assertTrue(Files.size(hf.resolve("model.safetensors")) > 0);
+    assertTrue(Files.readString(hf.resolve("config.json")).contains("BertForMaskedLM"));
 
     Path docs = Files.createDirectories(dir.resolve("docs"));
     Files.writeString(docs.resolve("notes.txt"), "mine");

@@ -319,6 +319,17 @@ class TrainingCommandsTest {
             "1");
     assertEquals(0, eval.code(), eval::toString);
     assertTrue(eval.out().contains("masked-token accuracy"), eval::toString);
+    // The folder is a Hugging Face BERT folder too: t4j embed reads its root weights and its
+    // WordLevel tokenizer.json. One unit-length vector per text.
+    Cli.Run embed =
+        Cli.runInstalled(
+            "--backend", "cpu", "--threads", "1", "embed", "--model", out.toString(), "a cat");
+    assertEquals(0, embed.code(), embed::toString);
+    double norm = 0;
+    for (String x : embed.out().strip().replaceAll("[\\[\\]]", "").split(",")) {
+      norm += Double.parseDouble(x) * Double.parseDouble(x);
+    }
+    assertEquals(1.0, norm, 1e-5, embed::toString);
     Cli.Run again = Cli.runInstalled(concat(bert("mlm", text, out), "--resume"));
     assertEquals(0, again.code(), again::toString);
     assertTrue(again.out().contains("at step 3"), again::toString);

@@ -147,11 +147,16 @@ class UnknownCharactersTest {
     Path gpt = clm();
     // The vocabulary format before [UNK]: no specials. Same number of ids as the trained model
     // (U+0001 takes [UNK]'s place, first in code point order), so the checkpoint still fits.
-    String tok = Files.readString(gpt.resolve("tokenizer.json"));
-    Files.writeString(
-        gpt.resolve("tokenizer.json"),
-        tok.replace("\"specials\":[\"[UNK]\"]", "\"specials\":[]")
-            .replace("\"chars\":[", "\"chars\":[\"\\u0001\","));
+    java.util.List<String> chars =
+        new java.util.ArrayList<>(
+            io.github.transformers4j.training.data.CharTokenizer.load(gpt.resolve("tokenizer.json"))
+                .characters());
+    chars.add(0, "\u0001");
+    com.google.gson.JsonObject old = new com.google.gson.JsonObject();
+    old.addProperty("type", "char");
+    old.add("specials", new com.google.gson.JsonArray());
+    old.add("chars", new com.google.gson.Gson().toJsonTree(chars));
+    Files.writeString(gpt.resolve("tokenizer.json"), new com.google.gson.Gson().toJson(old));
     assertFalse(Files.readString(gpt.resolve("tokenizer.json")).contains("[UNK]"));
     Cli.Run ok =
         Cli.runInstalled(

@@ -65,6 +65,47 @@ class FormatsTest {
     assertTrue(e.getMessage().contains("'i'"), e.getMessage());
   }
 
+  /**
+   * The char vocabulary {@code t4j train} writes (WordLevel, Split on {@code [\\s\\S]}, Fuse
+   * decoder) gives Hugging Face tokenizers' ids and decoded text on every case of the fixture, and
+   * survives our save and load unchanged.
+   */
+  @Test
+  void charWordLevelTokenizerGivesHuggingFacesIdsAndRoundTrips() throws IOException {
+    Path file = Fixtures.tokenizers("char-wordlevel/tokenizer.json");
+    Tokenizer t = HfTokenizerJson.load(file);
+    com.google.gson.JsonObject expected =
+        new com.google.gson.Gson()
+            .fromJson(
+                Files.readString(file.resolveSibling("expected.json")),
+                com.google.gson.JsonObject.class);
+    Path saved = tmp.resolve("again/tokenizer.json");
+    HfTokenizerJson.save(t, saved);
+    Tokenizer back = HfTokenizerJson.load(saved);
+    int cases = 0;
+    for (com.google.gson.JsonElement e : expected.getAsJsonArray("cases")) {
+      com.google.gson.JsonObject c = e.getAsJsonObject();
+      String text = c.get("text").getAsString();
+      int[] ids = new com.google.gson.Gson().fromJson(c.get("ids"), int[].class);
+      assertArrayEquals(ids, t.encode(text).ids(), text);
+      assertArrayEquals(ids, back.encode(text).ids(), text);
+      assertEquals(c.get("decoded").getAsString(), t.decode(ids, true), text);
+      cases++;
+    }
+    assertEquals(5, cases);
+    assertEquals(HfTokenizerJson.toJson(t), HfTokenizerJson.toJson(back));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                HfTokenizerJson.parse(
+                        "{\"model\": {\"type\": \"WordLevel\", \"vocab\": {\"a\": 0},"
+                            + " \"unk_token\": \"[UNK]\"}}",
+                        "t.json")
+                    .encode("b"));
+    assertTrue(e.getMessage().contains("'b'") && e.getMessage().contains("[UNK]"), e.getMessage());
+  }
+
   @Test
   void providersAreFoundByNameThroughTheApi() throws IOException {
     NamedRegistry<TokenizerProvider> reg = io.github.transformers4j.api.registry.Tokenizers.installed();

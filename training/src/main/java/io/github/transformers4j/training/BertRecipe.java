@@ -240,7 +240,8 @@ public final class BertRecipe {
             reschedule,
             progress,
             new BlockSampler(parts[0], s.batch(), block, s.seed()),
-            val);
+            val,
+            (dir, step) -> export(dir, cfg, tok, List.of(), model.parameterSet()));
     if (!hasVal) {
       return new Run(r, Double.NaN, Double.NaN);
     }
@@ -338,7 +339,8 @@ public final class BertRecipe {
             reschedule,
             progress,
             new ExampleBatches(train, s.batch(), sp.pad(), -100, s.seed(), true),
-            valSource);
+            valSource,
+            (dir, step) -> export(dir, cfg, tok, labels, model.parameterSet()));
     if (val.isEmpty()) {
       return new Run(r, Double.NaN, Double.NaN);
     }
@@ -438,7 +440,8 @@ public final class BertRecipe {
       boolean reschedule,
       PrintStream progress,
       BatchSource train,
-      Supplier<BatchSource> val)
+      Supplier<BatchSource> val,
+      Trainer.Export export)
       throws IOException {
     TrainerConfig tc =
         new TrainerConfig(
@@ -461,7 +464,10 @@ public final class BertRecipe {
             new AdamW(0.9, 0.999, 1e-8, s.weightDecay(), false),
             tc,
             progress);
-    trainer.writingTo(out).describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
+    trainer
+        .writingTo(out)
+        .exporting(export)
+        .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     Thread hook = trainer.installShutdownHook(60);
     try {
       return trainer.run(train, val, out.resuming());
@@ -499,10 +505,7 @@ public final class BertRecipe {
     if (out.resuming()) {
       return; // the checkpoint's files stay as they are (checked equal above)
     }
-    Gson gson = new GsonBuilder().setPrettyPrinting().create();
-    AtomicFiles.write(
-        out.dir().resolve("config.json"),
-        gson.toJson(configMap(c, labels)).getBytes(StandardCharsets.UTF_8));
+    HfFolder.writeJson(out.dir().resolve("config.json"), configMap(c, labels));
     OutputFolder.writeRecipe(
         out.dir(),
         task.id(),
@@ -510,8 +513,38 @@ public final class BertRecipe {
         Map.of("labels", labels));
   }
 
+  /**
+   * Writes the Hugging Face BERT files of a model into {@code dir} (see {@link HfFolder}): the
+   * weights under their own names (they are {@code BertForMaskedLM}'s and {@code
+   * BertForSequenceClassification}'s; the MLM decoder is tied to the word embeddings), {@code
+   * config.json} with the architecture, {@code pad_token_id} and the labels both ways, and for a
+   * char vocabulary the tokenizer files. No {@code generation_config.json}: an encoder does not
+   * generate, and Hugging Face writes none for these classes either.
+   */
+  static void export(
+      Path dir,
+      BertConfig c,
+      TextTokenizer tok,
+      List<String> labels,
+      io.github.transformers4j.training.optim.ParameterSet params)
+      throws IOException {
+    HfFolder.writeWeights(dir, params, name -> name, Map.of());
+    HfFolder.writeJson(dir.resolve("config.json"), configMap(c, labels, tok));
+    if (tok instanceof CharTokenizer chars) {
+      HfFolder.writeCharTokenizer(dir, chars, c.maxPositionEmbeddings());
+    }
+  }
+
   private static Map<String, Object> configMap(BertConfig c, List<String> labels) {
+    return configMap(c, labels, null);
+  }
+
+  private static Map<String, Object> configMap(
+      BertConfig c, List<String> labels, TextTokenizer tok) {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put(
+        "architectures",
+        List.of(labels.isEmpty() ? "BertForMaskedLM" : "BertForSequenceClassification"));
     m.put("model_type", "bert");
     m.put("vocab_size", c.vocabSize());
     m.put("hidden_size", c.hiddenSize());
@@ -532,6 +565,15 @@ public final class BertRecipe {
         id2label.put(Integer.toString(i), labels.get(i));
       }
       m.put("id2label", id2label);
+      Map<String, Integer> label2id = new LinkedHashMap<>();
+      for (int i = 0; i < labels.size(); i++) {
+        label2id.put(labels.get(i), i);
+      }
+      m.put("label2id", label2id);
+      m.put("problem_type", "single_label_classification");
+    }
+    if (tok != null) {
+      m.put("pad_token_id", HfFolder.idOrNull(tok.specials().pad()));
     }
     m.put("seed", c.seed());
     return m;

@@ -1,8 +1,6 @@
 package io.github.transformers4j.training;
 
 import io.github.transformers4j.models.nn.WeightPrecision;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.generation.GenerationConfig;
@@ -11,7 +9,6 @@ import io.github.transformers4j.models.generation.Generator;
 import io.github.transformers4j.models.gpt.Gpt2Config;
 import io.github.transformers4j.models.gpt.Gpt2Model;
 import io.github.transformers4j.training.checkpoint.Checkpoint;
-import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.data.BlockSampler;
 import io.github.transformers4j.training.data.CharTokenizer;
 import io.github.transformers4j.training.data.Datasets;
@@ -21,7 +18,6 @@ import io.github.transformers4j.training.optim.AdamW;
 import io.github.transformers4j.training.optim.LrSchedule;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -158,6 +154,7 @@ public final class CharLm {
       OutputFolder.writeRecipe(output, TASK, "tokenizer.json", Map.of());
     }
     GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
+    CharTokenizer vocab = tok;
     if (progress != null) {
       progress.printf(
           "char GPT: %d chars (%d train, %d val), vocabulary %d, %.2fM parameters, %d steps of"
@@ -192,7 +189,10 @@ public final class CharLm {
             new AdamW(0.9, s.beta2(), 1e-8, s.weightDecay(), true),
             tc,
             progress);
-    trainer.writingTo(out).describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
+    trainer
+        .writingTo(out)
+        .exporting((dir, step) -> export(dir, cfg, vocab, lm))
+        .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     Thread hook = trainer.installShutdownHook(60);
     try {
       long valSeed = s.seed() + 1;
@@ -241,12 +241,39 @@ public final class CharLm {
   }
 
   static void saveConfig(Path file, Gpt2Config c) throws IOException {
-    Gson gson = new GsonBuilder().setPrettyPrinting().create();
-    AtomicFiles.write(file, gson.toJson(configMap(c)).getBytes(StandardCharsets.UTF_8));
+    HfFolder.writeJson(file, configMap(c));
   }
 
+  /**
+   * Writes the Hugging Face GPT-2 folder files of {@code lm} into {@code dir} (see {@link
+   * HfFolder}): the root weights under {@code GPT2LMHeadModel}'s names ({@code transformer.*}; the
+   * head is tied to {@code wte}, so no {@code lm_head.weight}), {@code config.json}, {@code
+   * generation_config.json} (the sampling defaults of {@link #generate}) and the tokenizer files.
+   */
+  static void export(Path dir, Gpt2Config cfg, CharTokenizer tok, GptLm lm) throws IOException {
+    HfFolder.writeWeights(dir, lm.parameterSet(), name -> "transformer." + name, Map.of());
+    saveConfig(dir.resolve("config.json"), cfg);
+    Map<String, Object> gen = new LinkedHashMap<>();
+    gen.put("do_sample", true);
+    gen.put("temperature", 0.8);
+    gen.put("top_k", 40);
+    gen.put("bos_token_id", null);
+    gen.put("eos_token_id", null);
+    gen.put("pad_token_id", null);
+    HfFolder.writeJson(dir.resolve("generation_config.json"), gen);
+    HfFolder.writeCharTokenizer(dir, tok, cfg.nPositions());
+  }
+
+  /**
+   * The {@code config.json} of a char GPT, in Hugging Face GPT-2's fields. The char vocabulary
+   * has no start or end token (the corpus is one stream with no document boundaries, so the model
+   * never learns where a text ends): {@code bos_token_id}, {@code eos_token_id} and {@code
+   * pad_token_id} are null, not GPT-2's default 50256, which lies outside the vocabulary.
+   * Generation then stops at its length, here and in Hugging Face.
+   */
   static Map<String, Object> configMap(Gpt2Config c) {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("architectures", java.util.List.of("GPT2LMHeadModel"));
     m.put("model_type", "gpt2");
     m.put("vocab_size", c.vocabSize());
     m.put("n_positions", c.nPositions());
@@ -261,6 +288,9 @@ public final class CharLm {
     m.put("attn_pdrop", c.attnPdrop());
     m.put("initializer_range", c.initializerRange());
     m.put("tie_word_embeddings", true);
+    m.put("bos_token_id", null);
+    m.put("eos_token_id", null);
+    m.put("pad_token_id", null);
     return m;
   }
 

@@ -253,7 +253,7 @@ public final class OutputFolder implements AutoCloseable {
     if (!resuming()) {
       return;
     }
-    Map<String, Object> saved = readJson(target.resolve("config.json"));
+    Map<String, Object> saved = savedConfig(target);
     for (Map.Entry<String, String> e : options.entrySet()) {
       Object was = saved.get(e.getKey());
       Object is = now.get(e.getKey());
@@ -274,6 +274,20 @@ public final class OutputFolder implements AutoCloseable {
                 + ", or train a new model in another folder");
       }
     }
+  }
+
+  /**
+   * The model configuration a recipe saved in {@code dir}: {@code recipe.json}'s {@code
+   * model_config} where a recipe keeps its own there (seq2seq, whose {@code config.json} is a
+   * Hugging Face family's), else {@code config.json}.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> savedConfig(Path dir) throws IOException {
+    Path recipe = dir.resolve(RECIPE);
+    if (Files.isRegularFile(recipe) && readJson(recipe).get("model_config") instanceof Map<?, ?> m) {
+      return (Map<String, Object>) m;
+    }
+    return readJson(dir.resolve("config.json"));
   }
 
   /**

@@ -11,6 +11,7 @@ import io.github.transformers4j.models.generation.GenerationListener;
 import io.github.transformers4j.models.generation.Generator;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderConfig;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderModel;
+import io.github.transformers4j.models.weights.TensorData;
 import io.github.transformers4j.training.checkpoint.Checkpoint;
 import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.data.CharTokenizer;
@@ -203,8 +204,7 @@ public final class Seq2SeqRecipe {
     // keeps the checkpoint's room.
     int maxPositions = Math.max(64, 2 * longest + 1);
     if (out.resuming()) {
-      EncoderDecoderConfig saved =
-          EncoderDecoderConfig.fromMap(HfConfig.read(output.resolve("config.json")));
+      EncoderDecoderConfig saved = EncoderDecoderConfig.fromMap(modelConfig(output));
       if (longest + 1 > saved.maxPositions()) {
         throw new IllegalArgumentException(
             "--resume: --data has a sequence of "
@@ -226,7 +226,18 @@ public final class Seq2SeqRecipe {
         Files.copy(tokenizerFile, output.resolve(tokName), StandardCopyOption.REPLACE_EXISTING);
       }
       writeJson(output.resolve("config.json"), config);
-      OutputFolder.writeRecipe(output, TASK, tokName, Map.of());
+    }
+    // Also when resuming: a folder of an older version kept our configuration in config.json,
+    // which the export replaces with Hugging Face's.
+    OutputFolder.writeRecipe(output, TASK, tokName, Map.of(MODEL_CONFIG, config));
+    Family family = Family.of(cfg);
+    if (family.hfType() == null && progress != null) {
+      progress.println(
+          "t4j: note: "
+              + family.why()
+              + "; the folder gets model_type "
+              + Family.T4J_TYPE
+              + " and is not loadable by Hugging Face transformers");
     }
     EncoderDecoderLm lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
     if (progress != null) {
@@ -263,7 +274,11 @@ public final class Seq2SeqRecipe {
             new AdamW(0.9, 0.98, 1e-8, s.weightDecay(), false),
             tc,
             progress);
-    trainer.writingTo(out).describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
+    TextTokenizer vocab = tok;
+    trainer
+        .writingTo(out)
+        .exporting((dir, step) -> export(dir, cfg, config, vocab, lm))
+        .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     Thread hook = trainer.installShutdownHook(60);
     Trainer.Result r;
     try {
@@ -338,6 +353,157 @@ public final class Seq2SeqRecipe {
     return m;
   }
 
+  /** The recipe.json key holding our model's own configuration (config.json is Hugging Face's). */
+  static final String MODEL_CONFIG = "model_config";
+
+  /**
+   * Our configuration of the model in {@code dir}: {@code recipe.json}'s {@link #MODEL_CONFIG},
+   * or, in folders written before the export to Hugging Face families, {@code config.json}.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> modelConfig(Path dir) throws IOException {
+    Path r = dir.resolve(OutputFolder.RECIPE);
+    if (Files.isRegularFile(r)) {
+      Map<String, Object> recipe = new Gson().fromJson(Files.readString(r), Map.class);
+      if (recipe != null && recipe.get(MODEL_CONFIG) instanceof Map<?, ?> m) {
+        return (Map<String, Object>) m;
+      }
+    }
+    return HfConfig.read(dir.resolve("config.json"));
+  }
+
+  /**
+   * The Hugging Face family our encoder-decoder is exactly equivalent to, by its options. Marian
+   * and Pegasus embed as we do (token embeddings times sqrt(C) plus a sinusoid table, no
+   * embedding LayerNorm); Marian is post-LN without final norms, Pegasus pre-LN with a final
+   * LayerNorm after each stack, as ours. Their sinusoid tables put the sines in the first half of
+   * the channels and the cosines in the second, ours interleaves them: both read {@code
+   * embed_positions.weight} from the file (checked with transformers 5.18), so the export stores
+   * our table there. BART (learned positions) adds an embedding LayerNorm and offsets positions by
+   * 2; our learned and rotary options have no equivalent family.
+   */
+  enum Family {
+    MARIAN("marian", "MarianMTModel", null),
+    PEGASUS("pegasus", "PegasusForConditionalGeneration", null),
+    LEARNED(
+        null,
+        null,
+        "learned positions: Hugging Face's BART family adds an embedding LayerNorm that this"
+            + " model lacks"),
+    ROTARY(null, null, "rotary positions: no Hugging Face encoder-decoder family has them");
+
+    static final String T4J_TYPE = "t4j-transformer";
+    private final String hfType;
+    private final String architecture;
+    private final String why;
+
+    Family(String hfType, String architecture, String why) {
+      this.hfType = hfType;
+      this.architecture = architecture;
+      this.why = why;
+    }
+
+    static Family of(EncoderDecoderConfig c) {
+      return switch (c.positions()) {
+        case SINUSOIDAL -> c.norm() == io.github.transformers4j.models.layers.NormPlacement.PRE ? PEGASUS : MARIAN;
+        case LEARNED -> LEARNED;
+        case ROTARY -> ROTARY;
+      };
+    }
+
+    /** The Hugging Face {@code model_type}, or null when none is equivalent. */
+    String hfType() {
+      return hfType;
+    }
+
+    String why() {
+      return why;
+    }
+  }
+
+  /**
+   * Writes the Hugging Face files of {@code lm} into {@code dir} (see {@link HfFolder}). For a
+   * {@link Family} with an equivalent: {@code config.json} of that family, the weights under its
+   * names ({@code model.*}; the head and the stacks' {@code embed_tokens} tied to {@code
+   * model.shared}), our sinusoid table as both {@code embed_positions.weight}, a zero {@code
+   * final_logits_bias}, and {@code generation_config.json} (greedy, start token {@code [BOS]}, stop
+   * at {@code [EOS]}, as {@code t4j generate}). Otherwise model_type {@code t4j-transformer} with
+   * our own configuration and names, and a {@code README.md} saying it is not loadable.
+   */
+  static void export(
+      Path dir,
+      EncoderDecoderConfig cfg,
+      Map<String, Object> ours,
+      TextTokenizer tok,
+      EncoderDecoderLm lm)
+      throws IOException {
+    Family family = Family.of(cfg);
+    SpecialTokens sp = tok.specials();
+    if (tok instanceof CharTokenizer chars) {
+      HfFolder.writeCharTokenizer(dir, chars, cfg.maxPositions());
+    }
+    if (family.hfType() == null) {
+      Map<String, Object> m = new LinkedHashMap<>(ours);
+      m.put("model_type", Family.T4J_TYPE);
+      m.putAll(HfFolder.tokenIds(tok));
+      HfFolder.writeWeights(dir, lm.parameterSet(), name -> name, Map.of());
+      HfFolder.writeJson(dir.resolve("config.json"), m);
+      HfFolder.writeNotLoadable(dir, Family.T4J_TYPE, family.why());
+      Files.deleteIfExists(dir.resolve("generation_config.json"));
+      return;
+    }
+    HfFolder.clearNotLoadable(dir);
+    float[] table =
+        io.github.transformers4j.models.layers.SinusoidalPositionalEncoding.table(
+            cfg.maxPositions(), cfg.dModel());
+    Map<String, TensorData> extra = new LinkedHashMap<>();
+    extra.put(
+        "model.encoder.embed_positions.weight",
+        TensorData.of(table, cfg.maxPositions(), cfg.dModel()));
+    extra.put(
+        "model.decoder.embed_positions.weight",
+        TensorData.of(table.clone(), cfg.maxPositions(), cfg.dModel()));
+    extra.put("final_logits_bias", TensorData.of(new float[cfg.vocabSize()], 1, cfg.vocabSize()));
+    HfFolder.writeWeights(dir, lm.parameterSet(), name -> "model." + name, extra);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("architectures", List.of(family.architecture));
+    m.put("model_type", family.hfType());
+    m.put("vocab_size", cfg.vocabSize());
+    if (family == Family.MARIAN) {
+      m.put("decoder_vocab_size", cfg.vocabSize());
+      m.put("share_encoder_decoder_embeddings", true);
+    }
+    m.put("d_model", cfg.dModel());
+    m.put("encoder_layers", cfg.encoderLayers());
+    m.put("decoder_layers", cfg.decoderLayers());
+    m.put("encoder_attention_heads", cfg.heads());
+    m.put("decoder_attention_heads", cfg.heads());
+    m.put("encoder_ffn_dim", cfg.ffnDim());
+    m.put("decoder_ffn_dim", cfg.ffnDim());
+    m.put("activation_function", ours.get("activation_function"));
+    m.put("max_position_embeddings", cfg.maxPositions());
+    m.put("scale_embedding", cfg.scaleEmbedding());
+    m.put("dropout", cfg.dropout());
+    m.put("attention_dropout", cfg.attentionDropout());
+    m.put("activation_dropout", 0.0);
+    m.put("init_std", cfg.initStd());
+    m.put("is_encoder_decoder", true);
+    m.put("tie_word_embeddings", true);
+    m.put("use_cache", true);
+    m.putAll(HfFolder.tokenIds(tok));
+    m.put("decoder_start_token_id", sp.bos());
+    m.put("forced_eos_token_id", null);
+    HfFolder.writeJson(dir.resolve("config.json"), m);
+    Map<String, Object> gen = new LinkedHashMap<>();
+    gen.put("decoder_start_token_id", sp.bos());
+    gen.putAll(HfFolder.tokenIds(tok));
+    gen.put("forced_eos_token_id", null);
+    gen.put("do_sample", false);
+    gen.put("num_beams", 1);
+    gen.put("max_length", cfg.maxPositions());
+    HfFolder.writeJson(dir.resolve("generation_config.json"), gen);
+  }
+
   private static void writeJson(Path file, Object o) throws IOException {
     Gson gson = new GsonBuilder().setPrettyPrinting().create();
     AtomicFiles.write(file, gson.toJson(o).getBytes(StandardCharsets.UTF_8));
@@ -365,8 +531,7 @@ public final class Seq2SeqRecipe {
     }
     JsonObject recipe =
         new Gson().fromJson(Files.readString(dir.resolve("recipe.json")), JsonObject.class);
-    EncoderDecoderConfig cfg =
-        EncoderDecoderConfig.fromMap(HfConfig.read(dir.resolve("config.json")));
+    EncoderDecoderConfig cfg = EncoderDecoderConfig.fromMap(modelConfig(dir));
     TextTokenizer tok =
         TokenizerFiles.load(dir.resolve(recipe.get("tokenizer").getAsString()), true);
     if (tok.vocabSize() != cfg.vocabSize()) {

@@ -46,6 +46,7 @@ public final class Trainer {
   private final PrintStream progressOut;
   private final Map<String, String> extra = new LinkedHashMap<>();
   private OutputFolder folder;
+  private Export export;
   private volatile Path outDir;
   private volatile boolean stopRequested;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -78,6 +79,25 @@ public final class Trainer {
   public Trainer writingTo(OutputFolder folder) {
     this.folder = folder;
     this.outDir = folder.dir();
+    return this;
+  }
+
+  /**
+   * What a run writes beside each checkpoint, in the folder being written: the Hugging Face files
+   * of the model at that step ({@link HfFolder}).
+   */
+  @FunctionalInterface
+  public interface Export {
+    /** Writes the model's files into {@code dir} (every file atomically). */
+    void write(Path dir, long step) throws java.io.IOException;
+  }
+
+  /**
+   * Calls {@code export} after every checkpoint is saved and before a new run's folder is moved
+   * into place, so the folder the user sees holds the exported model of its checkpoint's step.
+   */
+  public Trainer exporting(Export export) {
+    this.export = export;
     return this;
   }
 
@@ -269,6 +289,9 @@ public final class Trainer {
             optimizer,
             new Checkpoint.State(
                 step, config.seed(), optimizer.steps(), train.state(), tokens, extra));
+        if (export != null) {
+          export.write(outDir, step);
+        }
         if (folder != null && !folder.committed()) {
           // The first checkpoint is complete: the run's folder takes the place of the target.
           folder.commit();

@@ -20,6 +20,7 @@ import io.github.transformers4j.training.optim.AdamW;
 import io.github.transformers4j.training.optim.LrSchedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,11 +51,20 @@ class CharLmCompatibilityTest {
         16, 2, 1, 2, 16, 0f, steps, 1e-3, 1e-4, 1, 0.99, 0.1, 1.0, 1, 2, 1, 0.1, 1337);
   }
 
+  /** The vocabulary file as t4j wrote it before Hugging Face's form: {"type":"char", ...}. */
+  static void writeOldVocabulary(CharTokenizer tok, Path file) throws Exception {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("type", "char");
+    o.add("specials", new com.google.gson.Gson().toJsonTree(List.of()));
+    o.add("chars", new com.google.gson.Gson().toJsonTree(tok.characters()));
+    Files.writeString(file, new com.google.gson.Gson().toJson(o));
+  }
+
   /** The old recipe, step by step: fit without specials, save, train through the trainer. */
   private static void oldRun(Ops ops, Path out, CharLm.Settings s) throws Exception {
     Files.createDirectories(out);
     CharTokenizer tok = CharTokenizer.fit(TEXT, false);
-    tok.save(out.resolve("tokenizer.json"));
+    writeOldVocabulary(tok, out.resolve("tokenizer.json"));
     Gpt2Config cfg =
         new Gpt2Config(
             tok.vocabSize(),
@@ -117,8 +127,12 @@ class CharLmCompatibilityTest {
       Trainer.Result r = CharLm.train(ops, TEXT, settings(5), f, false, null);
       assertEquals(5, r.step());
     }
-    // The old vocabulary (and its ids) stayed.
+    // The old vocabulary (and its ids) stayed, now in Hugging Face's form beside the other
+    // Hugging Face files that the resumed run's checkpoint wrote.
     assertFalse(CharLm.load(ops, out).tokenizer().hasUnknown());
+    assertTrue(Files.readString(out.resolve("tokenizer.json")).contains("\"WordLevel\""));
+    assertTrue(Files.readString(out.resolve("config.json")).contains("GPT2LMHeadModel"));
+    assertTrue(Files.isRegularFile(out.resolve(HfFolder.WEIGHTS)));
   }
 
   @Test

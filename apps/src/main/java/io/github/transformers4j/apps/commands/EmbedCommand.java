@@ -95,7 +95,13 @@ public final class EmbedCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String accepts = "a Hugging Face BERT folder (config.json, model.safetensors, tokenizer.json)";
     io.github.transformers4j.training.OutputFolder.Contents c = ModelFolders.inspect(model, accepts);
-    if (!c.kind().equals(io.github.transformers4j.training.OutputFolder.Contents.HUGGING_FACE)) {
+    // A BERT of 't4j train mlm|classify' is a Hugging Face BERT folder too once it holds the
+    // root weights (folders of older versions have only checkpoint/).
+    boolean ours =
+        List.of("mlm", "classify").contains(c.kind())
+            && java.nio.file.Files.isRegularFile(model.resolve(Pretrained.WEIGHTS));
+    if (!ours
+        && !c.kind().equals(io.github.transformers4j.training.OutputFolder.Contents.HUGGING_FACE)) {
       throw new IllegalArgumentException(
           "t4j embed reads " + accepts + "; --model " + model + " holds " + c.description());
     }

@@ -25,6 +25,7 @@ import io.github.transformers4j.tokenizers.decoders.SimpleDecoders;
 import io.github.transformers4j.tokenizers.decoders.WordPieceDecoder;
 import io.github.transformers4j.tokenizers.models.Bpe;
 import io.github.transformers4j.tokenizers.models.CharLevel;
+import io.github.transformers4j.tokenizers.models.WordLevel;
 import io.github.transformers4j.tokenizers.models.Unigram;
 import io.github.transformers4j.tokenizers.models.WordPiece;
 import io.github.transformers4j.tokenizers.normalizers.BertNormalizer;
@@ -215,8 +216,11 @@ public final class HfTokenizerJson {
         }
       case "CharLevel":
         return new CharLevel(vocab(req(m, "vocab", "model").getAsJsonObject()), str(m, "unk_token", null));
+      case "WordLevel":
+        return new WordLevel(
+            vocab(req(m, "vocab", "model").getAsJsonObject()), str(m, "unk_token", "<unk>"));
       default:
-        throw unknown("model", type, "BPE, WordPiece, Unigram, CharLevel");
+        throw unknown("model", type, "BPE, WordPiece, Unigram, WordLevel, CharLevel");
     }
   }
 

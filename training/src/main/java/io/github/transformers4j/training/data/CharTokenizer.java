@@ -2,6 +2,7 @@ package io.github.transformers4j.training.data;
 
 import io.github.transformers4j.api.io.AtomicFiles;
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -149,23 +150,123 @@ public final class CharTokenizer implements TextTokenizer {
         unk);
   }
 
-  /** Writes the vocabulary as JSON ({@code {"type":"char","specials":[...],"chars":[...]}}). */
+  /**
+   * The regex of the pre-tokenizer that splits text into single characters, as written into a
+   * Hugging Face {@code tokenizer.json} ({@code Split}, behaviour {@code Isolated}): every code
+   * point, line breaks included (Hugging Face's Oniguruma has no {@code (?s)}, so not {@code .}).
+   */
+  public static final String CHAR_SPLIT = "[\\s\\S]";
+
+  /**
+   * Writes the vocabulary as a Hugging Face {@code tokenizer.json} that the {@code tokenizers}
+   * library reads and that gives the same ids: a {@code WordLevel} model (specials first, then the
+   * characters), a {@code Split} pre-tokenizer on {@link #CHAR_SPLIT} that isolates each
+   * character, {@code [UNK]} as the unknown token, the specials as special added tokens, and a
+   * {@code Fuse} decoder so that decoding concatenates the characters (without a decoder Hugging
+   * Face joins tokens with spaces). No normalizer and no post-processor: the recipes add their
+   * special tokens themselves.
+   */
   public void save(Path file) throws IOException {
     JsonObject o = new JsonObject();
-    o.addProperty("type", "char");
-    JsonArray sp = new JsonArray();
-    specialNames.forEach(sp::add);
-    o.add("specials", sp);
-    JsonArray chars = new JsonArray();
-    for (int cp : codePoints) {
-      chars.add(new String(Character.toChars(cp)));
+    o.addProperty("version", "1.0");
+    o.add("truncation", com.google.gson.JsonNull.INSTANCE);
+    o.add("padding", com.google.gson.JsonNull.INSTANCE);
+    JsonArray added = new JsonArray();
+    for (int i = 0; i < specialNames.size(); i++) {
+      JsonObject t = new JsonObject();
+      t.addProperty("id", i);
+      t.addProperty("content", specialNames.get(i));
+      t.addProperty("single_word", false);
+      t.addProperty("lstrip", false);
+      t.addProperty("rstrip", false);
+      t.addProperty("normalized", false);
+      t.addProperty("special", true);
+      added.add(t);
     }
-    o.add("chars", chars);
-    AtomicFiles.write(file, new Gson().toJson(o).getBytes(StandardCharsets.UTF_8));
+    o.add("added_tokens", added);
+    o.add("normalizer", com.google.gson.JsonNull.INSTANCE);
+    JsonObject split = new JsonObject();
+    split.addProperty("type", "Split");
+    JsonObject pattern = new JsonObject();
+    pattern.addProperty("Regex", CHAR_SPLIT);
+    split.add("pattern", pattern);
+    split.addProperty("behavior", "Isolated");
+    split.addProperty("invert", false);
+    o.add("pre_tokenizer", split);
+    o.add("post_processor", com.google.gson.JsonNull.INSTANCE);
+    JsonObject decoder = new JsonObject();
+    decoder.addProperty("type", "Fuse");
+    o.add("decoder", decoder);
+    JsonObject model = new JsonObject();
+    model.addProperty("type", "WordLevel");
+    JsonObject vocab = new JsonObject();
+    for (int i = 0; i < specialNames.size(); i++) {
+      vocab.addProperty(specialNames.get(i), i);
+    }
+    for (int i = 0; i < codePoints.length; i++) {
+      vocab.addProperty(new String(Character.toChars(codePoints[i])), specialNames.size() + i);
+    }
+    model.add("vocab", vocab);
+    model.addProperty("unk_token", "[UNK]");
+    o.add("model", model);
+    AtomicFiles.write(
+        file,
+        new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeNulls()
+            .disableHtmlEscaping()
+            .create()
+            .toJson(o)
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The special token names of this vocabulary, in id order (ids 0..k-1). */
+  public List<String> specialNames() {
+    return specialNames;
   }
 
   /**
-   * Reads a vocabulary written by {@link #save}.
+   * Whether {@code file} is a char vocabulary {@link #load} reads: the Hugging Face form {@link
+   * #save} writes, or the form of t4j before it ({@code {"type":"char", ...}}).
+   */
+  public static boolean isCharVocabulary(Path file) throws IOException {
+    if (!Files.isRegularFile(file) || Files.size(file) > 16 << 20) {
+      return false;
+    }
+    JsonObject o;
+    try {
+      o = new Gson().fromJson(Files.readString(file), JsonObject.class);
+    } catch (RuntimeException | IOException e) {
+      return false;
+    }
+    return o != null && (isOldForm(o) || isHfForm(o));
+  }
+
+  private static boolean isOldForm(JsonObject o) {
+    return o.has("type")
+        && o.get("type").isJsonPrimitive()
+        && "char".equals(o.get("type").getAsString());
+  }
+
+  private static boolean isHfForm(JsonObject o) {
+    if (!(o.get("model") instanceof JsonObject m)
+        || !(o.get("pre_tokenizer") instanceof JsonObject pre)) {
+      return false;
+    }
+    return m.has("type")
+        && "WordLevel".equals(m.get("type").getAsString())
+        && pre.has("type")
+        && "Split".equals(pre.get("type").getAsString())
+        && pre.get("pattern") instanceof JsonObject p
+        && p.has("Regex")
+        && CHAR_SPLIT.equals(p.get("Regex").getAsString())
+        && (!o.has("normalizer") || o.get("normalizer").isJsonNull())
+        && (!o.has("post_processor") || o.get("post_processor").isJsonNull());
+  }
+
+  /**
+   * Reads a vocabulary written by {@link #save}, or by t4j before Hugging Face's form ({@code
+   * {"type":"char","specials":[...],"chars":[...]}}), with the same ids.
    *
    * @throws IOException naming the file when it is not such a vocabulary
    */
@@ -179,14 +280,17 @@ public final class CharTokenizer implements TextTokenizer {
     } catch (RuntimeException | IOException e) {
       throw new IOException(file + ": not a JSON char vocabulary (" + e.getMessage() + ")", e);
     }
-    if (o == null
-        || !o.has("type")
-        || !"char".equals(o.get("type").getAsString())
-        || !o.has("chars")
-        || !o.has("specials")) {
+    if (o != null && isHfForm(o)) {
+      return loadHf(file, o);
+    }
+    if (o == null || !isOldForm(o) || !o.has("chars") || !o.has("specials")) {
       throw new IOException(
-          file + ": expected a char vocabulary {\"type\":\"char\", \"specials\": [...],"
-              + " \"chars\": [...]}");
+          file
+              + ": expected a char vocabulary (a tokenizer.json with a WordLevel model and a"
+              + " Split pre-tokenizer on "
+              + CHAR_SPLIT
+              + ", as t4j train writes, or t4j's older {\"type\":\"char\", \"specials\": [...],"
+              + " \"chars\": [...]})");
     }
     List<Integer> cps = new ArrayList<>();
     o.getAsJsonArray("chars").forEach(e -> cps.add(e.getAsString().codePointAt(0)));
@@ -197,5 +301,48 @@ public final class CharTokenizer implements TextTokenizer {
           + SPECIAL_NAMES);
     }
     return new CharTokenizer(cps.stream().mapToInt(Integer::intValue).toArray(), specials);
+  }
+
+  /** The Hugging Face form: specials (by name) at ids 0..k-1, then one character per id. */
+  private static CharTokenizer loadHf(Path file, JsonObject o) throws IOException {
+    JsonObject vocab = o.getAsJsonObject("model").getAsJsonObject("vocab");
+    String[] byId = new String[vocab.size()];
+    for (Map.Entry<String, com.google.gson.JsonElement> e : vocab.entrySet()) {
+      int id = e.getValue().getAsInt();
+      if (id < 0 || id >= byId.length || byId[id] != null) {
+        throw new IOException(
+            file
+                + ": model.vocab: id "
+                + id
+                + " of '"
+                + e.getKey()
+                + "' is "
+                + (id < 0 || id >= byId.length ? "outside 0.." + (byId.length - 1) : "taken twice")
+                + " (a char vocabulary numbers its tokens 0..n-1)");
+      }
+      byId[id] = e.getKey();
+    }
+    List<String> specials = new ArrayList<>();
+    int k = 0;
+    while (k < byId.length && SPECIAL_NAMES.contains(byId[k])) {
+      specials.add(byId[k++]);
+    }
+    int[] cps = new int[byId.length - k];
+    for (int i = k; i < byId.length; i++) {
+      String t = byId[i];
+      if (t.isEmpty() || t.codePointCount(0, t.length()) != 1) {
+        throw new IOException(
+            file
+                + ": model.vocab: token '"
+                + t
+                + "' (id "
+                + i
+                + ") is not a single character; a char vocabulary has the specials "
+                + SPECIAL_NAMES
+                + " first, then one character per id");
+      }
+      cps[i - k] = t.codePointAt(0);
+    }
+    return new CharTokenizer(cps, specials);
   }
 }

@@ -28,7 +28,7 @@ public final class TokenizerFiles {
     if (!Files.exists(file)) {
       throw new IOException(file + ": no such tokenizer file");
     }
-    if (Files.isRegularFile(file) && isCharVocabulary(file)) {
+    if (CharTokenizer.isCharVocabulary(file)) {
       return CharTokenizer.load(file);
     }
     if (!Tokenizers.installed().contains("auto")) {
@@ -48,14 +48,6 @@ public final class TokenizerFiles {
               + " of one token per line, a SentencePiece .model, or a char vocabulary of t4j)",
           e);
     }
-  }
-
-  private static boolean isCharVocabulary(Path file) throws IOException {
-    if (Files.size(file) > 16 << 20) {
-      return false;
-    }
-    String head = Files.readString(file).strip();
-    return head.startsWith("{") && head.replace(" ", "").contains("\"type\":\"char\"");
   }
 
   /** {@code tok} as a {@link TextTokenizer}; specials by the names BERT, BART and T5 use. */

@@ -31,6 +31,50 @@ class DataTest {
     assertTrue(e.getMessage().contains("'c'"), e.getMessage());
   }
 
+  /**
+   * The Hugging Face form of a char vocabulary: {@code testdata/tokenizers/char-wordlevel} holds a
+   * {@code tokenizer.json} that {@code t4j train clm} wrote and the ids Hugging Face tokenizers
+   * gives with it; ours are the same, and fitting the same corpus writes the same file.
+   */
+  @Test
+  void charVocabularyInHuggingFaceFormGivesHuggingFacesIds() throws IOException {
+    java.nio.file.Path fixture =
+        io.github.transformers4j.api.testing.SharedData.require(
+            "tokenizers/char-wordlevel/tokenizer.json");
+    assertTrue(CharTokenizer.isCharVocabulary(fixture));
+    CharTokenizer tok = CharTokenizer.load(fixture);
+    com.google.gson.JsonObject expected =
+        new com.google.gson.Gson()
+            .fromJson(
+                java.nio.file.Files.readString(fixture.resolveSibling("expected.json")),
+                com.google.gson.JsonObject.class);
+    for (com.google.gson.JsonElement e : expected.getAsJsonArray("cases")) {
+      com.google.gson.JsonObject c = e.getAsJsonObject();
+      String text = c.get("text").getAsString();
+      int[] ids =
+          new com.google.gson.Gson().fromJson(c.get("ids"), int[].class);
+      assertArrayEquals(ids, tok.encode(text), text);
+      assertEquals(c.get("decoded").getAsString(), tok.decode(ids), text);
+    }
+    String corpus =
+        new String(
+            java.util.Arrays.copyOf(
+                java.nio.file.Files.readAllBytes(
+                    io.github.transformers4j.api.testing.SharedData.require(
+                        "data/tinyshakespeare.txt")),
+                200_000),
+            java.nio.charset.StandardCharsets.UTF_8);
+    CharTokenizer.fit(corpus, CharTokenizer.UNKNOWN_ONLY).save(dir.resolve("fit.json"));
+    assertEquals(
+        java.nio.file.Files.readString(fixture), java.nio.file.Files.readString(dir.resolve("fit.json")));
+    // A token that is not one character is refused, naming it.
+    java.nio.file.Files.writeString(
+        dir.resolve("bad.json"),
+        java.nio.file.Files.readString(fixture).replace("\"a\": ", "\"ab\": "));
+    var bad = assertThrows(IOException.class, () -> CharTokenizer.load(dir.resolve("bad.json")));
+    assertTrue(bad.getMessage().contains("'ab'"), bad.getMessage());
+  }
+
   @Test
   void unknownCharactersAreOneRuleAndOldVocabulariesStillLoad() throws IOException {
     // A causal LM's vocabulary: [UNK] first, then the characters in code point order.

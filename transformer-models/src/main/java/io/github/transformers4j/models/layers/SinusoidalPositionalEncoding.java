@@ -73,7 +73,7 @@ public final class SinusoidalPositionalEncoding extends AbstractModule {
   }
 
   /** The table entries as the paper defines them, computed in double precision. */
-  static float[] table(int maxLength, int width) {
+  public static float[] table(int maxLength, int width) {
     float[] t = new float[maxLength * width];
     for (int pos = 0; pos < maxLength; pos++) {
       for (int i = 0; i < width / 2; i++) {
