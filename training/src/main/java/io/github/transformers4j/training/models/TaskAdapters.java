@@ -2,6 +2,7 @@ package io.github.transformers4j.training.models;
 
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.api.nn.Model;
 import io.github.transformers4j.models.tasks.CausalLm;
 import io.github.transformers4j.models.tasks.MaskedLm;
 import io.github.transformers4j.models.tasks.Seq2SeqLm;
@@ -23,8 +24,13 @@ import io.github.transformers4j.training.optim.ParameterSet;
 public final class TaskAdapters {
   private TaskAdapters() {}
 
-  /** Next-token logits (B, T, V) of a decoder. */
-  public static TokenModel causal(CausalLm model) {
+  /** A model's per-token logits over right-padded rows. */
+  @FunctionalInterface
+  private interface PerToken {
+    Tensor logits(int[] ids, int[] attentionMask, int batch);
+  }
+
+  private static TokenModel perToken(Model model, PerToken logits) {
     ParameterSet params = ModuleParameters.of(model);
     return new TokenModel() {
       @Override
@@ -36,45 +42,24 @@ public final class TaskAdapters {
       public Tensor forward(Ops ops, Tensor ids, Tensor mask, Forward pass) {
         model.train(pass.training(), pass.seed());
         int b = ids.shape().dim(0);
-        return model.logits(ids.toIntArray(), mask == null ? null : mask.toIntArray(), b);
+        return logits.logits(ids.toIntArray(), mask == null ? null : mask.toIntArray(), b);
       }
     };
+  }
+
+  /** Next-token logits (B, T, V) of a decoder. */
+  public static TokenModel causal(CausalLm model) {
+    return perToken(model, model::logits);
   }
 
   /** Vocabulary logits (B, T, V) of an encoder with a masked-LM head. */
   public static TokenModel masked(MaskedLm model) {
-    ParameterSet params = ModuleParameters.of(model);
-    return new TokenModel() {
-      @Override
-      public ParameterSet parameterSet() {
-        return params;
-      }
-
-      @Override
-      public Tensor forward(Ops ops, Tensor ids, Tensor mask, Forward pass) {
-        model.train(pass.training(), pass.seed());
-        int b = ids.shape().dim(0);
-        return model.logits(ids.toIntArray(), mask == null ? null : mask.toIntArray(), b);
-      }
-    };
+    return perToken(model, model::logits);
   }
 
   /** Tag logits (B, T, L) of an encoder with a token-classification head. */
   public static TokenModel tagger(TokenClassifier model) {
-    ParameterSet params = ModuleParameters.of(model);
-    return new TokenModel() {
-      @Override
-      public ParameterSet parameterSet() {
-        return params;
-      }
-
-      @Override
-      public Tensor forward(Ops ops, Tensor ids, Tensor mask, Forward pass) {
-        model.train(pass.training(), pass.seed());
-        int b = ids.shape().dim(0);
-        return model.logits(ids.toIntArray(), mask == null ? null : mask.toIntArray(), b);
-      }
-    };
+    return perToken(model, model::logits);
   }
 
   /** Class logits (B, K) of an encoder with a sequence-classification head. */

@@ -7,6 +7,7 @@ import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.registry.Plugins;
 import io.github.transformers4j.api.spi.AttentionProvider;
 import io.github.transformers4j.models.generation.DecodingSession;
+import io.github.transformers4j.models.generation.EncoderDecoderSession;
 import io.github.transformers4j.models.layers.AttentionMasks;
 import io.github.transformers4j.models.layers.Dropout;
 import io.github.transformers4j.models.layers.Embedding;
@@ -323,63 +324,16 @@ public final class EncoderDecoderModel extends AbstractModule implements Pretrai
    */
   @Override
   public DecodingSession session(int[] source, int batch, int[] sourceMask) {
-    Tensor encoded = encode(source, batch, sourceMask);
-    int s = source.length / batch;
-    KvCache cache = new KvCache(decoderLayers.size(), true);
-    return new DecodingSession() {
-      Tensor memory = encoded;
-      int[] srcMask = sourceMask;
-      int rows = batch;
-
+    return new EncoderDecoderSession(
+        ops, encode(source, batch, sourceMask), sourceMask, decoderLayers.size(), config.vocabSize()) {
       @Override
-      public int vocabSize() {
-        return config.vocabSize();
-      }
-
-      @Override
-      public int length() {
-        return cache.length();
-      }
-
-      @Override
-      public Tensor step(int[] ids, int[] positions, int b, int[] keyMask) {
-        if (b != rows && cache.length() == 0 && b % rows == 0) {
-          // A fresh session fed k·B rows (every beam of every source, as beam search without the
-          // cache does): each source row serves the k consecutive rows after it.
-          int k = b / rows;
-          int[] repeat = new int[b];
-          for (int r = 0; r < b; r++) {
-            repeat[r] = r / k;
-          }
-          selectRows(repeat);
-        }
-        if (b != rows) {
-          throw new IllegalArgumentException("session has " + rows + " rows, step got " + b);
-        }
+      protected Tensor decodeLast(
+          int[] ids, int[] positions, int b, Tensor selfMask, Tensor memory, Tensor memoryMask) {
         int t = ids.length / b;
-        Tensor selfMask = AttentionMasks.padding(ops, keyMask, b, cache.length() + t);
-        Tensor memoryMask = AttentionMasks.padding(ops, srcMask, b, s);
-        Tensor h = decode(ops.ids(ids, b, t), ops.ids(positions, b, t), selfMask, memory, memoryMask, cache);
+        Tensor h =
+            decode(ops.ids(ids, b, t), ops.ids(positions, b, t), selfMask, memory, memoryMask, cache);
         Tensor last = t == 1 ? h : ops.slice(h, 1, t - 1, t);
         return ops.reshape(lmLogits(last), b, config.vocabSize());
-      }
-
-      @Override
-      public void selectRows(int[] select) {
-        cache.selectRows(ops, select);
-        int c = config.dModel();
-        memory =
-            ops.reshape(
-                ops.embedding(ops.reshape(memory, rows, -1), ops.ids(select, select.length)),
-                select.length, s, c);
-        if (srcMask != null) {
-          int[] m = new int[select.length * s];
-          for (int r = 0; r < select.length; r++) {
-            System.arraycopy(srcMask, select[r] * s, m, r * s, s);
-          }
-          srcMask = m;
-        }
-        rows = select.length;
       }
     };
   }

@@ -5,6 +5,7 @@ import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.registry.Plugins;
 import io.github.transformers4j.api.spi.AttentionProvider;
 import io.github.transformers4j.models.generation.DecodingSession;
+import io.github.transformers4j.models.generation.EncoderDecoderSession;
 import io.github.transformers4j.models.layers.AttentionMasks;
 import io.github.transformers4j.models.layers.Embedding;
 import io.github.transformers4j.models.layers.KvCache;
@@ -210,54 +211,15 @@ public final class T5ForConditionalGeneration extends AbstractModule implements 
    */
   @Override
   public DecodingSession session(int[] source, int batch, int[] sourceMask) {
-    Tensor encoded = encode(source, batch, sourceMask);
-    int s = source.length / batch;
-    KvCache cache = new KvCache(decoder.size(), true);
-    return new DecodingSession() {
-      Tensor memory = encoded;
-      int[] srcMask = sourceMask;
-      int rows = batch;
-
+    return new EncoderDecoderSession(
+        ops, encode(source, batch, sourceMask), sourceMask, decoder.size(), config.vocabSize()) {
       @Override
-      public int vocabSize() {
-        return config.vocabSize();
-      }
-
-      @Override
-      public int length() {
-        return cache.length();
-      }
-
-      @Override
-      public Tensor step(int[] ids, int[] positions, int b, int[] keyMask) {
-        if (b != rows) {
-          throw new IllegalArgumentException("session has " + rows + " rows, step got " + b);
-        }
+      protected Tensor decodeLast(
+          int[] ids, int[] positions, int b, Tensor selfMask, Tensor memory, Tensor memoryMask) {
         int t = ids.length / b;
-        Tensor selfMask = AttentionMasks.padding(ops, keyMask, b, cache.length() + t);
-        Tensor memoryMask = AttentionMasks.padding(ops, srcMask, b, s);
         Tensor h = decode(ids, positions, b, selfMask, memory, memoryMask, cache);
         Tensor last = t == 1 ? h : ops.slice(h, 1, t - 1, t);
         return ops.reshape(head(last), b, config.vocabSize());
-      }
-
-      @Override
-      public void selectRows(int[] select) {
-        cache.selectRows(ops, select);
-        memory =
-            ops.reshape(
-                ops.embedding(ops.reshape(memory, rows, -1), ops.ids(select, select.length)),
-                select.length,
-                s,
-                config.dModel());
-        if (srcMask != null) {
-          int[] m = new int[select.length * s];
-          for (int r = 0; r < select.length; r++) {
-            System.arraycopy(srcMask, select[r] * s, m, r * s, s);
-          }
-          srcMask = m;
-        }
-        rows = select.length;
       }
     };
   }
