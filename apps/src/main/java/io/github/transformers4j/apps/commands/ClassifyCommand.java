@@ -1,6 +1,5 @@
 package io.github.transformers4j.apps.commands;
 
-import com.google.gson.Gson;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,24 +68,24 @@ public final class ClassifyCommand implements Callable<Integer> {
       boolean multi = "multi_label_classification".equals(m.config().get("problem_type"));
       TextClassification pipeline =
           new TextClassification(m.model(), m.tokenizer(), TaskSupport.padId(m.config()), multi);
-      Gson gson = new Gson();
+      List<List<Map<String, Object>>> rows = new ArrayList<>();
       for (List<TextClassification.Label> labels : pipeline.classify(input)) {
-        List<TextClassification.Label> best = labels.subList(0, Math.min(topK, labels.size()));
-        if (json) {
-          List<Map<String, Object>> rows = new ArrayList<>();
-          for (TextClassification.Label l : best) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("label", l.label());
-            r.put("score", l.score());
-            rows.add(r);
-          }
-          out.println(gson.toJson(rows));
-        } else {
-          List<String> parts = new ArrayList<>();
-          for (TextClassification.Label l : best) {
-            parts.add(l.label() + "\t" + TaskSupport.score(l.score()));
-          }
-          out.println(String.join("\t", parts));
+        rows.add(
+            labels.subList(0, Math.min(topK, labels.size())).stream()
+                .map(l -> TaskSupport.row("label", l.label(), "score", l.score()))
+                .toList());
+      }
+      if (json) {
+        TaskSupport.print(out, true, rows, null, false);
+      } else {
+        // One line per text: each label and its probability, best first.
+        for (List<Map<String, Object>> text : rows) {
+          out.println(
+              String.join(
+                  "\t",
+                  text.stream()
+                      .map(r -> r.get("label") + "\t" + TaskSupport.score((Double) r.get("score")))
+                      .toList()));
         }
       }
     }

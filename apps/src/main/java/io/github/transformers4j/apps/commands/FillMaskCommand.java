@@ -1,6 +1,5 @@
 package io.github.transformers4j.apps.commands;
 
-import com.google.gson.Gson;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
@@ -14,7 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -74,29 +72,20 @@ public final class FillMaskCommand implements Callable<Integer> {
               "a masked-language-model head (architectures: *ForMaskedLM)");
       FillMask pipeline =
           new FillMask(m.model(), m.tokenizer(), maskToken(model, m), TaskSupport.padId(m.config()));
-      List<List<FillMask.Candidate>> all = pipeline.fill(input, topK);
-      Gson gson = new Gson();
-      for (int i = 0; i < all.size(); i++) {
-        if (json) {
-          List<Map<String, Object>> rows = new ArrayList<>();
-          for (FillMask.Candidate c : all.get(i)) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("score", c.score());
-            r.put("token", c.token());
-            r.put("token_str", c.tokenText());
-            r.put("sequence", c.sequence());
-            rows.add(r);
-          }
-          out.println(gson.toJson(rows));
-        } else {
-          if (i > 0) {
-            out.println();
-          }
-          for (FillMask.Candidate c : all.get(i)) {
-            out.println(TaskSupport.score(c.score()) + "\t" + c.tokenText() + "\t" + c.sequence());
-          }
-        }
+      List<List<Map<String, Object>>> rows = new ArrayList<>();
+      for (List<FillMask.Candidate> text : pipeline.fill(input, topK)) {
+        rows.add(
+            text.stream()
+                .map(c -> TaskSupport.row(
+                    "score", c.score(), "token", c.token(), "token_str", c.tokenText(),
+                    "sequence", c.sequence()))
+                .toList());
       }
+      TaskSupport.print(
+          out, json, rows,
+          r -> TaskSupport.score((Double) r.get("score")) + "\t" + r.get("token_str") + "\t"
+              + r.get("sequence"),
+          true);
     }
     return 0;
   }

@@ -1,6 +1,5 @@
 package io.github.transformers4j.apps.commands;
 
-import com.google.gson.Gson;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.spi.TokenSpans;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,32 +68,20 @@ public final class NerCommand implements Callable<Integer> {
               },
               ids -> m.tokenizer().decodeIds(ids, true),
               TaskSupport.padId(m.config()));
-      Gson gson = new Gson();
-      List<List<TokenClassification.Entity>> all = pipeline.entities(input);
-      for (int i = 0; i < all.size(); i++) {
-        if (json) {
-          List<Map<String, Object>> rows = new ArrayList<>();
-          for (TokenClassification.Entity e : all.get(i)) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("entity_group", e.group());
-            r.put("score", e.score());
-            r.put("word", e.word());
-            r.put("start", e.start());
-            r.put("end", e.end());
-            rows.add(r);
-          }
-          out.println(gson.toJson(rows));
-        } else {
-          if (i > 0) {
-            out.println();
-          }
-          for (TokenClassification.Entity e : all.get(i)) {
-            out.println(
-                e.group() + "\t" + TaskSupport.score(e.score()) + "\t" + e.word() + "\t" + e.start()
-                    + "\t" + e.end());
-          }
-        }
+      List<List<Map<String, Object>>> rows = new ArrayList<>();
+      for (List<TokenClassification.Entity> text : pipeline.entities(input)) {
+        rows.add(
+            text.stream()
+                .map(e -> TaskSupport.row(
+                    "entity_group", e.group(), "score", e.score(), "word", e.word(),
+                    "start", e.start(), "end", e.end()))
+                .toList());
       }
+      TaskSupport.print(
+          out, json, rows,
+          r -> r.get("entity_group") + "\t" + TaskSupport.score((Double) r.get("score")) + "\t"
+              + r.get("word") + "\t" + r.get("start") + "\t" + r.get("end"),
+          true);
     }
     return 0;
   }

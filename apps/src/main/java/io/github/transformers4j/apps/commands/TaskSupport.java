@@ -90,4 +90,36 @@ final class TaskSupport {
   static String score(double p) {
     return String.format(java.util.Locale.ROOT, "%.4f", p);
   }
+
+  /**
+   * Prints each text's results: with {@code json}, one JSON array per text (the pipeline's field
+   * names); else one line per result from {@code line}, texts separated by a blank line when
+   * {@code blankBetween}.
+   */
+  static void print(
+      java.io.PrintWriter out, boolean json, List<List<Map<String, Object>>> results,
+      java.util.function.Function<Map<String, Object>, String> line, boolean blankBetween) {
+    com.google.gson.Gson gson = new com.google.gson.Gson();
+    for (int i = 0; i < results.size(); i++) {
+      if (json) {
+        out.println(gson.toJson(results.get(i)));
+        continue;
+      }
+      if (i > 0 && blankBetween) {
+        out.println();
+      }
+      for (Map<String, Object> r : results.get(i)) {
+        out.println(line.apply(r));
+      }
+    }
+  }
+
+  /** An ordered map of alternating keys and values. */
+  static Map<String, Object> row(Object... kv) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
 }
