@@ -48,34 +48,6 @@ class GenerateHuggingFaceTest {
     assertEquals(ids(want), run.out().trim(), run::toString);
   }
 
-  /** OPT (any CausalLm folder): greedy and 3-beam ids as Hugging Face's {@code generate}. */
-  @Test
-  void optGreedyAndBeamIdsAreThoseOfHuggingFace() throws Exception {
-    Path opt = SharedData.require("models/hf-tiny/opt");
-    for (var e :
-        JsonParser.parseString(Files.readString(opt.resolve("expected_outputs.json")))
-            .getAsJsonObject()
-            .getAsJsonArray("cases")) {
-      JsonObject c = e.getAsJsonObject();
-      String prompt = ids(c.getAsJsonArray("input_ids"));
-      String fresh = c.get("max_new_tokens").getAsString();
-      Cli.Run greedy =
-          Cli.runInstalled(
-              "--backend", "cpu", "generate", "--model", opt.toString(), "--ids", prompt, "--greedy",
-              "--max-new", fresh);
-      assertEquals(0, greedy.code(), greedy::toString);
-      assertEquals(ids(c.getAsJsonArray("greedy")), greedy.out().trim(), greedy::toString);
-      Cli.Run beams =
-          Cli.runInstalled(
-              "--backend", "cpu", "generate", "--model", opt.toString(), "--ids", prompt, "--beams",
-              "3", "--max-new", fresh);
-      assertEquals(0, beams.code(), beams::toString);
-      assertEquals(
-          ids(c.getAsJsonObject("beam_search").getAsJsonArray("output")), beams.out().trim(),
-          beams::toString);
-    }
-  }
-
   @Test
   void int8WeightsGenerateTheSameGreedyIdsHere() throws Exception {
     JsonObject c =
