@@ -136,6 +136,13 @@ class FineTuneCommandsTest {
             "--greedy", "--max-new", "4");
     assertEquals(0, gen.code(), gen::toString);
 
+    Cli.Run eval =
+        Cli.runInstalled(
+            "--backend", "cpu", "eval", "--model", out.toString(), "--data", data.toString());
+    assertEquals(0, eval.code(), eval::toString);
+    assertTrue(eval.out().matches("(?s)loss \\d+\\.\\d{4}, perplexity .* over \\d+ target tokens\n"),
+        eval::toString);
+
     // --resume continues from the output folder itself, without --from.
     Cli.Run more =
         Cli.runInstalled(
@@ -226,6 +233,12 @@ class FineTuneCommandsTest {
             "--backend", "cpu", "classify", "--model", out.toString(), "the film was good and nice");
     assertEquals(0, cls.code(), cls::toString);
     assertTrue(cls.out().startsWith("pos") || cls.out().startsWith("neg"), cls::toString);
+    Cli.Run eval =
+        Cli.runInstalled(
+            "--backend", "cpu", "eval", "--model", out.toString(), "--data", data.toString());
+    assertEquals(0, eval.code(), eval::toString);
+    assertTrue(eval.out().contains("accuracy") && eval.out().contains("over 120 examples"),
+        eval::toString);
   }
 
   @Test

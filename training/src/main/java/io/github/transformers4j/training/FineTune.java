@@ -221,7 +221,6 @@ public final class FineTune {
               + " vocab.txt, spiece.model ...)",
           e);
     }
-    SpecialTokens sp = TokenizerFiles.adapt(tok, false).specials();
     List<String> labels = task == Task.CLASSIFY ? labelsOf(data.pairs()) : List.of();
     PretrainedModel model =
         task == Task.CLASSIFY
@@ -240,111 +239,12 @@ public final class FineTune {
       }
       outConfig.put("label2id", label2id);
     }
-    int vocab = vocabSize(model, config, flag);
-    int pad = intOr(config.get("pad_token_id"), sp.pad() >= 0 ? sp.pad() : 0);
-
-    Trainable trainable;
-    Objective objective;
-    BatchSource train;
-    Supplier<BatchSource> val;
-    String what;
-    switch (task) {
-      case CLM -> {
-        CausalLm lm = (CausalLm) model;
-        int block = s.length() > 0 ? s.length() : Math.min(lm.maxPositions(), 1024);
-        if (block > lm.maxPositions()) {
-          throw new IllegalArgumentException(
-              "--block " + block + " is longer than the " + lm.maxPositions()
-                  + " positions of the model in " + dir);
-        }
-        int[] ids = tok.encodeIds(data.text());
-        requireInVocabulary(ids, vocab, tok, flag);
-        int[][] parts = Datasets.splitStream(ids, s.valFraction());
-        if (parts[0].length < block + 2) {
-          throw new IllegalArgumentException(
-              "clm: --data has "
-                  + parts[0].length
-                  + " tokens after holding out the validation share; one block of "
-                  + block
-                  + " needs at least "
-                  + (block + 2)
-                  + " (give more text, or a smaller --block)");
-        }
-        trainable = TaskAdapters.causal(lm);
-        objective = new io.github.transformers4j.training.objectives.CausalLm(false);
-        train = new BlockSampler(parts[0], s.batch(), block, s.seed());
-        long valSeed = s.seed() + 1;
-        val =
-            parts[1].length > block + 1
-                ? () -> new BlockSampler(parts[1], s.batch(), block, valSeed)
-                : null;
-        what = ids.length + " tokens in blocks of " + block;
-      }
-      case MLM -> {
-        MaskedLm lm = (MaskedLm) model;
-        int max = limit(s.length(), lm.maxPositions(), 512);
-        List<Example> rows = new ArrayList<>();
-        for (String line : data.text().split("\n")) {
-          if (!line.isBlank()) {
-            rows.add(new Example(cut(tok.encodeIds(line), max, sp.eos()), new int[0]));
-          }
-        }
-        Datasets.Split<Example> split = split(rows, s);
-        requireInVocabulary(split, vocab, tok, flag);
-        trainable = TaskAdapters.masked(lm);
-        objective =
-            new io.github.transformers4j.training.objectives.MaskedLm(
-                new io.github.transformers4j.training.objectives.MlmMasker(0.15, sp, vocab));
-        train = new ExampleBatches(split.train(), s.batch(), pad, pad, s.seed(), true);
-        val = valBatches(split.val(), s, pad, pad);
-        what = rows.size() + " lines";
-      }
-      case SEQ2SEQ -> {
-        Seq2SeqLm lm = (Seq2SeqLm) model;
-        int maxSource = limit(s.length(), lm.maxSourcePositions(), 512);
-        int maxTarget = limit(s.length(), lm.maxTargetPositions(), 512);
-        int eos = intOr(config.get("eos_token_id"), sp.eos());
-        List<Example> rows = new ArrayList<>();
-        for (Datasets.Pair p : data.pairs()) {
-          int[] target = tok.encodeIds(p.target());
-          // Labels as Hugging Face's tokenizer(text_target=...) gives them: the template's own
-          // end token (T5's </s>, BART's <s> ... </s>), else one appended.
-          if (eos >= 0 && (target.length == 0 || target[target.length - 1] != eos)) {
-            target = Arrays.copyOf(target, target.length + 1);
-            target[target.length - 1] = eos;
-          }
-          rows.add(
-              new Example(
-                  cut(tok.encodeIds(p.source()), maxSource, eos), cut(target, maxTarget, eos)));
-        }
-        Datasets.Split<Example> split = split(rows, s);
-        requireInVocabulary(split, vocab, tok, flag);
-        trainable = TaskAdapters.seq2seq(lm);
-        objective = new Seq2Seq(lm.decoderStartTokenId(), s.labelSmoothing());
-        train = new ExampleBatches(split.train(), s.batch(), pad, pad, s.seed(), true);
-        val = valBatches(split.val(), s, pad, pad);
-        what = rows.size() + " pairs";
-      }
-      case CLASSIFY -> {
-        SequenceClassifier cls = (SequenceClassifier) model;
-        int max = limit(s.length(), cls.maxPositions(), 512);
-        List<Example> rows = new ArrayList<>();
-        for (Datasets.Pair p : data.pairs()) {
-          rows.add(
-              new Example(
-                  cut(tok.encodeIds(p.source()), max, sp.eos()),
-                  new int[] {labels.indexOf(p.target())}));
-        }
-        Datasets.Split<Example> split = split(rows, s);
-        requireInVocabulary(split, vocab, tok, flag);
-        trainable = TaskAdapters.classifier(cls);
-        objective = new SequenceClassification();
-        train = new ExampleBatches(split.train(), s.batch(), pad, -100, s.seed(), true);
-        val = valBatches(split.val(), s, pad, -100);
-        what = rows.size() + " pairs, labels " + labels;
-      }
-      default -> throw new IllegalStateException(task.toString());
-    }
+    Prepared prep = prepare(ops, task, model, config, tok, labels, data, s, flag, dir, false);
+    Trainable trainable = prep.model();
+    Objective objective = prep.objective();
+    BatchSource train = prep.train();
+    Supplier<BatchSource> val = prep.val();
+    String what = prep.what();
     if (!out.resuming()) {
       copyFolderFiles(from, out.dir());
       HfFolder.writeJson(out.dir().resolve(Pretrained.CONFIG), outConfig);
@@ -413,6 +313,214 @@ public final class FineTune {
         // Already shutting down: the hook is running and waits for the checkpoint.
       }
     }
+  }
+
+  /**
+   * The mean loss and accuracy of a fine-tuned folder on {@code data}: every pair or line once
+   * (seq2seq, classify, mlm, whose masking follows {@code seed}), or {@code batches} random blocks
+   * of 12 rows (clm).
+   *
+   * @param loss the mean loss per counted token or example
+   * @param accuracy argmax hits per counted token or example (NaN for clm, which does not count
+   *     them)
+   * @param count the tokens or examples counted
+   * @param task the task the folder was fine-tuned on
+   */
+  public record Eval(double loss, double accuracy, long count, Task task) {}
+
+  /**
+   * Evaluates the folder {@code dir} that {@link #train} wrote, on the task of its {@code
+   * recipe.json}, the data encoded as in training.
+   *
+   * @throws IllegalArgumentException naming the folder when it is not one {@link #train} wrote
+   */
+  public static Eval evaluate(Ops ops, Path dir, Data data, int batches, long seed)
+      throws IOException {
+    if (!isFineTuned(dir)) {
+      throw new IllegalArgumentException(dir + " was not written by 't4j train ... --from'");
+    }
+    String id = String.valueOf(HfConfig.read(dir.resolve(OutputFolder.RECIPE)).get("finetune"));
+    Task task =
+        Arrays.stream(Task.values())
+            .filter(t -> t.id().equals(id))
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalArgumentException(dir + ": recipe.json names no task: " + id));
+    Map<String, Object> config = HfConfig.read(dir.resolve(Pretrained.CONFIG));
+    TextTokenizer tok = Tokenizers.installed().forName("auto").load(dir);
+    PretrainedModel model = Pretrained.load(ops, dir);
+    requireFits(task, model, config, "--model " + dir);
+    List<String> labels = task == Task.CLASSIFY ? Labels.fromConfig(config) : List.of();
+    if (task == Task.CLASSIFY) {
+      for (Datasets.Pair p : data.pairs()) {
+        if (!labels.contains(p.target())) {
+          throw new IllegalArgumentException(
+              "--data: label '" + p.target() + "' is not one of the model's " + labels);
+        }
+      }
+    }
+    int rows = task == Task.MLM ? 16 : 12;
+    Settings s = new Settings(0, rows, 1, 1e-4, 1e-5, 0, 0, 0, 0f, 1, 1, 0, seed);
+    Prepared p = prepare(ops, task, model, config, tok, labels, data, s, "--model " + dir, dir, true);
+    int n = task == Task.CLM ? batches : (p.count() + rows - 1) / rows;
+    double sum = 0;
+    long count = 0;
+    long correct = 0;
+    for (int i = 0; i < n; i++) {
+      Objective.Loss l =
+          p.objective()
+              .loss(
+                  ops,
+                  p.model(),
+                  p.train().next(),
+                  io.github.transformers4j.training.objectives.Forward.eval(seed + i));
+      sum += (double) l.value().item() * l.count();
+      count += l.count();
+      correct += Math.max(0, l.correct());
+    }
+    return new Eval(
+        count == 0 ? Double.NaN : sum / count,
+        task == Task.CLM || count == 0 ? Double.NaN : (double) correct / count,
+        count,
+        task);
+  }
+
+  /** A task's model, objective and data, as the trainer and {@link #evaluate} read them. */
+  private record Prepared(
+      Trainable model,
+      Objective objective,
+      BatchSource train,
+      Supplier<BatchSource> val,
+      String what,
+      int count) {}
+
+  /**
+   * Encodes {@code data} for {@code task} with the folder's tokenizer; {@code all}: every example
+   * in the first source, in order (evaluation), else the train and validation split.
+   */
+  private static Prepared prepare(
+      Ops ops,
+      Task task,
+      PretrainedModel model,
+      Map<String, Object> config,
+      TextTokenizer tok,
+      List<String> labels,
+      Data data,
+      Settings s,
+      String flag,
+      Path dir,
+      boolean all) {
+    SpecialTokens sp = TokenizerFiles.adapt(tok, false).specials();
+    int vocab = vocabSize(model, config, flag);
+    int pad = intOr(config.get("pad_token_id"), sp.pad() >= 0 ? sp.pad() : 0);
+    Trainable trainable;
+    Objective objective;
+    BatchSource train;
+    Supplier<BatchSource> val;
+    String what;
+    int count;
+    switch (task) {
+      case CLM -> {
+        CausalLm lm = (CausalLm) model;
+        int block = s.length() > 0 ? s.length() : Math.min(lm.maxPositions(), 1024);
+        if (block > lm.maxPositions()) {
+          throw new IllegalArgumentException(
+              "--block " + block + " is longer than the " + lm.maxPositions()
+                  + " positions of the model in " + dir);
+        }
+        int[] ids = tok.encodeIds(data.text());
+        requireInVocabulary(ids, vocab, tok, flag);
+        int[][] parts = Datasets.splitStream(ids, all ? 0 : s.valFraction());
+        if (parts[0].length < block + 2) {
+          throw new IllegalArgumentException(
+              "clm: --data has "
+                  + parts[0].length
+                  + " tokens after holding out the validation share; one block of "
+                  + block
+                  + " needs at least "
+                  + (block + 2)
+                  + " (give more text, or a smaller --block)");
+        }
+        trainable = TaskAdapters.causal(lm);
+        objective = new io.github.transformers4j.training.objectives.CausalLm(false);
+        train = new BlockSampler(parts[0], s.batch(), block, s.seed());
+        long valSeed = s.seed() + 1;
+        val =
+            parts[1].length > block + 1
+                ? () -> new BlockSampler(parts[1], s.batch(), block, valSeed)
+                : null;
+        what = ids.length + " tokens in blocks of " + block;
+        count = parts[0].length;
+      }
+      case MLM -> {
+        MaskedLm lm = (MaskedLm) model;
+        int max = limit(s.length(), lm.maxPositions(), 512);
+        List<Example> rows = new ArrayList<>();
+        for (String line : data.text().split("\n")) {
+          if (!line.isBlank()) {
+            rows.add(new Example(cut(tok.encodeIds(line), max, sp.eos()), new int[0]));
+          }
+        }
+        Datasets.Split<Example> split = all ? new Datasets.Split<>(rows, List.of()) : split(rows, s);
+        requireInVocabulary(split, vocab, tok, flag);
+        trainable = TaskAdapters.masked(lm);
+        objective =
+            new io.github.transformers4j.training.objectives.MaskedLm(
+                new io.github.transformers4j.training.objectives.MlmMasker(0.15, sp, vocab));
+        train = new ExampleBatches(split.train(), s.batch(), pad, pad, s.seed(), !all);
+        val = valBatches(split.val(), s, pad, pad);
+        what = rows.size() + " lines";
+        count = split.train().size();
+      }
+      case SEQ2SEQ -> {
+        Seq2SeqLm lm = (Seq2SeqLm) model;
+        int maxSource = limit(s.length(), lm.maxSourcePositions(), 512);
+        int maxTarget = limit(s.length(), lm.maxTargetPositions(), 512);
+        int eos = intOr(config.get("eos_token_id"), sp.eos());
+        List<Example> rows = new ArrayList<>();
+        for (Datasets.Pair p : data.pairs()) {
+          int[] target = tok.encodeIds(p.target());
+          // Labels as Hugging Face's tokenizer(text_target=...) gives them: the template's own
+          // end token (T5's </s>, BART's <s> ... </s>), else one appended.
+          if (eos >= 0 && (target.length == 0 || target[target.length - 1] != eos)) {
+            target = Arrays.copyOf(target, target.length + 1);
+            target[target.length - 1] = eos;
+          }
+          rows.add(
+              new Example(
+                  cut(tok.encodeIds(p.source()), maxSource, eos), cut(target, maxTarget, eos)));
+        }
+        Datasets.Split<Example> split = all ? new Datasets.Split<>(rows, List.of()) : split(rows, s);
+        requireInVocabulary(split, vocab, tok, flag);
+        trainable = TaskAdapters.seq2seq(lm);
+        objective = new Seq2Seq(lm.decoderStartTokenId(), s.labelSmoothing());
+        train = new ExampleBatches(split.train(), s.batch(), pad, pad, s.seed(), !all);
+        val = valBatches(split.val(), s, pad, pad);
+        what = rows.size() + " pairs";
+        count = split.train().size();
+      }
+      case CLASSIFY -> {
+        SequenceClassifier cls = (SequenceClassifier) model;
+        int max = limit(s.length(), cls.maxPositions(), 512);
+        List<Example> rows = new ArrayList<>();
+        for (Datasets.Pair p : data.pairs()) {
+          rows.add(
+              new Example(
+                  cut(tok.encodeIds(p.source()), max, sp.eos()),
+                  new int[] {labels.indexOf(p.target())}));
+        }
+        Datasets.Split<Example> split = all ? new Datasets.Split<>(rows, List.of()) : split(rows, s);
+        requireInVocabulary(split, vocab, tok, flag);
+        trainable = TaskAdapters.classifier(cls);
+        objective = new SequenceClassification();
+        train = new ExampleBatches(split.train(), s.batch(), pad, -100, s.seed(), !all);
+        val = valBatches(split.val(), s, pad, -100);
+        what = rows.size() + " pairs, labels " + labels;
+        count = split.train().size();
+      }
+      default -> throw new IllegalStateException(task.toString());
+    }
+    return new Prepared(trainable, objective, train, val, what, count);
   }
 
   /** The distinct labels of the pairs, sorted (the index is the class id). */
