@@ -340,6 +340,23 @@ class FineTuneCommandsTest {
             "--data", text.toString(), "--output", tmp.resolve("f").toString());
     assertNotEquals(0, notAFolder.code(), notAFolder::toString);
     assertTrue(notAFolder.err().contains("not a Hugging Face model folder"), notAFolder::toString);
+    // --from with --resume of a folder that is not a fine-tuning run.
+    Path plain = tmp.resolve("plain");
+    Cli.Run clm =
+        Cli.runInstalled(
+            "--backend", "cpu", "train", "clm", "--data", text.toString(), "--output",
+            plain.toString(), "--steps", "2", "--block", "8", "--layers", "1", "--width", "8",
+            "--heads", "1", "--eval-every", "2");
+    assertEquals(0, clm.code(), clm::toString);
+    Cli.Run resumeOther =
+        Cli.runInstalled(
+            "--backend", "cpu", "train", "clm", "--from", gpt2.toString(), "--data",
+            text.toString(), "--output", plain.toString(), "--resume");
+    assertNotEquals(0, resumeOther.code(), resumeOther::toString);
+    assertTrue(
+        resumeOther.err().contains("holds a char-level GPT of 't4j train clm'")
+            && resumeOther.err().contains("'t4j train ... --from' cannot continue it"),
+        resumeOther::toString);
     for (String d : List.of("a", "b", "c", "d", "e", "f")) {
       assertTrue(!Files.exists(tmp.resolve(d)), () -> d + " was written by a refused run");
     }

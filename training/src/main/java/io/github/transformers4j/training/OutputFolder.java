@@ -115,7 +115,7 @@ public final class OutputFolder implements AutoCloseable {
                   + ", not "
                   + describeKind(kind)
                   + "; 't4j train "
-                  + kind
+                  + (kind.equals(FineTune.TASK) ? "... --from" : kind)
                   + "' cannot continue it (use another --output, or --overwrite without --resume"
                   + " to replace it)");
         }
