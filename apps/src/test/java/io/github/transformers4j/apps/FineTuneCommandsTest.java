@@ -1,5 +1,6 @@
 package io.github.transformers4j.apps;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,8 @@ import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import io.github.transformers4j.models.tasks.SequenceClassifier;
+import io.github.transformers4j.models.weights.SafeTensors;
+import io.github.transformers4j.models.weights.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -186,6 +189,14 @@ class FineTuneCommandsTest {
     assertEquals(
         List.of("GPT2LMHeadModel"), HfConfig.read(out.resolve("config.json")).get("architectures"));
     assertEquals("Gpt2Model", load(out));
+    // The root weights are the checkpoint's, under GPT2LMHeadModel's names.
+    try (Weights ckpt = SafeTensors.open(out.resolve("checkpoint/model.safetensors"));
+        Weights root = SafeTensors.open(out.resolve("model.safetensors"))) {
+      assertEquals(ckpt.names().size(), root.names().size());
+      for (String n : ckpt.names()) {
+        assertArrayEquals(ckpt.floats(n), root.floats("transformer." + n), n);
+      }
+    }
     Cli.Run gen =
         Cli.runInstalled(
             "--backend", "cpu", "generate", "--model", out.toString(), "--prompt", "the quick",
@@ -239,6 +250,43 @@ class FineTuneCommandsTest {
     assertEquals(0, eval.code(), eval::toString);
     assertTrue(eval.out().contains("accuracy") && eval.out().contains("over 120 examples"),
         eval::toString);
+  }
+
+  /**
+   * A BERT masked LM of 't4j train mlm' (no pooler) fine-tuned to classify: the pooler and the
+   * classifier are new, the encoder is the folder's, and the classifier's output classifies.
+   */
+  @Test
+  void bertMaskedLmOfOursBecomesAClassifierWithANewPooler(@TempDir Path tmp) throws Exception {
+    Path text = tmp.resolve("text.txt");
+    Files.writeString(text, "one two three four five six seven eight nine ten\n".repeat(30));
+    Path bert = tmp.resolve("bert");
+    Cli.Run mlm =
+        Cli.runInstalled(
+            "--backend", "cpu", "train", "mlm", "--data", text.toString(), "--output",
+            bert.toString(), "--steps", "2", "--width", "16", "--layers", "1", "--heads", "2",
+            "--ffn", "32", "--max-length", "16", "--eval-every", "2");
+    assertEquals(0, mlm.code(), mlm::toString);
+    Path pairs = tmp.resolve("pairs.tsv");
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      b.append(i % 2 == 0 ? "two four six" : "one three five").append('\t')
+          .append(i % 2 == 0 ? "even" : "odd").append('\n');
+    }
+    Files.writeString(pairs, b.toString());
+    Path out = tmp.resolve("cls");
+    Cli.Run run =
+        Cli.runInstalled(
+            "--backend", "cpu", "train", "classify", "--from", bert.toString(), "--data",
+            pairs.toString(), "--output", out.toString(), "--steps", "5", "--eval-every", "5");
+    assertEquals(0, run.code(), run::toString);
+    Map<String, Object> cfg = HfConfig.read(out.resolve("config.json"));
+    assertEquals(List.of("BertForSequenceClassification"), cfg.get("architectures"));
+    assertEquals("BertForSequenceClassification [even, odd]", load(out));
+    Cli.Run cls =
+        Cli.runInstalled("--backend", "cpu", "classify", "--model", out.toString(), "two four");
+    assertEquals(0, cls.code(), cls::toString);
+    assertTrue(cls.out().startsWith("even") || cls.out().startsWith("odd"), cls::toString);
   }
 
   @Test

@@ -575,8 +575,14 @@ public final class FineTune {
     }
     if (progress != null) {
       progress.printf(
-          "%s: %s gets a new %s head for %d labels; newly initialized (seed %d): %s%n",
-          flag, firstArchitecture(config), head, labels.size(), seed, String.join(", ", fresh));
+          "%s: %s becomes a %s for the labels %s; %s%n",
+          flag,
+          firstArchitecture(config),
+          head,
+          labels,
+          fresh.isEmpty()
+              ? "its head fits them and is kept (as from_pretrained keeps it)"
+              : "newly initialized (seed " + seed + "): " + String.join(", ", fresh));
     }
     return m;
   }
