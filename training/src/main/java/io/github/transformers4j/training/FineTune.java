@@ -117,6 +117,8 @@ public final class FineTune {
    * @param evalBatches validation batches per evaluation
    * @param valFraction validation share of the data
    * @param seed run seed (data order, dropout, a new head's initialization)
+   * @param stopAt stop after this step as if interrupted, a checkpoint saved (0: run to {@code
+   *     steps}); a later {@code --resume} continues exactly
    */
   public record Settings(
       int length,
@@ -131,7 +133,8 @@ public final class FineTune {
       long evalEvery,
       int evalBatches,
       double valFraction,
-      long seed) {}
+      long seed,
+      long stopAt) {}
 
   /**
    * The training data: a text for clm and mlm (mlm: one example per non-blank line, as Hugging
@@ -294,7 +297,7 @@ public final class FineTune {
             s.evalEvery(),
             out.dir(),
             s.seed(),
-            0);
+            s.stopAt());
     Trainer trainer =
         new Trainer(
             ops, trainable, objective, new AdamW(0.9, 0.999, 1e-8, s.weightDecay(), false), tc,
@@ -360,7 +363,7 @@ public final class FineTune {
       }
     }
     int rows = task == Task.MLM ? 16 : 12;
-    Settings s = new Settings(0, rows, 1, 1e-4, 1e-5, 0, 0, 0, 0f, 1, 1, 0, seed);
+    Settings s = new Settings(0, rows, 1, 1e-4, 1e-5, 0, 0, 0, 0f, 1, 1, 0, seed, 0);
     Prepared p = prepare(ops, task, model, config, tok, labels, data, s, "--model " + dir, dir, true);
     int n = task == Task.CLM ? batches : (p.count() + rows - 1) / rows;
     double sum = 0;

@@ -216,7 +216,8 @@ public final class TrainBertCommands {
               evalEvery,
               evalBatches,
               valFraction,
-              seed));
+              seed,
+              0));
     }
 
     abstract String task();

@@ -213,7 +213,8 @@ public final class TrainClmCommand implements Callable<Integer> {
               evalEvery,
               evalBatches,
               valFraction,
-              seed));
+              seed,
+              0));
     }
     CharLm.Settings s =
         new CharLm.Settings(

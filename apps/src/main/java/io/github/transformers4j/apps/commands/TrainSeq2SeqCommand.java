@@ -269,7 +269,8 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
               evalEvery,
               20,
               valFraction,
-              seed));
+              seed,
+              0));
     }
     Seq2SeqRecipe.Settings s =
         new Seq2SeqRecipe.Settings(
