@@ -257,7 +257,7 @@ public final class FineTune {
       if (task == Task.CLASSIFY) {
         recipe.put("labels", labels);
       }
-      OutputFolder.writeRecipe(out.dir(), TASK, "tokenizer.json", recipe);
+      OutputFolder.writeRecipe(out.dir(), TASK, tokenizerFile(from), recipe);
     } else if (task == Task.CLASSIFY) {
       List<String> was = Labels.fromConfig(config);
       if (!was.equals(labels)) {
@@ -762,6 +762,18 @@ public final class FineTune {
           "source.spm",
           "target.spm",
           "generation_config.json");
+
+  /** The main tokenizer file of a folder, for {@code recipe.json}. */
+  private static String tokenizerFile(Path dir) {
+    for (String name :
+        List.of("tokenizer.json", "spiece.model", "sentencepiece.bpe.model", "vocab.json",
+            "vocab.txt", "source.spm")) {
+      if (Files.isRegularFile(dir.resolve(name))) {
+        return name;
+      }
+    }
+    return "tokenizer.json";
+  }
 
   private static void copyFolderFiles(Path from, Path to) throws IOException {
     for (String name : COPIED) {
