@@ -225,6 +225,12 @@ public final class FineTune {
           e);
     }
     List<String> labels = task == Task.CLASSIFY ? labelsOf(data.pairs()) : List.of();
+    if (out.resuming() && task == Task.CLASSIFY && !Labels.fromConfig(config).equals(labels)) {
+      throw new IllegalArgumentException(
+          "--resume: the labels of --data " + labels + " are not those the checkpoint in "
+              + out.target() + " was trained with " + Labels.fromConfig(config)
+              + "; resume with the same labels, or train a new model in another folder");
+    }
     PretrainedModel model =
         task == Task.CLASSIFY
             ? classifier(ops, dir, flag, config, labels, s.seed(), progress)
@@ -258,14 +264,6 @@ public final class FineTune {
         recipe.put("labels", labels);
       }
       OutputFolder.writeRecipe(out.dir(), TASK, tokenizerFile(from), recipe);
-    } else if (task == Task.CLASSIFY) {
-      List<String> was = Labels.fromConfig(config);
-      if (!was.equals(labels)) {
-        throw new IllegalArgumentException(
-            "--resume: the labels of --data " + labels + " are not those the checkpoint in "
-                + out.target() + " was trained with " + was
-                + "; resume with the same labels, or train a new model in another folder");
-      }
     }
     String description =
         String.format(
