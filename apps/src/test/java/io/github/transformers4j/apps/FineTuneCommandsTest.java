@@ -306,6 +306,16 @@ class FineTuneCommandsTest {
     assertEquals(0, eval.code(), eval::toString);
     assertTrue(eval.out().contains("accuracy") && eval.out().contains("over 120 examples"),
         eval::toString);
+    Path more = tmp.resolve("more.tsv");
+    Files.writeString(more, b + "the film was long\tmeh\n");
+    Cli.Run otherLabels =
+        Cli.runInstalled(
+            "--backend", "cpu", "train", "classify", "--data", more.toString(), "--output",
+            out.toString(), "--resume", "--steps", "70");
+    assertNotEquals(0, otherLabels.code(), otherLabels::toString);
+    assertTrue(
+        otherLabels.err().contains("the labels of --data [meh, neg, pos] are not those"),
+        otherLabels::toString);
   }
 
   /**
