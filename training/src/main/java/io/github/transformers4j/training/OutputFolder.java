@@ -88,6 +88,10 @@ public final class OutputFolder implements AutoCloseable {
   public static OutputFolder open(Path target, String kind, Mode mode) throws IOException {
     Path abs = target.toAbsolutePath().normalize();
     Contents c = inspect(abs);
+    if (c.kind().equals(Contents.HUGGING_FACE) && c.checkpoint()) {
+      // A fine-tuned folder: a Hugging Face folder to its readers, a run of its task here.
+      c = new Contents(FineTune.TASK, c.description(), true);
+    }
     String flag = "--output " + target;
     if (c.kind().equals(Contents.FILE)) {
       throw new IllegalArgumentException(
@@ -111,7 +115,7 @@ public final class OutputFolder implements AutoCloseable {
                   + ", not "
                   + describeKind(kind)
                   + "; 't4j train "
-                  + kind
+                  + (kind.equals(FineTune.TASK) ? "... --from" : kind)
                   + "' cannot continue it (use another --output, or --overwrite without --resume"
                   + " to replace it)");
         }
@@ -415,6 +419,26 @@ public final class OutputFolder implements AutoCloseable {
         && (checkpoint || names.contains("checkpoint"))) {
       task = "clm"; // t4j train clm wrote no recipe.json before this protocol
     }
+    if (FineTune.TASK.equals(task)) {
+      // What fine-tuning writes is a Hugging Face folder, read as one (generate, fill-mask, ...);
+      // open() still treats it as a run to resume.
+      String type = "";
+      try {
+        Object t = readJson(path.resolve("config.json")).get("model_type");
+        type = t == null ? "" : " (model_type " + t + ")";
+      } catch (IOException | RuntimeException e) {
+        type = "";
+      }
+      return checkpoint
+          ? new Contents(
+              Contents.HUGGING_FACE,
+              "a Hugging Face model" + type + " fine-tuned by 't4j train --from'",
+              true)
+          : new Contents(
+              FineTune.TASK,
+              "a fine-tuning run of 't4j train --from' with no checkpoint (a run that failed)",
+              false);
+    }
     if (task != null) {
       String d = describeKind(task);
       return new Contents(
@@ -452,6 +476,7 @@ public final class OutputFolder implements AutoCloseable {
       case "seq2seq" -> "an encoder-decoder model of 't4j train seq2seq'";
       case "mlm" -> "a BERT masked LM of 't4j train mlm'";
       case "classify" -> "a BERT classifier of 't4j train classify'";
+      case FineTune.TASK -> "a Hugging Face model fine-tuned by 't4j train --from'";
       default -> "a '" + task + "' model";
     };
   }

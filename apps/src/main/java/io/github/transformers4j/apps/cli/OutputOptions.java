@@ -58,6 +58,11 @@ public final class OutputOptions {
     return output;
   }
 
+  /** Whether --resume was given. */
+  public boolean resume() {
+    return resume;
+  }
+
   /** Whether --reschedule was given (checked to come with --resume by {@link #open}). */
   public boolean reschedule() {
     return reschedule;

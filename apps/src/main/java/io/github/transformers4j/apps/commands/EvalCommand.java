@@ -7,6 +7,7 @@ import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.training.BertRecipe;
 import io.github.transformers4j.training.CharLm;
+import io.github.transformers4j.training.FineTune;
 import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.Seq2SeqRecipe;
 import io.github.transformers4j.training.Trainer;
@@ -46,7 +47,8 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "Output folder of 't4j train clm', 'seq2seq', 'mlm' or 'classify'.")
+      description =
+          "Output folder of 't4j train clm', 'seq2seq', 'mlm' or 'classify' (also with --from).")
   Path model;
 
   @Option(
@@ -94,6 +96,9 @@ public final class EvalCommand implements Callable<Integer> {
     java.io.PrintWriter out = spec.commandLine().getOut();
     java.io.PrintWriter err = spec.commandLine().getErr();
     OutputFolder.Contents c = ModelFolders.inspect(model, ACCEPTS);
+    if (FineTune.isFineTuned(model)) {
+      return fineTuned(c, out);
+    }
     switch (c.kind()) {
       case Seq2SeqRecipe.TASK ->
           ModelFolders.reject(
@@ -186,6 +191,53 @@ public final class EvalCommand implements Callable<Integer> {
           Math.exp(loss),
           batches * 12,
           block);
+      return 0;
+    }
+  }
+
+  // A folder of 't4j train ... --from': the loss (and accuracy) of its task, data encoded as in
+  // training.
+  private int fineTuned(OutputFolder.Contents c, java.io.PrintWriter out) throws Exception {
+    ModelFolders.reject(spec, c.description(), "it is scored by its loss, not decoded", "--beams");
+    String task =
+        String.valueOf(
+            io.github.transformers4j.models.config.HfConfig.read(
+                    model.resolve(OutputFolder.RECIPE))
+                .get("finetune"));
+    FineTune.Data d =
+        switch (task) {
+          case "seq2seq" ->
+              FineTune.Data.pairs(
+                  TrainSeq2SeqCommand.readPairs(data, "source", "target", "source", "target"));
+          case "classify" ->
+              FineTune.Data.pairs(
+                  TrainSeq2SeqCommand.readPairs(data, "text", "label", "text", "label"));
+          default -> FineTune.Data.text(text());
+        };
+    if (!task.equals("clm") && !task.equals("mlm")) {
+      ModelFolders.reject(spec, c.description(), "its eval reads every pair", "--batches");
+    }
+    try (ComputeBackend backend = choice.create()) {
+      FineTune.Eval e = FineTune.evaluate(new Ops(backend), model, d, batches, seed);
+      String unit =
+          switch (e.task()) {
+            case CLM -> "tokens";
+            case MLM -> "masked tokens";
+            case SEQ2SEQ -> "target tokens";
+            case CLASSIFY -> "examples";
+          };
+      out.printf(
+          Locale.ROOT,
+          "loss %.4f%s%s over %d %s%n",
+          e.loss(),
+          e.task() == FineTune.Task.CLASSIFY
+              ? ""
+              : String.format(Locale.ROOT, ", perplexity %.3f", Math.exp(e.loss())),
+          Double.isNaN(e.accuracy())
+              ? ""
+              : String.format(Locale.ROOT, ", accuracy %.2f%%", 100 * e.accuracy()),
+          e.count(),
+          unit);
       return 0;
     }
   }

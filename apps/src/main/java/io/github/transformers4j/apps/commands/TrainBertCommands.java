@@ -7,6 +7,7 @@ import io.github.transformers4j.apps.cli.Numbers;
 import io.github.transformers4j.apps.cli.OutputOptions;
 import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.training.BertRecipe;
+import io.github.transformers4j.training.FineTune;
 import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.data.Datasets;
 import jakarta.inject.Inject;
@@ -33,6 +34,9 @@ public final class TrainBertCommands {
     @Spec CommandSpec spec;
 
     @Mixin OutputOptions output;
+
+    @Option(names = "--from", paramLabel = "DIR", description = FineTuning.FROM_HELP)
+    Path from;
 
     @Option(
         names = "--tokenizer",
@@ -81,7 +85,9 @@ public final class TrainBertCommands {
         names = "--max-length",
         converter = PositiveInt.class,
         defaultValue = "64",
-        description = "Window (mlm) or input cut (classify) in tokens (default ${DEFAULT-VALUE}).")
+        description =
+            "Window (mlm) or input cut (classify) in tokens (default ${DEFAULT-VALUE}; with --from:"
+                + " the model's positions, at most 512).")
     int maxLength;
 
     @Option(
@@ -181,6 +187,39 @@ public final class TrainBertCommands {
 
     abstract BertRecipe.Run train(Ops ops, OutputFolder folder) throws Exception;
 
+    /** The data for fine-tuning with {@code --from}. */
+    abstract FineTune.Data fineTuneData() throws Exception;
+
+    abstract FineTune.Task fineTuneTask();
+
+    private int fineTune() throws Exception {
+      FineTuning.refuse(spec, "--width", "--layers", "--heads", "--ffn", "--dropout", "--tokenizer");
+      FineTune.Data d = fineTuneData();
+      double rate = FineTuning.given(spec, "--lr") ? lr : FineTuning.defaultLr(from, output);
+      return FineTuning.run(
+          spec,
+          choice,
+          output,
+          fineTuneTask(),
+          from,
+          d,
+          new FineTune.Settings(
+              FineTuning.given(spec, "--max-length") ? maxLength : 0,
+              batch,
+              steps,
+              rate,
+              rate / 10,
+              FineTuning.given(spec, "--warmup") ? warmup : steps / 10,
+              FineTuning.given(spec, "--weight-decay") ? weightDecay : 0,
+              clip,
+              0f,
+              evalEvery,
+              evalBatches,
+              valFraction,
+              seed,
+              0));
+    }
+
     abstract String task();
 
     abstract String what();
@@ -188,6 +227,9 @@ public final class TrainBertCommands {
     @Override
     public Integer call() throws Exception {
       java.io.PrintWriter out = spec.commandLine().getOut();
+      if (FineTuning.applies(from, output)) {
+        return fineTune();
+      }
       try (OutputFolder folder = output.open(task());
           ComputeBackend backend = choice.create()) {
         long t0 = System.nanoTime();
@@ -253,6 +295,16 @@ public final class TrainBertCommands {
     }
 
     @Override
+    FineTune.Data fineTuneData() throws Exception {
+      return FineTune.Data.text(Datasets.readText(data));
+    }
+
+    @Override
+    FineTune.Task fineTuneTask() {
+      return FineTune.Task.MLM;
+    }
+
+    @Override
     String what() {
       return "masked-token";
     }
@@ -304,6 +356,18 @@ public final class TrainBertCommands {
     @Override
     String task() {
       return "classify";
+    }
+
+    @Override
+    FineTune.Data fineTuneData() throws Exception {
+      TrainSeq2SeqCommand.fieldsOnlyForJsonl(spec, data, "--text-field", "--label-field");
+      return FineTune.Data.pairs(
+          TrainSeq2SeqCommand.readPairs(data, textField, labelField, "text", "label"));
+    }
+
+    @Override
+    FineTune.Task fineTuneTask() {
+      return FineTune.Task.CLASSIFY;
     }
 
     @Override

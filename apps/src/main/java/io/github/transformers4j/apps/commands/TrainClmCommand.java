@@ -7,6 +7,7 @@ import io.github.transformers4j.apps.cli.Numbers;
 import io.github.transformers4j.apps.cli.OutputOptions;
 import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.training.CharLm;
+import io.github.transformers4j.training.FineTune;
 import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.Trainer;
 import io.github.transformers4j.training.data.Datasets;
@@ -48,11 +49,16 @@ public final class TrainClmCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @Option(names = "--from", paramLabel = "DIR", description = FineTuning.FROM_HELP)
+  Path from;
+
   @Option(
       names = "--block",
       converter = PositiveInt.class,
       defaultValue = "64",
-      description = "Context length (default ${DEFAULT-VALUE}).")
+      description =
+          "Context length (default ${DEFAULT-VALUE}; with --from: the model's positions, at most"
+              + " 1024).")
   int block;
 
   @Option(
@@ -183,6 +189,32 @@ public final class TrainClmCommand implements Callable<Integer> {
     String corpus = Datasets.readText(data);
     if (corpus.isBlank()) {
       throw new IllegalArgumentException("--data " + data + " holds no text to train on");
+    }
+    if (FineTuning.applies(from, output)) {
+      FineTuning.refuse(spec, "--layers", "--heads", "--width", "--dropout");
+      double rate = FineTuning.given(spec, "--lr") ? lr : FineTuning.defaultLr(from, output);
+      return FineTuning.run(
+          spec,
+          choice,
+          output,
+          FineTune.Task.CLM,
+          from,
+          FineTune.Data.text(corpus),
+          new FineTune.Settings(
+              FineTuning.given(spec, "--block") ? block : 0,
+              batch,
+              steps,
+              rate,
+              FineTuning.given(spec, "--min-lr") ? minLr : rate / 10,
+              FineTuning.given(spec, "--warmup") ? warmup : steps / 10,
+              FineTuning.given(spec, "--weight-decay") ? weightDecay : 0,
+              clip,
+              0f,
+              evalEvery,
+              evalBatches,
+              valFraction,
+              seed,
+              0));
     }
     CharLm.Settings s =
         new CharLm.Settings(

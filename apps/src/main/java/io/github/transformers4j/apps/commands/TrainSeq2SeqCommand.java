@@ -6,6 +6,7 @@ import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.apps.cli.Numbers;
 import io.github.transformers4j.apps.cli.OutputOptions;
 import io.github.transformers4j.apps.cli.PositiveInt;
+import io.github.transformers4j.training.FineTune;
 import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.Seq2SeqRecipe;
 import io.github.transformers4j.training.Trainer;
@@ -50,6 +51,9 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
   Path data;
 
   @Mixin OutputOptions output;
+
+  @Option(names = "--from", paramLabel = "DIR", description = FineTuning.FROM_HELP)
+  Path from;
 
   @Option(
       names = "--tokenizer",
@@ -240,6 +244,34 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
     java.io.PrintWriter out = spec.commandLine().getOut();
     fieldsOnlyForJsonl(spec, data, "--source-field", "--target-field");
     List<Datasets.Pair> pairs = readPairs(data, sourceField, targetField, "source", "target");
+    if (FineTuning.applies(from, output)) {
+      FineTuning.refuse(
+          spec, "--width", "--heads", "--ffn", "--layers", "--positions", "--post-ln", "--dropout",
+          "--tokenizer");
+      double rate = FineTuning.given(spec, "--lr") ? lr : FineTuning.defaultLr(from, output);
+      return FineTuning.run(
+          spec,
+          choice,
+          output,
+          FineTune.Task.SEQ2SEQ,
+          from,
+          FineTune.Data.pairs(pairs),
+          new FineTune.Settings(
+              0,
+              batch,
+              steps,
+              rate,
+              rate / 10,
+              FineTuning.given(spec, "--warmup") ? warmup : steps / 10,
+              FineTuning.given(spec, "--weight-decay") ? weightDecay : 0,
+              clip,
+              FineTuning.given(spec, "--label-smoothing") ? labelSmoothing : 0f,
+              evalEvery,
+              20,
+              valFraction,
+              seed,
+              0));
+    }
     Seq2SeqRecipe.Settings s =
         new Seq2SeqRecipe.Settings(
             width,
