@@ -194,14 +194,17 @@ class SgemmTest {
     float[] c = new float[n * n];
     Sgemm gemm = new Sgemm(one);
     // Warm up until C2 has compiled the kernel (allocation in the interpreter is not the question).
-    // On a loaded machine the compile queue may lag, so up to 20 measured rounds follow and the
-    // best counts: a kernel that boxed its vectors would allocate megabytes in every round.
+    // On a loaded machine the compile queue may lag (the edge-tile path, run for 4 of 256 rows,
+    // was seen still in C1 code after 60 calls, boxing its vectors: 384 KB a call), so measured
+    // rounds follow for up to 30 s and the best counts: a kernel that C2 compiled with boxed
+    // vectors would allocate megabytes in every round, however long it ran.
     for (int i = 0; i < 60; i++) {
       gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
     }
     long tid = Thread.currentThread().getId();
     long best = Long.MAX_VALUE;
-    for (int round = 0; round < 20 && best >= 64 * 1024; round++) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    for (int round = 0; (round < 20 || System.nanoTime() < deadline) && best >= 64 * 1024; round++) {
       long before = mx.getThreadAllocatedBytes(tid);
       for (int i = 0; i < 5; i++) {
         gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
