@@ -171,7 +171,7 @@ public final class GenerateBenchCommand implements Callable<Integer> {
         out.printf(
             Locale.ROOT,
             "generate gpt2 %dx%d (vocab %d, random weights, %s weights %.1f MB) on %s: prompt %d,"
-                + " new %d, median of %d: prefill %.1f ms, decode %.1f tokens/s%s%n",
+                + " new %d, median of %d: prefill %s ms, decode %.1f tokens/s%s%n",
             layers,
             width,
             vocab,
@@ -181,7 +181,7 @@ public final class GenerateBenchCommand implements Callable<Integer> {
             prompt,
             fresh,
             runs,
-            median(prefillMs[mi]),
+            milliseconds(median(prefillMs[mi])),
             median(rate[mi]),
             mi == 0
                 ? ""
@@ -196,5 +196,12 @@ public final class GenerateBenchCommand implements Callable<Integer> {
     double[] s = a.clone();
     Arrays.sort(s);
     return s[s.length / 2];
+  }
+
+  /** Milliseconds to 0.1 ms, or to three significant digits below 1 ms (a tiny model's prefill). */
+  static String milliseconds(double ms) {
+    return ms >= 1
+        ? String.format(Locale.ROOT, "%.1f", ms)
+        : new java.math.BigDecimal(ms).round(new java.math.MathContext(3)).toPlainString();
   }
 }
