@@ -4,6 +4,7 @@ import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.nn.Model;
 import io.github.transformers4j.api.registry.Plugins;
 import io.github.transformers4j.api.spi.ArchitectureProvider;
+import io.github.transformers4j.models.config.ConfigLimits;
 import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.models.nn.PretrainedModel;
@@ -88,6 +89,9 @@ public final class Pretrained {
       throw new IOException(dir + ": no " + CONFIG + " (expected a Hugging Face model folder)");
     }
     Map<String, Object> map = HfConfig.read(config);
+    // Sizes are checked before the model is built: it allocates its parameters before the
+    // checkpoint's tensors are compared with them.
+    ConfigLimits.check(config.toString(), map);
     Object t = map.get("model_type");
     if (!(t instanceof String name) || name.isBlank()) {
       throw new IllegalArgumentException(config + ": no \"model_type\" naming the architecture");
