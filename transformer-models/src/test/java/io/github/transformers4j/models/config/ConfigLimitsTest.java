@@ -118,6 +118,42 @@ class ConfigLimitsTest {
     assertTrue(m.contains(field + " 2000000000 is above this library's limit of "), m);
   }
 
+  /**
+   * Issue 12, defect 6: NaN weights generated "0,0,0..." with exit 0. A non-finite value is refused
+   * at load, naming the tensor and the element.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(floats = {Float.NaN, Float.POSITIVE_INFINITY})
+  void nonFiniteWeightsAreRefusedNamingTheTensor(float bad) throws IOException {
+    Path src = TestSupport.shared("models/hf-tiny/gpt2");
+    Path dir = Files.createDirectories(tmp.resolve("nan-" + bad));
+    Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
+    Map<String, io.github.transformers4j.models.weights.TensorData> tensors =
+        new java.util.LinkedHashMap<>();
+    String victim = null;
+    try (io.github.transformers4j.models.weights.SafeTensors w =
+        io.github.transformers4j.models.weights.SafeTensors.open(src.resolve("model.safetensors"))) {
+      for (String name : w.names()) {
+        float[] v = w.floats(name);
+        if (victim == null && name.endsWith("attn.c_attn.weight")) {
+          victim = name;
+          v[7] = bad;
+        }
+        tensors.put(name, new io.github.transformers4j.models.weights.TensorData(w.shape(name), v));
+      }
+    }
+    io.github.transformers4j.models.weights.SafeTensors.write(
+        dir.resolve("model.safetensors"), tensors, io.github.transformers4j.api.DType.F32);
+    Ops ops = new Ops(TestSupport.reference());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Pretrained.load(ops, dir, PretrainedModel.class));
+    assertTrue(
+        e.getMessage().contains("tensor '" + victim + "' holds " + bad + " at element 7"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
+  }
+
   @Test
   void theFixturesThemselvesPass() throws IOException {
     assertTrue(sizeFields().count() > 50, "size fields found");
