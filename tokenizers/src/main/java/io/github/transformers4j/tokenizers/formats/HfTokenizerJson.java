@@ -84,7 +84,7 @@ public final class HfTokenizerJson {
         | ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
       // Gson's own messages (a wrong JSON type, a missing element) say what but not where: name
       // the file, and keep the line short.
-      String m = e.getMessage();
+      String m = e instanceof JsonParseException ? "malformed JSON (" + Messages.json(e) + ")" : e.getMessage();
       boolean bare = m == null || e instanceof ClassCastException || e instanceof NullPointerException
           || e instanceof IndexOutOfBoundsException || e instanceof UnsupportedOperationException;
       throw new IOException(

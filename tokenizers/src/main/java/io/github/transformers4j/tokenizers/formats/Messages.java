@@ -26,6 +26,25 @@ final class Messages {
     return e == null ? "nothing" : cut(e.toString(), ECHO);
   }
 
+  private static final java.util.regex.Pattern CLASS_PREFIX =
+      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):\\s*");
+
+  /**
+   * Gson's message of a syntax error without what is meant for developers: the Java class names it
+   * puts in front ({@code com.google.gson.stream.MalformedJsonException: }) and its "See
+   * https://..." troubleshooting line. What is left says what and where ("Expected ':' at line 1
+   * column 231 path $.normalizer").
+   */
+  static String json(RuntimeException e) {
+    String m = e.getMessage() == null ? "malformed JSON" : e.getMessage();
+    m = CLASS_PREFIX.matcher(m).replaceAll("");
+    int see = m.indexOf("\nSee ");
+    if (see >= 0) {
+      m = m.substring(0, see);
+    }
+    return m.strip().replaceAll("\\s*\\R\\s*", "; ");
+  }
+
   /** {@code message} cut to {@value #MAX} characters. */
   static String clip(String message) {
     return message == null ? "" : cut(message, MAX);

@@ -286,7 +286,7 @@ public final class ModelFolderTokenizer {
       }
       return e.getAsJsonObject();
     } catch (JsonParseException e) {
-      throw new IOException(Messages.clip(file + ": malformed JSON (" + e.getMessage() + ")"), e);
+      throw new IOException(Messages.clip(file + ": malformed JSON (" + Messages.json(e) + ")"), e);
     }
   }
 

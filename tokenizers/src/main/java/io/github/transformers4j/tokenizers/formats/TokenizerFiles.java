@@ -176,7 +176,7 @@ public final class TokenizerFiles {
     try {
       root = JsonParser.parseString(readText(file, "a JSON vocabulary of token \u2192 id"));
     } catch (JsonParseException e) {
-      throw new IOException(Messages.clip(file + ": malformed JSON (" + e.getMessage() + ")"), e);
+      throw new IOException(Messages.clip(file + ": malformed JSON (" + Messages.json(e) + ")"), e);
     }
     if (!root.isJsonObject()) {
       throw new IOException(file + ": expected a JSON object of token → id");
