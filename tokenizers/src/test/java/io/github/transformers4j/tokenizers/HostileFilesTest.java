@@ -78,6 +78,25 @@ class HostileFilesTest {
     refused(f, "field number");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"NaN", "1e39", "-1e39", "Infinity"})
+  void aUnigramScoreThatIsNotFiniteIsAnError(String score) throws IOException {
+    Path f =
+        tokenizerJson(
+            "{\"type\":\"Unigram\",\"vocab\":[[\"<unk>\",0.0],[\"a\"," + score + "]],\"unk_id\":0}",
+            "");
+    // NaN and Infinity reach the reader as text (not a number), 1e39 as a float infinity.
+    refused(f, "model.vocab[1]");
+  }
+
+  @Test
+  void aSentencePieceScoreThatIsNotFiniteIsAnError() throws IOException {
+    // piece { piece: "a" score: NaN (0x7fc00000) }
+    Path f = dir.resolve("nan.model");
+    Files.write(f, HexFormat.of().parseHex("0a080a0161150000c07f"));
+    refused(f, "piece 0 has score NaN");
+  }
+
   // --- vocabulary ids: exact integers below TokenModel.MAX_ID, one token per id
 
   @ParameterizedTest

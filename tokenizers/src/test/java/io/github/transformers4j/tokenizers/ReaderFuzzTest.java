@@ -212,13 +212,16 @@ class ReaderFuzzTest {
           hex("0a00"),
           hex("0aff01"),
           hex("1800"),
-          hex("18ff01"));
+          hex("18ff01"),
+          hex("15ffffffff"),
+          hex("150000807f"));
 
   private static final List<String> TEXT_SPLICES =
       List.of(
           "2147483647", "2147483646", "1000000000", "1099511627776", "-1", "1.5", "1e400", "\"7\"",
           "\"abc\"", "null", "[]", "{}", "\"\"", " ", "\n", "[", "{", "\"", ",", "\\u0000",
-          "\"type\"", "\"Fixed\"", "#version: 0.2\n", " b\n", "a \n", "\ud83d\ude00");
+          "\"type\"", "\"Fixed\"", "#version: 0.2\n", " b\n", "a \n", "\ud83d\ude00", "NaN",
+          "-Infinity", "1e38", "-1e39");
 
   private static byte[] hex(String h) {
     return java.util.HexFormat.of().parseHex(h);

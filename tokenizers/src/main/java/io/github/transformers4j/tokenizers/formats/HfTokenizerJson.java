@@ -81,7 +81,8 @@ public final class HfTokenizerJson {
     try {
       return parse(text, path.toString());
     } catch (IllegalArgumentException | IllegalStateException | JsonParseException
-        | ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
+        | ClassCastException | NullPointerException | IndexOutOfBoundsException
+        | UnsupportedOperationException e) {
       // Gson's own messages (a wrong JSON type, a missing element) say what but not where: name
       // the file, and keep the line short.
       String m = e instanceof JsonParseException ? "malformed JSON (" + Messages.json(e) + ")" : e.getMessage();
@@ -243,6 +244,11 @@ public final class HfTokenizerJson {
             JsonArray p = pe.getAsJsonArray();
             pieces.add(p.get(0).getAsString());
             scores[i] = (float) p.get(1).getAsDouble();
+            if (!Float.isFinite(scores[i])) {
+              // Gson reads NaN and Infinity leniently; a non-finite score breaks Viterbi's order.
+              throw new IllegalArgumentException(
+                  "model.vocab[" + i + "] " + Messages.show(pe) + " has a score that is not finite");
+            }
           }
           int unk = isNull(m, "unk_id") ? 0 : JsonNumbers.tokenId(m.get("unk_id"), "model.unk_id");
           if (!pieces.isEmpty() && unk >= pieces.size()) {
@@ -457,7 +463,9 @@ public final class HfTokenizerJson {
       JsonObject inner = o.getAsJsonObject(seq ? "Sequence" : "SpecialToken");
       out.add(
           new TemplateProcessing.Item(
-              seq, inner.get("id").getAsString(), inner.has("type_id") ? inner.get("type_id").getAsInt() : 0));
+              seq, inner.get("id").getAsString(), inner.has("type_id")
+                  ? JsonNumbers.integer(inner.get("type_id"), "post_processor type_id", 0, Integer.MAX_VALUE)
+                  : 0));
     }
     return out;
   }
@@ -480,8 +488,8 @@ public final class HfTokenizerJson {
       case "Strip":
         return SimpleDecoders.strip(
             req(d, "content", "decoder Strip").getAsString().charAt(0),
-            d.get("start").getAsInt(),
-            d.get("stop").getAsInt());
+            JsonNumbers.integer(d.get("start"), "decoder Strip start", 0, Integer.MAX_VALUE),
+            JsonNumbers.integer(d.get("stop"), "decoder Strip stop", 0, Integer.MAX_VALUE));
       case "Replace":
         {
           JsonObject p = req(d, "pattern", "decoder Replace").getAsJsonObject();

@@ -110,6 +110,10 @@ public final class SentencePieceModel {
         if (piece == null) {
           throw new IllegalArgumentException(source + ": piece " + pieces.size() + " has no text");
         }
+        if (!Float.isFinite(score)) {
+          throw new IllegalArgumentException(
+              source + ": piece " + pieces.size() + " has score " + score + ", not a finite number");
+        }
         pieces.add(piece);
         scores.add(score);
         types.add(type);
