@@ -12,66 +12,52 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import io.github.transformers4j.api.testing.Fuzz;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzz targets of the tokenizer file readers (issue 12): SentencePiece {@code .model}, {@code
  * tokenizer.json}, {@code vocab.json} and {@code merges.txt}. Each starts from the seed corpus under
  * {@code testdata/fuzz/<target>/} (small valid files and the inputs that once broke a reader, all
- * of which {@link #everySeed} runs as they are) and mutates it: bytes set, inserted, deleted and
- * duplicated, and "interesting" values (a length near 2^63, 2^31 - 1, 1.5, a string for a number)
- * spliced in.
+ * of which run first as they are) and mutates it with {@link Fuzz}: bytes set, inserted, deleted
+ * and duplicated, and "interesting" values (a length near 2^63, 2^31 - 1, 1.5, a string for a
+ * number) spliced in.
  *
  * <p>The contract: every input gives a tokenizer that encodes and decodes a text (or says in a
  * short IllegalArgumentException why it cannot encode it), or an {@link IOException} whose message
- * names the file and is at most 300 characters; never another exception, an {@link Error} (OutOfMemoryError, StackOverflowError) or more than 10 s. jqwik picks
- * a new seed each run and prints it with a failure; a finding becomes a file of the seed corpus.
+ * names the file and is at most 300 characters; never another exception, an {@link Error}
+ * (OutOfMemoryError, StackOverflowError) or more than 10 s. A failure names the fuzz seed, the try
+ * and the input; a finding becomes a file of the seed corpus.
  */
 class ReaderFuzzTest {
 
   private static final String TEXT = "Hi there, ab abb \u00e9t\u00e9 \u2581 <unk> 123";
 
-  @Property
-  void sentencePiece(@ForAll("sentencePieceInputs") byte[] input) {
-    check("x.model", input);
+  @Test
+  void sentencePiece() throws IOException {
+    Fuzz.run("sentencepiece", Fuzz.seeds("sentencepiece"), BINARY_SPLICES, false, b -> check("x.model", b));
   }
 
-  @Property
-  void tokenizerJson(@ForAll("tokenizerJsonInputs") byte[] input) {
-    check("tokenizer.json", input);
+  @Test
+  void tokenizerJson() throws IOException {
+    Fuzz.run("tokenizer-json", Fuzz.seeds("tokenizer-json"), TEXT_SPLICES, true,
+        b -> check("tokenizer.json", b));
   }
 
-  @Property
-  void vocabJson(@ForAll("vocabJsonInputs") byte[] input) {
-    check("vocab.json", input);
+  @Test
+  void vocabJson() throws IOException {
+    Fuzz.run("vocab-json", Fuzz.seeds("vocab-json"), TEXT_SPLICES, true, b -> check("vocab.json", b));
   }
 
-  @Property
-  void mergesTxt(@ForAll("mergesTxtInputs") byte[] input) {
-    check("merges.txt", input);
-  }
-
-  /** Each seed file as it is (the regression inputs among them). */
-  @Property(tries = 1)
-  void everySeed() throws IOException {
-    for (String target : List.of("sentencepiece", "tokenizer-json", "vocab-json", "merges-txt")) {
-      for (byte[] seed : seeds(target)) {
-        check(fileName(target), seed);
-      }
-    }
+  @Test
+  void mergesTxt() throws IOException {
+    Fuzz.run("merges-txt", Fuzz.seeds("merges-txt"), TEXT_SPLICES, true, b -> check("merges.txt", b));
   }
 
   /** The valid seeds load, so mutations start from files that reach every part of a reader. */
-  @Property(tries = 1)
+  @Test
   void theValidSeedsLoad() throws IOException {
     Path fuzz = io.github.transformers4j.api.testing.SharedData.require("fuzz");
     for (String valid :
@@ -84,35 +70,6 @@ class ReaderFuzzTest {
       Tokenizer t = TokenizerFiles.load(fuzz.resolve(valid));
       assertTrue(t.encode("ab abb hi").ids().length > 0, valid);
     }
-  }
-
-  @Provide
-  Arbitrary<byte[]> sentencePieceInputs() throws IOException {
-    return mutations(seeds("sentencepiece"), BINARY);
-  }
-
-  @Provide
-  Arbitrary<byte[]> tokenizerJsonInputs() throws IOException {
-    return mutations(seeds("tokenizer-json"), TEXTUAL);
-  }
-
-  @Provide
-  Arbitrary<byte[]> vocabJsonInputs() throws IOException {
-    return mutations(seeds("vocab-json"), TEXTUAL);
-  }
-
-  @Provide
-  Arbitrary<byte[]> mergesTxtInputs() throws IOException {
-    return mutations(seeds("merges-txt"), TEXTUAL);
-  }
-
-  private static String fileName(String target) {
-    return switch (target) {
-      case "sentencepiece" -> "x.model";
-      case "tokenizer-json" -> "tokenizer.json";
-      case "vocab-json" -> "vocab.json";
-      default -> "merges.txt";
-    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -129,9 +86,9 @@ class ReaderFuzzTest {
       Path file = dir.resolve(name);
       Files.write(file, input);
       if (name.equals("vocab.json")) {
-        Files.write(dir.resolve("merges.txt"), seeds("merges-txt").get(1));
+        Files.write(dir.resolve("merges.txt"), Fuzz.seeds("merges-txt").get(1));
       } else if (name.equals("merges.txt")) {
-        Files.write(dir.resolve("vocab.json"), seeds("vocab-json").get(2));
+        Files.write(dir.resolve("vocab.json"), Fuzz.seeds("vocab-json").get(2));
       }
       try {
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> load(file), () -> describe(input));
@@ -183,91 +140,17 @@ class ReaderFuzzTest {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Seeds and mutations
+  // Splices: values that broke readers or sit at a boundary
 
-  private static List<byte[]> seeds(String target) throws IOException {
-    Path dir = io.github.transformers4j.api.testing.SharedData.require("fuzz/" + target);
-    List<byte[]> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.sorted().toList()) {
-        out.add(Files.readAllBytes(f));
-      }
-    }
-    // The valid partner files the checks above use are the first valid seed of each: keep order.
-    return out;
-  }
-
-  private static final boolean BINARY = true;
-  private static final boolean TEXTUAL = false;
-
-  /** Byte strings that broke readers or sit at a boundary. */
   private static final List<byte[]> BINARY_SPLICES =
-      List.of(
-          hex("f6ffffffffffffffff7f"),
-          hex("ffffffff0f"),
-          hex("ffffffff07"),
-          hex("8080808010"),
-          hex("00"),
-          hex("ff"),
-          hex("0a00"),
-          hex("0aff01"),
-          hex("1800"),
-          hex("18ff01"),
-          hex("15ffffffff"),
-          hex("150000807f"));
+      Fuzz.hex(
+          "f6ffffffffffffffff7f", "ffffffff0f", "ffffffff07", "8080808010", "00", "ff", "0a00",
+          "0aff01", "1800", "18ff01", "15ffffffff", "150000807f");
 
-  private static final List<String> TEXT_SPLICES =
-      List.of(
+  private static final List<byte[]> TEXT_SPLICES =
+      Fuzz.text(
           "2147483647", "2147483646", "1000000000", "1099511627776", "-1", "1.5", "1e400", "\"7\"",
           "\"abc\"", "null", "[]", "{}", "\"\"", " ", "\n", "[", "{", "\"", ",", "\\u0000",
           "\"type\"", "\"Fixed\"", "#version: 0.2\n", " b\n", "a \n", "\ud83d\ude00", "NaN",
           "-Infinity", "1e38", "-1e39");
-
-  private static byte[] hex(String h) {
-    return java.util.HexFormat.of().parseHex(h);
-  }
-
-  private static Arbitrary<byte[]> mutations(List<byte[]> seeds, boolean binary) {
-    return Combinators.combine(
-            Arbitraries.of(seeds), Arbitraries.integers().between(1, 4), Arbitraries.randoms())
-        .as((seed, n, random) -> mutate(seed, n, random, binary));
-  }
-
-  private static byte[] mutate(byte[] seed, int n, Random r, boolean binary) {
-    byte[] b = seed.clone();
-    for (int k = 0; k < n; k++) {
-      int at = b.length == 0 ? 0 : r.nextInt(b.length + 1);
-      switch (r.nextInt(6)) {
-        case 0 -> { // set one byte
-          if (b.length > 0) {
-            b[Math.min(at, b.length - 1)] = binary ? (byte) r.nextInt(256) : (byte) (32 + r.nextInt(95));
-          }
-        }
-        case 1 -> b = splice(b, at, 0, pick(r, binary)); // insert
-        case 2 -> b = splice(b, at, Math.min(b.length - at, 1 + r.nextInt(8)), new byte[0]); // delete
-        case 3 -> b = splice(b, at, Math.min(b.length - at, 1 + r.nextInt(12)), pick(r, binary)); // replace
-        case 4 -> b = java.util.Arrays.copyOf(b, at); // truncate
-        default -> { // duplicate a range
-          int len = Math.min(b.length - at, 1 + r.nextInt(32));
-          b = splice(b, at, 0, java.util.Arrays.copyOfRange(b, at, at + len));
-        }
-      }
-    }
-    return b;
-  }
-
-  private static byte[] pick(Random r, boolean binary) {
-    if (binary) {
-      return BINARY_SPLICES.get(r.nextInt(BINARY_SPLICES.size()));
-    }
-    return TEXT_SPLICES.get(r.nextInt(TEXT_SPLICES.size())).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] splice(byte[] b, int at, int remove, byte[] insert) {
-    byte[] out = new byte[b.length - remove + insert.length];
-    System.arraycopy(b, 0, out, 0, at);
-    System.arraycopy(insert, 0, out, at, insert.length);
-    System.arraycopy(b, at + remove, out, at + insert.length, b.length - at - remove);
-    return out;
-  }
 }
