@@ -154,6 +154,24 @@ class ConfigLimitsTest {
     assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
   }
 
+  /** Issue 12, defect 7: these gave "MalformedInputException" and "Is a directory". */
+  @Test
+  void aConfigThatIsNotUtf8OrIsAFolderOrIsMalformedNamesTheFile() throws IOException {
+    Path bin = tmp.resolve("bin.json");
+    Files.write(bin, new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'});
+    Exception e = assertThrows(Exception.class, () -> HfConfig.read(bin));
+    assertTrue(e.getMessage().equals(bin + ": not UTF-8 text, not a JSON file"), e.getMessage());
+    Path folder = Files.createDirectories(tmp.resolve("folder.json"));
+    e = assertThrows(IOException.class, () -> HfConfig.read(folder));
+    assertTrue(e.getMessage().equals(folder + ": is a folder, expected a JSON file"), e.getMessage());
+    Path bad = tmp.resolve("bad.json");
+    Files.writeString(bad, "{\"n_layer\": 2,");
+    e = assertThrows(IllegalArgumentException.class, () -> HfConfig.read(bad));
+    assertTrue(e.getMessage().startsWith(bad + ": malformed JSON: "), e.getMessage());
+    assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+    assertFalse(e.getMessage().contains("https://"), e.getMessage());
+  }
+
   @Test
   void theFixturesThemselvesPass() throws IOException {
     assertTrue(sizeFields().count() > 50, "size fields found");
