@@ -132,7 +132,29 @@ def onnx():
     write("onnx", "hang-key-7a.onnx", bytes.fromhex("7af6ffffffffffffff7f"))
 
 
+def safetensors():
+    # Header (JSON, padded with spaces to a multiple of 8) then the data, as Hugging Face writes it.
+    data = struct.pack("<4f", 1, 2, 3, 4) + struct.pack("<3H", 0x3C00, 0xC000, 0x7BFF)
+    data += struct.pack("<2H", 0x3F80, 0xC040)
+    header = {"__metadata__": {"format": "pt"},
+              "w": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
+              "h": {"dtype": "F16", "shape": [3], "data_offsets": [16, 22]},
+              "b": {"dtype": "BF16", "shape": [1, 2], "data_offsets": [22, 26]}}
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    write("safetensors", "tiny.safetensors", struct.pack("<Q", len(text)) + text + data)
+    # A header length near 2^63 and one just past the file.
+    write("safetensors", "huge-header.safetensors", struct.pack("<Q", (1 << 63) - 1) + b"{}")
+    write("safetensors", "short-header.safetensors", struct.pack("<Q", 64) + b"{}      ")
+
+
+def vocab_txt():
+    write("vocab-txt", "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n##s\n,\n")
+
+
 if __name__ == "__main__":
+    safetensors()
+    vocab_txt()
     onnx()
     sentencepiece()
     tokenizer_json()

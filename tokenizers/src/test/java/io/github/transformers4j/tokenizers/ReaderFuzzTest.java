@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fuzz targets of the tokenizer file readers (issue 12): SentencePiece {@code .model}, {@code
- * tokenizer.json}, {@code vocab.json} and {@code merges.txt}. Each starts from the seed corpus under
+ * tokenizer.json}, {@code vocab.json}, {@code merges.txt} and {@code vocab.txt}. Each starts from the seed corpus under
  * {@code testdata/fuzz/<target>/} (small valid files and the inputs that once broke a reader, all
  * of which run first as they are) and mutates it with {@link Fuzz}: bytes set, inserted, deleted
  * and duplicated, and "interesting" values (a length near 2^63, 2^31 - 1, 1.5, a string for a
@@ -56,6 +56,11 @@ class ReaderFuzzTest {
     Fuzz.run("merges-txt", Fuzz.seeds("merges-txt"), TEXT_SPLICES, true, b -> check("merges.txt", b));
   }
 
+  @Test
+  void vocabTxt() throws IOException {
+    Fuzz.run("vocab-txt", Fuzz.seeds("vocab-txt"), TEXT_SPLICES, true, b -> check("vocab.txt", b));
+  }
+
   /** The valid seeds load, so mutations start from files that reach every part of a reader. */
   @Test
   void theValidSeedsLoad() throws IOException {
@@ -63,6 +68,7 @@ class ReaderFuzzTest {
     for (String valid :
         List.of(
             "sentencepiece/tiny.model",
+            "vocab-txt/vocab.txt",
             "tokenizer-json/bpe.json",
             "tokenizer-json/unigram.json",
             "tokenizer-json/wordlevel.json",
