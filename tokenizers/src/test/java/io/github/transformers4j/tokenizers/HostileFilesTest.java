@@ -97,6 +97,45 @@ class HostileFilesTest {
     refused(f, "piece 0 has score NaN");
   }
 
+  /**
+   * A charsmap whose trie matches "a" with a replacement offset past its 2-byte blob: normalizing
+   * "a" threw StringIndexOutOfBoundsException; such a value is now no match.
+   */
+  @Test
+  void aCharsmapValueOutsideItsBlobIsNoMatchNotACrash() {
+    int[] trie = new int[98];
+    trie[0] = 0; // root: offset 0, so 'a' (0x61) leads to unit 97
+    trie[97] = 0x61 | 1 << 8 | 96 << 10; // label 'a', has a leaf, offset 96: 97 ^ 96 = 1
+    trie[1] = 1000; // the leaf's value: an offset into the blob, which has 2 bytes
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(4 + 4 * trie.length + 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putInt(4 * trie.length);
+    for (int u : trie) {
+      b.putInt(u);
+    }
+    b.put((byte) 'b').put((byte) 0);
+    io.github.transformers4j.tokenizers.normalizers.Precompiled p =
+        new io.github.transformers4j.tokenizers.normalizers.Precompiled(b.array());
+    assertEquals("xay", p.normalize(NormalizedString.of("xay")).text());
+  }
+
+  @Test
+  void aCharsmapMatchWithinItsBlobIsReplaced() {
+    int[] trie = new int[98];
+    trie[97] = 0x61 | 1 << 8 | 96 << 10;
+    trie[1] = 0; // the replacement at offset 0: "b"
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(4 + 4 * trie.length + 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putInt(4 * trie.length);
+    for (int u : trie) {
+      b.putInt(u);
+    }
+    b.put((byte) 'b').put((byte) 0);
+    io.github.transformers4j.tokenizers.normalizers.Precompiled p =
+        new io.github.transformers4j.tokenizers.normalizers.Precompiled(b.array());
+    assertEquals("xby", p.normalize(NormalizedString.of("xay")).text());
+  }
+
   // --- vocabulary ids: exact integers below TokenModel.MAX_ID, one token per id
 
   @ParameterizedTest

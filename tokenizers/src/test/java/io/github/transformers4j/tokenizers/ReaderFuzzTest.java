@@ -40,6 +40,16 @@ class ReaderFuzzTest {
     Fuzz.run("sentencepiece", Fuzz.seeds("sentencepiece"), BINARY_SPLICES, false, b -> check("x.model", b));
   }
 
+  /**
+   * SentencePiece's own test model as the seed: most of its bytes are the precompiled charsmap
+   * (nmt_nfkc), so most mutations land in the Darts trie and its replacement blob.
+   */
+  @Test
+  void sentencePieceCharsmap() throws IOException {
+    byte[] real = Files.readAllBytes(Fixtures.tokenizers("sentencepiece/test_model.model"));
+    Fuzz.run("sentencepiece-charsmap", List.of(real), BINARY_SPLICES, false, b -> check("x.model", b));
+  }
+
   @Test
   void tokenizerJson() throws IOException {
     Fuzz.run("tokenizer-json", Fuzz.seeds("tokenizer-json"), TEXT_SPLICES, true,
