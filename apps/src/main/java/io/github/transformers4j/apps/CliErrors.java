@@ -105,8 +105,12 @@ public final class CliErrors
       return "an input file is not UTF-8 text (a binary file?); run with --verbose to see where";
     }
     if (t instanceof OutOfMemoryError) {
-      return "out of memory: give Java more (e.g. JAVA_OPTS=-Xmx8g) or use a smaller model or"
-          + " batch";
+      long heap = Runtime.getRuntime().maxMemory() >> 20;
+      return "out of memory (the Java heap is "
+          + heap
+          + " MB): raise it with T4J_JAVA_OPTS=-Xmx"
+          + Math.max(2, 2 * ((heap + 1023) >> 10))
+          + "g (java -Xmx), or use a smaller model or batch";
     }
     if (t instanceof StackOverflowError) {
       return "internal error (stack overflow); run again with --verbose and report the trace";

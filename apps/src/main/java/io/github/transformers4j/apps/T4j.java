@@ -158,7 +158,18 @@ public final class T4j {
     }
     cmd.setOut(out);
     cmd.setErr(err);
-    int code = cmd.execute(args);
+    int code;
+    try {
+      code = cmd.execute(args);
+    } catch (VirtualMachineError | LinkageError | AssertionError e) {
+      // Picocli hands only Exceptions to the handler; an OutOfMemoryError or StackOverflowError
+      // from a command comes out here, and still gets one line and a non-zero exit.
+      err.println("t4j: " + CliErrors.describe(e));
+      if (Arrays.asList(args).contains("--verbose")) {
+        e.printStackTrace(err);
+      }
+      code = CliErrors.FAILURE;
+    }
     out.flush();
     err.flush();
     return code;

@@ -46,6 +46,22 @@ class TokenizeCommandTest {
     assertTrue(r.errorLines().get(0).contains("weird.bin: unknown tokenizer file type"), r.toString());
   }
 
+  /** Issue 12, defect 1: this 10-byte model hung {@code t4j tokenize} forever at full CPU. */
+  @Test
+  void sentencePieceModelWithARunawayLengthIsOneErrorLine() throws IOException {
+    Path bad = tmp.resolve("x.model");
+    Files.write(bad, java.util.HexFormat.of().parseHex("7af6ffffffffffffff7f"));
+    Cli.Run r =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(20), () -> Cli.run("tokenize", "-t", bad.toString(), "hi"));
+    assertEquals(1, r.code(), r::toString);
+    assertEquals(
+        List.of("t4j: " + bad + ": malformed protobuf at byte 1 in ModelProto: length"
+            + " 9223372036854775798 runs past the end of the message at byte 10 (0 bytes left)"),
+        r.errLines(),
+        r::toString);
+  }
+
   @Test
   void trainsThenTokenizesWithTheResult() throws IOException {
     Random rnd = new Random(42);

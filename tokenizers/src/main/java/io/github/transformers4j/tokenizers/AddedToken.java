@@ -26,8 +26,10 @@ public record AddedToken(
     if (content == null || content.isEmpty()) {
       throw new IllegalArgumentException("added token " + id + " has empty content");
     }
-    if (id < 0) {
-      throw new IllegalArgumentException("added token '" + content + "' has negative id " + id);
+    if (id < 0 || id >= TokenModel.MAX_ID) {
+      throw new IllegalArgumentException(
+          "added token '" + (content.length() <= 100 ? content : content.substring(0, 99) + "\u2026")
+              + "' has id " + id + ", outside [0, " + TokenModel.MAX_ID + ")");
     }
   }
 

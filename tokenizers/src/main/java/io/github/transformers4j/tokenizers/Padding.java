@@ -14,11 +14,19 @@ package io.github.transformers4j.tokenizers;
 public record Padding(
     int fixedLength, int multipleOf, boolean fromLeft, int padId, String padToken, int padTypeId) {
 
+  /**
+   * The longest fixed padding length and multiple: 2^20 = 1,048,576 tokens, far beyond any model's
+   * positions; every encoding is padded to it, so a file's {@code Fixed: 2000000000} would
+   * otherwise allocate gigabytes per text.
+   */
+  public static final int MAX_LENGTH = 1 << 20;
+
   /** Validates the settings. */
   public Padding {
-    if (fixedLength < 0 || multipleOf < 0) {
+    if (fixedLength < 0 || multipleOf < 0 || fixedLength > MAX_LENGTH || multipleOf > MAX_LENGTH) {
       throw new IllegalArgumentException(
-          "padding length " + fixedLength + " and multiple " + multipleOf + " must be >= 0");
+          "padding length " + fixedLength + " and multiple " + multipleOf + " must be in [0, "
+              + MAX_LENGTH + "]");
     }
     if (padToken == null) {
       throw new IllegalArgumentException("pad token is null");

@@ -8,6 +8,13 @@ import java.util.Map;
  */
 public interface TokenModel {
 
+  /**
+   * Token ids must be below this: 2^24 = 16,777,216, 64 times the largest published vocabulary
+   * (about 256 k). An id is an index into arrays sized by the largest id, so a file giving an id of
+   * 2^31 - 1 would otherwise allocate gigabytes (or fail with a negative array size).
+   */
+  int MAX_ID = 1 << 24;
+
   /** Appends the tokens of {@code piece} to {@code out}, with their original ranges. */
   void tokenize(NormalizedString piece, TokenBuffer out);
 

@@ -77,17 +77,19 @@ public final class HfTokenizerJson {
 
   /** Loads {@code path}. */
   public static Tokenizer load(Path path) throws IOException {
-    String text;
-    try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
-    } catch (java.nio.charset.MalformedInputException e) {
-      throw new IOException(path + ": not a tokenizer.json (not UTF-8 text)", e);
-    }
+    String text = TokenizerFiles.readText(path, "a tokenizer.json");
     try {
       return parse(text, path.toString());
     } catch (IllegalArgumentException | IllegalStateException | JsonParseException
-        | ClassCastException | NullPointerException e) {
-      throw new IOException(path + ": " + e.getMessage(), e);
+        | ClassCastException | NullPointerException | IndexOutOfBoundsException
+        | UnsupportedOperationException e) {
+      // Gson's own messages (a wrong JSON type, a missing element) say what but not where: name
+      // the file, and keep the line short.
+      String m = e instanceof JsonParseException ? "malformed JSON (" + Messages.json(e) + ")" : e.getMessage();
+      boolean bare = m == null || e instanceof ClassCastException || e instanceof NullPointerException
+          || e instanceof IndexOutOfBoundsException || e instanceof UnsupportedOperationException;
+      throw new IOException(
+          Messages.clip(path + ": " + (bare ? "a field has the wrong JSON type or is missing" : m)), e);
     }
   }
 
@@ -118,7 +120,7 @@ public final class HfTokenizerJson {
         JsonObject t = e.getAsJsonObject();
         b.addedToken(
             new AddedToken(
-                req(t, "id", "added_tokens").getAsInt(),
+                JsonNumbers.tokenId(req(t, "id", "added_tokens"), "added_tokens id"),
                 req(t, "content", "added_tokens").getAsString(),
                 bool(t, "special", false),
                 bool(t, "normalized", !bool(t, "special", false)),
@@ -140,9 +142,12 @@ public final class HfTokenizerJson {
           };
       b.truncation(
           new Truncation(
-              req(t, "max_length", "truncation").getAsInt(),
+              JsonNumbers.integer(req(t, "max_length", "truncation"), "truncation.max_length", 0,
+                  Integer.MAX_VALUE),
               s,
-              t.has("stride") ? t.get("stride").getAsInt() : 0,
+              t.has("stride")
+                  ? JsonNumbers.integer(t.get("stride"), "truncation.stride", 0, Integer.MAX_VALUE)
+                  : 0,
               "Left".equals(str(t, "direction", "Right"))));
     }
     if (!isNull(o, "padding")) {
@@ -150,16 +155,23 @@ public final class HfTokenizerJson {
       JsonElement st = p.get("strategy");
       int fixed = 0;
       if (st != null && st.isJsonObject() && st.getAsJsonObject().has("Fixed")) {
-        fixed = st.getAsJsonObject().get("Fixed").getAsInt();
+        fixed = JsonNumbers.integer(
+            st.getAsJsonObject().get("Fixed"), "padding.strategy.Fixed", 0, Padding.MAX_LENGTH);
       }
       b.padding(
           new Padding(
               fixed,
-              isNull(p, "pad_to_multiple_of") ? 0 : p.get("pad_to_multiple_of").getAsInt(),
+              isNull(p, "pad_to_multiple_of")
+                  ? 0
+                  : JsonNumbers.integer(
+                      p.get("pad_to_multiple_of"), "padding.pad_to_multiple_of", 0,
+                      Padding.MAX_LENGTH),
               "Left".equals(str(p, "direction", "Right")),
-              p.has("pad_id") ? p.get("pad_id").getAsInt() : 0,
+              p.has("pad_id") ? JsonNumbers.tokenId(p.get("pad_id"), "padding.pad_id") : 0,
               str(p, "pad_token", "[PAD]"),
-              p.has("pad_type_id") ? p.get("pad_type_id").getAsInt() : 0));
+              p.has("pad_type_id")
+                  ? JsonNumbers.integer(p.get("pad_type_id"), "padding.pad_type_id", 0, Integer.MAX_VALUE)
+                  : 0));
     }
     return b.build();
   }
@@ -173,17 +185,24 @@ public final class HfTokenizerJson {
           List<String[]> merges = new ArrayList<>();
           int k = 0;
           for (JsonElement e : req(m, "merges", "model").getAsJsonArray()) {
-            if (e.isJsonArray()) {
+            String[] pair;
+            if (e.isJsonArray() && e.getAsJsonArray().size() == 2
+                && e.getAsJsonArray().get(0).isJsonPrimitive()
+                && e.getAsJsonArray().get(1).isJsonPrimitive()) {
               JsonArray a = e.getAsJsonArray();
-              merges.add(new String[] {a.get(0).getAsString(), a.get(1).getAsString()});
-            } else {
+              pair = new String[] {a.get(0).getAsString(), a.get(1).getAsString()};
+            } else if (e.isJsonPrimitive()) {
               String s = e.getAsString();
               int sp = s.indexOf(' ', 1);
-              if (sp < 0) {
-                throw new IllegalArgumentException("model.merges[" + k + "] '" + s + "' is not a pair");
-              }
-              merges.add(new String[] {s.substring(0, sp), s.substring(sp + 1)});
+              pair = sp < 0 ? null : new String[] {s.substring(0, sp), s.substring(sp + 1)};
+            } else {
+              pair = null;
             }
+            if (pair == null || pair[0].isEmpty() || pair[1].isEmpty()) {
+              throw new IllegalArgumentException(
+                  "model.merges[" + k + "] " + Messages.show(e) + " is not a pair of tokens 'a b'");
+            }
+            merges.add(pair);
             k++;
           }
           return Bpe.builder(vocab, merges)
@@ -200,18 +219,42 @@ public final class HfTokenizerJson {
             vocab(req(m, "vocab", "model").getAsJsonObject()),
             str(m, "unk_token", "[UNK]"),
             str(m, "continuing_subword_prefix", "##"),
-            m.has("max_input_chars_per_word") ? m.get("max_input_chars_per_word").getAsInt() : 100);
+            m.has("max_input_chars_per_word")
+                ? JsonNumbers.integer(m.get("max_input_chars_per_word"),
+                    "model.max_input_chars_per_word", 0, Integer.MAX_VALUE)
+                : 100);
       case "Unigram":
         {
           JsonArray v = req(m, "vocab", "model").getAsJsonArray();
+          if (v.size() >= TokenModel.MAX_ID) {
+            throw new IllegalArgumentException(
+                "model.vocab has " + v.size() + " pieces, more than " + TokenModel.MAX_ID);
+          }
           List<String> pieces = new ArrayList<>(v.size());
           float[] scores = new float[v.size()];
           for (int i = 0; i < v.size(); i++) {
-            JsonArray p = v.get(i).getAsJsonArray();
+            JsonElement pe = v.get(i);
+            if (!pe.isJsonArray() || pe.getAsJsonArray().size() != 2
+                || !pe.getAsJsonArray().get(0).isJsonPrimitive()
+                || !pe.getAsJsonArray().get(1).isJsonPrimitive()
+                || !pe.getAsJsonArray().get(1).getAsJsonPrimitive().isNumber()) {
+              throw new IllegalArgumentException(
+                  "model.vocab[" + i + "] " + Messages.show(pe) + " is not a [piece, score] pair");
+            }
+            JsonArray p = pe.getAsJsonArray();
             pieces.add(p.get(0).getAsString());
             scores[i] = (float) p.get(1).getAsDouble();
+            if (!Float.isFinite(scores[i])) {
+              // Gson reads NaN and Infinity leniently; a non-finite score breaks Viterbi's order.
+              throw new IllegalArgumentException(
+                  "model.vocab[" + i + "] " + Messages.show(pe) + " has a score that is not finite");
+            }
           }
-          int unk = isNull(m, "unk_id") ? 0 : m.get("unk_id").getAsInt();
+          int unk = isNull(m, "unk_id") ? 0 : JsonNumbers.tokenId(m.get("unk_id"), "model.unk_id");
+          if (!pieces.isEmpty() && unk >= pieces.size()) {
+            throw new IllegalArgumentException(
+                "model.unk_id " + unk + " is not a piece (there are " + pieces.size() + ")");
+          }
           return new Unigram(pieces, scores, unk, bool(m, "byte_fallback", false));
         }
       case "CharLevel":
@@ -363,15 +406,15 @@ public final class HfTokenizerJson {
           JsonArray sep = req(p, "sep", "post_processor").getAsJsonArray();
           JsonArray cls = req(p, "cls", "post_processor").getAsJsonArray();
           return TemplateProcessing.bert(
-              cls.get(0).getAsString(), cls.get(1).getAsInt(), sep.get(0).getAsString(), sep.get(1).getAsInt());
+              cls.get(0).getAsString(), JsonNumbers.tokenId(cls.get(1), "post_processor.cls id"), sep.get(0).getAsString(), JsonNumbers.tokenId(sep.get(1), "post_processor.sep id"));
         }
       case "RobertaProcessing":
         {
           JsonArray sep = req(p, "sep", "post_processor").getAsJsonArray();
           JsonArray cls = req(p, "cls", "post_processor").getAsJsonArray();
           return TemplateProcessing.roberta(
-              cls.get(0).getAsString(), cls.get(1).getAsInt(), sep.get(0).getAsString(),
-              sep.get(1).getAsInt(), bool(p, "trim_offsets", true), bool(p, "add_prefix_space", true));
+              cls.get(0).getAsString(), JsonNumbers.tokenId(cls.get(1), "post_processor.cls id"), sep.get(0).getAsString(),
+              JsonNumbers.tokenId(sep.get(1), "post_processor.sep id"), bool(p, "trim_offsets", true), bool(p, "add_prefix_space", true));
         }
       case "TemplateProcessing":
         {
@@ -381,7 +424,7 @@ public final class HfTokenizerJson {
               JsonObject s = e.getValue().getAsJsonObject();
               List<Integer> ids = new ArrayList<>();
               for (JsonElement i : s.getAsJsonArray("ids")) {
-                ids.add(i.getAsInt());
+                ids.add(JsonNumbers.tokenId(i, "post_processor.special_tokens ids"));
               }
               List<String> toks = new ArrayList<>();
               for (JsonElement i : s.getAsJsonArray("tokens")) {
@@ -420,7 +463,9 @@ public final class HfTokenizerJson {
       JsonObject inner = o.getAsJsonObject(seq ? "Sequence" : "SpecialToken");
       out.add(
           new TemplateProcessing.Item(
-              seq, inner.get("id").getAsString(), inner.has("type_id") ? inner.get("type_id").getAsInt() : 0));
+              seq, inner.get("id").getAsString(), inner.has("type_id")
+                  ? JsonNumbers.integer(inner.get("type_id"), "post_processor type_id", 0, Integer.MAX_VALUE)
+                  : 0));
     }
     return out;
   }
@@ -443,8 +488,8 @@ public final class HfTokenizerJson {
       case "Strip":
         return SimpleDecoders.strip(
             req(d, "content", "decoder Strip").getAsString().charAt(0),
-            d.get("start").getAsInt(),
-            d.get("stop").getAsInt());
+            JsonNumbers.integer(d.get("start"), "decoder Strip start", 0, Integer.MAX_VALUE),
+            JsonNumbers.integer(d.get("stop"), "decoder Strip stop", 0, Integer.MAX_VALUE));
       case "Replace":
         {
           JsonObject p = req(d, "pattern", "decoder Replace").getAsJsonObject();
@@ -473,11 +518,7 @@ public final class HfTokenizerJson {
   }
 
   private static Map<String, Integer> vocab(JsonObject v) {
-    Map<String, Integer> m = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonElement> e : v.entrySet()) {
-      m.put(e.getKey(), e.getValue().getAsInt());
-    }
-    return m;
+    return TokenizerFiles.vocabulary(v, "model.vocab");
   }
 
   private static boolean isNull(JsonObject o, String k) {

@@ -280,13 +280,13 @@ public final class ModelFolderTokenizer {
       return null;
     }
     try {
-      JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+      JsonElement e = JsonParser.parseString(TokenizerFiles.readText(file, "a JSON object"));
       if (!e.isJsonObject()) {
         throw new IOException(file + ": expected a JSON object");
       }
       return e.getAsJsonObject();
     } catch (JsonParseException e) {
-      throw new IOException(file + ": malformed JSON (" + e.getMessage() + ")", e);
+      throw new IOException(Messages.clip(file + ": malformed JSON (" + Messages.json(e) + ")"), e);
     }
   }
 
@@ -304,7 +304,8 @@ public final class ModelFolderTokenizer {
     }
     JsonElement e = o.get(key);
     if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-      throw new IOException(source + ": " + key + " must be true or false, not " + e);
+      throw new IOException(
+          source + ": " + key + " must be true or false, not " + Messages.show(e));
     }
     return e.getAsBoolean();
   }
@@ -314,9 +315,11 @@ public final class ModelFolderTokenizer {
       return dflt;
     }
     JsonElement e = o.get(key);
-    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-      throw new IOException(source + ": " + key + " must be a whole number, not " + e);
+    try {
+      // extra_ids and offset become token ids: the same bound as ids.
+      return JsonNumbers.integer(e, key, 0, io.github.transformers4j.tokenizers.TokenModel.MAX_ID - 1);
+    } catch (IllegalArgumentException bad) {
+      throw new IOException(source + ": " + bad.getMessage(), bad);
     }
-    return e.getAsInt();
   }
 }

@@ -11,22 +11,32 @@ final class ProtoReader {
   private final byte[] buf;
   private int pos;
   private final int end;
-  private final String what;
+  private final String source;
+  private final String message;
 
-  ProtoReader(byte[] buf, int from, int to, String what) {
+  /** A reader of {@code buf[from, to)}, the message {@code message} of {@code source} (for errors). */
+  ProtoReader(byte[] buf, int from, int to, String source, String message) {
     this.buf = buf;
     this.pos = from;
     this.end = to;
-    this.what = what;
+    this.source = source;
+    this.message = message;
   }
 
   boolean hasMore() {
     return pos < end;
   }
 
-  /** Reads a field key; returns {@code fieldNumber << 3 | wireType}. */
+  /**
+   * Reads a field key; returns {@code fieldNumber << 3 | wireType}. A field number of 0 or above
+   * protobuf's 2^29 - 1 is malformed (a truncating cast would turn it into a real field).
+   */
   int key() {
+    int at = pos;
     long k = varint();
+    if (k >>> 3 == 0 || k >>> 3 > 0x1fffffffL) {
+      throw error(at, "field number " + (k >>> 3) + " is invalid");
+    }
     return (int) k;
   }
 
@@ -34,7 +44,7 @@ final class ProtoReader {
     long v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos >= end) {
-        throw new IllegalArgumentException(what + ": truncated varint at byte " + pos);
+        throw error(pos, "truncated varint");
       }
       byte b = buf[pos++];
       v |= (long) (b & 0x7f) << shift;
@@ -42,7 +52,7 @@ final class ProtoReader {
         return v;
       }
     }
-    throw new IllegalArgumentException(what + ": malformed varint at byte " + pos);
+    throw error(pos, "varint longer than 10 bytes");
   }
 
   int fixed32() {
@@ -63,7 +73,7 @@ final class ProtoReader {
   /** A length-delimited field as a sub-reader. */
   ProtoReader message(String name) {
     int len = length();
-    ProtoReader r = new ProtoReader(buf, pos, pos + len, what + " " + name);
+    ProtoReader r = new ProtoReader(buf, pos, pos + len, source, name);
     pos += len;
     return r;
   }
@@ -82,19 +92,38 @@ final class ProtoReader {
     return s;
   }
 
+  /**
+   * A length prefix, checked against the bytes left: compared as {@code len > end - pos}, since
+   * {@code pos + len} overflows for a length near 2^63 and would let {@code pos} walk backwards
+   * (a 10-byte file then looped forever).
+   */
   private int length() {
+    int at = pos;
     long len = varint();
-    if (len < 0 || pos + len > end) {
-      throw new IllegalArgumentException(
-          what + ": field of " + len + " bytes at byte " + pos + " runs past the end (" + end + ")");
+    if (len < 0 || len > end - pos) {
+      throw error(
+          at,
+          "length "
+              + Long.toUnsignedString(len)
+              + " runs past the end of the message at byte "
+              + end
+              + " ("
+              + (end - pos)
+              + " bytes left)");
     }
     return (int) len;
   }
 
   private void need(int n) {
-    if (pos + n > end) {
-      throw new IllegalArgumentException(what + ": truncated at byte " + pos);
+    if (end - pos < n) {
+      throw error(pos, n + " bytes run past the end of the message at byte " + end);
     }
+  }
+
+  /** An error naming the file, the byte offset and the message being read. */
+  IllegalArgumentException error(int at, String detail) {
+    return new IllegalArgumentException(
+        source + ": malformed protobuf at byte " + at + " in " + message + ": " + detail);
   }
 
   /** Skips a field of {@code wireType}. */
@@ -116,8 +145,7 @@ final class ProtoReader {
         pos += 4;
         break;
       default:
-        throw new IllegalArgumentException(
-            what + ": unsupported wire type " + wireType + " at byte " + pos);
+        throw error(pos, "unsupported wire type " + wireType);
     }
   }
 }

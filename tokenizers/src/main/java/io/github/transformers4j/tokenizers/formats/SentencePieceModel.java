@@ -54,6 +54,9 @@ public final class SentencePieceModel {
   public static Tokenizer load(Path path) throws IOException {
     Content c;
     try {
+      if (Files.isDirectory(path)) {
+        throw new IOException(path + ": is a folder, expected a SentencePiece .model file");
+      }
       c = read(Files.readAllBytes(path), path.toString());
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
@@ -72,7 +75,7 @@ public final class SentencePieceModel {
 
   /** Parses a {@code ModelProto}; {@code source} names it in errors. */
   public static Content read(byte[] bytes, String source) {
-    ProtoReader r = new ProtoReader(bytes, 0, bytes.length, source);
+    ProtoReader r = new ProtoReader(bytes, 0, bytes.length, source, "ModelProto");
     List<String> pieces = new ArrayList<>();
     List<Float> scores = new ArrayList<>();
     List<Integer> types = new ArrayList<>();
@@ -99,13 +102,17 @@ public final class SentencePieceModel {
           } else if (k == (2 << 3 | 5)) {
             score = p.float32();
           } else if (k == (3 << 3)) {
-            type = (int) p.varint();
+            type = enumValue(p.varint(), source, "piece " + pieces.size() + " type");
           } else {
             p.skip(k & 7);
           }
         }
         if (piece == null) {
           throw new IllegalArgumentException(source + ": piece " + pieces.size() + " has no text");
+        }
+        if (!Float.isFinite(score)) {
+          throw new IllegalArgumentException(
+              source + ": piece " + pieces.size() + " has score " + score + ", not a finite number");
         }
         pieces.add(piece);
         scores.add(score);
@@ -115,7 +122,7 @@ public final class SentencePieceModel {
         while (t.hasMore()) {
           int k = t.key();
           if (k == (3 << 3)) {
-            modelType = (int) t.varint();
+            modelType = enumValue(t.varint(), source, "trainer_spec model_type");
           } else if (k == (35 << 3)) {
             byteFallback = t.varint() != 0;
           } else {
@@ -154,6 +161,15 @@ public final class SentencePieceModel {
       ty[i] = types.get(i);
     }
     return new Content(pieces, sc, ty, modelType, byteFallback, normName, charsmap, dummy, removeWs, escapeWs);
+  }
+
+  /** An enum field's value; a value beyond int (a truncating cast could turn into 1) is refused. */
+  private static int enumValue(long v, String source, String field) {
+    if (v < 0 || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          source + ": " + field + " " + Long.toUnsignedString(v) + " is not a valid enum value");
+    }
+    return (int) v;
   }
 
   /** The tokenizer of a parsed model. */

@@ -70,16 +70,41 @@ public final class TokenizerFiles {
   /** GPT-2 from {@code encoder.json} (token → id) and {@code vocab.bpe} (merges). */
   public static Tokenizer gpt2(Path encoderJson, Path mergesFile) throws IOException {
     Map<String, Integer> vocab = readJsonVocab(encoderJson);
-    List<String[]> merges;
-    try (BufferedReader r = Files.newBufferedReader(mergesFile, StandardCharsets.UTF_8)) {
-      merges = readMerges(r, mergesFile.toString(), Integer.MAX_VALUE);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new IOException(mergesFile + ": no such file (GPT-2 merges for " + encoderJson + ")", e);
+    if (!Files.exists(mergesFile)) {
+      throw new IOException(mergesFile + ": no such file (GPT-2 merges for " + encoderJson + ")");
+    }
+    List<String[]> merges = readMerges(mergesFile);
+    if (merges.isEmpty()) {
+      // Without merges every text would silently be tokenized character by character.
+      throw new IOException(
+          mergesFile + ": no merges (the file is empty or holds only its #version line)");
     }
     try {
       return StandardTokenizers.gpt2(vocab, merges);
     } catch (IllegalArgumentException e) {
-      throw new IOException(mergesFile + ": " + e.getMessage(), e);
+      throw new IOException(Messages.clip(mergesFile + ": " + e.getMessage()), e);
+    }
+  }
+
+  /**
+   * The UTF-8 text of {@code file}, which is expected to be {@code what} ("a tokenizer.json"); a
+   * folder, a missing file and bytes that are not UTF-8 are errors naming the file.
+   */
+  static String readText(Path file, String what) throws IOException {
+    requireFile(file, what);
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(file + ": not UTF-8 text, not " + what, e);
+    }
+  }
+
+  private static void requireFile(Path file, String what) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + ": is a folder, expected " + what);
+    }
+    if (!Files.exists(file)) {
+      throw new IOException(file + ": no such file (expected " + what + ")");
     }
   }
 
@@ -95,6 +120,7 @@ public final class TokenizerFiles {
 
   /** CLIP from {@code bpe_simple_vocab_16e6.txt.gz}: the first 48,894 merges, as OpenAI's code. */
   public static Tokenizer clip(Path gz) throws IOException {
+    requireFile(gz, "a gzip-compressed merges file");
     List<String[]> merges;
     try (InputStream in = new GZIPInputStream(Files.newInputStream(gz));
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -102,6 +128,8 @@ public final class TokenizerFiles {
       merges = readMerges(r, gz.toString(), 49152 - 256 - 2);
     } catch (java.util.zip.ZipException e) {
       throw new IOException(gz + ": not a gzip file (" + e.getMessage() + ")", e);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(gz + ": not UTF-8 text inside the gzip, not a merges file", e);
     }
     try {
       return StandardTokenizers.clip(merges);
@@ -112,6 +140,7 @@ public final class TokenizerFiles {
 
   /** Reads {@code vocab.txt}: token per line, id = line number. */
   public static Map<String, Integer> readVocabTxt(Path file) throws IOException {
+    requireFile(file, "a vocab.txt");
     Map<String, Integer> vocab = new LinkedHashMap<>();
     int line = 0;
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -122,11 +151,17 @@ public final class TokenizerFiles {
           continue;
         }
         if (vocab.putIfAbsent(s.endsWith("\r") ? s.substring(0, s.length() - 1) : s, line) != null) {
-          throw new IOException(file + ": line " + (line + 1) + ": token '" + s + "' appears twice");
+          throw new IOException(
+              file + ": line " + (line + 1) + ": token " + Messages.quote(s) + " appears twice");
         }
         line++;
+        if (line >= io.github.transformers4j.tokenizers.TokenModel.MAX_ID) {
+          throw new IOException(
+              file + ": more than " + io.github.transformers4j.tokenizers.TokenModel.MAX_ID
+                  + " lines, more tokens than any vocabulary has");
+        }
       }
-    } catch (java.nio.charset.MalformedInputException e) {
+    } catch (java.nio.charset.CharacterCodingException e) {
       throw new IOException(file + ": not UTF-8 text, not a vocab.txt", e);
     }
     if (vocab.isEmpty()) {
@@ -139,9 +174,9 @@ public final class TokenizerFiles {
   public static Map<String, Integer> readJsonVocab(Path file) throws IOException {
     JsonElement root;
     try {
-      root = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+      root = JsonParser.parseString(readText(file, "a JSON vocabulary of token \u2192 id"));
     } catch (JsonParseException e) {
-      throw new IOException(file + ": malformed JSON (" + e.getMessage() + ")", e);
+      throw new IOException(Messages.clip(file + ": malformed JSON (" + Messages.json(e) + ")"), e);
     }
     if (!root.isJsonObject()) {
       throw new IOException(file + ": expected a JSON object of token → id");
@@ -150,23 +185,42 @@ public final class TokenizerFiles {
     if (o.has("model") && o.get("model").isJsonObject()) {
       throw new IOException(file + ": this is a tokenizer.json, not an encoder.json");
     }
+    try {
+      return vocabulary(o, "token");
+    } catch (IllegalArgumentException e) {
+      throw new IOException(Messages.clip(file + ": " + e.getMessage()), e);
+    }
+  }
+
+  /**
+   * A token → id JSON object, strictly: each id an integral number in {@code [0,
+   * TokenModel.MAX_ID)} (not 1.5, not "7", not 2^40) and no id given to two tokens; {@code where}
+   * names the object in errors.
+   */
+  static Map<String, Integer> vocabulary(JsonObject o, String where) {
     Map<String, Integer> vocab = new LinkedHashMap<>();
+    Map<Integer, String> byId = new java.util.HashMap<>();
     for (Map.Entry<String, JsonElement> e : o.entrySet()) {
-      if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isNumber()) {
-        throw new IOException(file + ": token '" + e.getKey() + "' has no integer id");
+      int id = JsonNumbers.tokenId(e.getValue(), where + " " + Messages.quote(e.getKey()) + ": id");
+      String other = byId.putIfAbsent(id, e.getKey());
+      if (other != null) {
+        throw new IllegalArgumentException(
+            where + "s " + Messages.quote(other) + " and " + Messages.quote(e.getKey())
+                + " have the same id " + id);
       }
-      vocab.put(e.getKey(), e.getValue().getAsInt());
+      vocab.put(e.getKey(), id);
     }
     return vocab;
   }
 
   /** Reads a merges file, one "a b" per line, skipping a {@code #version} line. */
   public static List<String[]> readMerges(Path file) throws IOException {
+    requireFile(file, "a merges file");
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       return readMerges(r, file.toString(), Integer.MAX_VALUE);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new IOException(file + ": no such file", e);
-    } catch (java.nio.charset.MalformedInputException e) {
+    } catch (java.nio.charset.CharacterCodingException e) {
       throw new IOException(file + ": not UTF-8 text, not a merges file", e);
     }
   }
@@ -184,8 +238,10 @@ public final class TokenizerFiles {
         continue;
       }
       String[] parts = s.split(" ");
-      if (parts.length != 2) {
-        throw new IOException(source + ": line " + line + ": '" + s + "' is not a merge 'a b'");
+      if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+        throw new IOException(
+            source + ": line " + line + ": " + Messages.quote(s)
+                + " is not a merge 'a b' (two tokens and one space)");
       }
       merges.add(parts);
     }

@@ -1,5 +1,6 @@
 package io.github.transformers4j.tokenizers.models;
 
+import io.github.transformers4j.tokenizers.TokenModel;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,16 +15,27 @@ final class Vocabulary {
     this.toId = new HashMap<>(vocab);
     int max = -1;
     for (Map.Entry<String, Integer> e : vocab.entrySet()) {
-      if (e.getValue() < 0) {
+      if (e.getValue() < 0 || e.getValue() >= TokenModel.MAX_ID) {
         throw new IllegalArgumentException(
-            "token '" + e.getKey() + "' has negative id " + e.getValue());
+            "token " + quote(e.getKey()) + " has id " + e.getValue() + ", outside [0, "
+                + TokenModel.MAX_ID + ")");
       }
       max = Math.max(max, e.getValue());
     }
     toToken = new String[max + 1];
     for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+      String other = toToken[e.getValue()];
+      if (other != null) {
+        throw new IllegalArgumentException(
+            "tokens " + quote(other) + " and " + quote(e.getKey()) + " have the same id "
+                + e.getValue());
+      }
       toToken[e.getValue()] = e.getKey();
     }
+  }
+
+  private static String quote(String s) {
+    return "'" + (s.length() <= 100 ? s : s.substring(0, 99) + "\u2026") + "'";
   }
 
   int id(String token) {

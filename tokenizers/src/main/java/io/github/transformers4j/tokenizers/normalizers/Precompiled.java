@@ -73,7 +73,10 @@ public final class Precompiled implements Normalizer {
       nodePos ^= offset(unit);
       if (((unit >>> 8) & 1) == 1 && nodePos < trie.length) {
         int value = trie[nodePos] & 0x7fffffff;
-        best = ((long) (i + 1 - pos) << 32) | value;
+        // A value outside the replacement blob (a damaged charsmap) is no match, not a crash.
+        if (value < normalized.length) {
+          best = ((long) (i + 1 - pos) << 32) | value;
+        }
       }
     }
     return best;

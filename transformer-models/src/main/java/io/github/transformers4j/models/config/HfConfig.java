@@ -29,8 +29,13 @@ public final class HfConfig {
    * @throws IllegalArgumentException naming the file when it is not a JSON object
    */
   public static Map<String, Object> read(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + ": is a folder, expected a JSON file");
+    }
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       return parse(file.toString(), r);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(file + ": not UTF-8 text, not a JSON file", e);
     }
   }
 
@@ -48,7 +53,16 @@ public final class HfConfig {
       }
       return (Map<String, Object>) o;
     } catch (JsonParseException e) {
-      throw new IllegalArgumentException(source + ": malformed JSON: " + e.getMessage(), e);
+      if (e.getCause() instanceof java.nio.charset.CharacterCodingException) {
+        throw new IllegalArgumentException(source + ": not UTF-8 text, not a JSON file", e);
+      }
+      // Gson's message without the Java class names and the troubleshooting link it adds.
+      String m = String.valueOf(e.getMessage())
+          .replaceAll("\\b(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):\\s*", "");
+      int see = m.indexOf("\nSee ");
+      m = (see >= 0 ? m.substring(0, see) : m).strip().replaceAll("\\s*\\R\\s*", "; ");
+      throw new IllegalArgumentException(
+          source + ": malformed JSON: " + (m.length() <= 200 ? m : m.substring(0, 199) + "\u2026"), e);
     }
   }
 }

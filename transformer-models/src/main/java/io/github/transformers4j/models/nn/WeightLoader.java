@@ -81,7 +81,24 @@ public final class WeightLoader {
     for (Map.Entry<String, Tensor> e : params.entrySet()) {
       String file = prefix + e.getKey();
       if (weights.contains(file)) {
-        module.setParameter(e.getKey(), ops.tensor(weights.floats(file), e.getValue().shape().dims()));
+        float[] values = weights.floats(file);
+        requireFinite(weights, file, values);
+        module.setParameter(e.getKey(), ops.tensor(values, e.getValue().shape().dims()));
+      }
+    }
+  }
+
+  /**
+   * Refuses a tensor holding NaN or an infinity: such a checkpoint (a diverged run, a corrupt
+   * download) generates garbage (all token 0) with no error. One pass over values just converted
+   * costs little next to the conversion.
+   */
+  private static void requireFinite(Weights weights, String name, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw new IllegalArgumentException(
+            weights + ": tensor '" + name + "' holds " + values[i] + " at element " + i + " of "
+                + values.length + "; the checkpoint is corrupt or from a diverged run");
       }
     }
   }

@@ -4,6 +4,7 @@ import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.nn.Model;
 import io.github.transformers4j.api.registry.Plugins;
 import io.github.transformers4j.api.spi.ArchitectureProvider;
+import io.github.transformers4j.models.config.ConfigLimits;
 import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.models.nn.PretrainedModel;
@@ -88,6 +89,9 @@ public final class Pretrained {
       throw new IOException(dir + ": no " + CONFIG + " (expected a Hugging Face model folder)");
     }
     Map<String, Object> map = HfConfig.read(config);
+    // Sizes are checked before the model is built: it allocates its parameters before the
+    // checkpoint's tensors are compared with them.
+    ConfigLimits.check(config.toString(), map);
     Object t = map.get("model_type");
     if (!(t instanceof String name) || name.isBlank()) {
       throw new IllegalArgumentException(config + ": no \"model_type\" naming the architecture");
@@ -98,7 +102,12 @@ public final class Pretrained {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(config + ": " + e.getMessage(), e);
     }
-    Model model = provider.create(ops, map);
+    Model model;
+    try {
+      model = provider.create(ops, map);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(named(config, e.getMessage()), e);
+    }
     if (!type.isInstance(model)
         && model instanceof WithBaseModel head
         && model instanceof PretrainedModel whole
@@ -106,6 +115,8 @@ public final class Pretrained {
       // A folder saved with a head, asked for as its base model: load all, hand out the base.
       try (Weights w = openWeights(dir)) {
         whole.load(w);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(named(dir, e.getMessage()), e);
       }
       T base = type.cast(head.baseModel());
       quantize(base, precision, dir);
@@ -120,9 +131,23 @@ public final class Pretrained {
     T m = type.cast(model);
     try (Weights w = openWeights(dir)) {
       m.load(w);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(named(dir, e.getMessage()), e);
     }
     quantize(m, precision, dir);
     return m;
+  }
+
+  /**
+   * {@code message} prefixed with {@code where} unless it names it already, and cut to 290
+   * characters (with the prefix's ": ", under 300 after the path) (a checkpoint that fits nothing lists up to 20 tensors).
+   */
+  private static String named(Path where, String message) {
+    String m = String.valueOf(message);
+    if (m.length() > 290) {
+      m = m.substring(0, 289) + "\u2026";
+    }
+    return m.contains(where.toString()) ? m : where + ": " + m;
   }
 
   /**

@@ -197,11 +197,11 @@ public final class OnnxWeights implements Weights {
           "onnx "
               + source
               + ": no initializer '"
-              + name
+              + cut(name)
               + "' (it has "
               + byName.size()
               + ", such as "
-              + byName.keySet().stream().limit(3).toList()
+              + byName.keySet().stream().limit(3).map(OnnxWeights::cut).toList()
               + ")");
     }
     return t;
@@ -277,6 +277,15 @@ public final class OnnxWeights implements Weights {
 
   // ---------------------------------------------------------------------------------------------
   // Parsing
+
+  /**
+   * {@code o} as text of at most 60 characters: names and dims come from the file, and a message
+   * must stay one short line (at most 300 characters) whatever the file holds.
+   */
+  static String cut(Object o) {
+    String s = String.valueOf(o);
+    return s.length() <= 60 ? s : s.substring(0, 59) + "\u2026";
+  }
 
   /** Element size in bytes of a numeric data type, or 0 when it is not read. */
   private static int elementSize(int dataType) {
@@ -400,7 +409,7 @@ public final class OnnxWeights implements Weights {
       }
     }
     String what =
-        "initializer '" + (name == null ? "?" : name) + "' (TensorProto at byte " + start + ")";
+        "initializer '" + (name == null ? "?" : cut(name)) + "' (TensorProto at byte " + start + ")";
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException("onnx " + source + ": " + what + " has no name");
     }
@@ -426,7 +435,7 @@ public final class OnnxWeights implements Weights {
       long d = dims.get(i);
       if (d < 0 || d > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
-            "onnx " + source + ": " + what + " has dimension " + i + " = " + d + " in " + dims);
+            "onnx " + source + ": " + what + " has dimension " + i + " = " + d + " in " + cut(dims));
       }
       intDims[i] = (int) d;
       elements *= d;
@@ -437,7 +446,7 @@ public final class OnnxWeights implements Weights {
                 + ": "
                 + what
                 + " dims "
-                + dims
+                + cut(dims)
                 + " exceed "
                 + Integer.MAX_VALUE
                 + " elements");
@@ -459,7 +468,7 @@ public final class OnnxWeights implements Weights {
                 + " of "
                 + typeName(dataType)
                 + " dims "
-                + dims
+                + cut(dims)
                 + " needs "
                 + elements * size
                 + " bytes of raw_data but has "
@@ -495,7 +504,7 @@ public final class OnnxWeights implements Weights {
               + ": "
               + what
               + " dims "
-              + dims
+              + cut(dims)
               + " need "
               + elements
               + " elements but it holds "
@@ -596,7 +605,7 @@ public final class OnnxWeights implements Weights {
     for (Init t : inits) {
       if (byOnnxName.put(t.onnxName, t) != null) {
         throw new IllegalArgumentException(
-            "onnx " + source + ": initializer '" + t.onnxName + "' appears twice");
+            "onnx " + source + ": initializer '" + cut(t.onnxName) + "' appears twice");
       }
     }
     Map<String, Init> out = new LinkedHashMap<>();
@@ -622,7 +631,7 @@ public final class OnnxWeights implements Weights {
       }
       if (out.put(hfName, exposed) != null) {
         throw new IllegalArgumentException(
-            "onnx " + source + ": two initializers are both named '" + hfName + "'");
+            "onnx " + source + ": two initializers are both named '" + cut(hfName) + "'");
       }
     }
     return Collections.unmodifiableMap(out);

@@ -378,7 +378,7 @@ public final class SafeTensors implements Weights {
       CharBuffer chars = decoder.decode(bytes);
       return chars.toString();
     } catch (CharacterCodingException e) {
-      throw bad(file, "the header is not valid UTF-8 (" + e + ")");
+      throw bad(file, "the header is not valid UTF-8 text");
     }
   }
 

@@ -183,6 +183,42 @@ class OnnxWeightsTest {
     assertMessage(new Proto().message(7, new Proto().message(5, noName)).bytes(), "has no name");
   }
 
+  /**
+   * Issue 12's SentencePiece hang, fed to the ONNX reader: a length varint near 2^63 after the key
+   * of ModelProto.graph (7), of an unknown field (15) and of field 2. Its reader compares the length
+   * with the bytes left, so {@code pos + len} never overflows; this keeps it so.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"3af6ffffffffffffff7f", "7af6ffffffffffffff7f", "12f6ffffffffffffff7f"})
+  void lengthNear2To63IsAnErrorNotAHang(String hex) {
+    byte[] model = java.util.HexFormat.of().parseHex(hex);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(10), () -> OnnxWeights.read(model, "bad.onnx")));
+    assertTrue(e.getMessage().startsWith("onnx bad.onnx: malformed protobuf at byte 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("runs past the end"), e.getMessage());
+  }
+
+  @Test
+  void longNamesAndDimsFromTheFileAreCutInMessages() {
+    String name = "w".repeat(5000);
+    Proto dims = new Proto();
+    for (int i = 0; i < 2000; i++) {
+      dims.varint(1, 1);
+    }
+    Proto t = dims.varint(2, 1).string(8, name).bytes(9, new byte[8]);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> OnnxWeights.read(new Proto().message(7, new Proto().message(5, t)).bytes(), "x.onnx"));
+    assertTrue(e.getMessage().length() <= 300, e.getMessage().length() + ": " + e.getMessage());
+    assertTrue(e.getMessage().contains("needs 4 bytes of raw_data but has 8"), e.getMessage());
+  }
+
   private static void assertMessage(byte[] model, String expected) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> OnnxWeights.read(model, "bad.onnx"));
