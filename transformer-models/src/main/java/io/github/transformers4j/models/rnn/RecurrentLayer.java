@@ -140,10 +140,12 @@ public abstract class RecurrentLayer extends AbstractModule {
         Tensor gx = ops.linear(layerIn, w[0].get(), true, w[2] == null ? null : w[2].get());
         CellState state =
             new CellState(initial(h0, k, b), hasCell() ? initial(c0, k, b) : null);
+        Tensor[] perStep = new Tensor[t];
+        split(gx, 0, t, perStep);
         Tensor[] steps = new Tensor[t];
         for (int s = 0; s < t; s++) {
           int at = dir == 0 ? s : t - 1 - s;
-          Tensor g = ops.reshape(ops.slice(gx, 1, at, at + 1), b, gates * hs); // (B, 1, G·H) -> (B, G·H)
+          Tensor g = ops.reshape(perStep[at], b, gates * hs); // (B, 1, G·H) -> (B, G·H)
           CellState next = step(g, state, w[1].get(), w[3] == null ? null : w[3].get());
           Tensor out = next.h();
           if (masks != null && masks[at] != null) {
@@ -170,6 +172,21 @@ public abstract class RecurrentLayer extends AbstractModule {
     Tensor hN = stack == 1 ? finalH.get(0) : ops.concat(finalH, 0);
     Tensor cN = finalC.isEmpty() ? null : stack == 1 ? finalC.get(0) : ops.concat(finalC, 0);
     return new RecurrentOutput(output, hN, cN);
+  }
+
+  /**
+   * Cuts {@code x} (B, n, ·), covering steps [from, from + n), into its n single steps along axis
+   * 1, halving recursively. The backward of a slice is a tensor of the sliced tensor's full size, so
+   * T slices of the whole would cost O(T²) in the backward; halving costs O(T log T).
+   */
+  private void split(Tensor x, int from, int n, Tensor[] out) {
+    if (n == 1) {
+      out[from] = x;
+      return;
+    }
+    int half = n / 2;
+    split(ops.slice(x, 1, 0, half), from, half, out);
+    split(ops.slice(x, 1, half, n), from + half, n - half, out);
   }
 
   private void requireState(String name, Tensor s, int stack, int b) {
