@@ -180,7 +180,8 @@ class RecurrentLayersTest {
 
     // The backward reuses the forward's mask: the gradient matches central differences when each
     // forward replays the same seed.
-    Gru gru = new Gru(ops, RecurrentConfig.of(3, 4).withLayers(2).withDropout(0.5f), new SplittableRandom(SEED));
+    RecurrentConfig two = RecurrentConfig.of(3, 4).withLayers(2).withDropout(0.5f);
+    Gru gru = new Gru(ops, two, new SplittableRandom(SEED));
     GradientCheck.check(
         "2-layer GRU with dropout 0.5 in training",
         ops,
@@ -209,8 +210,9 @@ class RecurrentLayersTest {
       }
     }
     assertEquals(expected, new ArrayList<>(p.keySet()), "torch.nn.LSTM's state-dict order");
-    assertEquals(List.of(64, 5), List.of(p.get("weight_ih_l0").shape().dims()[0], p.get("weight_ih_l0").shape().dims()[1]));
-    assertEquals(List.of(64, 32), List.of(p.get("weight_ih_l1").shape().dims()[0], p.get("weight_ih_l1").shape().dims()[1]));
+    assertArrayEquals(new int[] {64, 5}, p.get("weight_ih_l0").shape().dims(), "(4H, input_size)");
+    assertArrayEquals(new int[] {64, 32}, p.get("weight_ih_l1").shape().dims(), "(4H, 2H) above layer 0");
+    assertArrayEquals(new int[] {64, 16}, p.get("weight_hh_l1_reverse").shape().dims(), "(4H, H)");
     double bound = 1 / Math.sqrt(16);
     double largest = 0;
     for (Tensor t : p.values()) {
@@ -238,13 +240,16 @@ class RecurrentLayersTest {
     Gru gru = new Gru(ops, config, new SplittableRandom(SEED));
     Lstm lstm = new Lstm(ops, config, new SplittableRandom(SEED));
     Tensor x = ops.tensor(normal(1, 2 * 5 * 3), 2, 5, 3);
-    assertTrue(message(() -> gru.forward(ops.tensor(normal(1, 8), 2, 2, 2))).contains("GRU input: expected (B, T, input_size 3)"));
+    assertTrue(message(() -> gru.forward(ops.tensor(normal(1, 8), 2, 2, 2)))
+        .contains("GRU input: expected (B, T, input_size 3)"));
     assertTrue(message(() -> gru.forward(ops.tensor(normal(1, 6), 2, 3))).contains("GRU input"));
     String h0 = message(() -> gru.forward(x, ops.zeros(1, 2, 4), null, null));
     assertTrue(h0.contains("initial state h0: expected shape") && h0.contains("got"), h0);
-    assertTrue(message(() -> gru.forward(x, null, ops.zeros(2, 2, 4), null)).contains("only an LSTM has a cell state"));
+    assertTrue(message(() -> gru.forward(x, null, ops.zeros(2, 2, 4), null))
+        .contains("only an LSTM has a cell state"));
     assertTrue(message(() -> lstm.forward(x, null, ops.zeros(2, 3, 4), null)).contains("initial state c0"));
-    assertTrue(message(() -> gru.forward(x, null, null, new int[] {5})).contains("lengths: expected one per batch row (2)"));
+    assertTrue(message(() -> gru.forward(x, null, null, new int[] {5}))
+        .contains("lengths: expected one per batch row (2)"));
     String len = message(() -> gru.forward(x, null, null, new int[] {5, 6}));
     assertTrue(len.contains("row 1 has length 6") && len.contains("[1, 5]"), len);
     assertTrue(message(() -> gru.forward(x, null, null, new int[] {0, 5})).contains("row 0 has length 0"));
