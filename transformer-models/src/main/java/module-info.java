@@ -20,6 +20,7 @@ module io.github.transformers4j.models {
   exports io.github.transformers4j.models.weights;
   exports io.github.transformers4j.models.pretrained;
   exports io.github.transformers4j.models.tasks;
+  exports io.github.transformers4j.models.rnn;
 
   provides io.github.transformers4j.api.spi.AttentionProvider with
       io.github.transformers4j.models.layers.SdpaAttention,

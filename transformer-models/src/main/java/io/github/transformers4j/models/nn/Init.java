@@ -19,6 +19,15 @@ public final class Init {
     return a;
   }
 
+  /** {@code n} draws from U(-bound, bound). */
+  public static float[] uniform(SplittableRandom rng, int n, double bound) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
+    }
+    return a;
+  }
+
   /** {@code n} copies of {@code v}. */
   public static float[] constant(int n, float v) {
     float[] a = new float[n];
