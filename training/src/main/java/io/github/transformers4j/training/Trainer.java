@@ -275,7 +275,10 @@ public final class Trainer {
           && (last || (config.evalEvery() > 0 && step % config.evalEvery() == 0))) {
         lastVal = evaluate(val.get(), config.evalBatches());
         if (metrics != null) {
-          metrics.log(Map.of("step", (double) step, "val_loss", lastVal));
+          Map<String, Double> row = new LinkedHashMap<>(); // fixed key order in the file
+          row.put("step", (double) step);
+          row.put("val_loss", lastVal);
+          metrics.log(row);
         }
       }
       boolean stopNow = stopRequested || (config.stopAt() > 0 && step >= config.stopAt());

@@ -61,8 +61,11 @@ public final class Checkpoint {
     Files.createDirectories(parent);
     Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
     try {
-      Map<String, String> meta =
-          Map.of("step", Long.toString(state.step()), "format", "t4j-ckpt-1");
+      // Insertion order, not Map.of (whose order changes from one JVM to the next): identical runs
+      // write byte-identical files.
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("step", Long.toString(state.step()));
+      meta.put("format", "t4j-ckpt-1");
       Map<String, TensorFile.Entry> model = new LinkedHashMap<>();
       for (Parameter p : params) {
         Tensor v = p.get();

@@ -108,7 +108,10 @@ public final class ExampleBatches implements BatchSource {
 
   @Override
   public Map<String, Long> state() {
-    return Map.of("epoch", epoch, "index", (long) index);
+    Map<String, Long> s = new java.util.LinkedHashMap<>(); // fixed order in trainer_state.json
+    s.put("epoch", epoch);
+    s.put("index", (long) index);
+    return s;
   }
 
   @Override

@@ -1,0 +1,88 @@
+package io.github.transformers4j.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.training.data.BlockSampler;
+import io.github.transformers4j.training.data.Example;
+import io.github.transformers4j.training.data.ExampleBatches;
+import io.github.transformers4j.training.objectives.CausalLm;
+import io.github.transformers4j.training.optim.AdamW;
+import io.github.transformers4j.training.optim.LrSchedule;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 12 (training side): reproducible files, refused bad resumes, the crash windows of saves. */
+class CheckpointSafetyTest {
+  final Ops ops = TestOps.reference();
+  @TempDir Path dir;
+
+  static final int V = 12;
+
+  TrainerConfig config(long steps, Path out) {
+    return new TrainerConfig(
+        steps, 2, 1.0, LrSchedule.cosine(0.05, 0.005, 2, steps), 3, 2, 0, out, 11, 0);
+  }
+
+  Trainer.Result train(Path out, long steps, long stopAt, boolean resume) {
+    TrainerConfig cfg = config(steps, out);
+    if (stopAt > 0) {
+      cfg = cfg.withStopAt(stopAt);
+    }
+    return new Trainer(
+            ops,
+            new TinyLm(ops, V, 8, V, 0.2f, 1),
+            new CausalLm(false),
+            new AdamW(0.9, 0.99, 1e-8, 0.1, true),
+            cfg,
+            null)
+        .run(
+            new BlockSampler(TrainerTest.corpus(), 3, 6, 21),
+            () -> new BlockSampler(TrainerTest.corpus(), 3, 6, 99),
+            resume);
+  }
+
+  @Test
+  void identicalRunsWriteByteIdenticalCheckpointsAndMetrics() throws Exception {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    train(a, 6, 0, false);
+    train(b, 6, 0, false);
+    for (String f :
+        List.of("model.safetensors", "optimizer.safetensors", "trainer_state.json")) {
+      assertArrayEquals(
+          Files.readAllBytes(a.resolve("checkpoint").resolve(f)),
+          Files.readAllBytes(b.resolve("checkpoint").resolve(f)),
+          f);
+    }
+    // The rows hold no timing field, so the whole files must match.
+    assertEquals(
+        Files.readString(a.resolve("metrics.jsonl")), Files.readString(b.resolve("metrics.jsonl")));
+    // Map.of orders its keys by a per-JVM random salt, so two runs in one JVM agree even with it:
+    // the order must also be the written one, which holds in every JVM.
+    String header =
+        new String(
+            Files.readAllBytes(a.resolve("checkpoint").resolve("model.safetensors")),
+            8,
+            80,
+            StandardCharsets.ISO_8859_1);
+    assertTrue(
+        header.startsWith("{\"__metadata__\":{\"step\":\"6\",\"format\":\"t4j-ckpt-1\"}"), header);
+    for (String line : Files.readAllLines(a.resolve("metrics.jsonl"))) {
+      if (line.contains("val_loss")) {
+        assertTrue(line.startsWith("{\"step\":"), line);
+      }
+    }
+    // The seq2seq and BERT data position goes into trainer_state.json in a fixed order too.
+    ExampleBatches ex =
+        new ExampleBatches(
+            List.of(new Example(new int[] {1}, new int[] {2})), 1, 0, -100, 7, true);
+    assertEquals(List.of("epoch", "index"), List.copyOf(ex.state().keySet()));
+  }
+}
