@@ -162,7 +162,14 @@ public final class Trainer {
     long tokens = 0;
     MetricsLog metrics = null;
     Path out = outDir;
-    if (resume && out != null && Checkpoint.exists(checkpointDir())) {
+    if (resume && out != null && !Checkpoint.exists(checkpointDir())) {
+      // Starting over here would overwrite the run's metrics: exact resume or nothing.
+      throw new IllegalArgumentException(
+          "--resume: no checkpoint to continue: "
+              + Checkpoint.missing(checkpointDir())
+              + "; nothing was changed (drop --resume and add --overwrite to start again)");
+    }
+    if (resume && out != null) {
       Checkpoint.State s = Checkpoint.load(checkpointDir(), params, optimizer);
       train.restore(s.train());
       step = s.step();

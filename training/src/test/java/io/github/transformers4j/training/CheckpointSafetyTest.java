@@ -85,4 +85,70 @@ class CheckpointSafetyTest {
             List.of(new Example(new int[] {1}, new int[] {2})), 1, 0, -100, 7, true);
     assertEquals(List.of("epoch", "index"), List.copyOf(ex.state().keySet()));
   }
+
+  private static String messageOf(Runnable r) {
+    RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, r::run);
+    return e.getMessage();
+  }
+
+  @Test
+  void resumeWithoutAUsableCheckpointFailsNamingThePathAndChangesNothing() throws Exception {
+    Path run = dir.resolve("run");
+    train(run, 6, 3, false);
+    Path ck = run.resolve("checkpoint");
+    Path state = ck.resolve("trainer_state.json");
+    byte[] metrics = Files.readAllBytes(run.resolve("metrics.jsonl"));
+    byte[] saved = Files.readAllBytes(state);
+
+    Files.delete(state);
+    String m = messageOf(() -> train(run, 6, 0, true));
+    assertTrue(m.contains(state.toString()) && m.contains("missing"), m);
+    assertArrayEquals(metrics, Files.readAllBytes(run.resolve("metrics.jsonl")));
+
+    Files.createDirectory(state);
+    m = messageOf(() -> train(run, 6, 0, true));
+    assertTrue(m.contains(state.toString()) && m.contains("is a folder"), m);
+    Files.delete(state);
+    Files.write(state, saved);
+
+    Path moved = dir.resolve("moved");
+    Files.move(ck, moved);
+    Files.writeString(ck, "not a folder");
+    m = messageOf(() -> train(run, 6, 0, true));
+    assertTrue(m.contains(ck.toString()) && m.contains("is a file"), m);
+    assertEquals("not a folder", Files.readString(ck));
+    assertArrayEquals(metrics, Files.readAllBytes(run.resolve("metrics.jsonl")));
+    Files.delete(ck);
+    Files.move(moved, ck);
+
+    // The untouched checkpoint still resumes.
+    assertEquals(6, train(run, 6, 0, true).step());
+  }
+
+  @Test
+  void aDamagedOptimizerStateIsRefusedNotResumedInexactly() throws Exception {
+    Path run = dir.resolve("run");
+    train(run, 6, 3, false);
+    Path ck = run.resolve("checkpoint");
+    Path state = ck.resolve("trainer_state.json");
+    String json = Files.readString(state);
+    assertTrue(json.contains("\"optimizerSteps\": 3"), json);
+    for (String bad : List.of("0", "-2")) {
+      Files.writeString(state, json.replace("\"optimizerSteps\": 3", "\"optimizerSteps\": " + bad));
+      String m = messageOf(() -> train(run, 6, 0, true));
+      assertTrue(m.contains("optimizerSteps is " + bad) && m.contains(state.toString()), m);
+    }
+    Files.writeString(state, json);
+
+    // Drop one parameter's two moments: the rest would resume, inexactly.
+    Path opt = ck.resolve("optimizer.safetensors");
+    var c = io.github.transformers4j.training.checkpoint.TensorFile.read(opt);
+    var kept = new java.util.LinkedHashMap<>(c.tensors());
+    String victim = kept.keySet().iterator().next().substring("exp_avg.".length());
+    kept.remove("exp_avg." + victim);
+    kept.remove("exp_avg_sq." + victim);
+    io.github.transformers4j.training.checkpoint.TensorFile.write(opt, kept, c.metadata());
+    String m = messageOf(() -> train(run, 6, 0, true));
+    assertTrue(m.contains(opt.toString()) && m.contains("moment tensors"), m);
+  }
 }

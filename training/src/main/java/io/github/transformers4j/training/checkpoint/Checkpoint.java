@@ -28,6 +28,7 @@ public final class Checkpoint {
   static final String MODEL = "model.safetensors";
   static final String OPTIMIZER = "optimizer.safetensors";
   static final String STATE = "trainer_state.json";
+  static final String TENSORS = "tensors";
 
   private Checkpoint() {}
 
@@ -76,7 +77,11 @@ public final class Checkpoint {
       optimizer
           .state()
           .forEach((k, a) -> opt.put(k, new TensorFile.Entry(new int[] {a.length}, a)));
-      TensorFile.write(tmp.resolve(OPTIMIZER), opt, meta);
+      // The count lets a resume tell a file that lost moment tensors from one of a model whose
+      // parameters did not all get a gradient yet.
+      Map<String, String> optMeta = new LinkedHashMap<>(meta);
+      optMeta.put(TENSORS, Integer.toString(opt.size()));
+      TensorFile.write(tmp.resolve(OPTIMIZER), opt, optMeta);
       AtomicFiles.write(tmp.resolve(STATE), GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
       Path old = parent.resolve(abs.getFileName() + ".old");
       deleteTree(old);
@@ -106,17 +111,50 @@ public final class Checkpoint {
     return Files.isRegularFile(old.resolve(STATE)) ? old : abs;
   }
 
+  /** Why {@code dir} holds no checkpoint, naming the path that is wrong. */
+  public static String missing(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    if (Files.isRegularFile(abs)) {
+      return abs + " is a file, not a checkpoint folder";
+    }
+    if (!Files.exists(abs)) {
+      return abs + " does not exist";
+    }
+    Path state = abs.resolve(STATE);
+    if (Files.isDirectory(state)) {
+      return state + " is a folder, not a file";
+    }
+    return state + " is missing";
+  }
+
   /** Reads only the state of the checkpoint in {@code dir}. */
   public static State readState(Path dir) throws IOException {
     Path f = resolve(dir).resolve(STATE);
     if (!Files.isRegularFile(f)) {
-      throw new IOException("no checkpoint in " + dir + " (missing " + STATE + ")");
+      throw new IOException("no checkpoint in " + dir + " (" + missing(dir) + ")");
     }
+    State s;
     try {
-      return GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), State.class);
+      s = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), State.class);
     } catch (RuntimeException e) {
       throw new IOException(f + ": not a trainer state: " + e.getMessage(), e);
     }
+    if (s == null || s.train() == null) {
+      throw new IOException(
+          f + ": not a trainer state (expected a JSON object with step, seed, train, ...)");
+    }
+    if (s.step() < 0 || s.optimizerSteps() < 0 || (s.step() > 0 && s.optimizerSteps() == 0)) {
+      // Bias correction at step 0 divides by zero; a negative count gives NaN steps later.
+      throw new IOException(
+          f
+              + ": optimizerSteps is "
+              + s.optimizerSteps()
+              + " at step "
+              + s.step()
+              + "; expected at least 1 once a step was taken (a damaged trainer state: an exact"
+              + " resume is not possible from it)");
+    }
+    return s;
   }
 
   /**
@@ -154,15 +192,29 @@ public final class Checkpoint {
     Path f = resolve(dir).resolve(OPTIMIZER);
     TensorFile.Contents opt = TensorFile.read(f);
     checkStep(f, opt, s.step());
+    String count = opt.metadata().get(TENSORS);
+    if (count != null && !count.equals(Integer.toString(opt.tensors().size()))) {
+      throw new IOException(
+          f
+              + ": holds "
+              + opt.tensors().size()
+              + " moment tensors but was written with "
+              + count
+              + " (an exact resume needs them all)");
+    }
     Map<String, float[]> state = new LinkedHashMap<>();
     opt.tensors().forEach((k, e) -> state.put(k, e.data()));
-    optimizer.restore(state, s.optimizerSteps(), params);
+    try {
+      optimizer.restore(state, s.optimizerSteps(), params);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(f + ": " + e.getMessage(), e);
+    }
     return s;
   }
 
   private static void checkStep(Path f, TensorFile.Contents c, long step) throws IOException {
     String st = c.metadata().get("step");
-    if (st == null || Long.parseLong(st) != step) {
+    if (!Long.toString(step).equals(st)) {
       throw new IOException(
           f
               + ": written at step "
