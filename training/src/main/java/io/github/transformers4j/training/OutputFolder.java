@@ -402,9 +402,9 @@ public final class OutputFolder implements AutoCloseable {
     if (names.isEmpty()) {
       return new Contents(Contents.NONE, "nothing", false);
     }
+    // Also the .old or complete hidden folder that a crash during a checkpoint save leaves.
     boolean checkpoint =
-        Files.isRegularFile(path.resolve("checkpoint").resolve("trainer_state.json"))
-            || Files.isRegularFile(path.resolve("checkpoint.old").resolve("trainer_state.json"));
+        io.github.transformers4j.training.checkpoint.Checkpoint.exists(path.resolve("checkpoint"));
     String task = null;
     if (names.contains(RECIPE)) {
       try {

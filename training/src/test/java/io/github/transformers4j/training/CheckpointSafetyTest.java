@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,5 +151,88 @@ class CheckpointSafetyTest {
     io.github.transformers4j.training.checkpoint.TensorFile.write(opt, kept, c.metadata());
     String m = messageOf(() -> train(run, 6, 0, true));
     assertTrue(m.contains(opt.toString()) && m.contains("moment tensors"), m);
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+  }
+
+  private static void clear(Path run) throws java.io.IOException {
+    try (var s = Files.list(run)) {
+      for (Path p : s.toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith("checkpoint") || n.startsWith(".checkpoint")) {
+          OutputFolder.deleteTree(p);
+        }
+      }
+    }
+  }
+
+  /**
+   * Each crash window of the swap at step 6 (from the checkpoint of step 3), left as a crash at
+   * that rename would leave the folders (and the one the old protocol left after a second crash):
+   * the resume starts from the newest complete checkpoint, ends bit-identical to a run never
+   * stopped, and leaves no stale hidden folder.
+   */
+  @Test
+  void resumeRecoversFromEveryCrashWindowOfTheCheckpointSwap() throws Exception {
+    Path ref = dir.resolve("ref");
+    train(ref, 9, 0, false);
+    byte[] refModel = Files.readAllBytes(ref.resolve("checkpoint").resolve("model.safetensors"));
+    String refMetrics = Files.readString(ref.resolve("metrics.jsonl"));
+
+    Path run = dir.resolve("run");
+    train(run, 9, 3, false);
+    Path ck3 = dir.resolve("ck3");
+    copyTree(run.resolve("checkpoint"), ck3);
+    train(run, 9, 6, true);
+    Path ck6 = dir.resolve("ck6");
+    copyTree(run.resolve("checkpoint"), ck6);
+    String metrics6 = Files.readString(run.resolve("metrics.jsonl"));
+    Path partial = dir.resolve("partial"); // a save killed while writing its files
+    Files.createDirectory(partial);
+    Files.copy(ck6.resolve("model.safetensors"), partial.resolve("model.safetensors"));
+
+    record Window(String name, Map<String, Path> folders, long resumesAt) {}
+    List<Window> windows =
+        List.of(
+            new Window("before any rename", Map.of("checkpoint", ck3, ".checkpoint.17", ck6), 6),
+            new Window(
+                "after checkpoint -> checkpoint.old",
+                Map.of("checkpoint.old", ck3, ".checkpoint.17", ck6),
+                6),
+            new Window(
+                "after the new one moved in", Map.of("checkpoint", ck6, "checkpoint.old", ck3), 6),
+            new Window(
+                "a second crash after the old protocol deleted checkpoint.old",
+                Map.of(".checkpoint.17", ck6, ".checkpoint.23", partial),
+                6),
+            new Window(
+                "killed while writing the new one",
+                Map.of("checkpoint.old", ck3, ".checkpoint.23", partial),
+                3));
+    for (Window w : windows) {
+      clear(run);
+      for (Map.Entry<String, Path> e : w.folders().entrySet()) {
+        copyTree(e.getValue(), run.resolve(e.getKey()));
+      }
+      Files.writeString(run.resolve("metrics.jsonl"), metrics6);
+      Trainer.Result r = train(run, 9, 0, true);
+      assertEquals(9 - w.resumesAt(), r.losses().size(), w.name() + ": steps trained on resume");
+      assertArrayEquals(
+          refModel,
+          Files.readAllBytes(run.resolve("checkpoint").resolve("model.safetensors")),
+          w.name());
+      assertEquals(refMetrics, Files.readString(run.resolve("metrics.jsonl")), w.name());
+      try (var s = Files.list(run)) {
+        List<String> left =
+            s.map(p -> p.getFileName().toString()).filter(n -> n.contains("checkpoint")).toList();
+        assertEquals(List.of("checkpoint"), left, w.name() + ": folders left");
+      }
+    }
   }
 }

@@ -84,31 +84,93 @@ public final class Checkpoint {
       TensorFile.write(tmp.resolve(OPTIMIZER), opt, optMeta);
       AtomicFiles.write(tmp.resolve(STATE), GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
       Path old = parent.resolve(abs.getFileName() + ".old");
-      deleteTree(old);
-      if (Files.exists(abs)) {
+      // At every moment one complete checkpoint stays under abs or old: old is deleted only while
+      // abs holds a complete one, so two crashes in a row never leave none.
+      if (complete(abs)) {
+        deleteTree(old);
         Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        deleteTree(abs); // absent, or a damaged folder no resume would read; old is kept
       }
       Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.syncDirectory(parent);
       deleteTree(old);
+      // Hidden folders of saves that crashed: full copies, older than the one just written.
+      for (Path stale : hidden(abs)) {
+        deleteTree(stale);
+      }
     } finally {
       deleteTree(tmp);
     }
   }
 
+  /** Whether {@code d} holds the three files of a checkpoint (the state is written last). */
+  private static boolean complete(Path d) {
+    return Files.isRegularFile(d.resolve(STATE))
+        && Files.isRegularFile(d.resolve(MODEL))
+        && Files.isRegularFile(d.resolve(OPTIMIZER));
+  }
+
+  /** The hidden temporary folders of saves of {@code abs} ({@code .checkpoint.<n>}). */
+  private static java.util.List<Path> hidden(Path abs) throws IOException {
+    String prefix = "." + abs.getFileName() + ".";
+    try (Stream<Path> s = Files.list(abs.getParent())) {
+      return s.filter(p -> p.getFileName().toString().startsWith(prefix))
+          .filter(Files::isDirectory)
+          .sorted()
+          .toList();
+    }
+  }
+
+  /** The step of a complete checkpoint folder, or -1 when it is not one. */
+  private static long stepOf(Path d) {
+    if (!complete(d)) {
+      return -1;
+    }
+    try {
+      State s = GSON.fromJson(Files.readString(d.resolve(STATE), StandardCharsets.UTF_8), State.class);
+      return s == null ? -1 : s.step();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /**
-   * Whether {@code dir} (or its {@code .old} sibling after a crash mid-swap) holds a checkpoint.
+   * Whether {@code dir}, or after a crash mid-save its {@code .old} sibling or a complete hidden
+   * temporary folder, holds a checkpoint.
    */
   public static boolean exists(Path dir) {
     return Files.isRegularFile(resolve(dir).resolve(STATE));
   }
 
+  /**
+   * The folder to read the checkpoint of {@code dir} from: the newest complete one of {@code dir},
+   * its {@code .old} sibling and the hidden temporary folders that a crash during a save leaves
+   * (a complete one holds a newer step than the swap it did not finish); {@code dir} on a tie or
+   * when none is complete.
+   */
   private static Path resolve(Path dir) {
     Path abs = dir.toAbsolutePath();
-    if (Files.isRegularFile(abs.resolve(STATE))) {
+    if (abs.getParent() == null || !Files.isDirectory(abs.getParent())) {
       return abs;
     }
-    Path old = abs.resolveSibling(abs.getFileName() + ".old");
-    return Files.isRegularFile(old.resolve(STATE)) ? old : abs;
+    Path best = abs;
+    long bestStep = stepOf(abs);
+    java.util.List<Path> others = new java.util.ArrayList<>();
+    others.add(abs.resolveSibling(abs.getFileName() + ".old"));
+    try {
+      others.addAll(hidden(abs));
+    } catch (IOException e) {
+      // an unreadable parent: only abs and old are considered
+    }
+    for (Path p : others) {
+      long st = stepOf(p);
+      if (st > bestStep) {
+        best = p;
+        bestStep = st;
+      }
+    }
+    return best;
   }
 
   /** Why {@code dir} holds no checkpoint, naming the path that is wrong. */
