@@ -52,12 +52,20 @@ public final class OutputFolder implements AutoCloseable {
   /** The recipe file that names a folder's task (and its tokenizer file). */
   public static final String RECIPE = "recipe.json";
 
+  /**
+   * The lock file inside the folder being written: a second run on the folder (two {@code
+   * --resume}s) fails fast instead of interleaving checkpoints and metrics. The operating system
+   * releases the lock when the process ends, however it ends; the empty file stays.
+   */
+  public static final String LOCK = ".t4j.lock";
+
   private final Path target;
   private final String kind;
   private final Mode mode;
   private Path dir;
   private boolean committed;
   private boolean commitFailed;
+  private java.nio.channels.FileChannel lockChannel;
 
   private OutputFolder(Path target, String kind, Mode mode, Path dir) {
     this.target = target;
@@ -127,7 +135,9 @@ public final class OutputFolder implements AutoCloseable {
                   + c.description()
                   + "); drop --resume and add --overwrite to start again");
         }
-        return new OutputFolder(abs, kind, mode, abs);
+        OutputFolder f = new OutputFolder(abs, kind, mode, abs);
+        f.lock(target);
+        return f;
       }
       case NEW -> {
         if (!c.kind().equals(Contents.NONE)) {
@@ -156,7 +166,38 @@ public final class OutputFolder implements AutoCloseable {
     Path parent = abs.getParent();
     Files.createDirectories(parent);
     Path staging = freshSibling(parent, "." + abs.getFileName() + ".staging-", true);
-    return new OutputFolder(abs, kind, mode, staging);
+    OutputFolder f = new OutputFolder(abs, kind, mode, staging);
+    f.lock(target); // moves into place with the folder, still held
+    return f;
+  }
+
+  /** Takes the folder's lock, or fails naming it when another run holds it. */
+  private void lock(Path shown) throws IOException {
+    Path file = dir.resolve(LOCK);
+    java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            file,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileLock l;
+    try {
+      l = ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      l = null; // held by this process (another run in this JVM)
+    } catch (IOException e) {
+      ch.close();
+      throw new IOException("cannot lock " + file + ": " + e.getMessage(), e);
+    }
+    if (l == null) {
+      ch.close();
+      throw new IllegalArgumentException(
+          "--output "
+              + shown
+              + " is being written by another run (it holds the lock "
+              + file
+              + "); wait for that run to end, or choose another --output");
+    }
+    lockChannel = ch;
   }
 
   /** The folder to write into now: the staging folder until {@link #commit}, then the target. */
@@ -199,7 +240,7 @@ public final class OutputFolder implements AutoCloseable {
     if (Files.isDirectory(target)) {
       Contents now = inspect(target);
       if (now.kind().equals(Contents.NONE)) {
-        Files.delete(target);
+        deleteTree(target); // empty but for a released lock file
       } else if (mode == Mode.OVERWRITE && !now.kind().equals(Contents.OTHER)) {
         old = freshSibling(parent, "." + target.getFileName() + ".replaced-", false);
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -236,6 +277,14 @@ public final class OutputFolder implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    if (lockChannel != null) {
+      try {
+        lockChannel.close(); // releases the lock
+      } catch (IOException e) {
+        // the process's end releases it too
+      }
+      lockChannel = null;
+    }
     if (!committed && !commitFailed) {
       try {
         deleteTree(dir);
@@ -397,7 +446,10 @@ public final class OutputFolder implements AutoCloseable {
     }
     List<String> names = new ArrayList<>();
     try (Stream<Path> s = Files.list(path)) {
-      s.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
+      s.map(p -> p.getFileName().toString())
+          .filter(n -> !n.equals(LOCK)) // what a run leaves, not content
+          .sorted()
+          .forEach(names::add);
     }
     if (names.isEmpty()) {
       return new Contents(Contents.NONE, "nothing", false);

@@ -186,6 +186,9 @@ public final class Trainer {
     if (out != null) {
       Path m = out.resolve("metrics.jsonl");
       metrics = step > 0 ? MetricsLog.resume(m, step) : MetricsLog.create(m);
+      if (metrics.note() != null && progressOut != null) {
+        progressOut.println("note: " + metrics.note());
+      }
     }
     if (progressOut != null && folder != null && !folder.committed()) {
       long first =

@@ -235,4 +235,44 @@ class CheckpointSafetyTest {
       }
     }
   }
+
+  @Test
+  void aTornLastMetricsLineIsDroppedAndAMalformedEarlierOneNamed() throws Exception {
+    Path run = dir.resolve("run");
+    train(run, 6, 3, false);
+    Path metrics = run.resolve("metrics.jsonl");
+    String whole = Files.readString(metrics);
+    Files.writeString(metrics, whole + "{\"step\":4,\"lo");
+    assertEquals(6, train(run, 6, 0, true).step());
+    String after = Files.readString(metrics);
+    assertTrue(after.startsWith(whole) && !after.contains("\"lo\n"), after);
+    assertEquals(List.of(), after.lines().filter(l -> !l.startsWith("{\"step\":")).toList());
+
+    Files.writeString(metrics, "{\"step\":1,\"loss\":2.5}\nnot json\n" + whole);
+    String m = messageOf(() -> train(run, 6, 0, true));
+    assertTrue(m.contains(metrics.toString()) && m.contains("line 2"), m);
+  }
+
+  @Test
+  void aSecondRunOnAFolderBeingWrittenFailsNamingTheLock() throws Exception {
+    Path run = dir.resolve("run");
+    train(run, 6, 3, false);
+    OutputFolder.writeRecipe(run, "clm", "tokenizer.json", Map.of());
+    try (OutputFolder first = OutputFolder.open(run, "clm", OutputFolder.Mode.RESUME)) {
+      String m =
+          messageOf(
+              () -> {
+                try {
+                  OutputFolder.open(run, "clm", OutputFolder.Mode.RESUME).close();
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      assertTrue(m.contains(run.resolve(".t4j.lock").toString()), m);
+      assertTrue(first.resuming());
+    }
+    // Released at close: the folder can be continued again, and the lock file is no content.
+    OutputFolder.open(run, "clm", OutputFolder.Mode.RESUME).close();
+    assertEquals("clm", OutputFolder.inspect(run).kind());
+  }
 }

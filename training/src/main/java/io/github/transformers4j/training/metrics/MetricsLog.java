@@ -22,6 +22,7 @@ import java.util.Map;
 public final class MetricsLog {
   private Path file;
   private final List<Map<String, Double>> rows = new ArrayList<>();
+  private String note;
 
   private MetricsLog(Path file) {
     this.file = file;
@@ -33,17 +34,47 @@ public final class MetricsLog {
     return new MetricsLog(file);
   }
 
-  /** The log at {@code file} cut back to the rows of steps ≤ {@code step}, for a resumed run. */
+  /**
+   * The log at {@code file} cut back to the rows of steps ≤ {@code step}, for a resumed run. A
+   * partial last line (a run killed or a disk filled mid-write) is dropped, with a {@link #note};
+   * a malformed line before the last is an error naming the file and the line.
+   */
   public static MetricsLog resume(Path file, long step) throws IOException {
     MetricsLog log = new MetricsLog(file);
     StringBuilder kept = new StringBuilder();
     if (Files.exists(file)) {
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      int last = lines.size() - 1;
+      while (last >= 0 && lines.get(last).isBlank()) {
+        last--;
+      }
+      for (int i = 0; i <= last; i++) {
+        String line = lines.get(i);
         if (line.isBlank()) {
           continue;
         }
-        JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-        if (o.get("step").getAsLong() <= step) {
+        JsonObject o;
+        long at;
+        try {
+          o = JsonParser.parseString(line).getAsJsonObject();
+          at = o.get("step").getAsLong();
+        } catch (RuntimeException e) {
+          if (i == last) {
+            log.note =
+                file
+                    + ": dropped the partial last line "
+                    + (i + 1)
+                    + " (a run stopped while writing it)";
+            break;
+          }
+          throw new IOException(
+              file
+                  + ": line "
+                  + (i + 1)
+                  + " is not a metrics row (a JSON object with a step); expected one per line",
+              e);
+        }
+        if (at <= step) {
           Map<String, Double> row = new LinkedHashMap<>();
           o.entrySet().forEach(e -> row.put(e.getKey(), e.getValue().getAsDouble()));
           log.rows.add(row);
@@ -53,6 +84,11 @@ public final class MetricsLog {
     }
     AtomicFiles.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
     return log;
+  }
+
+  /** What {@link #resume} repaired, for the user to see, or null. */
+  public String note() {
+    return note;
   }
 
   /** Continues the log at {@code moved}, where its folder was renamed to. */
