@@ -174,6 +174,17 @@ public final class OutputFolder implements AutoCloseable {
   /** Takes the folder's lock, or fails naming it when another run holds it. */
   private void lock(Path shown) throws IOException {
     Path file = dir.resolve(LOCK);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      if (lockOnce(file, shown)) {
+        return;
+      }
+    }
+    throw new IOException(
+        "cannot lock " + file + ": other runs keep replacing it; is " + shown + " in use?");
+  }
+
+  /** One try: false when the lock was taken on a file that its holder deleted meanwhile. */
+  private boolean lockOnce(Path file, Path shown) throws IOException {
     java.nio.channels.FileChannel ch =
         java.nio.channels.FileChannel.open(
             file,
@@ -197,7 +208,12 @@ public final class OutputFolder implements AutoCloseable {
               + file
               + "); wait for that run to end, or choose another --output");
     }
+    if (!Files.exists(file)) {
+      ch.close(); // the previous holder deleted it at its close: lock the new file instead
+      return false;
+    }
     lockChannel = ch;
+    return true;
   }
 
   /** The folder to write into now: the staging folder until {@link #commit}, then the target. */
@@ -279,6 +295,9 @@ public final class OutputFolder implements AutoCloseable {
   public synchronized void close() {
     if (lockChannel != null) {
       try {
+        // Deleted while still held, so the folder the user sees keeps no trace of the run; a
+        // run that opened the file just before fails its check in lock() and tries again.
+        Files.deleteIfExists(dir.resolve(LOCK));
         lockChannel.close(); // releases the lock
       } catch (IOException e) {
         // the process's end releases it too

@@ -111,6 +111,18 @@ class BertRecipeTest {
    * fails is left to the test's temporary folder.
    */
   static OutputFolder folder(Path out, String kind, boolean resume) throws java.io.IOException {
-    return OutputFolder.open(out, kind, resume ? OutputFolder.Mode.RESUME : OutputFolder.Mode.NEW);
+    // The recipes leave closing to their caller (the CLI's try-with-resources): a test's earlier
+    // run on the folder is closed here, releasing its lock as that process's end would.
+    OutputFolder before = OPEN.remove(out.toAbsolutePath().normalize());
+    if (before != null) {
+      before.close();
+    }
+    OutputFolder f =
+        OutputFolder.open(out, kind, resume ? OutputFolder.Mode.RESUME : OutputFolder.Mode.NEW);
+    OPEN.put(f.target(), f);
+    return f;
   }
+
+  private static final java.util.Map<Path, OutputFolder> OPEN =
+      new java.util.concurrent.ConcurrentHashMap<>();
 }
