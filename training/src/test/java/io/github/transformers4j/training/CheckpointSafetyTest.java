@@ -221,6 +221,10 @@ class CheckpointSafetyTest {
         copyTree(e.getValue(), run.resolve(e.getKey()));
       }
       Files.writeString(run.resolve("metrics.jsonl"), metrics6);
+      // What OutputFolder.inspect asks before it lets --resume in.
+      assertTrue(
+          io.github.transformers4j.training.checkpoint.Checkpoint.exists(run.resolve("checkpoint")),
+          w.name());
       Trainer.Result r = train(run, 9, 0, true);
       assertEquals(9 - w.resumesAt(), r.losses().size(), w.name() + ": steps trained on resume");
       assertArrayEquals(
