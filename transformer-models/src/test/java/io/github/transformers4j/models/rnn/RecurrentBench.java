@@ -1,0 +1,59 @@
+package io.github.transformers4j.models.rnn;
+
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Tape;
+import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.models.TestSupport;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A short harness (not a test) timing one recurrent layer's forward+backward on the cpu backend:
+ * {@code java RecurrentBench [lstm|gru|rnn] [threads] [B] [T] [H] [reps]}; prints the median and
+ * the best milliseconds. Loss: the sum of the outputs, gradients for the input and every weight.
+ */
+public final class RecurrentBench {
+  private RecurrentBench() {}
+
+  public static void main(String[] args) {
+    String kind = args.length > 0 ? args[0] : "lstm";
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+    int b = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+    int t = args.length > 3 ? Integer.parseInt(args[3]) : 128;
+    int h = args.length > 4 ? Integer.parseInt(args[4]) : 256;
+    int reps = args.length > 5 ? Integer.parseInt(args[5]) : 15;
+    try (ComputeBackend be = TestSupport.cpu(threads)) {
+      Ops ops = new Ops(be);
+      RecurrentConfig config = RecurrentConfig.of(h, h);
+      SplittableRandom rng = new SplittableRandom(7);
+      RecurrentLayer layer = switch (kind) {
+        case "lstm" -> new Lstm(ops, config, rng);
+        case "gru" -> new Gru(ops, config, rng);
+        case "rnn" -> new Rnn(ops, config, Rnn.Nonlinearity.TANH, rng);
+        default -> throw new IllegalArgumentException("kind: expected lstm, gru or rnn, got " + kind);
+      };
+      float[] data = new float[b * t * h];
+      for (int i = 0; i < data.length; i++) {
+        data[i] = (float) rng.nextGaussian();
+      }
+      Tensor x = ops.tensor(data, b, t, h);
+      double[] ms = new double[reps];
+      for (int i = 0; i < 3 + reps; i++) {
+        long t0 = System.nanoTime();
+        try (Tape tape = ops.record()) {
+          tape.watch(x);
+          layer.parameters().values().forEach(tape::watch);
+          Tensor out = layer.forward(x, null, null, null).output();
+          tape.backward(ops.sum(ops.reshape(out, -1), 0, false));
+        }
+        if (i >= 3) {
+          ms[i - 3] = (System.nanoTime() - t0) / 1e6;
+        }
+      }
+      Arrays.sort(ms);
+      System.out.printf("%s B=%d T=%d H=%d threads=%d forward+backward: median %.1f ms, best %.1f ms (%s)%n",
+          kind, b, t, h, threads, ms[reps / 2], ms[0], be.description());
+    }
+  }
+}
