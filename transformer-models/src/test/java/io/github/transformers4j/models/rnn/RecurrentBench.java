@@ -2,6 +2,7 @@ package io.github.transformers4j.models.rnn;
 
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.Tape;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.models.TestSupport;
@@ -54,6 +55,60 @@ public final class RecurrentBench {
       Arrays.sort(ms);
       System.out.printf("%s B=%d T=%d H=%d threads=%d forward+backward: median %.1f ms, best %.1f ms (%s)%n",
           kind, b, t, h, threads, ms[reps / 2], ms[0], be.description());
+      allocationPerStep(be, kind, b, h);
     }
+  }
+
+  /**
+   * Bytes the fused step allocates per call on this thread, against the bytes of its outputs (the
+   * state and the saved activations): the kernel should allocate nothing else.
+   */
+  private static void allocationPerStep(ComputeBackend be, String kind, int b, int h) {
+    RecurrentCell cell = switch (kind) {
+      case "lstm" -> RecurrentCell.LSTM;
+      case "gru" -> RecurrentCell.GRU;
+      default -> RecurrentCell.RNN_TANH;
+    };
+    int g = cell.gates() * h;
+    SplittableRandom r = new SplittableRandom(3);
+    Tensor gx = be.fromHost(fill(r, b * g), io.github.transformers4j.api.Shape.of(b, g));
+    Tensor hh = be.fromHost(fill(r, b * h), io.github.transformers4j.api.Shape.of(b, h));
+    Tensor cc = cell.hasCell() ? be.fromHost(fill(r, b * h), io.github.transformers4j.api.Shape.of(b, h)) : null;
+    Tensor w = be.fromHost(fill(r, g * h), io.github.transformers4j.api.Shape.of(g, h));
+    Tensor bias = be.fromHost(fill(r, g), io.github.transformers4j.api.Shape.of(g));
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long outBytes = 0;
+    int n = Integer.getInteger("allocCalls", 2000);
+    for (int i = 0; i < n; i++) {
+      be.recurrentStep(cell, gx, hh, cc, w, bias);
+    }
+    long before = mx.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < n; i++) {
+      Tensor[] o = be.recurrentStep(cell, gx, hh, cc, w, bias);
+      if (i == 0) {
+        outBytes = 4L * (o[0].size() + (o[1] == null ? 0 : o[1].size()));
+      }
+    }
+    long per = (mx.getCurrentThreadAllocatedBytes() - before) / n;
+    for (int i = 0; i < n; i++) {
+      be.linear(hh, w, true, bias);
+    }
+    long before2 = mx.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < n; i++) {
+      be.linear(hh, w, true, bias);
+    }
+    long lin = (mx.getCurrentThreadAllocatedBytes() - before2) / n;
+    System.out.printf("%s fused step B=%d H=%d: %d bytes allocated per call, outputs %d bytes (%+d);"
+        + " the linear h·W_hhᵀ + b_hh alone: %d bytes for a %d-byte result%n",
+        kind, b, h, per, outBytes, per - outBytes, lin, 4L * b * g);
+  }
+
+  private static float[] fill(SplittableRandom r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) r.nextGaussian();
+    }
+    return a;
   }
 }
