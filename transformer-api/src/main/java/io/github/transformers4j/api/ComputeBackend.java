@@ -213,6 +213,127 @@ public interface ComputeBackend extends AutoCloseable {
     return new Tensor[] {dq, dk, dv};
   }
 
+  // ---- Recurrent step ----
+
+  /**
+   * One fused time step of a recurrent cell: the hidden projection {@code h·W_hhᵀ + b_hh}, every
+   * gate, its nonlinearity and the new state. {@code gx}: the step's input projection (B, G·H);
+   * {@code h} (B, H); {@code c} (B, H) for the LSTM, else null; {@code whh} (G·H, H) as PyTorch
+   * stores it; {@code bhh} (G·H) or null. Returns {@code {state, saved}}: the new state (B, H), or
+   * (B, 2H) holding {@code [h', c']} for the LSTM, and what {@link #recurrentStepBackward} needs,
+   * the gate activations (B, {@link RecurrentCell#savedBlocks()}·H), or null for the RNN.
+   *
+   * <p>The default composes the primitive kernels; the cpu backend runs the gates in one pass.
+   */
+  default Tensor[] recurrentStep(
+      RecurrentCell cell, Tensor gx, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
+    int hs = h.shape().dim(1);
+    Tensor gh = linear(h, whh, true, bhh); // (B, G·H)
+    switch (cell) {
+      case RNN_TANH, RNN_RELU -> {
+        Tensor pre = binary(BinaryOp.ADD, gx, gh);
+        Activation f = cell == RecurrentCell.RNN_TANH ? Activation.TANH : Activation.RELU;
+        return new Tensor[] {activation(f, pre), null};
+      }
+      case LSTM -> {
+        Tensor pre = binary(BinaryOp.ADD, gx, gh);
+        Tensor i = activation(Activation.SIGMOID, slice(pre, 1, 0, hs));
+        Tensor f = activation(Activation.SIGMOID, slice(pre, 1, hs, 2 * hs));
+        Tensor g = activation(Activation.TANH, slice(pre, 1, 2 * hs, 3 * hs));
+        Tensor o = activation(Activation.SIGMOID, slice(pre, 1, 3 * hs, 4 * hs));
+        Tensor c2 = binary(BinaryOp.ADD, binary(BinaryOp.MUL, f, c), binary(BinaryOp.MUL, i, g));
+        Tensor h2 = binary(BinaryOp.MUL, o, activation(Activation.TANH, c2));
+        return new Tensor[] {concat(List.of(h2, c2), 1), concat(List.of(i, f, g, o), 1)};
+      }
+      case GRU -> {
+        Tensor r = activation(Activation.SIGMOID,
+            binary(BinaryOp.ADD, slice(gx, 1, 0, hs), slice(gh, 1, 0, hs)));
+        Tensor z = activation(Activation.SIGMOID,
+            binary(BinaryOp.ADD, slice(gx, 1, hs, 2 * hs), slice(gh, 1, hs, 2 * hs)));
+        Tensor ghn = slice(gh, 1, 2 * hs, 3 * hs);
+        Tensor n = activation(Activation.TANH,
+            binary(BinaryOp.ADD, slice(gx, 1, 2 * hs, 3 * hs), binary(BinaryOp.MUL, r, ghn)));
+        Tensor h2 = binary(BinaryOp.ADD, n, binary(BinaryOp.MUL, z, binary(BinaryOp.SUB, h, n)));
+        return new Tensor[] {h2, concat(List.of(r, z, n, ghn), 1)};
+      }
+      default -> throw new IllegalArgumentException("recurrent_step: unknown cell " + cell);
+    }
+  }
+
+  /**
+   * Gradients of {@link #recurrentStep}: {@code {dgx, dh, dc, dW_hh, db_hh}} ({@code dc} null
+   * unless LSTM, {@code db_hh} null when {@code bhh} is). {@code state} and {@code saved} are what
+   * the forward returned; {@code dState} has the state's shape.
+   */
+  default Tensor[] recurrentStepBackward(
+      RecurrentCell cell, Tensor h, Tensor c, Tensor whh, Tensor bhh, Tensor state, Tensor saved,
+      Tensor dState) {
+    int hs = h.shape().dim(1);
+    Tensor dgx;
+    Tensor dgh;
+    Tensor dhDirect = null;
+    Tensor dc = null;
+    switch (cell) {
+      case RNN_TANH -> {
+        // tanh' = 1 − h'²
+        Tensor one = affine(binary(BinaryOp.MUL, state, state), -1f, 1f);
+        dgx = binary(BinaryOp.MUL, dState, one);
+        dgh = dgx;
+      }
+      case RNN_RELU -> {
+        // h' > 0 exactly where the pre-activation was, so relu'(pre) = relu'(h').
+        dgx = activationBackward(Activation.RELU, state, dState);
+        dgh = dgx;
+      }
+      case LSTM -> {
+        Tensor i = slice(saved, 1, 0, hs);
+        Tensor f = slice(saved, 1, hs, 2 * hs);
+        Tensor g = slice(saved, 1, 2 * hs, 3 * hs);
+        Tensor o = slice(saved, 1, 3 * hs, 4 * hs);
+        Tensor tc = activation(Activation.TANH, slice(state, 1, hs, 2 * hs));
+        Tensor dh2 = slice(dState, 1, 0, hs);
+        Tensor dct = binary(BinaryOp.ADD, slice(dState, 1, hs, 2 * hs),
+            binary(BinaryOp.MUL, binary(BinaryOp.MUL, dh2, o),
+                affine(binary(BinaryOp.MUL, tc, tc), -1f, 1f)));
+        Tensor di = binary(BinaryOp.MUL, binary(BinaryOp.MUL, dct, g), sigmoidSlope(i));
+        Tensor df = binary(BinaryOp.MUL, binary(BinaryOp.MUL, dct, c), sigmoidSlope(f));
+        Tensor dg = binary(BinaryOp.MUL, binary(BinaryOp.MUL, dct, i),
+            affine(binary(BinaryOp.MUL, g, g), -1f, 1f));
+        Tensor dout = binary(BinaryOp.MUL, binary(BinaryOp.MUL, dh2, tc), sigmoidSlope(o));
+        dgx = concat(List.of(di, df, dg, dout), 1);
+        dgh = dgx;
+        dc = binary(BinaryOp.MUL, dct, f);
+      }
+      case GRU -> {
+        Tensor r = slice(saved, 1, 0, hs);
+        Tensor z = slice(saved, 1, hs, 2 * hs);
+        Tensor n = slice(saved, 1, 2 * hs, 3 * hs);
+        Tensor ghn = slice(saved, 1, 3 * hs, 4 * hs);
+        Tensor dnPre = binary(BinaryOp.MUL, binary(BinaryOp.MUL, dState, affine(z, -1f, 1f)),
+            affine(binary(BinaryOp.MUL, n, n), -1f, 1f));
+        Tensor dzPre = binary(BinaryOp.MUL,
+            binary(BinaryOp.MUL, dState, binary(BinaryOp.SUB, h, n)), sigmoidSlope(z));
+        Tensor drPre = binary(BinaryOp.MUL, binary(BinaryOp.MUL, dnPre, ghn), sigmoidSlope(r));
+        dgx = concat(List.of(drPre, dzPre, dnPre), 1);
+        dgh = concat(List.of(drPre, dzPre, binary(BinaryOp.MUL, dnPre, r)), 1);
+        dhDirect = binary(BinaryOp.MUL, dState, z);
+      }
+      default -> throw new IllegalArgumentException("recurrent_step: unknown cell " + cell);
+    }
+    Tensor dh = matmul(dgh, whh, false, false); // (B, G·H)·(G·H, H) -> (B, H)
+    if (dhDirect != null) {
+      dh = binary(BinaryOp.ADD, dh, dhDirect);
+    }
+    Tensor dw = matmul(dgh, h, true, false); // (G·H, B)·(B, H) -> (G·H, H)
+    Tensor db = bhh == null ? null : reduce(ReduceOp.SUM, dgh, 0, false);
+    return new Tensor[] {dgx, dh, dc, dw, db};
+  }
+
+  private Tensor sigmoidSlope(Tensor s) {
+    // σ' = σ·(1 − σ), from the activation itself
+    return binary(BinaryOp.MUL, s, affine(s, -1f, 1f));
+  }
+
   /** Releases the backend's resources (thread pools, device contexts). */
   @Override
   default void close() {}

@@ -817,4 +817,44 @@ public final class Ops {
         out,
         g -> backend.attentionBackward(q, k, v, mask, causal, scale, g));
   }
+
+  // ---- Recurrent step ----
+
+  /**
+   * One fused time step of a recurrent cell (see {@link ComputeBackend#recurrentStep}):
+   * {@code gx} the step's input projection (B, G·H), {@code h} (B, H), {@code c} (B, H) for the
+   * LSTM and null otherwise, {@code whh} (G·H, H), {@code bhh} (G·H) or null. Result: the new
+   * state, (B, H), or (B, 2H) holding {@code [h', c']} for the LSTM. The gate activations the
+   * backward needs stay with the tape, not with the caller.
+   */
+  public Tensor recurrentStep(
+      RecurrentCell cell, Tensor gx, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
+    Objects.requireNonNull(cell, "recurrent_step: cell");
+    String op = "recurrent_step";
+    f32(op, "input projection gx", gx);
+    f32(op, "hidden state h", h);
+    if (c != null) {
+      f32(op, "cell state c", c);
+    }
+    f32(op, "W_hh", whh);
+    if (bhh != null) {
+      f32(op, "b_hh", bhh);
+    }
+    ShapeRules.recurrentStep(cell, gx.shape(), h.shape(), c == null ? null : c.shape(), whh.shape(),
+        bhh == null ? null : bhh.shape());
+    Tensor[] out = backend.recurrentStep(cell, gx, h, c, whh, bhh);
+    Tensor state = out[0];
+    if (!recording(gx, h, c, whh, bhh)) {
+      if (out[1] != null) {
+        out[1].close();
+      }
+      return state;
+    }
+    Tensor saved = out[1];
+    return record(
+        op,
+        new Tensor[] {gx, h, c, whh, bhh},
+        state,
+        g -> backend.recurrentStepBackward(cell, h, c, whh, bhh, state, saved, g));
+  }
 }

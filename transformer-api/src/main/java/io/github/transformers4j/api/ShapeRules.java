@@ -189,4 +189,39 @@ public final class ShapeRules {
     }
     return q;
   }
+
+  /**
+   * Result of {@code recurrent_step}, the new state: (B, H), or (B, 2H) holding {@code [h', c']}
+   * for the LSTM. Checks gx (B, G·H), h (B, H), c (B, H) for the LSTM and null otherwise, W_hh
+   * (G·H, H) and b_hh (G·H) or null.
+   */
+  public static Shape recurrentStep(
+      RecurrentCell cell, Shape gx, Shape h, Shape c, Shape whh, Shape bhh) {
+    String op = "recurrent_step " + cell;
+    if (h.rank() != 2) {
+      throw new IllegalArgumentException(op + ": hidden state h must be (B, H), got " + h);
+    }
+    int b = h.dim(0);
+    int hs = h.dim(1);
+    int g = cell.gates() * hs;
+    if (!gx.equals(Shape.of(b, g))) {
+      throw new IllegalArgumentException(
+          op + ": input projection gx must be (B, G·H) = " + Shape.of(b, g) + " for h " + h + ", got " + gx);
+    }
+    if (!whh.equals(Shape.of(g, hs))) {
+      throw new IllegalArgumentException(
+          op + ": W_hh must be (G·H, H) = " + Shape.of(g, hs) + " for h " + h + ", got " + whh);
+    }
+    if (bhh != null && !bhh.equals(Shape.of(g))) {
+      throw new IllegalArgumentException(op + ": b_hh must be (G·H) = " + Shape.of(g) + ", got " + bhh);
+    }
+    if (cell.hasCell() != (c != null)) {
+      throw new IllegalArgumentException(
+          op + (cell.hasCell() ? ": the cell state c is missing" : ": takes no cell state c, got " + c));
+    }
+    if (c != null && !c.equals(h)) {
+      throw new IllegalArgumentException(op + ": cell state c " + c + " must match h " + h);
+    }
+    return Shape.of(b, cell.hasCell() ? 2 * hs : hs);
+  }
 }

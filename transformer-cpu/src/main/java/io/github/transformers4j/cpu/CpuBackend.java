@@ -8,6 +8,7 @@ import io.github.transformers4j.api.Activation;
 import io.github.transformers4j.api.BinaryOp;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.QuantizedWeight;
+import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.api.ShapeRules;
 import io.github.transformers4j.api.UnaryOp;
@@ -19,6 +20,7 @@ import io.github.transformers4j.cpu.kernels.Elementwise;
 import io.github.transformers4j.cpu.kernels.Layout;
 import io.github.transformers4j.cpu.kernels.Losses;
 import io.github.transformers4j.cpu.kernels.Norms;
+import io.github.transformers4j.cpu.kernels.Recurrent;
 import io.github.transformers4j.cpu.kernels.Reductions;
 import io.github.transformers4j.cpu.kernels.Softmax;
 import java.util.ArrayList;
@@ -310,6 +312,84 @@ public final class CpuBackend implements ComputeBackend {
     float[] c = new float[o.size()];
     quantizedGemm.linear(rows, fx, 0, w, fb, c, 0);
     return out(c, o);
+  }
+
+  /**
+   * The fused recurrent step: the hidden projection through the SGEMM (the packed weight path when
+   * it applies, bias inside the product) written straight into the buffer that becomes the saved
+   * gate activations, then one vectorized pass for every gate ({@link Recurrent#forward}). A step
+   * allocates its outputs (the state and the saved activations) and nothing else.
+   */
+  @Override
+  public Tensor[] recurrentStep(
+      RecurrentCell cell, Tensor gx, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
+    String op = "recurrent_step";
+    Shape so = ShapeRules.recurrentStep(cell, gx.shape(), h.shape(), c == null ? null : c.shape(),
+        whh.shape(), bhh == null ? null : bhh.shape());
+    int b = h.shape().dim(0);
+    int hs = h.shape().dim(1);
+    if (b == 0 || hs == 0) {
+      return ComputeBackend.super.recurrentStep(cell, gx, h, c, whh, bhh);
+    }
+    int g = cell.gates() * hs;
+    float[] fh = f(h, op);
+    float[] fw = f(whh, op);
+    float[] fb = bhh == null ? null : f(bhh, op);
+    // The GRU saves four blocks (r, z, n and W_hn·h + b_hn) from a three-block projection: its
+    // projection goes into the first three blocks of each four-block row.
+    int ld = cell.savedBlocks() == 0 ? g : cell.savedBlocks() * hs;
+    float[] buf = new float[b * ld];
+    Sgemm.PackedB packed = prepack && Sgemm.packs(b, g, hs) ? packedWeight(fw, true, hs, g, hs) : null;
+    if (packed != null) {
+      gemm.sgemmPacked(b, fh, 0, hs, packed, fb, 0, buf, 0, ld);
+    } else if (fb == null) {
+      gemm.sgemm(false, true, b, g, hs, 1f, fh, 0, hs, fw, 0, hs, 1f, buf, 0, ld);
+    } else {
+      gemm.sgemmBias(false, true, b, g, hs, fh, 0, hs, fw, 0, hs, fb, 0, buf, 0, ld);
+    }
+    if (cell.savedBlocks() == 0) {
+      Recurrent.forward(cell, b, hs, f(gx, op), fh, null, buf, ld, null);
+      return new Tensor[] {out(buf, so), null};
+    }
+    float[] state = new float[so.size()];
+    Recurrent.forward(cell, b, hs, f(gx, op), fh, c == null ? null : f(c, op), buf, ld, state);
+    return new Tensor[] {out(state, so), out(buf, Shape.of(b, ld))};
+  }
+
+  /**
+   * Backward of {@link #recurrentStep}: one vectorized pass for the gates' gradients
+   * ({@link Recurrent#backward}), then {@code dh += dgh·W_hh} and {@code dW_hh = dghᵀ·h} through
+   * the SGEMM and {@code db_hh} as column sums.
+   */
+  @Override
+  public Tensor[] recurrentStepBackward(
+      RecurrentCell cell, Tensor h, Tensor c, Tensor whh, Tensor bhh, Tensor state, Tensor saved,
+      Tensor dState) {
+    String op = "recurrent_step_backward";
+    int b = h.shape().dim(0);
+    int hs = h.shape().dim(1);
+    if (b == 0 || hs == 0) {
+      return ComputeBackend.super.recurrentStepBackward(cell, h, c, whh, bhh, state, saved, dState);
+    }
+    sameShape(op, state, dState);
+    int g = cell.gates() * hs;
+    float[] fh = f(h, op);
+    float[] dgx = new float[b * g];
+    float[] dgh = cell == RecurrentCell.GRU ? new float[b * g] : dgx;
+    float[] dh = new float[b * hs];
+    float[] dc = cell.hasCell() ? new float[b * hs] : null;
+    Recurrent.backward(cell, b, hs, fh, c == null ? null : f(c, op), f(state, op),
+        saved == null ? null : f(saved, op), f(dState, op), dgx, dgh, dh, dc);
+    // (B, G·H)·(G·H, H) -> (B, H), accumulated onto the direct part
+    gemm.sgemm(false, false, b, hs, g, 1f, dgh, 0, g, f(whh, op), 0, hs, 1f, dh, 0, hs);
+    float[] dw = new float[g * hs];
+    // (G·H, B)·(B, H) -> (G·H, H)
+    gemm.sgemm(true, false, g, hs, b, 1f, dgh, 0, g, fh, 0, hs, 1f, dw, 0, hs);
+    float[] db = bhh == null ? null : Recurrent.columnSums(dgh, b, g);
+    return new Tensor[] {
+      out(dgx, Shape.of(b, g)), out(dh, h.shape()), dc == null ? null : out(dc, h.shape()),
+      out(dw, whh.shape()), db == null ? null : out(db, Shape.of(g))
+    };
   }
 
   private Sgemm.PackedB packedWeight(float[] w, boolean transposed, int k, int n, int ldb) {

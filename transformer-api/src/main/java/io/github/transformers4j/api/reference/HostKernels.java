@@ -4,6 +4,7 @@ import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Activation;
 import io.github.transformers4j.api.BinaryOp;
 import io.github.transformers4j.api.Dropout;
+import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.api.ShapeRules;
 import io.github.transformers4j.api.UnaryOp;
@@ -601,5 +602,162 @@ public final class HostKernels {
       f[i] = (float) a[i];
     }
     return f;
+  }
+
+  // ---- Recurrent step: the naive oracle, one element at a time in double ----
+
+  private static double sig(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  /** {@code h·W_hhᵀ + b_hh} for row {@code r}, gate column {@code j}. */
+  private static double hidden(float[] h, float[] whh, float[] bhh, int hs, int r, int j) {
+    double s = bhh == null ? 0 : bhh[j];
+    for (int k = 0; k < hs; k++) {
+      s += (double) h[r * hs + k] * whh[j * hs + k];
+    }
+    return s;
+  }
+
+  /**
+   * One recurrent step (see {@code ComputeBackend.recurrentStep}) over rows of width {@code hs}:
+   * {@code {state, saved}}, saved null for the RNN.
+   */
+  public static float[][] recurrentStep(
+      RecurrentCell cell, float[] gx, float[] h, float[] c, float[] whh, float[] bhh, int hs) {
+    int b = h.length / Math.max(1, hs);
+    int g = cell.gates() * hs;
+    int sw = cell.hasCell() ? 2 * hs : hs;
+    float[] state = new float[b * sw];
+    float[] saved = cell.savedBlocks() == 0 ? null : new float[b * 4 * hs];
+    for (int r = 0; r < b; r++) {
+      for (int j = 0; j < hs; j++) {
+        switch (cell) {
+          case RNN_TANH, RNN_RELU -> {
+            double pre = gx[r * g + j] + hidden(h, whh, bhh, hs, r, j);
+            state[r * sw + j] = (float) (cell == RecurrentCell.RNN_TANH ? Math.tanh(pre) : Math.max(0, pre));
+          }
+          case LSTM -> {
+            double i = sig(gx[r * g + j] + hidden(h, whh, bhh, hs, r, j));
+            double f = sig(gx[r * g + hs + j] + hidden(h, whh, bhh, hs, r, hs + j));
+            double gg = Math.tanh(gx[r * g + 2 * hs + j] + hidden(h, whh, bhh, hs, r, 2 * hs + j));
+            double o = sig(gx[r * g + 3 * hs + j] + hidden(h, whh, bhh, hs, r, 3 * hs + j));
+            double c2 = f * c[r * hs + j] + i * gg;
+            state[r * sw + j] = (float) (o * Math.tanh(c2));
+            state[r * sw + hs + j] = (float) c2;
+            int at = r * 4 * hs + j;
+            saved[at] = (float) i;
+            saved[at + hs] = (float) f;
+            saved[at + 2 * hs] = (float) gg;
+            saved[at + 3 * hs] = (float) o;
+          }
+          case GRU -> {
+            double rr = sig(gx[r * g + j] + hidden(h, whh, bhh, hs, r, j));
+            double z = sig(gx[r * g + hs + j] + hidden(h, whh, bhh, hs, r, hs + j));
+            double ghn = hidden(h, whh, bhh, hs, r, 2 * hs + j);
+            double n = Math.tanh(gx[r * g + 2 * hs + j] + rr * ghn);
+            state[r * sw + j] = (float) ((1 - z) * n + z * h[r * hs + j]);
+            int at = r * 4 * hs + j;
+            saved[at] = (float) rr;
+            saved[at + hs] = (float) z;
+            saved[at + 2 * hs] = (float) n;
+            saved[at + 3 * hs] = (float) ghn;
+          }
+        }
+      }
+    }
+    return new float[][] {state, saved};
+  }
+
+  /** Gradients of {@link #recurrentStep}: {@code {dgx, dh, dc, dW_hh, db_hh}}. */
+  public static float[][] recurrentStepBackward(
+      RecurrentCell cell, float[] h, float[] c, float[] whh, boolean hasBias, float[] state,
+      float[] saved, float[] dState, int hs) {
+    int b = h.length / Math.max(1, hs);
+    int g = cell.gates() * hs;
+    int sw = cell.hasCell() ? 2 * hs : hs;
+    double[] dgx = new double[b * g];
+    double[] dgh = new double[b * g];
+    double[] dh = new double[b * hs];
+    float[] dc = cell.hasCell() ? new float[b * hs] : null;
+    for (int r = 0; r < b; r++) {
+      for (int j = 0; j < hs; j++) {
+        double d = dState[r * sw + j];
+        switch (cell) {
+          case RNN_TANH -> {
+            double y = state[r * sw + j];
+            dgx[r * g + j] = d * (1 - y * y);
+          }
+          case RNN_RELU -> dgx[r * g + j] = state[r * sw + j] > 0 ? d : 0;
+          case LSTM -> {
+            int at = r * 4 * hs + j;
+            double i = saved[at];
+            double f = saved[at + hs];
+            double gg = saved[at + 2 * hs];
+            double o = saved[at + 3 * hs];
+            double tc = Math.tanh(state[r * sw + hs + j]);
+            double dct = dState[r * sw + hs + j] + d * o * (1 - tc * tc);
+            dgx[r * g + j] = dct * gg * i * (1 - i);
+            dgx[r * g + hs + j] = dct * c[r * hs + j] * f * (1 - f);
+            dgx[r * g + 2 * hs + j] = dct * i * (1 - gg * gg);
+            dgx[r * g + 3 * hs + j] = d * tc * o * (1 - o);
+            dc[r * hs + j] = (float) (dct * f);
+          }
+          case GRU -> {
+            int at = r * 4 * hs + j;
+            double rr = saved[at];
+            double z = saved[at + hs];
+            double n = saved[at + 2 * hs];
+            double ghn = saved[at + 3 * hs];
+            double dn = d * (1 - z) * (1 - n * n);
+            double dz = d * (h[r * hs + j] - n) * z * (1 - z);
+            double dr = dn * ghn * rr * (1 - rr);
+            dgx[r * g + j] = dr;
+            dgx[r * g + hs + j] = dz;
+            dgx[r * g + 2 * hs + j] = dn;
+            dgh[r * g + 2 * hs + j] = dn * rr;
+            dh[r * hs + j] += d * z;
+          }
+        }
+      }
+      for (int j = 0; j < g; j++) {
+        if (cell != RecurrentCell.GRU || j < 2 * hs) {
+          dgh[r * g + j] = dgx[r * g + j];
+        }
+      }
+    }
+    float[] dw = new float[g * hs];
+    float[] db = hasBias ? new float[g] : null;
+    for (int j = 0; j < g; j++) {
+      double sb = 0;
+      for (int r = 0; r < b; r++) {
+        sb += dgh[r * g + j];
+      }
+      if (db != null) {
+        db[j] = (float) sb;
+      }
+      for (int k = 0; k < hs; k++) {
+        double s = 0;
+        for (int r = 0; r < b; r++) {
+          s += dgh[r * g + j] * h[r * hs + k];
+        }
+        dw[j * hs + k] = (float) s;
+      }
+    }
+    float[] dhOut = new float[b * hs];
+    float[] dgxOut = new float[b * g];
+    for (int r = 0; r < b; r++) {
+      for (int k = 0; k < hs; k++) {
+        double s = dh[r * hs + k];
+        for (int j = 0; j < g; j++) {
+          s += dgh[r * g + j] * whh[j * hs + k];
+        }
+        dhOut[r * hs + k] = (float) s;
+      }
+      for (int j = 0; j < g; j++) {
+        dgxOut[r * g + j] = (float) dgx[r * g + j];
+      }
+    }
+    return new float[][] {dgxOut, dhOut, dc, dw, db};
   }
 }

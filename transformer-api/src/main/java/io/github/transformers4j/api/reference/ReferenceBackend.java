@@ -6,6 +6,7 @@ import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.Activation;
 import io.github.transformers4j.api.BinaryOp;
 import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.api.ShapeRules;
 import io.github.transformers4j.api.UnaryOp;
@@ -175,6 +176,34 @@ public final class ReferenceBackend implements ComputeBackend {
   public Tensor[] layerNormBackward(Tensor x, Tensor gamma, float eps, Tensor dy) {
     float[][] g = HostKernels.layerNormBackward(f(x), x.shape().dim(-1), f(gamma), eps, f(dy));
     return new Tensor[] {out(g[0], x.shape()), out(g[1], gamma.shape()), out(g[2], gamma.shape())};
+  }
+
+  @Override
+  public Tensor[] recurrentStep(
+      RecurrentCell cell, Tensor gx, Tensor h, Tensor c, Tensor whh, Tensor bhh) {
+    Shape so = ShapeRules.recurrentStep(cell, gx.shape(), h.shape(), c == null ? null : c.shape(),
+        whh.shape(), bhh == null ? null : bhh.shape());
+    int hs = h.shape().dim(1);
+    float[][] r = HostKernels.recurrentStep(cell, f(gx), f(h), c == null ? null : f(c), f(whh),
+        bhh == null ? null : f(bhh), hs);
+    return new Tensor[] {
+      out(r[0], so), r[1] == null ? null : out(r[1], Shape.of(h.shape().dim(0), 4 * hs))
+    };
+  }
+
+  @Override
+  public Tensor[] recurrentStepBackward(
+      RecurrentCell cell, Tensor h, Tensor c, Tensor whh, Tensor bhh, Tensor state, Tensor saved,
+      Tensor dState) {
+    int hs = h.shape().dim(1);
+    float[][] r = HostKernels.recurrentStepBackward(cell, f(h), c == null ? null : f(c), f(whh),
+        bhh != null, f(state), saved == null ? null : f(saved), f(dState), hs);
+    int b = h.shape().dim(0);
+    int g = whh.shape().dim(0);
+    return new Tensor[] {
+      out(r[0], Shape.of(b, g)), out(r[1], h.shape()), r[2] == null ? null : out(r[2], h.shape()),
+      out(r[3], whh.shape()), r[4] == null ? null : out(r[4], Shape.of(g))
+    };
   }
 
   @Override

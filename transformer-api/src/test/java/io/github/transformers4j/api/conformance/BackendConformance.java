@@ -686,4 +686,68 @@ public abstract class BackendConformance {
           x -> o.attention(x[0], x[1], x[2], mask, causal, 0.5f));
     }
   }
+
+  @Test
+  void recurrentStepMatchesReference() {
+    SplittableRandom r = Check.random(31);
+    // awkward sizes: H not a multiple of any vector width, B = 1, and one wide case
+    int[][] cases = {{1, 1}, {3, 13}, {2, 64}, {5, 37}};
+    for (io.github.transformers4j.api.RecurrentCell cell : io.github.transformers4j.api.RecurrentCell.values()) {
+      for (int[] cs : cases) {
+        int b = cs[0];
+        int h = cs[1];
+        int g = cell.gates() * h;
+        float[] gx = Check.uniform(r, b * g);
+        float[] hh = Check.uniform(r, b * h);
+        float[] cc = cell.hasCell() ? Check.uniform(r, b * h) : null;
+        float[] w = Check.uniform(r, g * h);
+        float[] bias = Check.uniform(r, g);
+        int sw = cell.hasCell() ? 2 * h : h;
+        float[] ds = Check.uniform(r, b * sw);
+        for (boolean withBias : new boolean[] {true, false}) {
+          String what = "recurrent_step " + cell + " B=" + b + " H=" + h + " bias=" + withBias;
+          Tensor[] e = ref.recurrentStep(cell, on(ref, gx, b, g), on(ref, hh, b, h),
+              cc == null ? null : on(ref, cc, b, h), on(ref, w, g, h), withBias ? on(ref, bias, g) : null);
+          Tensor[] a = backend.recurrentStep(cell, on(backend, gx, b, g), on(backend, hh, b, h),
+              cc == null ? null : on(backend, cc, b, h), on(backend, w, g, h),
+              withBias ? on(backend, bias, g) : null);
+          same(e[0], a[0], what + " state");
+          Tensor[] eb = ref.recurrentStepBackward(cell, on(ref, hh, b, h), cc == null ? null : on(ref, cc, b, h),
+              on(ref, w, g, h), withBias ? on(ref, bias, g) : null, e[0], e[1], on(ref, ds, b, sw));
+          Tensor[] ab = backend.recurrentStepBackward(cell, on(backend, hh, b, h),
+              cc == null ? null : on(backend, cc, b, h), on(backend, w, g, h),
+              withBias ? on(backend, bias, g) : null, a[0], a[1], on(backend, ds, b, sw));
+          String[] names = {"dgx", "dh", "dc", "dW_hh", "db_hh"};
+          for (int i = 0; i < 5; i++) {
+            assertEquals(eb[i] == null, ab[i] == null, what + " backward " + names[i] + " presence");
+            if (eb[i] != null) {
+              same(eb[i], ab[i], what + " backward " + names[i]);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gradientsOfRecurrentStep() {
+    SplittableRandom r = Check.random(32);
+    Ops o = ops();
+    int b = 2;
+    int h = 3;
+    for (io.github.transformers4j.api.RecurrentCell cell : io.github.transformers4j.api.RecurrentCell.values()) {
+      int g = cell.gates() * h;
+      if (cell.hasCell()) {
+        grad("recurrent_step " + cell,
+            new float[][] {u(r, b, g), u(r, b, h), u(r, b, h), u(r, g, h), u(r, g)},
+            new int[][] {{b, g}, {b, h}, {b, h}, {g, h}, {g}},
+            x -> o.recurrentStep(cell, x[0], x[1], x[2], x[3], x[4]));
+      } else {
+        grad("recurrent_step " + cell,
+            new float[][] {u(r, b, g), u(r, b, h), u(r, g, h), u(r, g)},
+            new int[][] {{b, g}, {b, h}, {g, h}, {g}},
+            x -> o.recurrentStep(cell, x[0], x[1], null, x[2], x[3]));
+      }
+    }
+  }
 }

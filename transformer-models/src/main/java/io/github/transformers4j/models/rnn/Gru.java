@@ -1,6 +1,7 @@
 package io.github.transformers4j.models.rnn;
 
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.Tensor;
 import java.util.SplittableRandom;
 
@@ -23,12 +24,7 @@ public final class Gru extends RecurrentLayer {
 
   @Override
   protected CellState step(Tensor gx, CellState state, Tensor whh, Tensor bhh) {
-    int h = config().hiddenSize();
-    Tensor gh = ops.linear(state.h(), whh, true, bhh); // (B, 3H)
-    Tensor r = ops.sigmoid(ops.add(ops.slice(gx, 1, 0, h), ops.slice(gh, 1, 0, h)));
-    Tensor z = ops.sigmoid(ops.add(ops.slice(gx, 1, h, 2 * h), ops.slice(gh, 1, h, 2 * h)));
-    Tensor n = ops.tanh(ops.add(ops.slice(gx, 1, 2 * h, 3 * h), ops.mul(r, ops.slice(gh, 1, 2 * h, 3 * h))));
-    // (1 − z)·n + z·h = n + z·(h − n)
-    return new CellState(ops.add(n, ops.mul(z, ops.sub(state.h(), n))), null);
+    // One fused kernel: gates, nonlinearities and the new state (B, H).
+    return new CellState(ops.recurrentStep(RecurrentCell.GRU, gx, state.h(), null, whh, bhh), null);
   }
 }

@@ -1,6 +1,7 @@
 package io.github.transformers4j.models.rnn;
 
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.Tensor;
 import java.util.SplittableRandom;
 
@@ -28,12 +29,8 @@ public final class Lstm extends RecurrentLayer {
   @Override
   protected CellState step(Tensor gx, CellState state, Tensor whh, Tensor bhh) {
     int h = config().hiddenSize();
-    Tensor gates = ops.add(gx, ops.linear(state.h(), whh, true, bhh)); // (B, 4H)
-    Tensor i = ops.sigmoid(ops.slice(gates, 1, 0, h));
-    Tensor f = ops.sigmoid(ops.slice(gates, 1, h, 2 * h));
-    Tensor g = ops.tanh(ops.slice(gates, 1, 2 * h, 3 * h));
-    Tensor o = ops.sigmoid(ops.slice(gates, 1, 3 * h, 4 * h));
-    Tensor c = ops.add(ops.mul(f, state.c()), ops.mul(i, g));
-    return new CellState(ops.mul(o, ops.tanh(c)), c);
+    // One fused kernel: gates, nonlinearities and the new state, [h', c'] (B, 2H).
+    Tensor next = ops.recurrentStep(RecurrentCell.LSTM, gx, state.h(), state.c(), whh, bhh);
+    return new CellState(ops.slice(next, 1, 0, h), ops.slice(next, 1, h, 2 * h));
   }
 }

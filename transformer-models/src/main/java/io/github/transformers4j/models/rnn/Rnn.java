@@ -1,6 +1,7 @@
 package io.github.transformers4j.models.rnn;
 
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.Tensor;
 import java.util.SplittableRandom;
 
@@ -39,7 +40,9 @@ public final class Rnn extends RecurrentLayer {
 
   @Override
   protected CellState step(Tensor gx, CellState state, Tensor whh, Tensor bhh) {
-    Tensor pre = ops.add(gx, ops.linear(state.h(), whh, true, bhh)); // (B, H)
-    return new CellState(nonlinearity == Nonlinearity.TANH ? ops.tanh(pre) : ops.relu(pre), null);
+    RecurrentCell cell =
+        nonlinearity == Nonlinearity.TANH ? RecurrentCell.RNN_TANH : RecurrentCell.RNN_RELU;
+    // One fused kernel: h' = act(gx + h·W_hhᵀ + b_hh), (B, H).
+    return new CellState(ops.recurrentStep(cell, gx, state.h(), null, whh, bhh), null);
   }
 }
