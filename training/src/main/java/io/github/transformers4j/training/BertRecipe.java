@@ -20,7 +20,7 @@ import io.github.transformers4j.training.data.ExampleBatches;
 import io.github.transformers4j.training.data.SpecialTokens;
 import io.github.transformers4j.training.data.TextTokenizer;
 import io.github.transformers4j.training.data.TokenizerFiles;
-import io.github.transformers4j.training.models.BertAdapters;
+import io.github.transformers4j.training.models.TaskAdapters;
 import io.github.transformers4j.training.objectives.Forward;
 import io.github.transformers4j.training.objectives.MaskedLm;
 import io.github.transformers4j.training.objectives.MlmMasker;
@@ -224,7 +224,7 @@ public final class BertRecipe {
     out.requireSameConfig(configMap(cfg, List.of()), OPTIONS);
     saveTokenizer(tok, tokenizerFile, out);
     save(out, cfg, Task.MLM, tokenizerFile, List.of());
-    var model = BertAdapters.maskedLm(new BertForMaskedLM(ops, cfg));
+    var model = TaskAdapters.masked(new BertForMaskedLM(ops, cfg));
     Objective mlm = new MaskedLm(new MlmMasker(0.15, sp, tok.vocabSize()));
     boolean hasVal = parts[1].length > s.maxLength();
     Supplier<BatchSource> val =
@@ -318,7 +318,7 @@ public final class BertRecipe {
     out.requireSameConfig(configMap(cfg, labels), OPTIONS);
     saveTokenizer(tok, tokenizerFile, out);
     save(out, cfg, Task.CLASSIFY, tokenizerFile, labels);
-    var model = BertAdapters.classifier(new BertForSequenceClassification(ops, cfg));
+    var model = TaskAdapters.classifier(new BertForSequenceClassification(ops, cfg));
     Objective cls = new SequenceClassification();
     Supplier<BatchSource> valSource =
         val.isEmpty() ? null : () -> new ExampleBatches(val, s.batch(), sp.pad(), -100, 0, false);
@@ -672,12 +672,12 @@ public final class BertRecipe {
       t = Task.MLM;
       BertForMaskedLM m = new BertForMaskedLM(ops, cfg);
       module = m;
-      model = BertAdapters.maskedLm(m);
+      model = TaskAdapters.masked(m);
     } else if (task.equals(Task.CLASSIFY.id())) {
       t = Task.CLASSIFY;
       BertForSequenceClassification m = new BertForSequenceClassification(ops, cfg);
       module = m;
-      model = BertAdapters.classifier(m);
+      model = TaskAdapters.classifier(m);
     } else {
       throw new IOException(r + ": task '" + task + "' is not mlm or classify");
     }

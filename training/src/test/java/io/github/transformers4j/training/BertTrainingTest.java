@@ -13,7 +13,7 @@ import io.github.transformers4j.models.bert.BertForTokenClassification;
 import io.github.transformers4j.training.data.Example;
 import io.github.transformers4j.training.data.ExampleBatches;
 import io.github.transformers4j.training.data.SpecialTokens;
-import io.github.transformers4j.training.models.BertAdapters;
+import io.github.transformers4j.training.models.TaskAdapters;
 import io.github.transformers4j.training.objectives.MaskedLm;
 import io.github.transformers4j.training.objectives.MlmMasker;
 import io.github.transformers4j.training.objectives.Objective;
@@ -101,7 +101,7 @@ class BertTrainingTest {
   @Test
   void everyParameterGetsAGradient() {
     Ops ops = new Ops(backend);
-    var model = BertAdapters.classifier(new BertForSequenceClassification(ops, config(2)));
+    var model = TaskAdapters.classifier(new BertForSequenceClassification(ops, config(2)));
     var batch = ExampleBatches.pad(examples(1).toArray(Example[]::new), 0, -100);
     try (var tape = ops.record()) {
       tape.watch(model.parameterSet().values());
@@ -126,19 +126,19 @@ class BertTrainingTest {
     double mlm =
         lossDrop(
             ops,
-            BertAdapters.maskedLm(new BertForMaskedLM(ops, config(2))),
+            TaskAdapters.masked(new BertForMaskedLM(ops, config(2))),
             new MaskedLm(new MlmMasker(0.15, SPECIALS, V)),
             0);
     double cls =
         lossDrop(
             ops,
-            BertAdapters.classifier(new BertForSequenceClassification(ops, config(2))),
+            TaskAdapters.classifier(new BertForSequenceClassification(ops, config(2))),
             new SequenceClassification(),
             1);
     double tag =
         lossDrop(
             ops,
-            BertAdapters.tagger(new BertForTokenClassification(ops, config(2))),
+            TaskAdapters.tagger(new BertForTokenClassification(ops, config(2))),
             new TokenClassification(),
             2);
     // Same batch every step (no shuffle, one batch per epoch): the loss must fall clearly.
