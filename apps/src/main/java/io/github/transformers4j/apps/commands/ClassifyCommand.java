@@ -9,15 +9,14 @@ import io.github.transformers4j.models.tasks.TextClassification;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code t4j classify}: Hugging Face's text-classification pipeline. */
@@ -35,8 +34,7 @@ public final class ClassifyCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
-  Path model;
+  @Mixin TaskInput args;
 
   @Option(
       names = "--top-k",
@@ -48,8 +46,6 @@ public final class ClassifyCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON array per text of {label, score}.")
   boolean json;
 
-  @Parameters(paramLabel = "TEXT", description = "Texts; standard input lines if none.")
-  List<String> texts = new ArrayList<>();
 
   /** The command over the global backend choice. */
   @Inject
@@ -60,10 +56,10 @@ public final class ClassifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    List<String> input = TaskSupport.texts(texts);
+    List<String> input = args.texts();
     try (ComputeBackend backend = choice.create()) {
       TaskSupport.Loaded<SequenceClassifier> m =
-          TaskSupport.load(spec, new Ops(backend), model, SequenceClassifier.class, "classify",
+          TaskSupport.load(spec, new Ops(backend), args.model, SequenceClassifier.class, "classify",
               "a sequence-classification head (architectures: *ForSequenceClassification)");
       boolean multi = "multi_label_classification".equals(m.config().get("problem_type"));
       TextClassification pipeline =

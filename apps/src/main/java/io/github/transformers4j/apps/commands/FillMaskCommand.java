@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code t4j fill-mask}: Hugging Face's fill-mask pipeline over a masked-LM folder. */
@@ -37,8 +37,7 @@ public final class FillMaskCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
-  Path model;
+  @Mixin TaskInput args;
 
   @Option(
       names = "--top-k",
@@ -50,11 +49,6 @@ public final class FillMaskCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON array per text (score, token, token_str, sequence).")
   boolean json;
 
-  @Parameters(
-      paramLabel = "TEXT",
-      description = "Texts, each with one mask token ([MASK] or <mask>, as the tokenizer names it);"
-          + " standard input lines if none.")
-  List<String> texts = new ArrayList<>();
 
   /** The command over the global backend choice. */
   @Inject
@@ -65,13 +59,13 @@ public final class FillMaskCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    List<String> input = TaskSupport.texts(texts);
+    List<String> input = args.texts();
     try (ComputeBackend backend = choice.create()) {
       TaskSupport.Loaded<MaskedLm> m =
-          TaskSupport.load(spec, new Ops(backend), model, MaskedLm.class, "fill-mask",
+          TaskSupport.load(spec, new Ops(backend), args.model, MaskedLm.class, "fill-mask",
               "a masked-language-model head (architectures: *ForMaskedLM)");
       FillMask pipeline =
-          new FillMask(m.model(), m.tokenizer(), maskToken(model, m), TaskSupport.padId(m.config()));
+          new FillMask(m.model(), m.tokenizer(), maskToken(args.model, m), TaskSupport.padId(m.config()));
       List<List<Map<String, Object>>> rows = new ArrayList<>();
       for (List<FillMask.Candidate> text : pipeline.fill(input, topK)) {
         rows.add(

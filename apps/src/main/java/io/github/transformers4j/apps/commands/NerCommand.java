@@ -9,15 +9,14 @@ import io.github.transformers4j.models.tasks.TokenClassifier;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code t4j ner}: Hugging Face's token-classification pipeline, "simple" aggregation. */
@@ -36,14 +35,11 @@ public final class NerCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
-  Path model;
+  @Mixin TaskInput args;
 
   @Option(names = "--json", description = "One JSON array per text (entity_group, score, word, start, end).")
   boolean json;
 
-  @Parameters(paramLabel = "TEXT", description = "Texts; standard input lines if none.")
-  List<String> texts = new ArrayList<>();
 
   /** The command over the global backend choice. */
   @Inject
@@ -54,10 +50,10 @@ public final class NerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    List<String> input = TaskSupport.texts(texts);
+    List<String> input = args.texts();
     try (ComputeBackend backend = choice.create()) {
       TaskSupport.Loaded<TokenClassifier> m =
-          TaskSupport.load(spec, new Ops(backend), model, TokenClassifier.class, "ner",
+          TaskSupport.load(spec, new Ops(backend), args.model, TokenClassifier.class, "ner",
               "a token-classification head (architectures: *ForTokenClassification)");
       TokenClassification pipeline =
           new TokenClassification(

@@ -7,12 +7,8 @@ import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import io.github.transformers4j.training.OutputFolder;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -68,22 +64,6 @@ final class TaskSupport {
   /** The pad id of the config ({@code pad_token_id}), else 0. */
   static int padId(Map<String, Object> config) {
     return config.get("pad_token_id") instanceof Number n ? n.intValue() : 0;
-  }
-
-  /** The texts: the arguments, else the lines of standard input. */
-  static List<String> texts(List<String> args) throws IOException {
-    if (!args.isEmpty()) {
-      return args;
-    }
-    BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    List<String> lines = new ArrayList<>();
-    for (String line; (line = r.readLine()) != null; ) {
-      lines.add(line);
-    }
-    if (lines.isEmpty()) {
-      throw new IllegalArgumentException("no text: give TEXT arguments or lines on standard input");
-    }
-    return lines;
   }
 
   /** A score with four decimals, as the pipelines' outputs are usually shown. */

@@ -13,14 +13,12 @@ import io.github.transformers4j.models.tasks.TextGeneration;
 import io.github.transformers4j.models.tasks.TextToText;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,8 +32,7 @@ abstract class TextToTextCommand {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
-  Path model;
+  @Mixin TaskInput args;
 
   @Option(
       names = "--beams",
@@ -59,8 +56,6 @@ abstract class TextToTextCommand {
       description = "Texts per batch (default ${DEFAULT-VALUE}).")
   int batch;
 
-  @Parameters(paramLabel = "TEXT", description = "Texts; standard input lines if none.")
-  List<String> texts = new ArrayList<>();
 
   TextToTextCommand(BackendChoice choice) {
     this.choice = choice;
@@ -75,25 +70,25 @@ abstract class TextToTextCommand {
   /** Runs the pipeline and prints one output line per text. */
   int run() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    List<String> input = TaskSupport.texts(texts);
+    List<String> input = args.texts();
     if (greedy && beams != null) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--greedy and --beams exclude each other");
     }
     try (ComputeBackend backend = choice.create()) {
       TaskSupport.Loaded<Seq2SeqLm> m =
-          TaskSupport.load(spec, new Ops(backend), model, Seq2SeqLm.class, name(),
+          TaskSupport.load(spec, new Ops(backend), args.model, Seq2SeqLm.class, name(),
               "an encoder-decoder (T5, BART, Pegasus, Marian... *ForConditionalGeneration)");
       String task = task(m.config());
       Map<String, Object> params = task == null ? Map.of() : TaskSettings.of(m.config(), task);
-      Map<String, Object> fields = new java.util.LinkedHashMap<>(HfGenerationSettings.read(model));
+      Map<String, Object> fields = new java.util.LinkedHashMap<>(HfGenerationSettings.read(args.model));
       for (Map.Entry<String, Object> e : params.entrySet()) {
         if (!e.getKey().equals("prefix")) {
           fields.put(e.getKey(), e.getValue());
         }
       }
       GenerationConfig g =
-          HfGenerationSettings.apply(HfGenerationSettings.defaults(), fields, model.toString());
+          HfGenerationSettings.apply(HfGenerationSettings.defaults(), fields, args.model.toString());
       if (beams != null) {
         g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), beams);
       } else if (greedy) {

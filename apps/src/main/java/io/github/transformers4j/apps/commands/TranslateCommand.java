@@ -47,7 +47,7 @@ public final class TranslateCommand extends TextToTextCommand implements Callabl
       if (!known.contains(task)) {
         throw new CommandLine.ParameterException(
             spec.commandLine(),
-            "--task " + task + " is not in " + model + "'s task_specific_params"
+            "--task " + task + " is not in " + args.model + "'s task_specific_params"
                 + (known.isEmpty() ? " (it has no translation entries)" : "; known: " + String.join(", ", known)));
       }
       return task;
@@ -55,7 +55,7 @@ public final class TranslateCommand extends TextToTextCommand implements Callabl
     if (known.size() > 1) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
-          model + " knows several translation tasks; pick one with --task: " + String.join(", ", known));
+          args.model + " knows several translation tasks; pick one with --task: " + String.join(", ", known));
     }
     return known.isEmpty() ? null : known.get(0);
   }
