@@ -10,8 +10,24 @@ package io.github.transformers4j.training.data;
  * @param mask (B, T) 1 for real tokens, 0 for padding; null when nothing is padded
  * @param targets target ids or labels, or null
  * @param targetMask (B, T') 1 for real target tokens, or null
+ * @param pixels (B, C, H, W) images paired row by row with {@code inputs} (text-image
+ *     objectives), or null
  */
-public record Batch(IntGrid inputs, IntGrid mask, IntGrid targets, IntGrid targetMask) {
+public record Batch(
+    IntGrid inputs, IntGrid mask, IntGrid targets, IntGrid targetMask, Pixels pixels) {
+
+  /** A text-only batch. */
+  public Batch(IntGrid inputs, IntGrid mask, IntGrid targets, IntGrid targetMask) {
+    this(inputs, mask, targets, targetMask, null);
+  }
+
+  /** Checks that images and texts pair up. */
+  public Batch {
+    if (pixels != null && inputs != null && pixels.batch() != inputs.rows()) {
+      throw new IllegalArgumentException(
+          "Batch: " + pixels.batch() + " images for " + inputs.rows() + " texts");
+    }
+  }
 
   /** A batch of unpadded inputs only. */
   public static Batch of(IntGrid inputs) {
