@@ -8,9 +8,12 @@ module io.github.transformers4j.clip {
   requires transitive io.github.transformers4j.training;
 
   exports io.github.transformers4j.clip;
+  exports io.github.transformers4j.clip.training;
 
   provides io.github.transformers4j.api.spi.ArchitectureProvider with
       io.github.transformers4j.clip.ClipProvider,
       io.github.transformers4j.clip.ClipTowerProviders.Text,
       io.github.transformers4j.clip.ClipTowerProviders.Vision;
+  provides io.github.transformers4j.training.spi.ObjectiveProvider with
+      io.github.transformers4j.clip.training.ContrastiveProvider;
 }
