@@ -5,7 +5,12 @@
 module io.github.transformers4j.clip {
   requires transitive io.github.transformers4j.api;
   requires transitive io.github.transformers4j.models;
-  requires io.github.transformers4j.training;
+  requires transitive io.github.transformers4j.training;
+  // preprocessor_config.json
+  requires com.google.gson;
+  // ImageIO decodes PNG, JPEG, BMP and GIF; java.awt.image holds the decoded rasters.
+  requires java.desktop;
 
   // exports io.github.transformers4j.clip once the issue that fills it lands (an empty package cannot be exported).
+  exports io.github.transformers4j.clip.image;
 }
