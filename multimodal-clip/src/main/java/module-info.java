@@ -11,6 +11,9 @@ module io.github.transformers4j.clip {
   // ImageIO decodes PNG, JPEG, BMP and GIF; java.awt.image holds the decoded rasters.
   requires java.desktop;
 
-  // exports io.github.transformers4j.clip once the issue that fills it lands (an empty package cannot be exported).
+  exports io.github.transformers4j.clip;
   exports io.github.transformers4j.clip.image;
+
+  provides io.github.transformers4j.api.spi.ArchitectureProvider with
+      io.github.transformers4j.clip.ClipProvider;
 }
