@@ -15,5 +15,7 @@ module io.github.transformers4j.clip {
   exports io.github.transformers4j.clip.image;
 
   provides io.github.transformers4j.api.spi.ArchitectureProvider with
-      io.github.transformers4j.clip.ClipProvider;
+      io.github.transformers4j.clip.ClipProvider,
+      io.github.transformers4j.clip.ClipTowerProviders.Text,
+      io.github.transformers4j.clip.ClipTowerProviders.Vision;
 }

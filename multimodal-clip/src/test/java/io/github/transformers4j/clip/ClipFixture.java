@@ -29,6 +29,11 @@ final class ClipFixture {
         .getAsJsonObject();
   }
 
+  /** A JSON file holding one object, parsed. */
+  static JsonObject expectedFile(Path file) throws IOException {
+    return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+  }
+
   /** The {@code cpu} backend on {@code threads} threads (tests may name it; production may not). */
   static ComputeBackend cpu(int threads) {
     return Backends.installed()
