@@ -5,7 +5,10 @@
 module io.github.transformers4j.clip {
   requires transitive io.github.transformers4j.api;
   requires transitive io.github.transformers4j.models;
-  requires io.github.transformers4j.training;
+  requires transitive io.github.transformers4j.training;
+  requires com.google.gson;
+  // ImageIO reads and writes the images; Java2D draws the synthetic dataset.
+  requires java.desktop;
 
-  // exports io.github.transformers4j.clip once the issue that fills it lands (an empty package cannot be exported).
+  exports io.github.transformers4j.clip.data;
 }
