@@ -10,5 +10,10 @@ module io.github.transformers4j.clip {
   // ImageIO reads and writes the images; Java2D draws the synthetic dataset.
   requires java.desktop;
 
+  exports io.github.transformers4j.clip;
   exports io.github.transformers4j.clip.data;
+  exports io.github.transformers4j.clip.training;
+
+  provides io.github.transformers4j.api.spi.ArchitectureProvider with
+      io.github.transformers4j.clip.ClipProvider;
 }
