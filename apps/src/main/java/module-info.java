@@ -6,6 +6,7 @@ module io.github.transformers4j.apps {
   requires io.github.transformers4j.api;
   requires io.github.transformers4j.tokenizers;
   requires io.github.transformers4j.training;
+  requires io.github.transformers4j.clip;
   requires info.picocli;
   requires com.google.guice;
   requires jakarta.inject;
@@ -22,6 +23,9 @@ module io.github.transformers4j.apps {
       info.picocli,
       com.google.guice;
   opens io.github.transformers4j.apps.commands to
+      info.picocli,
+      com.google.guice;
+  opens io.github.transformers4j.apps.commands.clip to
       info.picocli,
       com.google.guice;
   opens io.github.transformers4j.apps.cli to

@@ -9,6 +9,7 @@ import io.github.transformers4j.apps.cli.VersionProvider;
 import io.github.transformers4j.apps.commands.BackendsCommand;
 import io.github.transformers4j.apps.commands.BenchCommand;
 import io.github.transformers4j.apps.commands.ClassifyCommand;
+import io.github.transformers4j.apps.commands.ClipCommand;
 import io.github.transformers4j.apps.commands.FillMaskCommand;
 import io.github.transformers4j.apps.commands.NerCommand;
 import io.github.transformers4j.apps.commands.SummarizeCommand;
@@ -44,6 +45,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       QuickstartCommand.class,
       TrainCommand.class,
+      ClipCommand.class,
       GenerateCommand.class,
       FillMaskCommand.class,
       ClassifyCommand.class,

@@ -25,6 +25,11 @@ import java.util.Map;
  * merges. {@code tokenizer_config.json} also gives {@code add_prefix_space}, {@code trim_offsets},
  * {@code extra_ids} and the flags of special tokens ({@code added_tokens_decoder}, or {@code
  * mask_token} as an object), such as the {@code lstrip} of RoBERTa's {@code <mask>}.
+ *
+ * <p>CLIP ({@code tokenizer_class} {@code CLIPTokenizer}, or {@code model_type} {@code clip}):
+ * {@code vocab.json} + {@code merges.txt} are read as CLIP's BPE (with {@code </w>} word ends), and a
+ * folder with no tokenizer file at all uses the vocabulary built into this library ({@link
+ * BuiltInTokenizers#clip()}), which every CLIP release shares.
  */
 public final class ModelFolderTokenizer {
   private ModelFolderTokenizer() {}
@@ -35,6 +40,7 @@ public final class ModelFolderTokenizer {
     ROBERTA,
     T5,
     PEGASUS,
+    CLIP,
     UNKNOWN
   }
 
@@ -61,6 +67,15 @@ public final class ModelFolderTokenizer {
       if (family == Family.ROBERTA) {
         return roberta(vocabJson, merges, tokConfig);
       }
+      if (family == Family.CLIP) {
+        try {
+          return StandardTokenizers.clip(
+              TokenizerFiles.readJsonVocab(vocabJson), TokenizerFiles.readMerges(merges));
+        } catch (IllegalArgumentException | NullPointerException e) {
+          throw new IOException(
+              vocabJson + ": not a CLIP vocabulary (it needs <|startoftext|> and <|endoftext|>)", e);
+        }
+      }
       return tokConfig == null
           ? TokenizerFiles.gpt2(vocabJson, merges)
           : gpt2(vocabJson, merges, tokConfig);
@@ -75,6 +90,9 @@ public final class ModelFolderTokenizer {
       if (Files.isRegularFile(dir.resolve(name))) {
         return TokenizerFiles.load(dir.resolve(name));
       }
+    }
+    if (family == Family.CLIP) {
+      return BuiltInTokenizers.clip();
     }
     String hint =
         switch (family) {
@@ -203,6 +221,8 @@ public final class ModelFolderTokenizer {
           return Family.T5;
         case "PegasusTokenizer":
           return Family.PEGASUS;
+        case "CLIPTokenizer":
+          return Family.CLIP;
         default:
           break;
       }
@@ -223,6 +243,9 @@ public final class ModelFolderTokenizer {
           return Family.T5;
         case "pegasus":
           return Family.PEGASUS;
+        case "clip":
+        case "clip_text_model":
+          return Family.CLIP;
         default:
           break;
       }

@@ -121,20 +121,30 @@ public final class TokenizerFiles {
   /** CLIP from {@code bpe_simple_vocab_16e6.txt.gz}: the first 48,894 merges, as OpenAI's code. */
   public static Tokenizer clip(Path gz) throws IOException {
     requireFile(gz, "a gzip-compressed merges file");
+    try (InputStream in = Files.newInputStream(gz)) {
+      return clip(in, gz.toString());
+    }
+  }
+
+  /**
+   * CLIP from the bytes of a {@code bpe_simple_vocab_16e6.txt.gz} read from {@code gz}
+   * (closed when done); {@code source} names it in errors.
+   */
+  public static Tokenizer clip(InputStream gz, String source) throws IOException {
     List<String[]> merges;
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(gz));
+    try (InputStream in = new GZIPInputStream(gz);
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       r.readLine(); // OpenAI's code skips the first line (a version line, here behind a tar name)
-      merges = readMerges(r, gz.toString(), 49152 - 256 - 2);
+      merges = readMerges(r, source, 49152 - 256 - 2);
     } catch (java.util.zip.ZipException e) {
-      throw new IOException(gz + ": not a gzip file (" + e.getMessage() + ")", e);
+      throw new IOException(source + ": not a gzip file (" + e.getMessage() + ")", e);
     } catch (java.nio.charset.CharacterCodingException e) {
-      throw new IOException(gz + ": not UTF-8 text inside the gzip, not a merges file", e);
+      throw new IOException(source + ": not UTF-8 text inside the gzip, not a merges file", e);
     }
     try {
       return StandardTokenizers.clip(merges);
     } catch (IllegalArgumentException e) {
-      throw new IOException(gz + ": " + e.getMessage(), e);
+      throw new IOException(source + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,0 +1,408 @@
+package io.github.transformers4j.clip.data;
+
+import com.google.gson.GsonBuilder;
+import io.github.transformers4j.api.io.AtomicFiles;
+import io.github.transformers4j.training.data.Rng;
+import java.awt.Graphics2D;
+import java.awt.Polygon;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/**
+ * A synthetic captioned dataset for training CLIP from scratch: 64×64 RGB images, each with one
+ * shape ({@link Shape}) of one color ({@link Color}) at a random position and size on a noisy
+ * background, and captions from several templates. Whole color-shape combinations can be held out
+ * of the training split, to measure whether a model composes color and shape it never saw together.
+ *
+ * <p>Everything is a pure function of the seed: image {@code i} of a split is drawn from {@code
+ * Rng.derive(seed, split, i)}, so the same seed writes byte-identical files.
+ *
+ * <p>The background color is drawn at least {@link #BACKGROUND_DISTANCE} (Euclidean, 0–255 RGB)
+ * away from every palette color, so it is never itself one of the six colors a caption names and a
+ * caption's color always means the shape's.
+ */
+public final class SyntheticShapes {
+  /** Image side in pixels. */
+  public static final int SIDE = 64;
+
+  /** The least RGB distance of a background from every palette color. */
+  public static final double BACKGROUND_DISTANCE = 120;
+
+  /** The shapes. */
+  public enum Shape {
+    CIRCLE,
+    SQUARE,
+    TRIANGLE;
+
+    /** The caption word. */
+    public String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The palette: the caption word and its RGB. */
+  public enum Color {
+    RED(220, 30, 30),
+    GREEN(30, 180, 40),
+    BLUE(30, 60, 220),
+    YELLOW(240, 220, 30),
+    WHITE(245, 245, 245),
+    BLACK(15, 15, 15);
+
+    final int r;
+    final int g;
+    final int b;
+
+    Color(int r, int g, int b) {
+      this.r = r;
+      this.g = g;
+      this.b = b;
+    }
+
+    /** The caption word. */
+    public String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A color-shape combination: one of the 18 classes, named as captions name it. */
+  public record Combination(Color color, Shape shape) {
+    /** "green triangle". */
+    public String label() {
+      return color.word() + " " + shape.word();
+    }
+
+    /** All 18, colors outer, shapes inner. */
+    public static List<Combination> all() {
+      List<Combination> out = new ArrayList<>();
+      for (Color c : Color.values()) {
+        for (Shape s : Shape.values()) {
+          out.add(new Combination(c, s));
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Parses "green triangle".
+     *
+     * @throws IllegalArgumentException naming the text and the colors and shapes there are
+     */
+    public static Combination parse(String text) {
+      String t = text.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+      for (Combination c : all()) {
+        if (c.label().equals(t)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException(
+          "'"
+              + text.trim()
+              + "' is not a color-shape combination: expected '<color> <shape>' with a color of"
+              + " red, green, blue, yellow, white, black and a shape of circle, square, triangle");
+    }
+  }
+
+  /** One drawn image: what it shows and its caption. */
+  public record Drawn(BufferedImage image, Combination what, String caption) {}
+
+  /** Caption templates; {@code {c}} color, {@code {s}} shape, {@code {p}} position, {@code {z}} size. */
+  public static final List<String> TEMPLATES =
+      List.of(
+          "a {c} {s}",
+          "a photo of a {c} {s}",
+          "a photo of a {c} {s} {p}",
+          "a {z} {c} {s}",
+          "a drawing of a {c} {s}",
+          "a picture of a {z} {c} {s}",
+          "there is a {c} {s} {p}",
+          "{c} {s}");
+
+  /**
+   * The split sizes: {@code n} training images of the combinations not held out (each drawn
+   * uniformly), and a test split of {@code perClass} images of each of the 18 combinations.
+   */
+  public static int testPerClass(int n) {
+    return Math.max(5, n / 180);
+  }
+
+  private SyntheticShapes() {}
+
+  /** Draws image {@code i} of combination {@code what} from {@code rng}. */
+  public static Drawn draw(Combination what, Rng rng) {
+    BufferedImage img = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_INT_RGB);
+    int[] bg = background(rng);
+    for (int y = 0; y < SIDE; y++) {
+      for (int x = 0; x < SIDE; x++) {
+        int r = clamp(bg[0] + rng.nextInt(49) - 24);
+        int g = clamp(bg[1] + rng.nextInt(49) - 24);
+        int b = clamp(bg[2] + rng.nextInt(49) - 24);
+        img.setRGB(x, y, (r << 16) | (g << 8) | b);
+      }
+    }
+    // Side 25-70 % of the image, anywhere it fits entirely.
+    int size = (int) Math.round(SIDE * (0.25 + 0.45 * rng.nextDouble()));
+    int x0 = rng.nextInt(SIDE - size + 1);
+    int y0 = rng.nextInt(SIDE - size + 1);
+    Color c = what.color();
+    java.awt.Color fill =
+        new java.awt.Color(
+            clamp(c.r + rng.nextInt(31) - 15),
+            clamp(c.g + rng.nextInt(31) - 15),
+            clamp(c.b + rng.nextInt(31) - 15));
+    Graphics2D g = img.createGraphics();
+    try {
+      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+      g.setColor(fill);
+      switch (what.shape()) {
+        case CIRCLE -> g.fillOval(x0, y0, size, size);
+        case SQUARE -> g.fillRect(x0, y0, size, size);
+        case TRIANGLE ->
+            g.fillPolygon(
+                new Polygon(
+                    new int[] {x0, x0 + size, x0 + size / 2},
+                    new int[] {y0 + size, y0 + size, y0},
+                    3));
+      }
+    } finally {
+      g.dispose();
+    }
+    String template = TEMPLATES.get(rng.nextInt(TEMPLATES.size()));
+    String caption =
+        template
+            .replace("{c}", c.word())
+            .replace("{s}", what.shape().word())
+            .replace("{p}", position(x0 + size / 2.0, y0 + size / 2.0))
+            .replace("{z}", size < 0.4 * SIDE ? "small" : size > 0.55 * SIDE ? "large" : "medium");
+    return new Drawn(img, what, caption);
+  }
+
+  private static String position(double cx, double cy) {
+    String h = cx < SIDE / 3.0 ? "left" : cx > 2 * SIDE / 3.0 ? "right" : "";
+    String v = cy < SIDE / 3.0 ? "top" : cy > 2 * SIDE / 3.0 ? "bottom" : "";
+    if (h.isEmpty() && v.isEmpty()) {
+      return "in the middle";
+    }
+    if (v.isEmpty()) {
+      return "on the " + h;
+    }
+    return h.isEmpty() ? "at the " + v : "at the " + v + " " + h;
+  }
+
+  private static int[] background(Rng rng) {
+    while (true) {
+      int[] c = {rng.nextInt(256), rng.nextInt(256), rng.nextInt(256)};
+      boolean far = true;
+      for (Color p : Color.values()) {
+        double d =
+            Math.sqrt(
+                (double) (c[0] - p.r) * (c[0] - p.r)
+                    + (double) (c[1] - p.g) * (c[1] - p.g)
+                    + (double) (c[2] - p.b) * (c[2] - p.b));
+        far &= d >= BACKGROUND_DISTANCE;
+      }
+      if (far) {
+        return c;
+      }
+    }
+  }
+
+  private static int clamp(int v) {
+    return Math.max(0, Math.min(255, v));
+  }
+
+  /** What {@link #write} wrote. */
+  public record Written(Path dir, int train, int test, Set<Combination> heldOut) {}
+
+  /** The dataset description file. */
+  public static final String DESCRIPTION = "synth.json";
+
+  /** The training split's captions (OpenCLIP CSV). */
+  public static final String TRAIN = "train.csv";
+
+  /** The test split's captions (OpenCLIP CSV). */
+  public static final String TEST = "test.csv";
+
+  /** The test split's classes: {@code filepath<TAB>label<TAB>combination} (seen or held-out). */
+  public static final String TEST_LABELS = "test-labels.tsv";
+
+  /**
+   * Writes a dataset of {@code n} training images into {@code target}: {@code images/train/},
+   * {@code images/test/} (PNG), {@link #TRAIN}, {@link #TEST} (OpenCLIP CSV, {@code
+   * filepath<TAB>caption} with that header, paths relative to the file), {@link #TEST_LABELS} and
+   * {@link #DESCRIPTION}. Everything is written in a hidden folder beside {@code target} and moved
+   * into place at the end: a failed or interrupted run leaves no half-made dataset.
+   *
+   * @param overwrite replace a dataset this class wrote before (never a folder of other files)
+   * @param progress called with the number of images written so far (or null)
+   * @throws IllegalArgumentException when {@code target} holds something, naming it; when every
+   *     combination is held out
+   */
+  public static Written write(
+      Path target,
+      int n,
+      long seed,
+      Set<Combination> heldOut,
+      boolean overwrite,
+      LongConsumer progress)
+      throws IOException {
+    if (n < 1) {
+      throw new IllegalArgumentException("--n must be >= 1 training image, got " + n);
+    }
+    List<Combination> seen = new ArrayList<>(Combination.all());
+    seen.removeAll(heldOut);
+    if (seen.isEmpty()) {
+      throw new IllegalArgumentException("--holdout: every combination is held out; nothing to train on");
+    }
+    Path abs = target.toAbsolutePath().normalize();
+    boolean replace = false;
+    if (Files.isRegularFile(abs)) {
+      throw new IllegalArgumentException("--output " + target + " is a file; a dataset is a folder");
+    }
+    if (Files.isDirectory(abs)) {
+      try (Stream<Path> s = Files.list(abs)) {
+        if (s.findAny().isPresent()) {
+          if (!Files.isRegularFile(abs.resolve(DESCRIPTION))) {
+            throw new IllegalArgumentException(
+                "--output "
+                    + target
+                    + " is not empty and holds no "
+                    + DESCRIPTION
+                    + " of t4j clip synth; give a new or empty folder");
+          }
+          if (!overwrite) {
+            throw new IllegalArgumentException(
+                "--output "
+                    + target
+                    + " already holds a synthetic dataset; add --overwrite to replace it");
+          }
+          replace = true;
+        }
+      }
+    }
+    Path parent = abs.getParent();
+    Files.createDirectories(parent);
+    Path staging = Files.createTempDirectory(parent, "." + abs.getFileName() + ".staging-");
+    try {
+      Files.createDirectories(staging.resolve("images/train"));
+      Files.createDirectories(staging.resolve("images/test"));
+      long[] done = {0};
+      StringBuilder train = new StringBuilder("filepath\tcaption\n");
+      for (int i = 0; i < n; i++) {
+        Rng rng = Rng.derive(seed, 0, i);
+        Combination what = seen.get(rng.nextInt(seen.size()));
+        String rel = String.format(Locale.ROOT, "images/train/%06d.png", i);
+        Drawn d = draw(what, rng);
+        png(staging.resolve(rel), d.image());
+        train.append(rel).append('\t').append(d.caption()).append('\n');
+        tick(progress, ++done[0]);
+      }
+      StringBuilder test = new StringBuilder("filepath\tcaption\n");
+      StringBuilder labels = new StringBuilder("filepath\tlabel\tcombination\n");
+      int per = testPerClass(n);
+      int i = 0;
+      for (Combination what : Combination.all()) {
+        for (int k = 0; k < per; k++, i++) {
+          Rng rng = Rng.derive(seed, 1, i);
+          String rel = String.format(Locale.ROOT, "images/test/%06d.png", i);
+          Drawn d = draw(what, rng);
+          png(staging.resolve(rel), d.image());
+          test.append(rel).append('\t').append(d.caption()).append('\n');
+          labels
+              .append(rel)
+              .append('\t')
+              .append(what.label())
+              .append('\t')
+              .append(heldOut.contains(what) ? "held-out" : "seen")
+              .append('\n');
+          tick(progress, ++done[0]);
+        }
+      }
+      text(staging.resolve(TRAIN), train);
+      text(staging.resolve(TEST), test);
+      text(staging.resolve(TEST_LABELS), labels);
+      Map<String, Object> desc = new LinkedHashMap<>();
+      desc.put("generator", "t4j clip synth");
+      desc.put("seed", seed);
+      desc.put("side", SIDE);
+      desc.put("train", n);
+      desc.put("test", i);
+      desc.put("test_per_class", per);
+      List<String> held = new ArrayList<>();
+      for (Combination c : Combination.all()) {
+        if (heldOut.contains(c)) {
+          held.add(c.label());
+        }
+      }
+      desc.put("held_out", held);
+      desc.put("templates", TEMPLATES);
+      text(
+          staging.resolve(DESCRIPTION),
+          new StringBuilder(new GsonBuilder().setPrettyPrinting().create().toJson(desc)));
+      if (replace) {
+        Path old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
+        Files.delete(old);
+        Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staging, abs, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+      } else {
+        if (Files.isDirectory(abs)) {
+          Files.delete(abs); // empty, checked above
+        }
+        Files.move(staging, abs, StandardCopyOption.ATOMIC_MOVE);
+      }
+      AtomicFiles.syncDirectory(parent);
+      return new Written(target, n, i, new LinkedHashSet<>(heldOut));
+    } finally {
+      if (Files.exists(staging)) {
+        deleteTree(staging);
+      }
+    }
+  }
+
+  private static void tick(LongConsumer progress, long done) {
+    if (progress != null) {
+      progress.accept(done);
+    }
+  }
+
+  private static void png(Path file, BufferedImage img) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 << 10);
+    if (!ImageIO.write(img, "png", bytes)) {
+      throw new IOException("no PNG writer in this Java runtime (javax.imageio)");
+    }
+    Files.write(file, bytes.toByteArray());
+  }
+
+  private static void text(Path file, CharSequence s) throws IOException {
+    Files.writeString(file, s, StandardCharsets.UTF_8);
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+}
