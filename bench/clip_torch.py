@@ -56,7 +56,7 @@ ids = torch.randint(0, 49406, (batch, tokens), generator=g)
 ids[:, 0] = 49406
 ids[:, -1] = 49407
 
-image_ms, text_ms = [], []
+image_ms, prep_ms, text_ms = [], [], []
 with torch.inference_mode():
     for r in range(-1, runs):
         t0 = time.perf_counter()
@@ -65,13 +65,17 @@ with torch.inference_mode():
             pixels = processor(images=images, return_tensors="pt")["pixel_values"]
         else:
             pixels = noise
+        tp = time.perf_counter()
         img = model.get_image_features(pixel_values=pixels)
         t1 = time.perf_counter()
         txt = model.get_text_features(input_ids=ids)
         t2 = time.perf_counter()
         if r >= 0:
             image_ms.append((t1 - t0) * 1e3)
+            prep_ms.append((tp - t0) * 1e3)
             text_ms.append((t2 - t1) * 1e3)
+            print(f"run {r + 1}: image {image_ms[-1]:.1f} ms (of which preprocessing"
+                  f" {prep_ms[-1]:.1f} ms), text {text_ms[-1]:.1f} ms", flush=True)
         else:
             print(f"warm-up run done in {t2 - t0:.1f} s", flush=True)
 
@@ -87,5 +91,6 @@ what = "read + preprocess + model" if files else "model only"
 params = sum(p.numel() for p in model.parameters()) / 1e6
 print(f"clip vit-b/32 (random weights, {params:.0f} M parameters) on torch {torch.__version__}"
       f" ({threads} threads, {torch.backends.cpu.get_cpu_capability()}), batch {batch},"
-      f" median of {runs}: image {im:.1f} ms ({what}), {batch / (im / 1e3):.2f} images/s;"
+      f" median of {runs}: image {im:.1f} ms ({what}; preprocessing {median(prep_ms):.1f} ms),"
+      f" {batch / (im / 1e3):.2f} images/s;"
       f" text ({tokens} tokens) {tm:.1f} ms, {batch / (tm / 1e3):.2f} texts/s")

@@ -114,6 +114,7 @@ public final class ClipBenchCommand implements Callable<Integer> {
         }
       }
       double[] imageMs = new double[runs];
+      double[] prepMs = new double[runs];
       double[] textMs = new double[runs];
       for (int r = -1; r < runs; r++) {
         long t0 = System.nanoTime();
@@ -124,6 +125,7 @@ public final class ClipBenchCommand implements Callable<Integer> {
           Pixels p = processor.batch(files);
           pixels = ops.tensor(p.data(), p.batch(), p.channels(), p.height(), p.width());
         }
+        long tp = System.nanoTime();
         float[] img = model.encodeImage(ops, pixels).toFloatArray();
         long t1 = System.nanoTime();
         float[] txt = model.encodeText(ops, ops.ids(ids, batch, tokens)).toFloatArray();
@@ -133,7 +135,12 @@ public final class ClipBenchCommand implements Callable<Integer> {
         }
         if (r >= 0) {
           imageMs[r] = (t1 - t0) / 1e6;
+          prepMs[r] = (tp - t0) / 1e6;
           textMs[r] = (t2 - t1) / 1e6;
+          out.printf(
+              Locale.ROOT, "run %d: image %.1f ms (of which preprocessing %.1f ms), text %.1f ms%n",
+              r + 1, imageMs[r], prepMs[r], textMs[r]);
+          out.flush();
         } else {
           out.printf(Locale.ROOT, "warm-up run done in %.1f s%n", (t2 - t0) / 1e9);
           out.flush();
@@ -145,8 +152,10 @@ public final class ClipBenchCommand implements Callable<Integer> {
       out.printf(
           Locale.ROOT,
           "clip vit-b/32 (random weights, %.0f M parameters) on %s, batch %d, median of %d:"
-              + " image %.1f ms (%s), %.2f images/s; text (%d tokens) %.1f ms, %.2f texts/s%n",
+              + " image %.1f ms (%s; preprocessing %.1f ms), %.2f images/s; text (%d tokens)"
+              + " %.1f ms, %.2f texts/s%n",
           model.parameterCount() / 1e6, backend.description(), batch, runs, im, what,
+          median(prepMs),
           batch / (im / 1e3), tokens, tm, batch / (tm / 1e3));
       return 0;
     }
