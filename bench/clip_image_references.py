@@ -94,6 +94,8 @@ def make_images():
     Image.fromarray(scene(44, 36, 15)[:, :, 0], "L").save(OUT / "gray.jpg", quality=90)
     Image.fromarray(scene(52, 40, 16), "RGB").save(OUT / "progressive.jpg", quality=85, progressive=True)
     Image.fromarray(scene(31, 26, 17), "RGB").quantize(colors=20).save(OUT / "transparent.gif", transparency=3)
+    # A CMYK JPEG: the Java side refuses it with a clear message (no reference values).
+    Image.fromarray(scene(12, 10, 18), "RGB").convert("CMYK").save(OUT / "cmyk.jpg", quality=90)
     (OUT / "corrupt.png").write_bytes((OUT / "small.png").read_bytes()[:60])
     (OUT / "not-an-image.png").write_bytes(b"this is text, not a picture\n")
 
