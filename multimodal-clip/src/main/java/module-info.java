@@ -21,4 +21,6 @@ module io.github.transformers4j.clip {
       io.github.transformers4j.clip.ClipProvider,
       io.github.transformers4j.clip.ClipTowerProviders.Text,
       io.github.transformers4j.clip.ClipTowerProviders.Vision;
+  provides io.github.transformers4j.training.spi.ObjectiveProvider with
+      io.github.transformers4j.clip.training.ContrastiveProvider;
 }
