@@ -70,6 +70,8 @@ public final class ClipRecipe {
    * @param evalEvery validation loss every this many steps (and at the end), also the checkpoint
    *     interval
    * @param seed initialization, order and dropout seed
+   * @param stopAt stop after this step as if interrupted, a checkpoint saved (0: run to {@code
+   *     steps}); what Ctrl-C does, at a step known in advance (tests of the exact resume)
    */
   public record Settings(
       int imageSize,
@@ -85,7 +87,8 @@ public final class ClipRecipe {
       double weightDecay,
       double clip,
       long evalEvery,
-      long seed) {
+      long seed,
+      long stopAt) {
 
     /** Validates what the model configs do not. */
     public Settings {
@@ -239,7 +242,7 @@ public final class ClipRecipe {
             s.evalEvery(),
             output,
             s.seed(),
-            0);
+            s.stopAt());
     Trainer trainer =
         new Trainer(
             ops,

@@ -193,7 +193,7 @@ public final class ClipTrainCommand implements Callable<Integer> {
       s =
           new ClipRecipe.Settings(
               imageSize, patch, width, layers, heads, projection, batch, steps, lr, warmup,
-              weightDecay, clip, evalEvery, seed);
+              weightDecay, clip, evalEvery, seed, 0);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
