@@ -2,7 +2,9 @@ package io.github.transformers4j.apps.commands;
 
 import io.github.transformers4j.apps.cli.VersionProvider;
 import io.github.transformers4j.apps.commands.clip.ClipEmbedCommand;
+import io.github.transformers4j.apps.commands.clip.ClipEvalCommand;
 import io.github.transformers4j.apps.commands.clip.ClipSynthCommand;
+import io.github.transformers4j.apps.commands.clip.ClipTrainCommand;
 import io.github.transformers4j.apps.commands.clip.ClipZeroShotCommand;
 import picocli.CommandLine.Command;
 
@@ -12,5 +14,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "CLIP text-image models: synthetic data, training, evaluation, embeddings.",
-    subcommands = {ClipSynthCommand.class, ClipEmbedCommand.class, ClipZeroShotCommand.class})
+    subcommands = {
+      ClipSynthCommand.class,
+      ClipTrainCommand.class,
+      ClipEvalCommand.class,
+      ClipEmbedCommand.class,
+      ClipZeroShotCommand.class
+    })
 public final class ClipCommand {}

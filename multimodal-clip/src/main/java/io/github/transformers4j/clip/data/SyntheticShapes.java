@@ -132,9 +132,13 @@ public final class SyntheticShapes {
           "a photo of a {c} {s} {p}",
           "a {z} {c} {s}",
           "a drawing of a {c} {s}",
-          "a picture of a {z} {c} {s}",
+          "a {s} that is {c}",
           "there is a {c} {s} {p}",
-          "{c} {s}");
+          "{c} {s}",
+          // One attribute alone: the color and the shape each get a direction of their own,
+          // which is what lets a model name a combination it never saw.
+          "a {c} shape",
+          "a {s}");
 
   /**
    * The split sizes: {@code n} training images of the combinations not held out (each drawn
