@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
           + " and optionally test.csv for the validation loss and the final evaluation.",
       "Writes a Hugging Face CLIP folder (config.json, model.safetensors,"
           + " preprocessor_config.json, tokenizer.json) plus checkpoint/, metrics.jsonl and"
-          + " loss.png into --output. The defaults reach >= 90% zero-shot accuracy on the held-out"
+          + " loss.png into --output. The defaults reach >= 90%% zero-shot accuracy on the held-out"
           + " and the seen combinations of 't4j clip synth' data."
     })
 public final class ClipTrainCommand implements Callable<Integer> {
