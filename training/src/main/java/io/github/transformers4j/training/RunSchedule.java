@@ -10,15 +10,15 @@ import java.util.Locale;
  * The learning-rate schedule of a recipe's run: the options' cosine (warmup capped to a tenth of
  * the steps) for a new run; for a resumed run, the schedule saved in its checkpoint, so that a new
  * {@code --steps} extends or shortens the run without bending the curve mid-way, unless the user
- * asks for {@code --reschedule}.
+ * asks for {@code --reschedule}. Public for the recipes of other modules (CLIP).
  */
-final class RunSchedule {
+public final class RunSchedule {
   /** The checkpoint's {@code extra} key of the schedule. */
-  static final String KEY = "lr_schedule";
+  public static final String KEY = "lr_schedule";
 
   private RunSchedule() {}
 
-  static LrSchedule.Cosine choose(
+  public static LrSchedule.Cosine choose(
       OutputFolder out,
       double lr,
       double minLr,

@@ -35,9 +35,11 @@ import javax.imageio.ImageIO;
  * <p>Everything is a pure function of the seed: image {@code i} of a split is drawn from {@code
  * Rng.derive(seed, split, i)}, so the same seed writes byte-identical files.
  *
- * <p>The background color is drawn at least {@link #BACKGROUND_DISTANCE} (Euclidean, 0–255 RGB)
- * away from every palette color, so it is never itself one of the six colors a caption names and a
- * caption's color always means the shape's.
+ * <p>The shape's fill is a random shade of its color ({@link #shade}); the background color is
+ * drawn at least {@link #BACKGROUND_DISTANCE} (Euclidean, 0–255 RGB) away from every palette color
+ * and from the fill, so it is never itself one of the six colors a caption names and a caption's
+ * color always means the shape's. Varied shades and noise on both keep a model from recognizing a
+ * shape by the exact pixel values of the colors it saw it in.
  */
 public final class SyntheticShapes {
   /** Image side in pixels. */
@@ -121,8 +123,8 @@ public final class SyntheticShapes {
     }
   }
 
-  /** One drawn image: what it shows and its caption. */
-  public record Drawn(BufferedImage image, Combination what, String caption) {}
+  /** One drawn image: what it shows, the fill's RGB (before noise) and its caption. */
+  public record Drawn(BufferedImage image, Combination what, int[] fill, String caption) {}
 
   /** Caption templates; {@code {c}} color, {@code {s}} shape, {@code {p}} position, {@code {z}} size. */
   public static final List<String> TEMPLATES =
@@ -132,9 +134,15 @@ public final class SyntheticShapes {
           "a photo of a {c} {s} {p}",
           "a {z} {c} {s}",
           "a drawing of a {c} {s}",
-          "a picture of a {z} {c} {s}",
+          "a {s} that is {c}",
           "there is a {c} {s} {p}",
-          "{c} {s}");
+          "{c} {s}",
+          // One attribute alone: the color and the shape each get a direction of their own,
+          // which is what lets a model name a combination it never saw.
+          "a {c} shape",
+          "a {c} object",
+          "a {s}",
+          "a {s} {p}");
 
   /**
    * The split sizes: {@code n} training images of the combinations not held out (each drawn
@@ -146,32 +154,24 @@ public final class SyntheticShapes {
 
   private SyntheticShapes() {}
 
-  /** Draws image {@code i} of combination {@code what} from {@code rng}. */
+  /**
+   * Draws an image of combination {@code what} from {@code rng}: the shape's fill is a random
+   * shade of its color ({@link #shade}), both the fill and the background carry per-pixel noise,
+   * and the shape's edge is antialiased into the background.
+   */
   public static Drawn draw(Combination what, Rng rng) {
-    BufferedImage img = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_INT_RGB);
-    int[] bg = background(rng);
-    for (int y = 0; y < SIDE; y++) {
-      for (int x = 0; x < SIDE; x++) {
-        int r = clamp(bg[0] + rng.nextInt(49) - 24);
-        int g = clamp(bg[1] + rng.nextInt(49) - 24);
-        int b = clamp(bg[2] + rng.nextInt(49) - 24);
-        img.setRGB(x, y, (r << 16) | (g << 8) | b);
-      }
-    }
     // Side 25-70 % of the image, anywhere it fits entirely.
     int size = (int) Math.round(SIDE * (0.25 + 0.45 * rng.nextDouble()));
     int x0 = rng.nextInt(SIDE - size + 1);
     int y0 = rng.nextInt(SIDE - size + 1);
-    Color c = what.color();
-    java.awt.Color fill =
-        new java.awt.Color(
-            clamp(c.r + rng.nextInt(31) - 15),
-            clamp(c.g + rng.nextInt(31) - 15),
-            clamp(c.b + rng.nextInt(31) - 15));
-    Graphics2D g = img.createGraphics();
+    int[] fill = shade(what.color(), rng);
+    int[] bg = background(rng, fill);
+    // The shape's coverage of each pixel (0-255), antialiased by Java2D.
+    BufferedImage mask = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
+    Graphics2D g = mask.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setColor(fill);
+      g.setColor(java.awt.Color.WHITE);
       switch (what.shape()) {
         case CIRCLE -> g.fillOval(x0, y0, size, size);
         case SQUARE -> g.fillRect(x0, y0, size, size);
@@ -185,6 +185,21 @@ public final class SyntheticShapes {
     } finally {
       g.dispose();
     }
+    byte[] cover = ((java.awt.image.DataBufferByte) mask.getRaster().getDataBuffer()).getData();
+    BufferedImage img = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < SIDE; y++) {
+      for (int x = 0; x < SIDE; x++) {
+        double a = (cover[y * SIDE + x] & 255) / 255.0;
+        int rgb = 0;
+        for (int ch = 0; ch < 3; ch++) {
+          double back = bg[ch] + rng.nextInt(49) - 24;
+          double front = fill[ch] + rng.nextInt(25) - 12;
+          rgb = (rgb << 8) | clamp((int) Math.round(a * front + (1 - a) * back));
+        }
+        img.setRGB(x, y, rgb);
+      }
+    }
+    Color c = what.color();
     String template = TEMPLATES.get(rng.nextInt(TEMPLATES.size()));
     String caption =
         template
@@ -192,7 +207,7 @@ public final class SyntheticShapes {
             .replace("{s}", what.shape().word())
             .replace("{p}", position(x0 + size / 2.0, y0 + size / 2.0))
             .replace("{z}", size < 0.4 * SIDE ? "small" : size > 0.55 * SIDE ? "large" : "medium");
-    return new Drawn(img, what, caption);
+    return new Drawn(img, what, fill, caption);
   }
 
   private static String position(double cx, double cy) {
@@ -207,17 +222,46 @@ public final class SyntheticShapes {
     return h.isEmpty() ? "at the " + v : "at the " + v + " " + h;
   }
 
-  private static int[] background(Rng rng) {
+  /**
+   * A random shade of {@code c} as RGB: the hue within a few degrees of the color's, saturation and
+   * brightness over a wide range (white: nearly unsaturated and bright; black: dark), so that no
+   * single RGB value stands for a color name.
+   */
+  public static int[] shade(Color c, Rng rng) {
+    return switch (c) {
+      case RED -> hsv(jitter(rng, 0, 10), between(rng, 0.75, 1), between(rng, 0.7, 1));
+      case GREEN -> hsv(jitter(rng, 125, 15), between(rng, 0.65, 1), between(rng, 0.55, 0.9));
+      case BLUE -> hsv(jitter(rng, 228, 12), between(rng, 0.7, 1), between(rng, 0.7, 1));
+      case YELLOW -> hsv(jitter(rng, 54, 6), between(rng, 0.75, 1), between(rng, 0.85, 1));
+      case WHITE -> hsv(rng.nextDouble() * 360, between(rng, 0, 0.08), between(rng, 0.9, 1));
+      case BLACK -> hsv(rng.nextDouble() * 360, between(rng, 0, 0.4), between(rng, 0, 0.15));
+    };
+  }
+
+  private static double jitter(Rng rng, double center, double spread) {
+    return center + (2 * rng.nextDouble() - 1) * spread;
+  }
+
+  private static double between(Rng rng, double lo, double hi) {
+    return lo + (hi - lo) * rng.nextDouble();
+  }
+
+  private static int[] hsv(double h, double s, double v) {
+    java.awt.Color rgb = java.awt.Color.getHSBColor((float) (((h % 360) + 360) % 360 / 360), (float) s, (float) v);
+    return new int[] {rgb.getRed(), rgb.getGreen(), rgb.getBlue()};
+  }
+
+  private static double distance(int[] a, int r, int g, int b) {
+    return Math.sqrt(
+        (double) (a[0] - r) * (a[0] - r) + (double) (a[1] - g) * (a[1] - g) + (double) (a[2] - b) * (a[2] - b));
+  }
+
+  private static int[] background(Rng rng, int[] fill) {
     while (true) {
       int[] c = {rng.nextInt(256), rng.nextInt(256), rng.nextInt(256)};
-      boolean far = true;
+      boolean far = distance(c, fill[0], fill[1], fill[2]) >= BACKGROUND_DISTANCE;
       for (Color p : Color.values()) {
-        double d =
-            Math.sqrt(
-                (double) (c[0] - p.r) * (c[0] - p.r)
-                    + (double) (c[1] - p.g) * (c[1] - p.g)
-                    + (double) (c[2] - p.b) * (c[2] - p.b));
-        far &= d >= BACKGROUND_DISTANCE;
+        far &= distance(c, p.r, p.g, p.b) >= BACKGROUND_DISTANCE;
       }
       if (far) {
         return c;

@@ -74,17 +74,26 @@ class SyntheticShapesTest {
       SyntheticShapes.Drawn d = SyntheticShapes.draw(what, Rng.derive(3, i));
       BufferedImage img = d.image();
       assertEquals(64, img.getWidth());
-      assertTrue(d.caption().contains(what.label()), d.caption());
-      // Count pixels within 40 of the palette color: a shape of side >= 16 covers >= ~100 of them
-      // (a triangle half its square), the noisy background (>= 120 away, noise <= 24 per channel)
-      // none.
+      // A caption names the color, the shape or both, and no other color or shape.
+      assertTrue(
+          d.caption().contains(what.color().word()) || d.caption().contains(what.shape().word()),
+          d.caption());
+      for (Color c : Color.values()) {
+        assertTrue(c == what.color() || !d.caption().contains(c.word()), d.caption());
+      }
+      for (Shape s : Shape.values()) {
+        assertTrue(s == what.shape() || !d.caption().contains(s.word()), d.caption());
+      }
+      // Count pixels within 40 of the fill: a shape of side >= 16 covers >= ~100 of them (a
+      // triangle half its square; its noise is <= 12 per channel), the noisy background (>= 120
+      // away, noise <= 24 per channel) none.
       int near = 0;
       for (int y = 0; y < 64; y++) {
         for (int x = 0; x < 64; x++) {
           int rgb = img.getRGB(x, y);
-          double dr = ((rgb >> 16) & 255) - what.color().r;
-          double dg = ((rgb >> 8) & 255) - what.color().g;
-          double db = (rgb & 255) - what.color().b;
+          double dr = ((rgb >> 16) & 255) - d.fill()[0];
+          double dg = ((rgb >> 8) & 255) - d.fill()[1];
+          double db = (rgb & 255) - d.fill()[2];
           near += Math.sqrt(dr * dr + dg * dg + db * db) < 40 ? 1 : 0;
         }
       }
