@@ -23,6 +23,7 @@ source bench/ref-python.sh
 ref_python torch
 py=$PY
 images=bench-results/clip-images
+log=bench-results/clip-vs-torch-$(date +%Y%m%d-%H%M%S).log # every run's per-batch times
 if [[ ! -f $images/img7.jpg ]]; then
   mkdir -p "$images"
   "$py" - "$images" <<'PYEOF'
@@ -63,15 +64,15 @@ for mode in ${modes//,/ }; do
   for t in ${threads_list//,/ }; do
     oi=(); ot=(); ti=(); tt=()
     for _ in $(seq "$rounds"); do
-      lo=$(./t4j --threads "$t" bench clip --runs "$runs" --images "$images" | tail -1); echo "$lo"
+      lo=$(./t4j --threads "$t" bench clip --runs "$runs" --images "$images" | tee -a "$log" | tail -1); echo "$lo"
       # Passive OpenMP waiting, as in bench/train-vs-torch.sh: spinning OpenMP threads collapse on
       # shared cores.
-      lt=$(OMP_WAIT_POLICY=passive $py bench/clip_torch.py "$t" 8 "$runs" 77 "$images" 2>/dev/null | tail -1); echo "$lt"
+      lt=$(OMP_WAIT_POLICY=passive $py bench/clip_torch.py "$t" 8 "$runs" 77 "$images" 2>/dev/null | tee -a "$log" | tail -1); echo "$lt"
       oi+=("$(img <<<"$lo")"); ot+=("$(txt <<<"$lo")"); ti+=("$(img <<<"$lt")"); tt+=("$(txt <<<"$lt")")
     done
     a=$(median "${oi[@]}"); b=$(median "${ti[@]}"); c=$(median "${ot[@]}"); d=$(median "${tt[@]}")
     summary+=("$mode, threads $t: images/s t4j $a torch $b ratio $(ratio "$a" "$b"); texts/s t4j $c torch $d ratio $(ratio "$c" "$d")")
   done
 done
-printf 'medians over %s rounds (batch 8, %s runs each):\n' "$rounds" "$runs"
+printf 'medians over %s rounds (batch 8, %s runs each; per-run times in %s):\n' "$rounds" "$runs" "$log"
 printf '  %s\n' "${summary[@]}"
