@@ -127,6 +127,11 @@ public record ClipConfig(
     return m;
   }
 
+  /** A float as the shortest decimal that reads back to it (1e-5, not 9.999999747378752e-06). */
+  static double decimal(float v) {
+    return Double.parseDouble(Float.toString(v));
+  }
+
   static void positive(String field, int v) {
     if (v <= 0) {
       throw new IllegalArgumentException(field + " must be > 0, got " + v);

@@ -144,8 +144,8 @@ public record ClipTextConfig(
     m.put("num_attention_heads", numAttentionHeads);
     m.put("max_position_embeddings", maxPositionEmbeddings);
     m.put("hidden_act", hiddenAct);
-    m.put("layer_norm_eps", (double) layerNormEps);
-    m.put("attention_dropout", (double) attentionDropout);
+    m.put("layer_norm_eps", ClipConfig.decimal(layerNormEps));
+    m.put("attention_dropout", ClipConfig.decimal(attentionDropout));
     m.put("bos_token_id", bosTokenId);
     m.put("eos_token_id", eosTokenId);
     m.put("pad_token_id", padTokenId);

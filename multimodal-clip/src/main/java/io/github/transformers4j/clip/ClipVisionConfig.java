@@ -131,8 +131,8 @@ public record ClipVisionConfig(
     m.put("image_size", imageSize);
     m.put("patch_size", patchSize);
     m.put("hidden_act", hiddenAct);
-    m.put("layer_norm_eps", (double) layerNormEps);
-    m.put("attention_dropout", (double) attentionDropout);
+    m.put("layer_norm_eps", ClipConfig.decimal(layerNormEps));
+    m.put("attention_dropout", ClipConfig.decimal(attentionDropout));
     m.put("projection_dim", projectionDim);
     m.put("initializer_range", initializerRange);
     m.put("initializer_factor", initializerFactor);

@@ -36,6 +36,9 @@ class ClipConfigTest {
     assertEquals("quick_gelu", c.vision().hiddenAct());
     Map<String, Object> written = c.toMap();
     assertEquals(List.of("CLIPModel"), written.get("architectures"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> text = (Map<String, Object>) written.get("text_config");
+    assertEquals(1e-5, text.get("layer_norm_eps"), "written as Hugging Face writes it, not widened");
     assertEquals(c, ClipConfig.fromMap(written));
     // Through JSON text, as a saved config.json is read back.
     assertEquals(c, ClipConfig.fromMap(HfConfig.parse(new com.google.gson.Gson().toJson(written))));
