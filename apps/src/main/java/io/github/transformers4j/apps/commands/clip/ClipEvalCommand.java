@@ -91,8 +91,13 @@ public final class ClipEvalCommand implements Callable<Integer> {
         out.println(new GsonBuilder().serializeNulls().create().toJson(e.toMap()));
       } else {
         out.println(summary(e));
-        if (!e.confusions().isEmpty()) {
-          out.println("held-out mistakes: " + e.confusions());
+        if (e.heldOut() != null && e.heldOut().total() > 0) {
+          out.printf(
+              Locale.ROOT,
+              "held-out images: color right %.1f%%, shape right %.1f%%%s%n",
+              100 * e.heldOutColor().value(),
+              100 * e.heldOutShape().value(),
+              e.confusions().isEmpty() ? "" : "; mistakes " + e.confusions());
         }
       }
       out.flush();
