@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate a CLIP folder on the test split of --data (test.csv/.tsv/.jsonl): image->text and"
+      "Evaluate a CLIP folder on the test split of --data (its test.csv, test.tsv or test.jsonl):"
+          + " image->text and"
           + " text->image recall@1 and @5 (a hit is an item with the query's caption text); on"
           + " 't4j clip synth' data also zero-shot accuracy over the 18 color-shape classes"
           + " (prompt ensemble), on held-out and on seen combinations."
