@@ -78,6 +78,24 @@ def make_images():
     s = scene(29, 33, 12)
     la = np.stack([s[:, :, 0], 255 - s[:, :, 1]], -1)
     write_png(OUT / "la.png", [r.tobytes() for r in la], 29, 33, 8, 4)
+    g = scene(27, 19, 13)[:, :, 0]
+    Image.fromarray(g).convert("1", dither=Image.Dither.NONE).save(OUT / "gray1.png")
+    for bits in (2, 4):  # Pillow scales 2- and 4-bit gray up to 0..255 (L;2, L;4)
+        q = (g >> (8 - bits)).astype(np.uint8)
+        per = 8 // bits
+        rows = []
+        for r in q:
+            r = np.concatenate([r, np.zeros((-len(r)) % per, np.uint8)]).reshape(-1, per)
+            rows.append(bytes(int(sum(int(v) << (8 - bits * (k + 1)) for k, v in enumerate(grp))) for grp in r))
+        write_png(OUT / ("gray%d.png" % bits), rows, 27, 19, bits, 0)
+    s2 = scene(23, 21, 14)
+    la16 = np.stack([s2[:, :, 2].astype(np.uint16) * 256 + 200, np.full((21, 23), 4660, np.uint16)], -1)
+    write_png(OUT / "la16.png", [r.astype(">u2").tobytes() for r in la16], 23, 21, 16, 4)
+    Image.fromarray(scene(44, 36, 15)[:, :, 0], "L").save(OUT / "gray.jpg", quality=90)
+    Image.fromarray(scene(52, 40, 16), "RGB").save(OUT / "progressive.jpg", quality=85, progressive=True)
+    Image.fromarray(scene(31, 26, 17), "RGB").quantize(colors=20).save(OUT / "transparent.gif", transparency=3)
+    # A CMYK JPEG: the Java side refuses it with a clear message (no reference values).
+    Image.fromarray(scene(12, 10, 18), "RGB").convert("CMYK").save(OUT / "cmyk.jpg", quality=90)
     (OUT / "corrupt.png").write_bytes((OUT / "small.png").read_bytes()[:60])
     (OUT / "not-an-image.png").write_bytes(b"this is text, not a picture\n")
 
@@ -121,6 +139,13 @@ CASES = {  # image -> settings
     "palette.gif": ["fixture", "raw", "pad-crop"],
     "palette.png": ["fixture"],
     "bitmap.bmp": ["fixture"],
+    "gray1.png": ["fixture"],
+    "gray2.png": ["fixture"],
+    "gray4.png": ["fixture"],
+    "la16.png": ["fixture"],
+    "gray.jpg": ["fixture"],
+    "progressive.jpg": ["fixture"],
+    "transparent.gif": ["fixture"],
     "gray16.png": ["fixture"],
     "rgb16.png": ["fixture"],
     "la.png": ["fixture"],

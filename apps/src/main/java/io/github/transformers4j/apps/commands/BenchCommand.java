@@ -9,5 +9,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Benchmarks through the compute-backend SPI.",
-    subcommands = {GemmBenchCommand.class, TrainBenchCommand.class, GenerateBenchCommand.class})
+    subcommands = {
+      GemmBenchCommand.class,
+      TrainBenchCommand.class,
+      GenerateBenchCommand.class,
+      ClipBenchCommand.class
+    })
 public final class BenchCommand {}

@@ -22,7 +22,13 @@ enum ProjectModule {
   GPU_APARAPI("transformer-gpu-aparapi", "gpu.aparapi", List.of(API), List.of("com.aparapi..")),
   TOKENIZERS("tokenizers", "tokenizers", List.of(API), List.of("org.apache.lucene..", Libs.GSON)),
   TRAINING("training", "training", List.of(API, MODELS), List.of(Libs.GSON)),
-  CLIP("multimodal-clip", "clip", List.of(API, MODELS, TRAINING), List.of(Libs.GSON)),
+  // javax.imageio (module java.desktop): CLIP decodes PNG, JPEG, BMP and GIF inputs and writes its
+  // synthetic dataset's PNGs.
+  CLIP(
+      "multimodal-clip",
+      "clip",
+      List.of(API, MODELS, TRAINING),
+      List.of(Libs.GSON, "javax.imageio..")),
   APPS(
       "apps",
       "apps",

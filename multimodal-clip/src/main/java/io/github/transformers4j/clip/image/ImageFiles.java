@@ -31,8 +31,9 @@ import javax.imageio.stream.ImageInputStream;
  *
  * <p>Every failure is an {@link IOException} whose message names the file and what was expected: a
  * missing file, an unknown format, a picture larger than the pixel limit (checked from the header,
- * before decoding), or a corrupt or truncated one (ImageIO's warnings count as errors: its JPEG
- * reader would otherwise return a half-gray picture where Pillow refuses the file).
+ * before decoding), or one that cannot be decoded: corrupt, truncated or of a variant ImageIO does
+ * not read (ImageIO's warnings count as errors: its JPEG reader would otherwise return a half-gray
+ * picture where Pillow refuses the file).
  */
 public final class ImageFiles {
   /**
@@ -105,7 +106,8 @@ public final class ImageFiles {
       }
       if (!warnings.isEmpty()) {
         throw new IOException(
-            file + ": corrupt or truncated " + format + " image (" + warnings.get(0) + ")");
+            file + ": cannot decode this " + format + " image (" + warnings.get(0) + "): the file"
+                + " is corrupt or truncated");
       }
     }
     if (image == null) {
@@ -116,7 +118,10 @@ public final class ImageFiles {
 
   private static IOException corrupt(Path file, String format, Exception e) {
     String why = e.getMessage() == null || e.getMessage().isBlank() ? "unreadable data" : e.getMessage();
-    return new IOException(file + ": corrupt or truncated " + format + " image (" + why + ")", e);
+    return new IOException(
+        file + ": cannot decode this " + format + " image (" + why + "): the file is corrupt,"
+            + " truncated or a variant ImageIO does not read (such as CMYK JPEG)",
+        e);
   }
 
   private static String head(Path file) throws IOException {

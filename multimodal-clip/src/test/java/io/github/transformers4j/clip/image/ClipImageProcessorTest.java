@@ -264,9 +264,11 @@ class ClipImageProcessorTest {
       {dir, "is a folder"},
       {empty, "it is empty"},
       {folder.resolve("not-an-image.png"), "not a PNG, JPEG, BMP or GIF image (the file starts with bytes 74 68"},
-      {folder.resolve("corrupt.png"), "corrupt or truncated PNG image"},
-      {truncatedPng, "corrupt or truncated PNG image"},
-      {truncatedJpeg, "corrupt or truncated JPEG image"},
+      {folder.resolve("corrupt.png"), "cannot decode this PNG image"},
+      {truncatedPng, "cannot decode this PNG image"},
+      {truncatedJpeg, "cannot decode this JPEG image"},
+      {truncatedJpeg, "is corrupt or truncated"},
+      {folder.resolve("cmyk.jpg"), "(JPEG): colour space CMYK is not supported (expected RGB or gray"},
     };
     for (Object[] c : cases) {
       Path f = (Path) c[0];

@@ -23,10 +23,9 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate a CLIP folder on the test split of --data (its test.csv, test.tsv or test.jsonl):"
-          + " image->text and"
-          + " text->image recall@1 and @5 (a hit is an item with the query's caption text); on"
-          + " 't4j clip synth' data also zero-shot accuracy over the 18 color-shape classes"
+      "Evaluate a CLIP folder on the test split of --data: image->text and text->image recall@1"
+          + " and @5 (a hit is an item with the query's caption text); on 't4j clip synth' data"
+          + " also zero-shot accuracy over the 18 color-shape classes"
           + " (prompt ensemble), on held-out and on seen combinations."
     })
 public final class ClipEvalCommand implements Callable<Integer> {
@@ -37,7 +36,12 @@ public final class ClipEvalCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "A CLIP folder.")
   Path model;
 
-  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset folder or test list file.")
+  // File names on lines of their own: picocli would break a line after their dot.
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "DIR",
+      description = {"Dataset folder (its test.csv, test.tsv", "or test.jsonl) or test list file."})
   Path data;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")

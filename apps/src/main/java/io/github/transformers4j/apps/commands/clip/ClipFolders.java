@@ -5,9 +5,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.transformers4j.clip.ClipModel;
+import io.github.transformers4j.clip.ClipTokenizers;
 import io.github.transformers4j.clip.image.ClipImageProcessor;
 import io.github.transformers4j.tokenizers.formats.ModelFolderTokenizer;
-import io.github.transformers4j.training.data.SpecialTokens;
 import io.github.transformers4j.training.data.TextTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -63,39 +63,7 @@ public final class ClipFolders {
    * merges.txt}, else the built-in CLIP vocabulary), with CLIP's special tokens.
    */
   public static TextTokenizer tokenizer(Path dir) throws IOException {
-    return adapt(ModelFolderTokenizer.load(dir));
-  }
-
-  /** {@code tok} as the training layer's tokenizer, with CLIP's start, end and pad ids. */
-  public static TextTokenizer adapt(io.github.transformers4j.api.spi.TextTokenizer tok) {
-    int sot = tok.tokenId("<|startoftext|>");
-    int eot = tok.tokenId("<|endoftext|>");
-    if (eot < 0) {
-      throw new IllegalArgumentException(
-          "the tokenizer has no <|endoftext|> token, which CLIP's text tower pools at");
-    }
-    SpecialTokens specials = new SpecialTokens(eot, sot, eot, -1, eot);
-    return new TextTokenizer() {
-      @Override
-      public int[] encode(String text) {
-        return tok.encodeIds(text);
-      }
-
-      @Override
-      public String decode(int[] ids) {
-        return tok.decodeIds(ids, true);
-      }
-
-      @Override
-      public int vocabSize() {
-        return tok.vocabularySize();
-      }
-
-      @Override
-      public SpecialTokens specials() {
-        return specials;
-      }
-    };
+    return ClipTokenizers.adapt(ModelFolderTokenizer.load(dir));
   }
 
   /**

@@ -198,7 +198,7 @@ public final class ClipTrainCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     Tokenizer bpe = BuiltInTokenizers.clip();
-    TextTokenizer tok = ClipFolders.adapt(bpe);
+    TextTokenizer tok = io.github.transformers4j.clip.ClipTokenizers.adapt(bpe);
     try (OutputFolder folder = output.open(ClipRecipe.TASK);
         ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
