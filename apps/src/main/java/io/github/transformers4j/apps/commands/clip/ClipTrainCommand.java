@@ -85,7 +85,7 @@ public final class ClipTrainCommand implements Callable<Integer> {
   @Option(
       names = "--layers",
       converter = PositiveInt.class,
-      defaultValue = "1",
+      defaultValue = "2",
       description = "Blocks of each tower (default ${DEFAULT-VALUE}).")
   int layers;
 
@@ -99,7 +99,7 @@ public final class ClipTrainCommand implements Callable<Integer> {
   @Option(
       names = "--projection",
       converter = PositiveInt.class,
-      defaultValue = "16",
+      defaultValue = "64",
       description = "Width of the shared embedding space (default ${DEFAULT-VALUE}).")
   int projection;
 
@@ -113,7 +113,7 @@ public final class ClipTrainCommand implements Callable<Integer> {
   @Option(
       names = "--steps",
       converter = Numbers.PositiveLong.class,
-      defaultValue = "3000",
+      defaultValue = "1500",
       description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
 
