@@ -137,12 +137,12 @@ public final class SyntheticShapes {
           "a {s} that is {c}",
           "there is a {c} {s} {p}",
           "{c} {s}",
-          // One attribute alone: the color and the shape each get a direction of their own,
-          // which is what lets a model name a combination it never saw.
-          "a {c} shape",
-          "a {c} object",
+          // The shape alone: a direction of its own for each shape. (Not the color alone: color
+          // is the easy cue; captions naming it alone make it dominate the image embedding, and
+          // the model then names an unseen combination by the shape it saw in that color.)
           "a {s}",
-          "a {s} {p}");
+          "a {s} {p}",
+          "a {z} {s}");
 
   /**
    * The split sizes: {@code n} training images of the combinations not held out (each drawn

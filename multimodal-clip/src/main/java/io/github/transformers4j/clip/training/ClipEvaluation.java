@@ -52,10 +52,18 @@ public final class ClipEvaluation {
    * @param recall retrieval recalls over them
    * @param heldOut zero-shot accuracy on images of held-out combinations, or null (no labels)
    * @param seen zero-shot accuracy on images of seen combinations, or null (no labels)
+   * @param heldOutColor held-out images whose predicted class has their color, or null
+   * @param heldOutShape held-out images whose predicted class has their shape, or null
    * @param confusions for held-out images, "true -> predicted" counts of the mistakes
    */
   public record Result(
-      int pairs, Retrieval.Recall recall, Accuracy heldOut, Accuracy seen, Map<String, Integer> confusions) {
+      int pairs,
+      Retrieval.Recall recall,
+      Accuracy heldOut,
+      Accuracy seen,
+      Accuracy heldOutColor,
+      Accuracy heldOutShape,
+      Map<String, Integer> confusions) {
 
     /** The figures as a JSON-ready map (fractions in [0, 1]). */
     public Map<String, Object> toMap() {
@@ -65,6 +73,8 @@ public final class ClipEvaluation {
         m.put("zero_shot_held_out_images", heldOut.total());
         m.put("zero_shot_seen", finite(seen.value()));
         m.put("zero_shot_seen_images", seen.total());
+        m.put("zero_shot_held_out_color", finite(heldOutColor.value()));
+        m.put("zero_shot_held_out_shape", finite(heldOutShape.value()));
       }
       m.put("image_to_text_recall@1", recall.imageToText1());
       m.put("image_to_text_recall@5", recall.imageToText5());
@@ -104,7 +114,7 @@ public final class ClipEvaluation {
     Retrieval.Recall recall = Retrieval.recall(imageEmb, textEmb, captions);
     Path labelsFile = Files.isDirectory(data) ? data.resolve(SyntheticShapes.TEST_LABELS) : null;
     if (labelsFile == null || !Files.isRegularFile(labelsFile)) {
-      return new Result(rows.size(), recall, null, null, Map.of());
+      return new Result(rows.size(), recall, null, null, null, null, Map.of());
     }
     List<String> classes = new ArrayList<>();
     for (Combination c : Combination.all()) {
@@ -115,6 +125,8 @@ public final class ClipEvaluation {
     for (int i = 0; i < rows.size(); i++) {
       index.put(rows.get(i).image(), i);
     }
+    int colorOk = 0;
+    int shapeOk = 0;
     int[] ok = new int[2];
     int[] total = new int[2];
     Map<String, Integer> confusions = new java.util.TreeMap<>();
@@ -134,10 +146,16 @@ public final class ClipEvaluation {
       if (row == null) {
         throw new IllegalArgumentException(where + ": " + f[0] + " is not in " + testFile.getFileName());
       }
-      String truth = Combination.parse(f[1]).label();
+      Combination truthC = Combination.parse(f[1]);
+      String truth = truthC.label();
       String predicted = zs.classify(imageEmb[row]).label();
       int g = f[2].equals("held-out") ? 0 : 1;
       total[g]++;
+      if (g == 0) {
+        Combination p = Combination.parse(predicted);
+        colorOk += p.color() == truthC.color() ? 1 : 0;
+        shapeOk += p.shape() == truthC.shape() ? 1 : 0;
+      }
       if (predicted.equals(truth)) {
         ok[g]++;
       } else if (g == 0) {
@@ -145,6 +163,12 @@ public final class ClipEvaluation {
       }
     }
     return new Result(
-        rows.size(), recall, new Accuracy(ok[0], total[0]), new Accuracy(ok[1], total[1]), confusions);
+        rows.size(),
+        recall,
+        new Accuracy(ok[0], total[0]),
+        new Accuracy(ok[1], total[1]),
+        new Accuracy(colorOk, total[0]),
+        new Accuracy(shapeOk, total[0]),
+        confusions);
   }
 }

@@ -10,9 +10,9 @@ import java.util.List;
  * identical embeddings, so a retrieved item counts as right when its caption is the query's
  * caption text: image→text ranks the distinct caption texts for each image and hits when the
  * image's own text is among the top k; text→image ranks all images for each row's text and hits
- * when one of the top k images has that text as caption. Both are averaged over the rows. Ties
- * rank in the query's favour only when strictly nothing scores higher: the rank of an item is the
- * number of other candidates scoring strictly more.
+ * when one of the top k images has that text as caption. Both are averaged over the rows. The rank
+ * of the right item is the number of wrong candidates scoring strictly higher (ties go to the
+ * query).
  */
 public final class Retrieval {
   private Retrieval() {}

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Evaluate a CLIP folder on the test split of --data: image->text and text->image recall@1"
-          + " and @5 (a hit is an item with the query's caption text); on 't4j clip synth' data also zero-shot accuracy over the 18 color-shape classes"
+          + " and @5 (a hit is an item with the query's caption text); on 't4j clip synth' data"
+          + " also zero-shot accuracy over the 18 color-shape classes"
           + " (prompt ensemble), on held-out and on seen combinations."
     })
 public final class ClipEvalCommand implements Callable<Integer> {
@@ -95,8 +96,13 @@ public final class ClipEvalCommand implements Callable<Integer> {
         out.println(new GsonBuilder().serializeNulls().create().toJson(e.toMap()));
       } else {
         out.println(summary(e));
-        if (!e.confusions().isEmpty()) {
-          out.println("held-out mistakes: " + e.confusions());
+        if (e.heldOut() != null && e.heldOut().total() > 0) {
+          out.printf(
+              Locale.ROOT,
+              "held-out images: color right %.1f%%, shape right %.1f%%%s%n",
+              100 * e.heldOutColor().value(),
+              100 * e.heldOutShape().value(),
+              e.confusions().isEmpty() ? "" : "; mistakes " + e.confusions());
         }
       }
       out.flush();
