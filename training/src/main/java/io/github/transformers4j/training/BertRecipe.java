@@ -468,16 +468,7 @@ public final class BertRecipe {
         .writingTo(out)
         .exporting(export)
         .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
-    Thread hook = trainer.installShutdownHook(60);
-    try {
-      return trainer.run(train, val, out.resuming());
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down: the hook is running and waits for the checkpoint.
-      }
-    }
+    return trainer.runStoppable(train, val, out.resuming(), 60);
   }
 
   private static BertConfig config(int vocab, Settings s, int labels) {

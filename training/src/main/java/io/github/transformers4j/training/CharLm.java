@@ -193,22 +193,14 @@ public final class CharLm {
         .writingTo(out)
         .exporting((dir, step) -> export(dir, cfg, vocab, lm))
         .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
-    Thread hook = trainer.installShutdownHook(60);
-    try {
-      long valSeed = s.seed() + 1;
-      return trainer.run(
-          new BlockSampler(parts[0], s.batch(), s.block(), s.seed()),
-          parts[1].length > s.block() + 1
-              ? () -> new BlockSampler(parts[1], s.batch(), s.block(), valSeed)
-              : null,
-          out.resuming());
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down: the hook is running and waits for the checkpoint above.
-      }
-    }
+    long valSeed = s.seed() + 1;
+    return trainer.runStoppable(
+        new BlockSampler(parts[0], s.batch(), s.block(), s.seed()),
+        parts[1].length > s.block() + 1
+            ? () -> new BlockSampler(parts[1], s.batch(), s.block(), valSeed)
+            : null,
+        out.resuming(),
+        60);
   }
 
   /** Fails, naming the characters, when the data's characters are not the saved vocabulary's. */

@@ -304,16 +304,7 @@ public final class FineTune {
         .writingTo(out)
         .exporting((d, step) -> export(d, model, outConfig))
         .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
-    Thread hook = trainer.installShutdownHook(60);
-    try {
-      return new Run(trainer.run(train, val, out.resuming()), description);
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down: the hook is running and waits for the checkpoint.
-      }
-    }
+    return new Run(trainer.runStoppable(train, val, out.resuming(), 60), description);
   }
 
   /**

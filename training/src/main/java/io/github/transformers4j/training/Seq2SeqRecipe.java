@@ -279,23 +279,14 @@ public final class Seq2SeqRecipe {
         .writingTo(out)
         .exporting((dir, step) -> export(dir, cfg, config, vocab, lm))
         .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
-    Thread hook = trainer.installShutdownHook(60);
-    Trainer.Result r;
-    try {
-      r =
-          trainer.run(
-              new ExampleBatches(train, s.batch(), sp.pad(), sp.pad(), s.seed(), true),
-              val.isEmpty()
-                  ? null
-                  : () -> new ExampleBatches(val, s.batch(), sp.pad(), sp.pad(), s.seed(), false),
-              out.resuming());
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down: the hook is running and waits for the checkpoint above.
-      }
-    }
+    Trainer.Result r =
+        trainer.runStoppable(
+            new ExampleBatches(train, s.batch(), sp.pad(), sp.pad(), s.seed(), true),
+            val.isEmpty()
+                ? null
+                : () -> new ExampleBatches(val, s.batch(), sp.pad(), sp.pad(), s.seed(), false),
+            out.resuming(),
+            60);
     return new Run(r, split.val(), new Loaded(lm, tok, maxPositions - 1));
   }
 

@@ -132,6 +132,24 @@ public final class Trainer {
     return hook;
   }
 
+  /**
+   * {@link #run} with {@link #installShutdownHook} around it, so that Ctrl-C or SIGTERM during the
+   * run saves a checkpoint (waiting up to {@code waitSeconds}); the hook is removed afterwards.
+   */
+  public Result runStoppable(
+      BatchSource train, Supplier<BatchSource> val, boolean resume, long waitSeconds) {
+    Thread hook = installShutdownHook(waitSeconds);
+    try {
+      return run(train, val, resume);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook is running and waits for the checkpoint.
+      }
+    }
+  }
+
   /** The checkpoint folder of this run, or null when it writes nothing. */
   public Path checkpointDir() {
     Path out = outDir;

@@ -255,26 +255,17 @@ public final class ClipRecipe {
         .writingTo(out)
         .exporting((dir, step) -> export(dir, cfg, model, processor, tokenizerFiles))
         .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
-    Thread hook = trainer.installShutdownHook(60);
-    Trainer.Result r;
-    try {
-      r =
-          trainer.run(
-              trainBatches,
-              valBatches == null
-                  ? null
-                  : () -> {
-                    valBatches.restore(Map.of("epoch", 0L, "index", 0L));
-                    return valBatches;
-                  },
-              out.resuming());
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down: the hook is running and waits for the checkpoint above.
-      }
-    }
+    Trainer.Result r =
+        trainer.runStoppable(
+            trainBatches,
+            valBatches == null
+                ? null
+                : () -> {
+                  valBatches.restore(Map.of("epoch", 0L, "index", 0L));
+                  return valBatches;
+                },
+            out.resuming(),
+            60);
     return new Run(r, model, processor, train.size(), val.size());
   }
 
