@@ -84,21 +84,41 @@ class SyntheticShapesTest {
       for (Shape s : Shape.values()) {
         assertTrue(s == what.shape() || !d.caption().contains(s.word()), d.caption());
       }
-      // Count pixels within 40 of the fill: a shape of side >= 16 covers >= ~100 of them (a
-      // triangle half its square; its noise is <= 12 per channel), the noisy background (>= 120
-      // away, noise <= 24 per channel) none.
+      // Count pixels within 40 of the fill and of the gray outline: a shape of side >= 16 covers
+      // >= ~60 of the first (a triangle half its square, less the inner pixel of its 2-pixel
+      // outline; fill noise <= 12 per channel) and its outline >= ~40 of the second (at least
+      // its 48-pixel perimeter); the noisy background (>= 120 away from both, noise <= 24 per
+      // channel) none.
       int near = 0;
+      int gray = 0;
       for (int y = 0; y < 64; y++) {
         for (int x = 0; x < 64; x++) {
           int rgb = img.getRGB(x, y);
-          double dr = ((rgb >> 16) & 255) - d.fill()[0];
-          double dg = ((rgb >> 8) & 255) - d.fill()[1];
-          double db = (rgb & 255) - d.fill()[2];
-          near += Math.sqrt(dr * dr + dg * dg + db * db) < 40 ? 1 : 0;
+          near += distance(rgb, d.fill()) < 40 ? 1 : 0;
+          gray += distance(rgb, new int[] {128, 128, 128}) < 40 ? 1 : 0;
         }
       }
-      assertTrue(near >= 100 && near <= 0.5 * 64 * 64, what.label() + ": " + near + " pixels");
+      assertTrue(near >= 60 && near <= 0.5 * 64 * 64, what.label() + ": " + near + " pixels");
+      assertTrue(gray >= 40 && gray <= 0.3 * 64 * 64, what.label() + ": " + gray + " outline pixels");
+      // The same draw without the outline has fewer gray pixels (only fill or background noise
+      // that strays near gray).
+      SyntheticShapes.Drawn plain =
+          SyntheticShapes.draw(what, Rng.derive(3, i), new SyntheticShapes.Style(0, false));
+      int plainGray = 0;
+      for (int y = 0; y < 64; y++) {
+        for (int x = 0; x < 64; x++) {
+          plainGray += distance(plain.image().getRGB(x, y), new int[] {128, 128, 128}) < 40 ? 1 : 0;
+        }
+      }
+      assertTrue(plainGray + 30 <= gray, what.label() + ": " + plainGray + " vs " + gray);
     }
+  }
+
+  private static double distance(int rgb, int[] c) {
+    double dr = ((rgb >> 16) & 255) - c[0];
+    double dg = ((rgb >> 8) & 255) - c[1];
+    double db = (rgb & 255) - c[2];
+    return Math.sqrt(dr * dr + dg * dg + db * db);
   }
 
   @Test
