@@ -61,9 +61,9 @@ public final class ClipSynthCommand implements Callable<Integer> {
   double paletteBackgrounds;
 
   @Option(
-      names = "--no-outline",
-      description = "Draw shapes without their gray outline (the same for every color).")
-  boolean noOutline;
+      names = "--outline",
+      description = "Give every shape a gray outline, the same for every color.")
+  boolean outline;
 
   @Option(names = "--overwrite", description = "Replace a dataset written here before.")
   boolean overwrite;
@@ -112,7 +112,7 @@ public final class ClipSynthCommand implements Callable<Integer> {
             n,
             seed,
             held,
-            new SyntheticShapes.Style(paletteBackgrounds, !noOutline),
+            new SyntheticShapes.Style(paletteBackgrounds, outline),
             overwrite,
             done -> {
               if (total >= 2000 && (done % step == 0 || done == total)) {
