@@ -63,7 +63,8 @@ public final class SyntheticShapes {
    * @param paletteBackgrounds the share of images whose background is a shade of one of the other
    *     palette colors (the rest: a color far from all six)
    * @param outline whether each shape gets a gray outline ({@link #OUTLINE}), the same for every
-   *     color, so that a shape's contour looks alike whatever its fill
+   *     color, so that a shape's contour looks alike whatever its fill (backgrounds then also
+   *     stay {@link #BACKGROUND_DISTANCE} from that gray)
    */
   public record Style(double paletteBackgrounds, boolean outline) {
     /** Validates the share. */
@@ -204,8 +205,9 @@ public final class SyntheticShapes {
     int y0 = rng.nextInt(SIDE - size + 1);
     int[] fill = shade(what.color(), rng);
     int[] bg =
-        rng.nextDouble() < style.paletteBackgrounds()
-            ? paletteBackground(rng, what.color(), fill) : background(rng, fill);
+        style.paletteBackgrounds() > 0 && rng.nextDouble() < style.paletteBackgrounds()
+            ? paletteBackground(rng, what.color(), fill, style.outline())
+            : background(rng, fill, style.outline());
     // The shape's coverage of each pixel (0-255) and its outline's, antialiased by Java2D.
     byte[] cover = mask(what.shape(), x0, y0, size, false);
     byte[] line = style.outline() ? mask(what.shape(), x0, y0, size, true) : new byte[SIDE * SIDE];
@@ -218,9 +220,12 @@ public final class SyntheticShapes {
         for (int ch = 0; ch < 3; ch++) {
           double back = bg[ch] + rng.nextInt(49) - 24;
           double front = fill[ch] + rng.nextInt(25) - 12;
-          double edge = OUTLINE[ch] + rng.nextInt(25) - 12;
           double v = a * front + (1 - a) * back;
-          rgb = (rgb << 8) | clamp((int) Math.round(o * edge + (1 - o) * v));
+          if (style.outline()) { // (no draws without it: the default images stay as they were)
+            double edge = OUTLINE[ch] + rng.nextInt(25) - 12;
+            v = o * edge + (1 - o) * v;
+          }
+          rgb = (rgb << 8) | clamp((int) Math.round(v));
         }
         img.setRGB(x, y, rgb);
       }
@@ -243,26 +248,29 @@ public final class SyntheticShapes {
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
       g.setColor(java.awt.Color.WHITE);
-      g.setStroke(new BasicStroke((float) OUTLINE_WIDTH));
-      java.awt.Shape s =
-          switch (shape) {
-            case CIRCLE -> new Ellipse2D.Double(x0, y0, size, size);
-            case SQUARE -> new Rectangle2D.Double(x0, y0, size, size);
-            case TRIANGLE ->
-                new Polygon(
-                    new int[] {x0, x0 + size, x0 + size / 2},
-                    new int[] {y0 + size, y0 + size, y0},
-                    3);
-          };
       if (outline) {
-        g.draw(s);
+        g.setStroke(new BasicStroke((float) OUTLINE_WIDTH));
+        switch (shape) {
+          case CIRCLE -> g.draw(new Ellipse2D.Double(x0, y0, size, size));
+          case SQUARE -> g.draw(new Rectangle2D.Double(x0, y0, size, size));
+          case TRIANGLE -> g.draw(triangle(x0, y0, size));
+        }
       } else {
-        g.fill(s);
+        switch (shape) {
+          case CIRCLE -> g.fillOval(x0, y0, size, size);
+          case SQUARE -> g.fillRect(x0, y0, size, size);
+          case TRIANGLE -> g.fillPolygon(triangle(x0, y0, size));
+        }
       }
     } finally {
       g.dispose();
     }
     return ((java.awt.image.DataBufferByte) mask.getRaster().getDataBuffer()).getData();
+  }
+
+  private static Polygon triangle(int x0, int y0, int size) {
+    return new Polygon(
+        new int[] {x0, x0 + size, x0 + size / 2}, new int[] {y0 + size, y0 + size, y0}, 3);
   }
 
   private static String position(double cx, double cy) {
@@ -315,7 +323,7 @@ public final class SyntheticShapes {
    * A shade of one of the palette colors other than {@code not}, at least {@link
    * #BACKGROUND_DISTANCE} from the fill.
    */
-  private static int[] paletteBackground(Rng rng, Color not, int[] fill) {
+  private static int[] paletteBackground(Rng rng, Color not, int[] fill, boolean outline) {
     while (true) {
       Color c = Color.values()[rng.nextInt(Color.values().length)];
       if (c == not) {
@@ -323,18 +331,18 @@ public final class SyntheticShapes {
       }
       int[] bg = shade(c, rng);
       if (distance(bg, fill[0], fill[1], fill[2]) >= BACKGROUND_DISTANCE
-          && distance(bg, OUTLINE[0], OUTLINE[1], OUTLINE[2]) >= BACKGROUND_DISTANCE) {
+          && (!outline || distance(bg, OUTLINE[0], OUTLINE[1], OUTLINE[2]) >= BACKGROUND_DISTANCE)) {
         return bg;
       }
     }
   }
 
-  private static int[] background(Rng rng, int[] fill) {
+  private static int[] background(Rng rng, int[] fill, boolean outline) {
     while (true) {
       int[] c = {rng.nextInt(256), rng.nextInt(256), rng.nextInt(256)};
       boolean far =
           distance(c, fill[0], fill[1], fill[2]) >= BACKGROUND_DISTANCE
-              && distance(c, OUTLINE[0], OUTLINE[1], OUTLINE[2]) >= BACKGROUND_DISTANCE;
+              && (!outline || distance(c, OUTLINE[0], OUTLINE[1], OUTLINE[2]) >= BACKGROUND_DISTANCE);
       for (Color p : Color.values()) {
         far &= distance(c, p.r, p.g, p.b) >= BACKGROUND_DISTANCE;
       }

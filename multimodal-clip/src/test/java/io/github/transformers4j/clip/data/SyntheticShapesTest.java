@@ -101,18 +101,16 @@ class SyntheticShapesTest {
       }
       assertTrue(near >= 60 && near <= 0.5 * 64 * 64, what.label() + ": " + near + " pixels");
       assertTrue(gray >= 40 && gray <= 0.3 * 64 * 64, what.label() + ": " + gray + " outline pixels");
-      // The same draw without the outline (the default) has fewer gray pixels (only fill or
-      // background noise that strays near gray), and >= ~100 near the fill.
+      // (Without the outline nothing else comes near that gray: the background stays >= 120 from
+      // it and no palette shade is within 40 + noise.) The default draws no outline, and then
+      // >= ~100 pixels are near the fill.
       SyntheticShapes.Drawn plain = SyntheticShapes.draw(what, Rng.derive(3, i));
-      int plainGray = 0;
       int plainNear = 0;
       for (int y = 0; y < 64; y++) {
         for (int x = 0; x < 64; x++) {
-          plainGray += distance(plain.image().getRGB(x, y), new int[] {128, 128, 128}) < 40 ? 1 : 0;
           plainNear += distance(plain.image().getRGB(x, y), plain.fill()) < 40 ? 1 : 0;
         }
       }
-      assertTrue(plainGray + 30 <= gray, what.label() + ": " + plainGray + " vs " + gray);
       assertTrue(plainNear >= 100 && plainNear <= 0.5 * 64 * 64, what.label() + ": " + plainNear);
     }
   }
