@@ -85,6 +85,13 @@ class ClipTrainCommandsTest {
         r.errorLines().get(0));
     r =
         Cli.runInstalled(
+            "clip", "synth", "--output", dir.resolve("x").toString(), "--palette-backgrounds", "1.5");
+    assertEquals(2, r.code(), r::toString);
+    assertTrue(
+        r.errorLines().get(0).contains("--palette-backgrounds must be a share between 0 and 1, got 1.5"),
+        r::toString);
+    r =
+        Cli.runInstalled(
             "clip", "train", "--data", dir.resolve("none").toString(), "--output",
             dir.resolve("m").toString());
     assertEquals(1, r.code(), r::toString);

@@ -71,7 +71,8 @@ class SyntheticShapesTest {
   void theShapeHasItsColorAndTheBackgroundIsNoPaletteColor() {
     for (int i = 0; i < 40; i++) {
       Combination what = new Combination(Color.values()[i % 6], Shape.values()[i % 3]);
-      SyntheticShapes.Drawn d = SyntheticShapes.draw(what, Rng.derive(3, i));
+      SyntheticShapes.Drawn d =
+          SyntheticShapes.draw(what, Rng.derive(3, i), new SyntheticShapes.Style(0, true));
       BufferedImage img = d.image();
       assertEquals(64, img.getWidth());
       // A caption names the color, the shape or both, and no other color or shape.
@@ -84,21 +85,99 @@ class SyntheticShapesTest {
       for (Shape s : Shape.values()) {
         assertTrue(s == what.shape() || !d.caption().contains(s.word()), d.caption());
       }
-      // Count pixels within 40 of the fill: a shape of side >= 16 covers >= ~100 of them (a
-      // triangle half its square; its noise is <= 12 per channel), the noisy background (>= 120
-      // away, noise <= 24 per channel) none.
+      // Count pixels within 40 of the fill and of the gray outline: a shape of side >= 16 covers
+      // >= ~60 of the first (a triangle half its square, less the inner pixel of its 2-pixel
+      // outline; fill noise <= 12 per channel) and its outline >= ~40 of the second (at least
+      // its 48-pixel perimeter); the noisy background (>= 120 away from both, noise <= 24 per
+      // channel) none.
       int near = 0;
+      int gray = 0;
       for (int y = 0; y < 64; y++) {
         for (int x = 0; x < 64; x++) {
           int rgb = img.getRGB(x, y);
-          double dr = ((rgb >> 16) & 255) - d.fill()[0];
-          double dg = ((rgb >> 8) & 255) - d.fill()[1];
-          double db = (rgb & 255) - d.fill()[2];
-          near += Math.sqrt(dr * dr + dg * dg + db * db) < 40 ? 1 : 0;
+          near += distance(rgb, d.fill()) < 40 ? 1 : 0;
+          gray += distance(rgb, new int[] {128, 128, 128}) < 40 ? 1 : 0;
         }
       }
-      assertTrue(near >= 100 && near <= 0.5 * 64 * 64, what.label() + ": " + near + " pixels");
+      assertTrue(near >= 60 && near <= 0.5 * 64 * 64, what.label() + ": " + near + " pixels");
+      assertTrue(gray >= 40 && gray <= 0.3 * 64 * 64, what.label() + ": " + gray + " outline pixels");
+      // (Without the outline nothing else comes near that gray: the background stays >= 120 from
+      // it and no palette shade is within 40 + noise.) The default draws no outline, and then
+      // >= ~100 pixels are near the fill.
+      SyntheticShapes.Drawn plain = SyntheticShapes.draw(what, Rng.derive(3, i));
+      int plainNear = 0;
+      for (int y = 0; y < 64; y++) {
+        for (int x = 0; x < 64; x++) {
+          plainNear += distance(plain.image().getRGB(x, y), plain.fill()) < 40 ? 1 : 0;
+        }
+      }
+      assertTrue(plainNear >= 100 && plainNear <= 0.5 * 64 * 64, what.label() + ": " + plainNear);
     }
+  }
+
+  @Test
+  void paletteBackgroundsAreShadesOfTheOtherColors() {
+    // The default background is >= 120 from every palette color; with --palette-backgrounds 1 it
+    // is a shade of one of the five other colors, so some come close to white or black (the
+    // background is read as the mean of a 6x6 corner the shape does not reach).
+    int nearWhiteOrBlack = 0;
+    for (int i = 0; i < 60; i++) {
+      Combination what = new Combination(Color.values()[i % 6], Shape.values()[i % 3]);
+      for (SyntheticShapes.Style style :
+          List.of(SyntheticShapes.DEFAULT_STYLE, new SyntheticShapes.Style(1, false))) {
+        SyntheticShapes.Drawn d = SyntheticShapes.draw(what, Rng.derive(4, i), style);
+        int[] bg = backgroundCorner(d);
+        if (bg == null) {
+          continue;
+        }
+        assertTrue(distance(bg, d.fill()) >= 120 - 20, what.label() + " on " + List.of(bg[0], bg[1], bg[2]));
+        double nearest = Double.MAX_VALUE;
+        for (int[] p : new int[][] {{245, 245, 245}, {15, 15, 15}}) {
+          nearest = Math.min(nearest, distance(bg, p));
+        }
+        if (style == SyntheticShapes.DEFAULT_STYLE) {
+          assertTrue(nearest >= 120 - 20, what.label() + ": default background near white/black");
+        } else if (nearest < 60) {
+          nearWhiteOrBlack++;
+          assertTrue(what.color() != Color.WHITE || distance(bg, new int[] {245, 245, 245}) >= 60);
+          assertTrue(what.color() != Color.BLACK || distance(bg, new int[] {15, 15, 15}) >= 60);
+        }
+      }
+    }
+    assertTrue(nearWhiteOrBlack >= 5, nearWhiteOrBlack + " of 60 palette backgrounds white or black");
+    assertThrows(IllegalArgumentException.class, () -> new SyntheticShapes.Style(1.5, false));
+  }
+
+  /** The mean RGB of a 6x6 corner with no pixel near the fill, or null. */
+  private static int[] backgroundCorner(SyntheticShapes.Drawn d) {
+    for (int[] c : new int[][] {{0, 0}, {58, 0}, {0, 58}, {58, 58}}) {
+      long[] sum = new long[3];
+      boolean clear = true;
+      for (int y = c[1]; y < c[1] + 6; y++) {
+        for (int x = c[0]; x < c[0] + 6; x++) {
+          int rgb = d.image().getRGB(x, y);
+          clear &= distance(rgb, d.fill()) >= 80;
+          sum[0] += (rgb >> 16) & 255;
+          sum[1] += (rgb >> 8) & 255;
+          sum[2] += rgb & 255;
+        }
+      }
+      if (clear) {
+        return new int[] {(int) (sum[0] / 36), (int) (sum[1] / 36), (int) (sum[2] / 36)};
+      }
+    }
+    return null;
+  }
+
+  private static double distance(int[] a, int[] b) {
+    return distance(0xff000000 | a[0] << 16 | a[1] << 8 | a[2], b);
+  }
+
+  private static double distance(int rgb, int[] c) {
+    double dr = ((rgb >> 16) & 255) - c[0];
+    double dg = ((rgb >> 8) & 255) - c[1];
+    double db = (rgb & 255) - c[2];
+    return Math.sqrt(dr * dr + dg * dg + db * db);
   }
 
   @Test

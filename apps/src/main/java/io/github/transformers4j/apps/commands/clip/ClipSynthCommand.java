@@ -50,6 +50,21 @@ public final class ClipSynthCommand implements Callable<Integer> {
               + " none (default \"${DEFAULT-VALUE}\").")
   String holdout;
 
+  @Option(
+      names = "--palette-backgrounds",
+      defaultValue = "0",
+      paramLabel = "SHARE",
+      description =
+          "Share of images whose background is a shade of another palette color, so that every"
+              + " color borders every shape (default ${DEFAULT-VALUE}); the rest get a color far"
+              + " from all six.")
+  double paletteBackgrounds;
+
+  @Option(
+      names = "--outline",
+      description = "Give every shape a gray outline, the same for every color.")
+  boolean outline;
+
   @Option(names = "--overwrite", description = "Replace a dataset written here before.")
   boolean overwrite;
 
@@ -81,6 +96,11 @@ public final class ClipSynthCommand implements Callable<Integer> {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true"); // draws off-screen only
     }
+    if (!(paletteBackgrounds >= 0 && paletteBackgrounds <= 1)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--palette-backgrounds must be a share between 0 and 1, got " + paletteBackgrounds);
+    }
     Set<Combination> held = parseHoldout(holdout);
     long total = n + 18L * SyntheticShapes.testPerClass(n);
     PrintStream err = System.err;
@@ -92,6 +112,7 @@ public final class ClipSynthCommand implements Callable<Integer> {
             n,
             seed,
             held,
+            new SyntheticShapes.Style(paletteBackgrounds, outline),
             overwrite,
             done -> {
               if (total >= 2000 && (done % step == 0 || done == total)) {
