@@ -136,7 +136,11 @@ public final class EmbedCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String json(float[] v) {
+  /**
+   * A vector as {@code t4j embed} prints it: {@code [a,b,...]} with Java's float text (shared by
+   * {@code t4j clip embed}).
+   */
+  public static String json(float[] v) {
     StringBuilder s = new StringBuilder(v.length * 12).append('[');
     for (int j = 0; j < v.length; j++) {
       s.append(j == 0 ? "" : ",").append(v[j]);

@@ -3,8 +3,8 @@ package io.github.transformers4j.apps.commands.clip;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.commands.EmbedCommand;
 import io.github.transformers4j.clip.ClipEmbedder;
-import io.github.transformers4j.clip.ClipModel;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -67,25 +67,18 @@ public final class ClipEmbedCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
-      ClipModel clip = ClipModel.load(ops, model);
       ClipEmbedder embedder =
-          new ClipEmbedder(
-              ops,
-              clip,
-              texts.isEmpty() ? null : ClipFolders.tokenizer(model),
-              images.isEmpty()
-                  ? null
-                  : ClipFolders.processor(
-                      model, clip.config().vision().imageSize(), spec.commandLine().getErr()));
+          ClipFolders.embedder(
+              ops, model, !texts.isEmpty(), !images.isEmpty(), spec.commandLine().getErr());
       if (!images.isEmpty()) {
         for (float[] v : embedder.embedImages(images)) {
-          out.println(json(v));
+          out.println(EmbedCommand.json(v));
         }
         out.flush();
       }
       if (!texts.isEmpty()) {
         for (float[] v : embedder.embedTexts(texts)) {
-          out.println(json(v));
+          out.println(EmbedCommand.json(v));
         }
       }
       out.flush();
@@ -93,12 +86,4 @@ public final class ClipEmbedCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A vector as {@code t4j embed} prints it: {@code [a,b,...]} with Java's float text. */
-  static String json(float[] v) {
-    StringBuilder s = new StringBuilder(v.length * 12).append('[');
-    for (int j = 0; j < v.length; j++) {
-      s.append(j == 0 ? "" : ",").append(v[j]);
-    }
-    return s.append(']').toString();
-  }
 }

@@ -5,7 +5,6 @@ import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.clip.ClipEmbedder;
-import io.github.transformers4j.clip.ClipModel;
 import io.github.transformers4j.clip.training.ClipEvaluation;
 import io.github.transformers4j.clip.training.Retrieval;
 import jakarta.inject.Inject;
@@ -83,14 +82,8 @@ public final class ClipEvalCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
-      ClipModel clip = ClipModel.load(ops, model);
       ClipEmbedder embedder =
-          new ClipEmbedder(
-              ops,
-              clip,
-              ClipFolders.tokenizer(model),
-              ClipFolders.processor(
-                  model, clip.config().vision().imageSize(), spec.commandLine().getErr()));
+          ClipFolders.embedder(ops, model, true, true, spec.commandLine().getErr());
       ClipEvaluation.Result e = ClipEvaluation.evaluate(embedder, data);
       if (json) {
         out.println(new GsonBuilder().serializeNulls().create().toJson(e.toMap()));

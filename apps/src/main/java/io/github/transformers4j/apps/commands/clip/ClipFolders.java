@@ -4,6 +4,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.clip.ClipEmbedder;
 import io.github.transformers4j.clip.ClipModel;
 import io.github.transformers4j.clip.ClipTokenizers;
 import io.github.transformers4j.clip.image.ClipImageProcessor;
@@ -64,6 +66,20 @@ public final class ClipFolders {
    */
   public static TextTokenizer tokenizer(Path dir) throws IOException {
     return ClipTokenizers.adapt(ModelFolderTokenizer.load(dir));
+  }
+
+  /**
+   * An embedder over the folder's model, with its tokenizer when {@code texts} and its image
+   * processor when {@code images} (each loaded only when asked for).
+   */
+  public static ClipEmbedder embedder(
+      Ops ops, Path dir, boolean texts, boolean images, PrintWriter err) throws IOException {
+    ClipModel clip = ClipModel.load(ops, dir);
+    return new ClipEmbedder(
+        ops,
+        clip,
+        texts ? tokenizer(dir) : null,
+        images ? processor(dir, clip.config().vision().imageSize(), err) : null);
   }
 
   /**

@@ -7,7 +7,6 @@ import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.clip.ClipEmbedder;
-import io.github.transformers4j.clip.ClipModel;
 import io.github.transformers4j.clip.ZeroShot;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -118,14 +117,8 @@ public final class ClipZeroShotCommand implements Callable<Integer> {
     Gson gson = new GsonBuilder().disableHtmlEscaping().create();
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
-      ClipModel clip = ClipModel.load(ops, model);
       ClipEmbedder embedder =
-          new ClipEmbedder(
-              ops,
-              clip,
-              ClipFolders.tokenizer(model),
-              ClipFolders.processor(
-                  model, clip.config().vision().imageSize(), spec.commandLine().getErr()));
+          ClipFolders.embedder(ops, model, true, true, spec.commandLine().getErr());
       ZeroShot zs = embedder.zeroShot(names, prompts);
       for (String image : images) {
         float[][] f = embedder.imageFeatures(List.of(Path.of(image)));
