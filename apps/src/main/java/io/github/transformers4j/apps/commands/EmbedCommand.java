@@ -6,6 +6,7 @@ import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Tokenizers;
 import io.github.transformers4j.api.spi.TextTokenizer;
 import io.github.transformers4j.apps.cli.BackendChoice;
+import io.github.transformers4j.apps.cli.VectorJson;
 import io.github.transformers4j.apps.cli.PositiveInt;
 import io.github.transformers4j.models.bert.BertModel;
 import io.github.transformers4j.models.bert.SentenceEmbedder;
@@ -128,7 +129,7 @@ public final class EmbedCommand implements Callable<Integer> {
       // Batch by batch, so long inputs stream out as they are computed.
       for (int start = 0; start < input.size(); start += batch) {
         for (float[] v : embedder.embed(input.subList(start, Math.min(input.size(), start + batch)))) {
-          out.println(json(v));
+          out.println(VectorJson.format(v));
         }
         out.flush();
       }
@@ -136,17 +137,6 @@ public final class EmbedCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * A vector as {@code t4j embed} prints it: {@code [a,b,...]} with Java's float text (shared by
-   * {@code t4j clip embed}).
-   */
-  public static String json(float[] v) {
-    StringBuilder s = new StringBuilder(v.length * 12).append('[');
-    for (int j = 0; j < v.length; j++) {
-      s.append(j == 0 ? "" : ",").append(v[j]);
-    }
-    return s.append(']').toString();
-  }
 
   private static List<String> stdinLines() throws IOException {
     BufferedReader r =

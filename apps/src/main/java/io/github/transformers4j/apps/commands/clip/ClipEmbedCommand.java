@@ -3,7 +3,7 @@ package io.github.transformers4j.apps.commands.clip;
 import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.apps.cli.BackendChoice;
-import io.github.transformers4j.apps.commands.EmbedCommand;
+import io.github.transformers4j.apps.cli.VectorJson;
 import io.github.transformers4j.clip.ClipEmbedder;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -72,13 +72,13 @@ public final class ClipEmbedCommand implements Callable<Integer> {
               ops, model, !texts.isEmpty(), !images.isEmpty(), spec.commandLine().getErr());
       if (!images.isEmpty()) {
         for (float[] v : embedder.embedImages(images)) {
-          out.println(EmbedCommand.json(v));
+          out.println(VectorJson.format(v));
         }
         out.flush();
       }
       if (!texts.isEmpty()) {
         for (float[] v : embedder.embedTexts(texts)) {
-          out.println(EmbedCommand.json(v));
+          out.println(VectorJson.format(v));
         }
       }
       out.flush();
