@@ -1,0 +1,227 @@
+package io.github.transformers4j.serving;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.registry.Tokenizers;
+import io.github.transformers4j.api.spi.TextTokenizer;
+import io.github.transformers4j.models.bert.BertModel;
+import io.github.transformers4j.models.bert.SentenceEmbedder;
+import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.generation.GenerationConfig;
+import io.github.transformers4j.models.generation.HfGenerationSettings;
+import io.github.transformers4j.models.nn.PretrainedModel;
+import io.github.transformers4j.models.nn.WeightPrecision;
+import io.github.transformers4j.models.pretrained.Pretrained;
+import io.github.transformers4j.models.tasks.CausalLm;
+import io.github.transformers4j.models.tasks.Seq2SeqLm;
+import io.github.transformers4j.models.tasks.TextGeneration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The models a server serves, by name (the folder's name): BERT-family folders ({@code bert},
+ * {@code roberta}, {@code electra}) as embedders, decoders and encoder-decoders as generators.
+ */
+final class ModelCatalog implements AutoCloseable {
+  /** The {@code model_type}s served as embedders. */
+  static final Set<String> EMBEDDING_TYPES = Set.of("bert", "roberta", "electra");
+
+  private final Map<String, ServedEmbedder> embedders = new LinkedHashMap<>();
+  private final Map<String, ServedGenerator> generators = new LinkedHashMap<>();
+
+  /**
+   * Loads every folder of {@code dirs}.
+   *
+   * @throws IllegalArgumentException naming the folder that cannot be served and why, or two
+   *     folders of the same name
+   * @throws IOException naming a file that cannot be read
+   */
+  static ModelCatalog load(
+      Ops ops, List<Path> dirs, WeightPrecision precision, ServerOptions options, Metrics metrics)
+      throws IOException {
+    if (dirs.isEmpty()) {
+      throw new IllegalArgumentException("give at least one --model DIR to serve");
+    }
+    ModelCatalog c = new ModelCatalog();
+    try {
+      for (Path dir : dirs) {
+        c.add(ops, dir, precision, options, metrics);
+      }
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private void add(Ops ops, Path dir, WeightPrecision precision, ServerOptions options, Metrics metrics)
+      throws IOException {
+    Path abs = dir.toAbsolutePath().normalize();
+    String name = abs.getFileName() == null ? abs.toString() : abs.getFileName().toString();
+    if (embedders.containsKey(name) || generators.containsKey(name)) {
+      throw new IllegalArgumentException(
+          "two --model folders are named '" + name + "' (" + dir + "); the folder name is the"
+              + " model name clients ask for, so it must be unique");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--model " + dir + ": no such folder");
+    }
+    if (!Pretrained.isModelFolder(dir)) {
+      throw new IllegalArgumentException(
+          "--model " + dir + " is not a Hugging Face model folder: it needs config.json and"
+              + " model.safetensors (or a sharded index)");
+    }
+    Object type = HfConfig.read(dir.resolve(Pretrained.CONFIG)).get("model_type");
+    TextTokenizer tok = null;
+    String tokProblem = null;
+    try {
+      tok = Tokenizers.installed().forName("auto").load(dir);
+    } catch (IOException | IllegalArgumentException e) {
+      tokProblem = e.getMessage();
+    }
+    if (EMBEDDING_TYPES.contains(String.valueOf(type))) {
+      if (tok == null) {
+        throw new IllegalArgumentException(
+            "--model " + dir + " has no tokenizer this library reads: " + tokProblem);
+      }
+      BertModel bert = Pretrained.load(ops, dir, BertModel.class, precision);
+      bert.train(false, 0);
+      SentenceEmbedder embedder =
+          new SentenceEmbedder(
+              ops,
+              bert,
+              tok,
+              "cls".equals(options.pooling()) ? SentenceEmbedder.Pool.CLS : SentenceEmbedder.Pool.MEAN,
+              options.normalize(),
+              options.batchSize());
+      MicroBatcher batcher =
+          new MicroBatcher(
+              name, ServedEmbedder.embedding(embedder), options.batchSize(),
+              options.batchWaitMillis(), options.queue(), metrics::embeddingBatch);
+      embedders.put(
+          name,
+          new ServedEmbedder(name, tok, ServedEmbedder.maxTokens(bert), bert.config().hiddenSize(), batcher));
+      metrics.gauge("embeddings:" + name, batcher::depth);
+      return;
+    }
+    PretrainedModel m = Pretrained.load(ops, dir, PretrainedModel.class, precision);
+    if (!TextGeneration.canGenerate(m)) {
+      throw new IllegalArgumentException(
+          "--model " + dir + " holds a " + m.architecture() + " model, which this server"
+              + " serves neither for embeddings (BERT, RoBERTa, ELECTRA) nor for completions"
+              + " (decoders, encoder-decoders)");
+    }
+    m.train(false, 0);
+    int vocab = m instanceof CausalLm lm ? lm.vocabSize() : ((Seq2SeqLm) m).vocabSize();
+    Path source = dir.resolve(HfGenerationSettings.FILE);
+    GenerationConfig settings =
+        HfGenerationSettings.apply(HfGenerationSettings.defaults(), HfGenerationSettings.read(dir), source.toString());
+    for (int stop : settings.stopTokens()) {
+      if (stop < 0 || stop >= vocab) {
+        throw new IllegalArgumentException(
+            dir + ": eos_token_id " + stop + " is outside the vocabulary of " + vocab);
+      }
+    }
+    if (tok != null && tok.vocabularySize() < vocab) {
+      // As t4j generate: never pick embedding rows the tokenizer cannot decode.
+      settings = settings.withVocabularyLimit(tok.vocabularySize());
+    }
+    ChatTemplate template = null;
+    String templateProblem = null;
+    Map<String, Object> variables = new LinkedHashMap<>();
+    Path tokConfig = dir.resolve("tokenizer_config.json");
+    if (!Files.isRegularFile(tokConfig)) {
+      templateProblem = "the folder has no tokenizer_config.json, so no chat template";
+    } else {
+      JsonObject cfg;
+      try {
+        cfg = JsonParser.parseString(Files.readString(tokConfig)).getAsJsonObject();
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(tokConfig + " is not a JSON object: " + e.getMessage());
+      }
+      for (String special : List.of("bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token")) {
+        String v = tokenText(cfg.get(special));
+        if (v != null) {
+          variables.put(special, v);
+        }
+      }
+      String source2 = templateSource(cfg.get("chat_template"));
+      if (source2 == null) {
+        templateProblem = tokConfig + " has no chat_template";
+      } else {
+        try {
+          template = ChatTemplate.parse(source2);
+        } catch (ChatTemplate.TemplateException e) {
+          templateProblem = "the chat template of " + tokConfig + " cannot be rendered: " + e.getMessage();
+        }
+      }
+    }
+    generators.put(
+        name,
+        new ServedGenerator(name, m, tok, tokProblem, settings, vocab, template, templateProblem, variables));
+  }
+
+  // A special token is a string or an AddedToken object {"content": ...}.
+  private static String tokenText(JsonElement e) {
+    if (e == null || e.isJsonNull()) {
+      return null;
+    }
+    if (e.isJsonPrimitive()) {
+      return e.getAsString();
+    }
+    if (e.isJsonObject() && e.getAsJsonObject().has("content")) {
+      return e.getAsJsonObject().get("content").getAsString();
+    }
+    return null;
+  }
+
+  // The template is a string, or a list of {"name", "template"} of which "default" is used.
+  private static String templateSource(JsonElement e) {
+    if (e == null || e.isJsonNull()) {
+      return null;
+    }
+    if (e.isJsonPrimitive()) {
+      return e.getAsString();
+    }
+    if (e.isJsonArray()) {
+      for (JsonElement t : e.getAsJsonArray()) {
+        if (t.isJsonObject() && "default".equals(t.getAsJsonObject().get("name").getAsString())) {
+          return t.getAsJsonObject().get("template").getAsString();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The embedder named {@code name}, or {@code null}. */
+  ServedEmbedder embedder(String name) {
+    return embedders.get(name);
+  }
+
+  /** The generator named {@code name}, or {@code null}. */
+  ServedGenerator generator(String name) {
+    return generators.get(name);
+  }
+
+  /** Every served name, embedders first, in the order given. */
+  List<String> names() {
+    List<String> out = new java.util.ArrayList<>(embedders.keySet());
+    out.addAll(generators.keySet());
+    return out;
+  }
+
+  /** Finishes queued embeddings and stops the batcher threads. */
+  @Override
+  public void close() {
+    for (ServedEmbedder e : embedders.values()) {
+      e.batcher().close();
+    }
+  }
+}
