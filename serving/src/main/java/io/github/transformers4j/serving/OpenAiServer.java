@@ -76,7 +76,11 @@ public final class OpenAiServer implements AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final AtomicLong ids = new AtomicLong();
   private volatile boolean draining;
+  private final AtomicInteger inFlight = new AtomicInteger();
   private boolean closed;
+  // Runs on the worker before each generation: tests hold jobs here to fill the queue, pass a
+  // deadline or shut down with work in flight.
+  volatile Runnable beforeJob = () -> {};
 
   private OpenAiServer(ServerOptions options, ModelCatalog catalog, Metrics metrics) throws IOException {
     this.options = options;
@@ -158,8 +162,19 @@ public final class OpenAiServer implements AutoCloseable {
       return;
     }
     closed = true;
+    // New requests now get 503. HttpServer.stop(delay) waits for exchanges itself, but before JDK
+    // 21 it always sleeps the whole delay (JDK-8304065), so the server counts its own.
     draining = true;
-    http.stop((int) Math.min(Integer.MAX_VALUE, options.timeoutSeconds() + 1));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.timeoutSeconds() + 1);
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    http.stop(0);
     workers.shutdown();
     try {
       workers.awaitTermination(options.timeoutSeconds(), TimeUnit.SECONDS);
@@ -185,6 +200,7 @@ public final class OpenAiServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) {
+    inFlight.incrementAndGet();
     long t0 = System.nanoTime();
     String path = ex.getRequestURI().getPath();
     Reply reply = new Reply(ex);
@@ -203,6 +219,7 @@ public final class OpenAiServer implements AutoCloseable {
     } finally {
       ex.close();
       metrics.request(endpoint(path), reply.status, (System.nanoTime() - t0) / 1e9);
+      inFlight.decrementAndGet();
     }
   }
 
@@ -516,7 +533,10 @@ public final class OpenAiServer implements AutoCloseable {
     GenerationConfig config = decoding(g, temperature, topP, seed, fresh);
     GenerationJob job = new GenerationJob(g, prompts, n, config, stops, echo, metrics);
     try {
-      workers.execute(job);
+      workers.execute(() -> {
+        beforeJob.run();
+        job.run();
+      });
     } catch (RejectedExecutionException e) {
       throw full("generation");
     }
