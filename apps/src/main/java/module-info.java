@@ -7,6 +7,8 @@ module io.github.transformers4j.apps {
   requires io.github.transformers4j.tokenizers;
   requires io.github.transformers4j.training;
   requires io.github.transformers4j.clip;
+  // t4j serve wires the OpenAI-compatible server.
+  requires io.github.transformers4j.serving;
   requires info.picocli;
   requires com.google.guice;
   requires jakarta.inject;

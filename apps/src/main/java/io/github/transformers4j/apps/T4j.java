@@ -12,6 +12,7 @@ import io.github.transformers4j.apps.commands.ClassifyCommand;
 import io.github.transformers4j.apps.commands.ClipCommand;
 import io.github.transformers4j.apps.commands.FillMaskCommand;
 import io.github.transformers4j.apps.commands.NerCommand;
+import io.github.transformers4j.apps.commands.ServeCommand;
 import io.github.transformers4j.apps.commands.SummarizeCommand;
 import io.github.transformers4j.apps.commands.TranslateCommand;
 import io.github.transformers4j.apps.commands.TokenizeCommand;
@@ -53,6 +54,7 @@ import picocli.CommandLine.ScopeType;
       SummarizeCommand.class,
       TranslateCommand.class,
       EmbedCommand.class,
+      ServeCommand.class,
       EvalCommand.class,
       BackendsCommand.class,
       BenchCommand.class,

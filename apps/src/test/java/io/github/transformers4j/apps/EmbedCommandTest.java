@@ -31,8 +31,9 @@ class EmbedCommandTest {
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "quick", "brown", "fox", "dog", "lazy", ","
   };
 
-  // config.json, model.safetensors (with the pooler) and vocab.txt of a 2-layer BERT of width 32.
-  private static void writeModel(Path dir) throws Exception {
+  // config.json, model.safetensors (with the pooler) and vocab.txt of a 2-layer BERT of width 32
+  // (t4j serve's tests serve it too).
+  static void writeModel(Path dir) throws Exception {
     BertConfig c = BertConfig.of(WORDS.length, 32, 2, 4, 64);
     try (ComputeBackend b = Backends.installed().create("cpu", BackendOptions.none())) {
       BertModel bert = new BertModel(new Ops(b), c);
