@@ -117,6 +117,9 @@ final class ArchitectureRules {
           "the incubating Vector API needs --add-modules jdk.incubator.vector and changes"
               + " between JDKs; keeping it in the CPU backend keeps every other module on the"
               + " standard JDK and lets the CPU backend probe for it and fall back";
+      case SERVING ->
+          "HTTP is the serving module's concern; the models and the command line reach it only"
+              + " through OpenAiServer, so the HTTP server can change without touching them";
       default -> throw new IllegalArgumentException("no library is confined to " + owner);
     };
   }
@@ -142,14 +145,19 @@ final class ArchitectureRules {
     return libraryOnlyIn("jdk.incubator.vector", ProjectModule.CPU, "jdk.incubator.vector..");
   }
 
-  /** Guice, Picocli, Lucene, Aparapi and the Vector API, each confined to its module. */
+  ArchRule httpServerOnlyInServing() {
+    return libraryOnlyIn("The JDK's HTTP server", ProjectModule.SERVING, "com.sun.net.httpserver..");
+  }
+
+  /** Guice, Picocli, Lucene, Aparapi, the Vector API and the HTTP server, each confined to its module. */
   List<ArchRule> libraryConfinement() {
     return List.of(
         guiceOnlyInApps(),
         picocliOnlyInApps(),
         luceneOnlyInTokenizers(),
         aparapiOnlyInGpuAparapi(),
-        vectorApiOnlyInCpu());
+        vectorApiOnlyInCpu(),
+        httpServerOnlyInServing());
   }
 
   /** No cycles between packages anywhere under the root. */

@@ -29,10 +29,13 @@ enum ProjectModule {
       "clip",
       List.of(API, MODELS, TRAINING),
       List.of(Libs.GSON, "javax.imageio..")),
+  // com.sun.net.httpserver (module jdk.httpserver): the OpenAI-compatible server is the JDK's own
+  // HTTP server, so serving adds no HTTP library (see docs/architecture.md, "Serving").
+  SERVING("serving", "serving", List.of(API, MODELS), List.of(Libs.GSON, "com.sun.net.httpserver..")),
   APPS(
       "apps",
       "apps",
-      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP),
+      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP, SERVING),
       // Guice 7 is on jakarta.inject; javax.inject is listed for modules written against Guice 5/6.
       List.of("com.google.inject..", "jakarta.inject..", "javax.inject..", "picocli..", Libs.GSON)),
   /** Tests only: it may use everything, so no dependency rule constrains it. */
@@ -46,7 +49,7 @@ enum ProjectModule {
 
   /** The library modules whose dependencies {@code ARCHITECTURE.md} restricts. */
   static final List<ProjectModule> RESTRICTED =
-      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP, APPS);
+      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP, SERVING, APPS);
 
   final String folder;
   final String suffix;
