@@ -132,6 +132,11 @@ public final class ServeCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    // The JDK's HTTP server waits forever for a client that never finishes sending its request
+    // unless this property (read once, when the first server is made) bounds it.
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(timeout));
+    }
     try (ComputeBackend backend = choice.create();
         OpenAiServer server = OpenAiServer.start(new Ops(backend), models, quantize.get(), options)) {
       out.println("listening on " + server.url());
