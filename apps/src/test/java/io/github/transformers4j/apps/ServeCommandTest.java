@@ -71,11 +71,17 @@ class ServeCommandTest {
     }
     PrintWriter out = new PrintWriter(serverOut, true);
     PrintWriter err = new PrintWriter(serverErr, true);
+    // A thread of its own: the server runs until STOP, and the common pool may have one thread.
+    java.util.concurrent.ExecutorService runner = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "t4j-serve-test");
+      t.setDaemon(true);
+      return t;
+    });
     serving =
         CompletableFuture.supplyAsync(() -> T4j.run(out, err,
             Modules.override(new T4jModule()).with(b -> b.bind(ServeStop.class).toInstance(STOP)),
             "--backend", "cpu", "serve", "--model", bert.toString(), "--model", gpt2.toString(),
-            "--port", "0"));
+            "--port", "0"), runner);
     for (int i = 0; i < 3000 && !serverOut.toString().contains("\n") && !serving.isDone(); i++) {
       Thread.sleep(10);
     }

@@ -53,6 +53,13 @@ class OpenAiServerTest {
   static Path gpt2;
   static Path bert;
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  // Client threads of their own: the common pool may have a single thread on a small machine.
+  static final java.util.concurrent.ExecutorService CLIENTS =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-client");
+        t.setDaemon(true);
+        return t;
+      });
 
   @BeforeAll
   static void start() throws Exception {
@@ -378,7 +385,7 @@ class OpenAiServerTest {
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
-      }));
+      }, CLIENTS));
     }
     go.countDown();
     for (int i = 0; i < bodies.size(); i++) {
@@ -406,7 +413,7 @@ class OpenAiServerTest {
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
-      }));
+      }, CLIENTS));
     }
     go.countDown();
     for (int i = 0; i < 20; i++) {
@@ -440,8 +447,10 @@ class OpenAiServerTest {
           ServerOptions.defaults().withPort(0).withWorkers(1, 1).withTimeout(2));
       CountDownLatch running = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch bothPassed = new CountDownLatch(2);
       s.beforeJob = () -> {
         running.countDown();
+        bothPassed.countDown();
         try {
           release.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -450,9 +459,9 @@ class OpenAiServerTest {
       };
       String body = "{\"model\": \"held\", \"prompt\": \"hello\", \"max_tokens\": 4, \"temperature\": 0}";
       // One runs (held), one waits in the queue of 1, the third is refused.
-      CompletableFuture<Answer> first = CompletableFuture.supplyAsync(() -> call(s, body));
+      CompletableFuture<Answer> first = CompletableFuture.supplyAsync(() -> call(s, body), CLIENTS);
       assertTrue(running.await(30, TimeUnit.SECONDS));
-      CompletableFuture<Answer> queued = CompletableFuture.supplyAsync(() -> call(s, body));
+      CompletableFuture<Answer> queued = CompletableFuture.supplyAsync(() -> call(s, body), CLIENTS);
       for (int i = 0; i < 500 && !metrics(s).contains("t4j_queue_depth{queue=\"generation\"} 1"); i++) {
         Thread.sleep(10);
       }
@@ -471,6 +480,8 @@ class OpenAiServerTest {
       assertError(first.get(30, TimeUnit.SECONDS), 504, null, "within 2 s");
       assertError(queued.get(30, TimeUnit.SECONDS), 504, null, "within 2 s");
       release.countDown();
+      // The queued job (its client gone) still passes the hook before it finds itself cancelled.
+      assertTrue(bothPassed.await(30, TimeUnit.SECONDS));
 
       // Shutdown with a request in flight: it is answered before close returns.
       CountDownLatch running2 = new CountDownLatch(1);
@@ -483,9 +494,9 @@ class OpenAiServerTest {
           Thread.currentThread().interrupt();
         }
       };
-      CompletableFuture<Answer> inFlight = CompletableFuture.supplyAsync(() -> call(s, body));
+      CompletableFuture<Answer> inFlight = CompletableFuture.supplyAsync(() -> call(s, body), CLIENTS);
       assertTrue(running2.await(30, TimeUnit.SECONDS));
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(s::close);
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(s::close, CLIENTS);
       Thread.sleep(300);
       assertFalse(closing.isDone(), "close waits for the request in flight");
       release2.countDown();
