@@ -50,6 +50,7 @@ class ServeCommandTest {
   @TempDir static Path dir;
   static Path bert;
   static Path gpt2;
+  static Path bart;
   static final ServeStop STOP = new ServeStop();
   static CompletableFuture<Integer> serving;
   static StringWriter serverOut = new StringWriter();
@@ -69,6 +70,12 @@ class ServeCommandTest {
     for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
       Files.copy(SharedData.require("serving/" + f), gpt2.resolve(f));
     }
+    // An encoder-decoder: the tiny BART (vocabulary 1000) read through the same 300-id BPE.
+    bart = Files.createDirectories(dir.resolve("tiny-bart"));
+    for (String f : List.of("config.json", "model.safetensors")) {
+      Files.copy(SharedData.require("models/hf-tiny/bart").resolve(f), bart.resolve(f));
+    }
+    Files.copy(SharedData.require("serving/tokenizer.json"), bart.resolve("tokenizer.json"));
     PrintWriter out = new PrintWriter(serverOut, true);
     PrintWriter err = new PrintWriter(serverErr, true);
     // A thread of its own: the server runs until STOP, and the common pool may have one thread.
@@ -81,7 +88,7 @@ class ServeCommandTest {
         CompletableFuture.supplyAsync(() -> T4j.run(out, err,
             Modules.override(new T4jModule()).with(b -> b.bind(ServeStop.class).toInstance(STOP)),
             "--backend", "cpu", "serve", "--model", bert.toString(), "--model", gpt2.toString(),
-            "--port", "0"), runner);
+            "--model", bart.toString(), "--port", "0"), runner);
     for (int i = 0; i < 3000 && !serverOut.toString().contains("\n") && !serving.isDone(); i++) {
       Thread.sleep(10);
     }
@@ -203,6 +210,18 @@ class ServeCommandTest {
     var r = client.chat().completions().create(ChatCompletionCreateParams.builder()
         .model("tiny-gpt2").addUserMessage("hello").maxCompletionTokens(6).temperature(0.0).build());
     assertEquals(want, r.choices().get(0).message().content().orElse(null));
+  }
+
+  @Test
+  void sdkCompletionOfAnEncoderDecoderEqualsT4jGenerate() {
+    Cli.Run run = Cli.runInstalled("--backend", "cpu", "generate", "--model", bart.toString(),
+        "--prompt", "the quick brown", "--greedy", "--max-new", "8");
+    assertEquals(0, run.code(), run::toString);
+    Completion c = client.completions().create(CompletionCreateParams.builder()
+        .model("tiny-bart").prompt("the quick brown").maxTokens(8).temperature(0.0).build());
+    // A seq2seq model prints its output only (the prompt is its source).
+    assertEquals(run.out().substring(0, run.out().length() - 1), c.choices().get(0).text());
+    assertTrue(c.usage().get().completionTokens() > 0);
   }
 
   @Test
