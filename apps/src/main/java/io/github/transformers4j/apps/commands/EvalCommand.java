@@ -126,7 +126,7 @@ public final class EvalCommand implements Callable<Integer> {
       Ops ops = new Ops(backend);
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
         Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model, quantize.get());
-        reportWeights(s2s.model().model());
+        reportWeights(s2s.model().module());
         var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target", "source", "target");
         ModelFolders.noteUnknown(s2s.tokenizer(), joined(pairs), err, "--data");
         out.printf(
@@ -161,11 +161,11 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
       }
       CharLm.Loaded m = CharLm.load(ops, model, quantize.get());
-      reportWeights(m.model().model());
+      reportWeights(m.model().module());
       String text = text();
       int[] ids = m.tokenizer().encode(text);
       ModelFolders.noteUnknown(m.tokenizer(), text, err, "--data");
-      int block = m.model().model().config().nPositions();
+      int block = m.block();
       if (ids.length < block + 2) {
         throw new IllegalArgumentException(
             "--data "

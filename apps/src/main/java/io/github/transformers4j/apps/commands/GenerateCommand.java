@@ -197,7 +197,7 @@ public final class GenerateCommand implements Callable<Integer> {
     try (ComputeBackend backend = choice.create()) {
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
         Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model, quantize.get());
-        reportWeights(m.model().model());
+        reportWeights(m.model().module());
         ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
         // The model's room for outputs, or less with --max-new.
         int limit =
@@ -224,7 +224,7 @@ public final class GenerateCommand implements Callable<Integer> {
         return huggingFace(new Ops(backend), out);
       }
       CharLm.Loaded m = CharLm.load(new Ops(backend), model, quantize.get());
-      reportWeights(m.model().model());
+      reportWeights(m.model().module());
       // Encode first: a vocabulary without [UNK] fails here, before the prompt is printed.
       m.tokenizer().encode(prompt);
       ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
