@@ -169,7 +169,7 @@ public final class Recurrent {
 
   // tanh(x) ≈ x·P(x²)/Q(x²) on |x| ≤ 9 (beyond it tanh rounds to ±1 in float), fitted by
   // bench/rnn_tanh_fit.py (iteratively reweighted least squares on the linearized error, 80,000
-  // points): within 6e-9 of tanh in double, 3.4e-7 evaluated in float (RecurrentKernelsTest).
+  // points): within 6e-9 of tanh in double, 3.5e-7 evaluated in float (RecurrentKernelsTest).
   private static final float TANH_CLAMP = 9f;
   private static final float P0 = 0.9999999403953552f;
   private static final float P1 = 0.1307913362979889f;
@@ -280,8 +280,19 @@ public final class Recurrent {
   private static void backwardRnn(
       RecurrentCell cell, int b, int hs, float[] state, int stateOff, float[] dState,
       int dStateOff, float[] dgx, int dgxOff) {
+    // Two methods, so that tanh's loop is compiled without ReLU's compare and blend.
+    if (cell == RecurrentCell.RNN_TANH) {
+      backwardTanh(b, hs, state, stateOff, dState, dStateOff, dgx, dgxOff);
+    } else {
+      backwardRelu(b, hs, state, stateOff, dState, dStateOff, dgx, dgxOff);
+    }
+  }
+
+  /** tanh' = 1 − h'². */
+  private static void backwardTanh(
+      int b, int hs, float[] state, int stateOff, float[] dState, int dStateOff, float[] dgx,
+      int dgxOff) {
     int bound = S.loopBound(hs);
-    boolean tanh = cell == RecurrentCell.RNN_TANH;
     for (int r = 0; r < b; r++) {
       int x0 = dgxOff + r * hs;
       int s0 = stateOff + r * hs;
@@ -289,17 +300,32 @@ public final class Recurrent {
       int j = 0;
       for (; j < bound; j += VL) {
         FloatVector y = FloatVector.fromArray(S, state, s0 + j);
-        FloatVector d = FloatVector.fromArray(S, dState, d0 + j);
-        if (tanh) {
-          d.mul(y.mul(y).neg().add(1f)).intoArray(dgx, x0 + j);
-        } else {
-          d.blend(0f, y.compare(VectorOperators.LE, 0f)).intoArray(dgx, x0 + j);
-        }
+        FloatVector.fromArray(S, dState, d0 + j).mul(y.mul(y).neg().add(1f)).intoArray(dgx, x0 + j);
       }
       for (; j < hs; j++) {
         float y = state[s0 + j];
-        float d = dState[d0 + j];
-        dgx[x0 + j] = tanh ? d * (1 - y * y) : (y > 0 ? d : 0f);
+        dgx[x0 + j] = dState[d0 + j] * (1 - y * y);
+      }
+    }
+  }
+
+  /** h' > 0 exactly where the pre-activation was, so relu'(pre) = relu'(h'). */
+  private static void backwardRelu(
+      int b, int hs, float[] state, int stateOff, float[] dState, int dStateOff, float[] dgx,
+      int dgxOff) {
+    int bound = S.loopBound(hs);
+    for (int r = 0; r < b; r++) {
+      int x0 = dgxOff + r * hs;
+      int s0 = stateOff + r * hs;
+      int d0 = dStateOff + r * hs;
+      int j = 0;
+      for (; j < bound; j += VL) {
+        FloatVector y = FloatVector.fromArray(S, state, s0 + j);
+        FloatVector.fromArray(S, dState, d0 + j).blend(0f, y.compare(VectorOperators.LE, 0f))
+            .intoArray(dgx, x0 + j);
+      }
+      for (; j < hs; j++) {
+        dgx[x0 + j] = state[s0 + j] > 0 ? dState[d0 + j] : 0f;
       }
     }
   }
