@@ -329,6 +329,93 @@ public interface ComputeBackend extends AutoCloseable {
     return new Tensor[] {dgx, dh, dc, dw, db};
   }
 
+  // ---- Recurrent sequence: the whole time loop of one layer and direction ----
+
+  /**
+   * A whole sequence of {@link #recurrentStep}s, one layer and one direction: the time loop a
+   * recurrent layer runs after projecting every step's input in one product. {@code gx} (T, B, G·H)
+   * time-major; {@code h0} (B, H); {@code c0} (B, H) for the LSTM, else null; {@code whh}, {@code
+   * bhh} as for the step. With {@code reverse} the steps run from T − 1 down to 0. Returns {@code
+   * {states, saved}}: {@code states} (T, B, H) holds each step's new h (for the LSTM (T, B, 2H),
+   * each step's {@code [h', c']}, as the step's state), at the step's own time index; {@code saved}
+   * is whatever {@link #recurrentSequenceBackward} of the same backend needs besides, or null.
+   *
+   * <p>The default runs {@link #recurrentStep} once per step and saves nothing (its backward
+   * recomputes the steps); the cpu backend runs the loop in one call and allocates only its
+   * outputs.
+   */
+  default Tensor[] recurrentSequence(
+      RecurrentCell cell, Tensor gx, Tensor h0, Tensor c0, Tensor whh, Tensor bhh,
+      boolean reverse) {
+    return new Tensor[] {runSteps(cell, gx, h0, c0, whh, bhh, reverse, null), null};
+  }
+
+  /**
+   * Gradients of {@link #recurrentSequence}: {@code {dgx, dh0, dc0, dW_hh, db_hh}} ({@code dc0}
+   * null unless LSTM, {@code db_hh} null when {@code bhh} is). {@code states} and {@code saved} are
+   * what the forward returned; {@code dStates} has the states' shape. The default recomputes the
+   * steps and composes {@link #recurrentStepBackward}.
+   */
+  default Tensor[] recurrentSequenceBackward(
+      RecurrentCell cell, Tensor gx, Tensor h0, Tensor c0, Tensor whh, Tensor bhh, boolean reverse,
+      Tensor states, Tensor saved, Tensor dStates) {
+    int t = gx.shape().dim(0);
+    int b = h0.shape().dim(0);
+    int hs = h0.shape().dim(1);
+    int sw = dStates.shape().dim(2);
+    Tensor[][] steps = new Tensor[t][];
+    runSteps(cell, gx, h0, c0, whh, bhh, reverse, steps);
+    Tensor[] dgx = new Tensor[t];
+    Tensor dh = zeros(h0.shape(), DType.F32);
+    Tensor dc = c0 == null ? null : zeros(c0.shape(), DType.F32);
+    Tensor dw = zeros(whh.shape(), DType.F32);
+    Tensor db = bhh == null ? null : zeros(bhh.shape(), DType.F32);
+    for (int s = t - 1; s >= 0; s--) {
+      int at = reverse ? t - 1 - s : s;
+      // the gradient reaching this step's state: from its output and from the step after it
+      Tensor dState = reshape(slice(dStates, 0, at, at + 1), Shape.of(b, sw));
+      dState = binary(BinaryOp.ADD, dState, dc == null ? dh : concat(List.of(dh, dc), 1));
+      Tensor[] st = steps[at]; // {h, c, state, saved}
+      Tensor[] g = recurrentStepBackward(cell, st[0], st[1], whh, bhh, st[2], st[3], dState);
+      dgx[at] = reshape(g[0], Shape.of(1, b, cell.gates() * hs));
+      dh = g[1];
+      dc = g[2];
+      dw = binary(BinaryOp.ADD, dw, g[3]);
+      if (db != null) {
+        db = binary(BinaryOp.ADD, db, g[4]);
+      }
+    }
+    return new Tensor[] {concat(List.of(dgx), 0), dh, dc, dw, db};
+  }
+
+  /**
+   * The steps of {@link #recurrentSequence} through {@link #recurrentStep}; when {@code keep} is
+   * given, each step's {@code {h, c, state, saved}} at its time index.
+   */
+  private Tensor runSteps(
+      RecurrentCell cell, Tensor gx, Tensor h0, Tensor c0, Tensor whh, Tensor bhh, boolean reverse,
+      Tensor[][] keep) {
+    int t = gx.shape().dim(0);
+    int b = h0.shape().dim(0);
+    int hs = h0.shape().dim(1);
+    int g = cell.gates() * hs;
+    Tensor h = h0;
+    Tensor c = c0;
+    Tensor[] out = new Tensor[t];
+    for (int s = 0; s < t; s++) {
+      int at = reverse ? t - 1 - s : s;
+      Tensor x = reshape(slice(gx, 0, at, at + 1), Shape.of(b, g)); // (1, B, G·H) -> (B, G·H)
+      Tensor[] r = recurrentStep(cell, x, h, c, whh, bhh);
+      if (keep != null) {
+        keep[at] = new Tensor[] {h, c, r[0], r[1]};
+      }
+      out[at] = reshape(r[0], Shape.of(1, b, r[0].shape().dim(1)));
+      h = cell.hasCell() ? slice(r[0], 1, 0, hs) : r[0];
+      c = cell.hasCell() ? slice(r[0], 1, hs, 2 * hs) : null;
+    }
+    return concat(List.of(out), 0);
+  }
+
   private Tensor sigmoidSlope(Tensor s) {
     // σ' = σ·(1 − σ), from the activation itself
     return binary(BinaryOp.MUL, s, affine(s, -1f, 1f));

@@ -857,4 +857,45 @@ public final class Ops {
         state,
         g -> backend.recurrentStepBackward(cell, h, c, whh, bhh, state, saved, g));
   }
+
+  /**
+   * The whole time loop of one recurrent layer and direction in one op (see {@link
+   * ComputeBackend#recurrentSequence}): {@code gx} every step's input projection (T, B, G·H),
+   * time-major; {@code h0} (B, H); {@code c0} (B, H) for the LSTM and null otherwise; {@code whh}
+   * (G·H, H); {@code bhh} (G·H) or null; {@code reverse} runs the steps from T − 1 down. Result:
+   * each step's state at its time index, (T, B, H), or (T, B, 2H) holding {@code [h', c']} for the
+   * LSTM. One tape entry covers all T steps.
+   */
+  public Tensor recurrentSequence(
+      RecurrentCell cell, Tensor gx, Tensor h0, Tensor c0, Tensor whh, Tensor bhh,
+      boolean reverse) {
+    Objects.requireNonNull(cell, "recurrent_sequence: cell");
+    String op = "recurrent_sequence";
+    f32(op, "input projections gx", gx);
+    f32(op, "initial hidden state h0", h0);
+    if (c0 != null) {
+      f32(op, "initial cell state c0", c0);
+    }
+    f32(op, "W_hh", whh);
+    if (bhh != null) {
+      f32(op, "b_hh", bhh);
+    }
+    ShapeRules.recurrentSequence(cell, gx.shape(), h0.shape(), c0 == null ? null : c0.shape(),
+        whh.shape(), bhh == null ? null : bhh.shape());
+    Tensor[] out = backend.recurrentSequence(cell, gx, h0, c0, whh, bhh, reverse);
+    Tensor states = out[0];
+    if (!recording(gx, h0, c0, whh, bhh)) {
+      if (out[1] != null) {
+        out[1].close();
+      }
+      return states;
+    }
+    Tensor saved = out[1];
+    return record(
+        op,
+        new Tensor[] {gx, h0, c0, whh, bhh},
+        states,
+        g -> backend.recurrentSequenceBackward(
+            cell, gx, h0, c0, whh, bhh, reverse, states, saved, g));
+  }
 }

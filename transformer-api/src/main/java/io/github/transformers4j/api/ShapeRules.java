@@ -224,4 +224,20 @@ public final class ShapeRules {
     }
     return Shape.of(b, cell.hasCell() ? 2 * hs : hs);
   }
+
+  /**
+   * Result of {@code recurrent_sequence}, every step's state: (T, B, H), or (T, B, 2H) for the
+   * LSTM. Checks gx (T, B, G·H) with T ≥ 1, h0 (B, H), c0 (B, H) for the LSTM and null otherwise,
+   * W_hh (G·H, H) and b_hh (G·H) or null.
+   */
+  public static Shape recurrentSequence(
+      RecurrentCell cell, Shape gx, Shape h0, Shape c0, Shape whh, Shape bhh) {
+    String op = "recurrent_sequence " + cell;
+    if (gx.rank() != 3 || gx.dim(0) == 0) {
+      throw new IllegalArgumentException(
+          op + ": input projections gx must be (T, B, G·H) with T ≥ 1, got " + gx);
+    }
+    Shape state = recurrentStep(cell, Shape.of(gx.dim(1), gx.dim(2)), h0, c0, whh, bhh);
+    return Shape.of(gx.dim(0), state.dim(0), state.dim(1));
+  }
 }

@@ -392,6 +392,198 @@ public final class CpuBackend implements ComputeBackend {
     };
   }
 
+  /**
+   * The whole time loop in one call: W_hhᵀ packed once for all T steps; the batch rows split over
+   * the threads, each running every step for its rows (rows never depend on each other, so the
+   * threads meet once, not once per step); per step the hidden projection goes through the GEMM
+   * straight into the step's slab of the saved activations (the RNN's into its states), then
+   * {@link Recurrent#forward} adds gx and applies the gates. The states and saved activations of
+   * all T steps are allocated once; a step allocates nothing.
+   */
+  @Override
+  public Tensor[] recurrentSequence(
+      RecurrentCell cell, Tensor gx, Tensor h0, Tensor c0, Tensor whh, Tensor bhh,
+      boolean reverse) {
+    String op = "recurrent_sequence";
+    Shape so = ShapeRules.recurrentSequence(cell, gx.shape(), h0.shape(),
+        c0 == null ? null : c0.shape(), whh.shape(), bhh == null ? null : bhh.shape());
+    int t = so.dim(0);
+    int b = so.dim(1);
+    int sw = so.dim(2);
+    int hs = h0.shape().dim(1);
+    if (b == 0 || hs == 0) {
+      return ComputeBackend.super.recurrentSequence(cell, gx, h0, c0, whh, bhh, reverse);
+    }
+    int g = cell.gates() * hs;
+    float[] fgx = f(gx, op);
+    float[] fh0 = f(h0, op);
+    float[] fc0 = c0 == null ? null : f(c0, op);
+    float[] fw = f(whh, op);
+    float[] fb = bhh == null ? null : f(bhh, op);
+    int ld = cell.savedBlocks() == 0 ? g : cell.savedBlocks() * hs;
+    float[] states = new float[so.size()];
+    float[] saved = cell.savedBlocks() == 0 ? null : new float[Math.multiplyExact(t * b, ld)];
+    // op(B) = W_hhᵀ (H × G·H), packed once and read by every step
+    Sgemm.PackedB packed = b > 4 && Sgemm.packs(b, g, hs) ? gemm.pack(true, hs, g, fw, 0, hs) : null;
+    float[] dst = saved == null ? states : saved;
+    parallel.forPieces(b, rowPieces(b), (r0, r1) -> {
+      int rows = r1 - r0;
+      for (int s = 0; s < t; s++) {
+        int at = reverse ? t - 1 - s : s;
+        int prev = reverse ? at + 1 : at - 1;
+        float[] hp = s == 0 ? fh0 : states;
+        int hOff = s == 0 ? r0 * hs : (prev * b + r0) * sw;
+        int hLd = s == 0 ? hs : sw;
+        float[] cp = s == 0 ? fc0 : states;
+        int cOff = s == 0 ? r0 * hs : hOff + hs;
+        int dOff = (at * b + r0) * ld;
+        // (rows, H)·(H, G·H) + b_hh -> the step's slab, row stride ld
+        if (packed != null) {
+          gemm.sgemmPacked(rows, hp, hOff, hLd, packed, fb, 0, dst, dOff, ld);
+        } else if (fb == null) {
+          gemm.sgemm(false, true, rows, g, hs, 1f, hp, hOff, hLd, fw, 0, hs, 0f, dst, dOff, ld);
+        } else {
+          gemm.sgemmBias(false, true, rows, g, hs, hp, hOff, hLd, fw, 0, hs, fb, 0, dst, dOff, ld);
+        }
+        Recurrent.forward(cell, rows, hs, fgx, (at * b + r0) * g, hp, hOff, hLd, cp, cOff, hLd,
+            dst, dOff, ld, states, (at * b + r0) * sw);
+      }
+    });
+    return new Tensor[] {out(states, so), saved == null ? null : out(saved, Shape.of(t, b, ld))};
+  }
+
+  /**
+   * Backward of {@link #recurrentSequence}: the steps in reverse order, each thread over its batch
+   * rows: the gradient reaching the step's state (its output's plus what the later step sent
+   * back), {@link Recurrent#backward} for the gates, and {@code dh = dgh·W_hh} through the GEMM
+   * with W_hh packed once. {@code dW_hh} is then ONE product over all T·B rows, {@code dghᵀ·H_prev}
+   * (the previous states are the states shifted by one step, so they need no copy), and {@code
+   * db_hh} the column sums of dgh. Only the GRU, whose dgh differs from dgx in its n block, keeps
+   * that block for all steps (T·B·H floats).
+   */
+  @Override
+  public Tensor[] recurrentSequenceBackward(
+      RecurrentCell cell, Tensor gx, Tensor h0, Tensor c0, Tensor whh, Tensor bhh, boolean reverse,
+      Tensor states, Tensor saved, Tensor dStates) {
+    String op = "recurrent_sequence_backward";
+    int t = states.shape().dim(0);
+    int b = states.shape().dim(1);
+    int sw = states.shape().dim(2);
+    int hs = h0.shape().dim(1);
+    if (b == 0 || hs == 0) {
+      return ComputeBackend.super.recurrentSequenceBackward(
+          cell, gx, h0, c0, whh, bhh, reverse, states, saved, dStates);
+    }
+    sameShape(op, states, dStates);
+    int g = cell.gates() * hs;
+    int ld = cell.savedBlocks() == 0 ? g : cell.savedBlocks() * hs;
+    boolean gru = cell == RecurrentCell.GRU;
+    boolean lstm = cell.hasCell();
+    float[] fh0 = f(h0, op);
+    float[] fc0 = c0 == null ? null : f(c0, op);
+    float[] fw = f(whh, op);
+    float[] fs = f(states, op);
+    float[] fsv = saved == null ? null : f(saved, op);
+    float[] fd = f(dStates, op);
+    float[] dgx = new float[Math.multiplyExact(t * b, g)];
+    float[] dghN = gru ? new float[t * b * hs] : null;
+    // per-step scratch, reused by every step
+    float[] dgh = gru ? new float[b * g] : dgx;
+    float[] dS = new float[b * sw];
+    float[] dh = new float[b * hs]; // dgh·W_hh of the later step
+    float[] dhd = gru ? new float[b * hs] : null; // the GRU's direct part, dh'·z
+    float[] dc = lstm ? new float[b * hs] : null;
+    // op(B) = W_hh (G·H × H), packed once
+    Sgemm.PackedB packed = b > 4 && Sgemm.packs(b, hs, g) ? gemm.pack(false, g, hs, fw, 0, hs) : null;
+    parallel.forPieces(b, rowPieces(b), (r0, r1) -> {
+      int rows = r1 - r0;
+      for (int s = t - 1; s >= 0; s--) {
+        int at = reverse ? t - 1 - s : s;
+        int prev = reverse ? at + 1 : at - 1;
+        for (int r = r0; r < r1; r++) {
+          int o = (at * b + r) * sw;
+          if (s == t - 1) {
+            System.arraycopy(fd, o, dS, r * sw, sw);
+          } else {
+            Recurrent.sum(fd, o, dh, r * hs, dhd, r * hs, dS, r * sw, hs);
+            if (lstm) {
+              Recurrent.sum(fd, o + hs, dc, r * hs, null, 0, dS, r * sw + hs, hs);
+            }
+          }
+        }
+        float[] hp = s == 0 ? fh0 : fs;
+        int hOff = s == 0 ? r0 * hs : (prev * b + r0) * sw;
+        int hLd = s == 0 ? hs : sw;
+        float[] cp = s == 0 ? fc0 : fs;
+        int cOff = s == 0 ? r0 * hs : hOff + hs;
+        int x0 = (at * b + r0) * g;
+        int gOff = gru ? r0 * g : x0;
+        Recurrent.backward(cell, rows, hs, hp, hOff, hLd, cp, cOff, hLd, fs, (at * b + r0) * sw,
+            fsv, (at * b + r0) * ld, dS, r0 * sw, dgx, x0, dgh, gOff, dghN, (at * b + r0) * hs,
+            dhd, r0 * hs, dc, r0 * hs);
+        // (rows, G·H)·(G·H, H) -> the gradient this step sends to the previous state
+        if (packed != null) {
+          gemm.sgemmPacked(rows, dgh, gOff, g, packed, null, 0, dh, r0 * hs, hs);
+        } else {
+          gemm.sgemm(false, false, rows, hs, g, 1f, dgh, gOff, g, fw, 0, hs, 0f, dh, r0 * hs, hs);
+        }
+      }
+    });
+    if (gru) {
+      Recurrent.sum(dh, 0, dhd, 0, null, 0, dh, 0, b * hs);
+    }
+    // dW_hh = Σ_t dgh_tᵀ·h_(t−1): steps whose previous state is a stored state in one product
+    // ((T−1)·B rows), the first step (previous state h0) in another
+    float[] dw = new float[g * hs];
+    int first = reverse ? t - 1 : 0;
+    if (t > 1) {
+      int gRow = reverse ? 0 : b;
+      int hRow = reverse ? b : 0;
+      weightGrad(gru, g, hs, (t - 1) * b, dgx, gRow, dghN, fs, hRow * sw, sw, 0f, dw);
+    }
+    weightGrad(gru, g, hs, b, dgx, first * b, dghN, fh0, 0, hs, t > 1 ? 1f : 0f, dw);
+    float[] db = null;
+    if (bhh != null) {
+      db = new float[g];
+      if (gru) {
+        Recurrent.addColumnSums(dgx, 0, t * b, 2 * hs, g, db, 0);
+        Recurrent.addColumnSums(dghN, 0, t * b, hs, hs, db, 2 * hs);
+      } else {
+        Recurrent.addColumnSums(dgx, 0, t * b, g, g, db, 0);
+      }
+    }
+    Shape sh = h0.shape();
+    return new Tensor[] {
+      out(dgx, gx.shape()), out(dh, sh), dc == null ? null : out(dc, sh), out(dw, whh.shape()),
+      db == null ? null : out(db, Shape.of(g))
+    };
+  }
+
+  /**
+   * {@code dW (G·H, H) = beta·dW + dghᵀ·H} over {@code k} rows of dgh from row {@code gRow} (dgx's
+   * rows; for the GRU its n block from {@code dghN}) and of H from {@code hOff} with stride {@code
+   * ldh}.
+   */
+  private void weightGrad(
+      boolean gru, int g, int hs, int k, float[] dgx, int gRow, float[] dghN, float[] h, int hOff,
+      int ldh, float beta, float[] dw) {
+    if (gru) {
+      gemm.sgemm(true, false, 2 * hs, hs, k, 1f, dgx, gRow * g, g, h, hOff, ldh, beta, dw, 0, hs);
+      gemm.sgemm(true, false, hs, hs, k, 1f, dghN, gRow * hs, hs, h, hOff, ldh, beta, dw,
+          2 * hs * hs, hs);
+    } else {
+      gemm.sgemm(true, false, g, hs, k, 1f, dgx, gRow * g, g, h, hOff, ldh, beta, dw, 0, hs);
+    }
+  }
+
+  /**
+   * Pieces of a recurrent sequence's batch: one per thread, each a whole number of the GEMM's row
+   * tiles where the batch allows (rows are independent, so a thread runs all steps for its own).
+   */
+  private int rowPieces(int b) {
+    return Math.max(1, Math.min(threads, b / Sgemm.MR));
+  }
+
   private Sgemm.PackedB packedWeight(float[] w, boolean transposed, int k, int n, int ldb) {
     Object entry = packedWeights.get(w);
     if (entry instanceof PackedWeight p) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       GemmBenchCommand.class,
       TrainBenchCommand.class,
       GenerateBenchCommand.class,
-      ClipBenchCommand.class
+      ClipBenchCommand.class,
+      RnnBenchCommand.class
     })
 public final class BenchCommand {}

@@ -750,4 +750,110 @@ public abstract class BackendConformance {
       }
     }
   }
+
+  @Test
+  void recurrentSequenceMatchesReference() {
+    SplittableRandom r = Check.random(33);
+    // {T, B, H}: one step, awkward widths, B below and above the GEMM's row tile, both directions
+    int[][] cases = {{1, 1, 3}, {4, 3, 13}, {5, 9, 17}, {3, 17, 64}};
+    for (io.github.transformers4j.api.RecurrentCell cell : io.github.transformers4j.api.RecurrentCell.values()) {
+      for (int[] cs : cases) {
+        int t = cs[0];
+        int b = cs[1];
+        int h = cs[2];
+        int g = cell.gates() * h;
+        int sw = cell.hasCell() ? 2 * h : h;
+        float[] gx = Check.uniform(r, t * b * g);
+        float[] h0 = Check.uniform(r, b * h);
+        float[] c0 = cell.hasCell() ? Check.uniform(r, b * h) : null;
+        float[] w = Check.uniform(r, g * h);
+        float[] bias = Check.uniform(r, g);
+        float[] ds = Check.uniform(r, t * b * sw);
+        for (boolean reverse : new boolean[] {false, true}) {
+          boolean withBias = !reverse || t % 2 == 1;
+          String what = "recurrent_sequence " + cell + " T=" + t + " B=" + b + " H=" + h
+              + " reverse=" + reverse + " bias=" + withBias;
+          Tensor[] e = ref.recurrentSequence(cell, on(ref, gx, t, b, g), on(ref, h0, b, h),
+              c0 == null ? null : on(ref, c0, b, h), on(ref, w, g, h),
+              withBias ? on(ref, bias, g) : null, reverse);
+          Tensor[] a = backend.recurrentSequence(cell, on(backend, gx, t, b, g),
+              on(backend, h0, b, h), c0 == null ? null : on(backend, c0, b, h),
+              on(backend, w, g, h), withBias ? on(backend, bias, g) : null, reverse);
+          same(e[0], a[0], what + " states");
+          Tensor[] eb = ref.recurrentSequenceBackward(cell, on(ref, gx, t, b, g), on(ref, h0, b, h),
+              c0 == null ? null : on(ref, c0, b, h), on(ref, w, g, h),
+              withBias ? on(ref, bias, g) : null, reverse, e[0], e[1], on(ref, ds, t, b, sw));
+          Tensor[] ab = backend.recurrentSequenceBackward(cell, on(backend, gx, t, b, g),
+              on(backend, h0, b, h), c0 == null ? null : on(backend, c0, b, h),
+              on(backend, w, g, h), withBias ? on(backend, bias, g) : null, reverse, a[0], a[1],
+              on(backend, ds, t, b, sw));
+          String[] names = {"dgx", "dh0", "dc0", "dW_hh", "db_hh"};
+          for (int i = 0; i < 5; i++) {
+            assertEquals(eb[i] == null, ab[i] == null, what + " backward " + names[i] + " presence");
+            if (eb[i] != null) {
+              same(eb[i], ab[i], what + " backward " + names[i]);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void recurrentSequenceEqualsItsSteps() {
+    // The sequence op against Ops.recurrentStep run step by step on this backend: same states.
+    SplittableRandom r = Check.random(34);
+    Ops o = ops();
+    int t = 4;
+    int b = 3;
+    int h = 5;
+    for (io.github.transformers4j.api.RecurrentCell cell : io.github.transformers4j.api.RecurrentCell.values()) {
+      int g = cell.gates() * h;
+      Tensor gx = o.tensor(Check.uniform(r, t * b * g), t, b, g);
+      Tensor h0 = o.tensor(Check.uniform(r, b * h), b, h);
+      Tensor c0 = cell.hasCell() ? o.tensor(Check.uniform(r, b * h), b, h) : null;
+      Tensor w = o.tensor(Check.uniform(r, g * h), g, h);
+      Tensor bias = o.tensor(Check.uniform(r, g), g);
+      for (boolean reverse : new boolean[] {false, true}) {
+        Tensor states = o.recurrentSequence(cell, gx, h0, c0, w, bias, reverse);
+        Tensor hh = h0;
+        Tensor cc = c0;
+        for (int s = 0; s < t; s++) {
+          int at = reverse ? t - 1 - s : s;
+          Tensor x = o.reshape(o.slice(gx, 0, at, at + 1), b, g);
+          Tensor next = o.recurrentStep(cell, x, hh, cc, w, bias);
+          same(next, o.reshape(o.slice(states, 0, at, at + 1), b, -1),
+              "recurrent_sequence " + cell + " reverse=" + reverse + " step " + at);
+          hh = cell.hasCell() ? o.slice(next, 1, 0, h) : next;
+          cc = cell.hasCell() ? o.slice(next, 1, h, 2 * h) : null;
+        }
+      }
+    }
+  }
+
+  @Test
+  void gradientsOfRecurrentSequence() {
+    SplittableRandom r = Check.random(35);
+    Ops o = ops();
+    int t = 3;
+    int b = 2;
+    int h = 3;
+    for (io.github.transformers4j.api.RecurrentCell cell : io.github.transformers4j.api.RecurrentCell.values()) {
+      int g = cell.gates() * h;
+      for (boolean reverse : new boolean[] {false, true}) {
+        String what = "recurrent_sequence " + cell + " reverse=" + reverse;
+        if (cell.hasCell()) {
+          grad(what,
+              new float[][] {u(r, t, b, g), u(r, b, h), u(r, b, h), u(r, g, h), u(r, g)},
+              new int[][] {{t, b, g}, {b, h}, {b, h}, {g, h}, {g}},
+              x -> o.recurrentSequence(cell, x[0], x[1], x[2], x[3], x[4], reverse));
+        } else {
+          grad(what,
+              new float[][] {u(r, t, b, g), u(r, b, h), u(r, g, h), u(r, g)},
+              new int[][] {{t, b, g}, {b, h}, {g, h}, {g}},
+              x -> o.recurrentSequence(cell, x[0], x[1], null, x[2], x[3], reverse));
+        }
+      }
+    }
+  }
 }

@@ -18,6 +18,11 @@ public final class Gru extends RecurrentLayer {
   }
 
   @Override
+  protected RecurrentCell cell() {
+    return RecurrentCell.GRU;
+  }
+
+  @Override
   protected String kind() {
     return "GRU";
   }

@@ -17,6 +17,11 @@ public final class Lstm extends RecurrentLayer {
   }
 
   @Override
+  protected RecurrentCell cell() {
+    return RecurrentCell.LSTM;
+  }
+
+  @Override
   protected String kind() {
     return "LSTM";
   }

@@ -1,6 +1,7 @@
 package io.github.transformers4j.models.rnn;
 
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.models.layers.Dropout;
@@ -14,8 +15,9 @@ import java.util.SplittableRandom;
 
 /**
  * A stack of recurrent layers (the shared time loop of {@link Rnn}, {@link Lstm} and {@link Gru}):
- * per layer and direction, the input projection of all steps is one product, then {@link #step}
- * runs once per time step. Parameters carry PyTorch's names ({@code weight_ih_l{k}} (G·H, in),
+ * per layer and direction, the input projection of all steps is one product, then the time loop
+ * runs as one {@link Ops#recurrentSequence} op (one tape entry for all T steps), or, in a padded
+ * batch of variable lengths, {@link #step} once per time step. The stack runs time-major inside. Parameters carry PyTorch's names ({@code weight_ih_l{k}} (G·H, in),
  * {@code weight_hh_l{k}} (G·H, H), {@code bias_ih_l{k}}, {@code bias_hh_l{k}} (G·H), suffix {@code
  * _reverse} for the backward direction), G being the gate count, so a PyTorch state dict loads
  * through {@code WeightLoader} with no prefix.
@@ -76,8 +78,17 @@ public abstract class RecurrentLayer extends AbstractModule {
   }
 
   /**
-   * One time step of one direction of one layer: the gates and the next state. This is the one
-   * place a step is computed, so a fused per-step kernel can replace it.
+   * The fused cell this layer's steps are, for {@link Ops#recurrentSequence}: the whole time loop
+   * of a layer and direction in one op when every row runs all T steps. {@code null} (a layer
+   * without one) runs {@link #step} once per step.
+   */
+  protected RecurrentCell cell() {
+    return null;
+  }
+
+  /**
+   * One time step of one direction of one layer: the gates and the next state. The time loop of
+   * a padded batch (variable lengths, whose rows stop at different steps) runs it once per step.
    *
    * @param gx the step's input projection {@code x_t·W_ihᵀ + b_ih}, (B, G·H)
    * @param state the previous state, each part (B, H)
@@ -111,9 +122,10 @@ public abstract class RecurrentLayer extends AbstractModule {
       throw new IllegalArgumentException(
           kind() + " input: expected " + layout + config.inputSize() + "), got " + x.shape());
     }
-    Tensor in = config.batchFirst() ? x : ops.transpose(x, 0, 1); // (T, B, I) -> (B, T, I)
-    int b = in.shape().dim(0);
-    int t = in.shape().dim(1);
+    // The stack runs time-major: each step's rows are contiguous for the time loop.
+    Tensor in = config.batchFirst() ? ops.transpose(x, 0, 1) : x; // (B, T, I) -> (T, B, I)
+    int t = in.shape().dim(0);
+    int b = in.shape().dim(1);
     if (t == 0 || b == 0) {
       throw new IllegalArgumentException(kind() + " input: empty batch or sequence, shape " + x.shape());
     }
@@ -124,6 +136,7 @@ public abstract class RecurrentLayer extends AbstractModule {
     }
     requireState("c0", c0, stack, b);
     Tensor[][] masks = lengths == null ? null : masks(lengths, b, t);
+    RecurrentCell cell = cell();
 
     List<Tensor> finalH = new ArrayList<>();
     List<Tensor> finalC = new ArrayList<>();
@@ -136,47 +149,64 @@ public abstract class RecurrentLayer extends AbstractModule {
       for (int dir = 0; dir < d; dir++) {
         int k = layer * d + dir;
         Parameter[] w = weights[k];
-        // (B, T, in) -> (B, T, G·H): every step's input projection in one product
+        // (T, B, in) -> (T, B, G·H): every step's input projection in one product
         Tensor gx = ops.linear(layerIn, w[0].get(), true, w[2] == null ? null : w[2].get());
-        CellState state =
+        Tensor whh = w[1].get();
+        Tensor bhh = w[3] == null ? null : w[3].get();
+        CellState initial =
             new CellState(initial(h0, k, b), hasCell() ? initial(c0, k, b) : null);
-        Tensor[] perStep = new Tensor[t];
-        split(gx, 0, t, perStep);
-        Tensor[] steps = new Tensor[t];
-        for (int s = 0; s < t; s++) {
-          int at = dir == 0 ? s : t - 1 - s;
-          Tensor g = ops.reshape(perStep[at], b, gates * hs); // (B, 1, G·H) -> (B, G·H)
-          CellState next = step(g, state, w[1].get(), w[3] == null ? null : w[3].get());
-          Tensor out = next.h();
-          if (masks != null && masks[at] != null) {
-            Tensor m = masks[at][0];
-            Tensor keep = masks[at][1];
-            out = ops.mul(next.h(), m);
-            next =
-                new CellState(
-                    ops.add(out, ops.mul(state.h(), keep)),
-                    next.c() == null ? null : ops.add(ops.mul(next.c(), m), ops.mul(state.c(), keep)));
+        CellState last;
+        if (masks == null && cell != null) {
+          // the whole time loop as one op: (T, B, H), or (T, B, 2H) of [h, c] for the LSTM
+          Tensor states =
+              ops.recurrentSequence(cell, gx, initial.h(), initial.c(), whh, bhh, dir == 1);
+          outputs.add(hasCell() ? ops.slice(states, 2, 0, hs) : states);
+          int end = dir == 0 ? t - 1 : 0;
+          Tensor fin = ops.reshape(ops.slice(states, 0, end, end + 1), b, -1); // (B, H or 2H)
+          last = hasCell()
+              ? new CellState(ops.slice(fin, 1, 0, hs), ops.slice(fin, 1, hs, 2 * hs))
+              : new CellState(fin, null);
+        } else {
+          CellState state = initial;
+          Tensor[] perStep = new Tensor[t];
+          split(gx, 0, t, perStep);
+          Tensor[] steps = new Tensor[t];
+          for (int s = 0; s < t; s++) {
+            int at = dir == 0 ? s : t - 1 - s;
+            Tensor g = ops.reshape(perStep[at], b, gates * hs); // (1, B, G·H) -> (B, G·H)
+            CellState next = step(g, state, whh, bhh);
+            Tensor out = next.h();
+            if (masks != null && masks[at] != null) {
+              Tensor m = masks[at][0];
+              Tensor keep = masks[at][1];
+              out = ops.mul(next.h(), m);
+              next =
+                  new CellState(
+                      ops.add(out, ops.mul(state.h(), keep)),
+                      next.c() == null ? null : ops.add(ops.mul(next.c(), m), ops.mul(state.c(), keep)));
+            }
+            steps[at] = ops.reshape(out, 1, b, hs); // (B, H) -> (1, B, H)
+            state = next;
           }
-          steps[at] = ops.reshape(out, b, 1, hs); // (B, H) -> (B, 1, H)
-          state = next;
+          outputs.add(ops.concat(Arrays.asList(steps), 0)); // T × (1, B, H) -> (T, B, H)
+          last = state;
         }
-        outputs.add(ops.concat(Arrays.asList(steps), 1)); // T × (B, 1, H) -> (B, T, H)
-        finalH.add(ops.reshape(state.h(), 1, b, hs));
-        if (state.c() != null) {
-          finalC.add(ops.reshape(state.c(), 1, b, hs));
+        finalH.add(ops.reshape(last.h(), 1, b, hs));
+        if (last.c() != null) {
+          finalC.add(ops.reshape(last.c(), 1, b, hs));
         }
       }
-      layerIn = d == 1 ? outputs.get(0) : ops.concat(outputs, 2); // (B, T, D·H)
+      layerIn = d == 1 ? outputs.get(0) : ops.concat(outputs, 2); // (T, B, D·H)
     }
-    Tensor output = config.batchFirst() ? layerIn : ops.transpose(layerIn, 0, 1);
+    Tensor output = config.batchFirst() ? ops.transpose(layerIn, 0, 1) : layerIn; // (B, T, D·H)
     Tensor hN = stack == 1 ? finalH.get(0) : ops.concat(finalH, 0);
     Tensor cN = finalC.isEmpty() ? null : stack == 1 ? finalC.get(0) : ops.concat(finalC, 0);
     return new RecurrentOutput(output, hN, cN);
   }
 
   /**
-   * Cuts {@code x} (B, n, ·), covering steps [from, from + n), into its n single steps along axis
-   * 1, halving recursively. The backward of a slice is a tensor of the sliced tensor's full size, so
+   * Cuts {@code x} (n, B, ·), covering steps [from, from + n), into its n single steps along axis
+   * 0, halving recursively. The backward of a slice is a tensor of the sliced tensor's full size, so
    * T slices of the whole would cost O(T²) in the backward; halving costs O(T log T).
    */
   private void split(Tensor x, int from, int n, Tensor[] out) {
@@ -185,8 +215,8 @@ public abstract class RecurrentLayer extends AbstractModule {
       return;
     }
     int half = n / 2;
-    split(ops.slice(x, 1, 0, half), from, half, out);
-    split(ops.slice(x, 1, half, n), from + half, n - half, out);
+    split(ops.slice(x, 0, 0, half), from, half, out);
+    split(ops.slice(x, 0, half, n), from + half, n - half, out);
   }
 
   private void requireState(String name, Tensor s, int stack, int b) {

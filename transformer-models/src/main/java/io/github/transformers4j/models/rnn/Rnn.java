@@ -34,6 +34,11 @@ public final class Rnn extends RecurrentLayer {
   }
 
   @Override
+  protected RecurrentCell cell() {
+    return nonlinearity == Nonlinearity.TANH ? RecurrentCell.RNN_TANH : RecurrentCell.RNN_RELU;
+  }
+
+  @Override
   protected String kind() {
     return "RNN";
   }
