@@ -29,6 +29,10 @@ enum ProjectModule {
       "clip",
       List.of(API, MODELS, TRAINING),
       List.of(Libs.GSON, "javax.imageio..")),
+  // LangChain4j's model interfaces over models' embedder and generator; LangChain4j stays out of
+  // every other module (ArchitectureRules.langchain4jOnlyInItsModule).
+  LANGCHAIN4J(
+      "transformer-langchain4j", "langchain4j", List.of(API, MODELS), List.of("dev.langchain4j..")),
   APPS(
       "apps",
       "apps",
@@ -46,7 +50,7 @@ enum ProjectModule {
 
   /** The library modules whose dependencies {@code ARCHITECTURE.md} restricts. */
   static final List<ProjectModule> RESTRICTED =
-      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP, APPS);
+      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP, LANGCHAIN4J, APPS);
 
   final String folder;
   final String suffix;
