@@ -232,6 +232,61 @@ class StreamingGenerationParityTest {
   }
 
   @Test
+  void anEncoderDecoderFolderStreamsItsDecodedOutput() throws Exception {
+    // hf-tiny/t5 (vocabulary 1100) with the SentencePiece test model carrying T5's specials and
+    // 100 sentinels: 1,100 ids.
+    Path t5 = tmp.resolve("tiny-t5");
+    Files.createDirectories(t5);
+    Path model = io.github.transformers4j.api.testing.SharedData.require("models/hf-tiny/t5");
+    Path tok = io.github.transformers4j.api.testing.SharedData.require("tokenizers/t5");
+    for (String f : List.of("config.json", "model.safetensors")) {
+      Files.copy(model.resolve(f), t5.resolve(f));
+    }
+    for (String f : List.of("spiece.model", "tokenizer_config.json")) {
+      Files.copy(tok.resolve(f), t5.resolve(f));
+    }
+    String source = "I saw a girl with a telescope.";
+    CliRun run =
+        CliRun.of(
+            "--backend", "cpu", "--threads", "1", "generate", "--model", t5.toString(),
+            "--prompt", source, "--greedy", "--max-new", "12");
+    assertEquals(0, run.code, run::toString);
+    String want = run.out.substring(0, run.out.length() - 1); // the decoded output, then a newline
+    List<String> pieces = new ArrayList<>();
+    try (T4jLanguageModel lm =
+        T4jLanguageModel.builder()
+            .modelFolder(t5)
+            .backend("cpu")
+            .threads(1)
+            .temperature(0)
+            .maxNewTokens(12)
+            .build()) {
+      AtomicReference<Response<String>> done = new AtomicReference<>();
+      lm.generate(
+          source,
+          new StreamingResponseHandler<String>() {
+            @Override
+            public void onNext(String token) {
+              pieces.add(token);
+            }
+
+            @Override
+            public void onComplete(Response<String> response) {
+              done.set(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+              throw new AssertionError(error);
+            }
+          });
+      System.out.printf("[StreamingGenerationParityTest] t5: %d pieces: %s%n", pieces.size(), pieces);
+      assertEquals(want, String.join("", pieces), run::toString);
+      assertEquals(want, done.get().content());
+    }
+  }
+
+  @Test
   void aFolderWithoutAChatTemplateNeedsAnExplicitFormat() throws Exception {
     IllegalArgumentException e =
         assertThrows(
