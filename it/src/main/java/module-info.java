@@ -4,4 +4,5 @@
  */
 module io.github.transformers4j.it {
   requires io.github.transformers4j.apps;
+  requires io.github.transformers4j.langchain4j;
 }

@@ -113,6 +113,10 @@ final class ArchitectureRules {
       case GPU_APARAPI ->
           "OpenCL through Aparapi is one pluggable backend; anything else using it directly"
               + " would need a GPU stack to load";
+      case LANGCHAIN4J ->
+          "LangChain4j is an integration on top of the library, not a foundation of it: its jars"
+              + " are automatic modules named from their file names, and models, tokenizers and"
+              + " training must stay usable by applications that do not use LangChain4j";
       case CPU ->
           "the incubating Vector API needs --add-modules jdk.incubator.vector and changes"
               + " between JDKs; keeping it in the CPU backend keeps every other module on the"
@@ -149,7 +153,14 @@ final class ArchitectureRules {
     return libraryOnlyIn("The JDK's HTTP server", ProjectModule.SERVING, "com.sun.net.httpserver..");
   }
 
-  /** Guice, Picocli, Lucene, Aparapi, the Vector API and the HTTP server, each confined to its module. */
+  ArchRule langchain4jOnlyInItsModule() {
+    return libraryOnlyIn("LangChain4j", ProjectModule.LANGCHAIN4J, "dev.langchain4j..");
+  }
+
+  /**
+   * Guice, Picocli, Lucene, Aparapi, the Vector API, the JDK's HTTP server and LangChain4j, each
+   * confined to its module.
+   */
   List<ArchRule> libraryConfinement() {
     return List.of(
         guiceOnlyInApps(),
@@ -157,7 +168,8 @@ final class ArchitectureRules {
         luceneOnlyInTokenizers(),
         aparapiOnlyInGpuAparapi(),
         vectorApiOnlyInCpu(),
-        httpServerOnlyInServing());
+        httpServerOnlyInServing(),
+        langchain4jOnlyInItsModule());
   }
 
   /** No cycles between packages anywhere under the root. */

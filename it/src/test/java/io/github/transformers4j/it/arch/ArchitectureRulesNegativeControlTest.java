@@ -12,7 +12,9 @@ import io.github.transformers4j.it.archfixture.api.CleanShape;
 import io.github.transformers4j.it.archfixture.api.LeakyTensorFactory;
 import io.github.transformers4j.it.archfixture.apps.Wiring;
 import io.github.transformers4j.it.archfixture.cpu.FakeCpuBackend;
+import io.github.transformers4j.it.archfixture.langchain4j.EmbeddingAdapter;
 import io.github.transformers4j.it.archfixture.models.BadLayer;
+import io.github.transformers4j.it.archfixture.models.LangChainLayer;
 import io.github.transformers4j.it.archfixture.stray.Orphan;
 import io.github.transformers4j.it.archfixture.tokenizers.LuceneTokenizer;
 import io.github.transformers4j.it.archfixture.training.BadTrainer;
@@ -49,6 +51,8 @@ class ArchitectureRulesNegativeControlTest {
             BadTrainer.class,
             Wiring.class,
             LuceneTokenizer.class,
+            EmbeddingAdapter.class,
+            LangChainLayer.class,
             Orphan.class)) {
       assertTrue(FIXTURE.contain(c), c + " missing from the fixture import");
     }
@@ -117,6 +121,18 @@ class ArchitectureRulesNegativeControlTest {
         "the fixture tokenizer does not use Lucene");
     EvaluationResult result = RULES.luceneOnlyInTokenizers().evaluate(FIXTURE);
     assertFalse(result.hasViolation(), result.getFailureReport().toString());
+  }
+
+  @Test
+  void langchain4jRuleReportsLangChain4jOutsideItsModule() {
+    EvaluationResult result = RULES.langchain4jOnlyInItsModule().evaluate(FIXTURE);
+    assertReports(result, LangChainLayer.class, "dev.langchain4j.data.embedding.Embedding");
+    assertDoesNotReport(result, EmbeddingAdapter.class);
+    // The module table says the same from the models side.
+    assertReports(
+        RULES.dependsOnlyOnWhatTheTableAllows(ProjectModule.MODELS).evaluate(FIXTURE),
+        LangChainLayer.class,
+        "dev.langchain4j.data.embedding.Embedding");
   }
 
   @Test

@@ -32,6 +32,10 @@ enum ProjectModule {
   // com.sun.net.httpserver (module jdk.httpserver): the OpenAI-compatible server is the JDK's own
   // HTTP server, so serving adds no HTTP library (see docs/architecture.md, "Serving").
   SERVING("serving", "serving", List.of(API, MODELS), List.of(Libs.GSON, "com.sun.net.httpserver..")),
+  // LangChain4j's model interfaces over models' embedder and generator; LangChain4j stays out of
+  // every other module (ArchitectureRules.langchain4jOnlyInItsModule).
+  LANGCHAIN4J(
+      "transformer-langchain4j", "langchain4j", List.of(API, MODELS), List.of("dev.langchain4j..")),
   APPS(
       "apps",
       "apps",
@@ -49,7 +53,7 @@ enum ProjectModule {
 
   /** The library modules whose dependencies {@code ARCHITECTURE.md} restricts. */
   static final List<ProjectModule> RESTRICTED =
-      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP, SERVING, APPS);
+      List.of(API, MODELS, CPU, GPU_APARAPI, TOKENIZERS, TRAINING, CLIP, SERVING, LANGCHAIN4J, APPS);
 
   final String folder;
   final String suffix;

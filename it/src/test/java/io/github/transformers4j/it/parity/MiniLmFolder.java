@@ -16,11 +16,11 @@ import java.util.Map;
  * config.json} (a test resource), its {@code tokenizer.json}, and its ONNX initializers rewritten
  * as {@code model.safetensors}, so that {@code Pretrained} and {@code t4j embed} load it.
  */
-final class MiniLmFolder {
+public final class MiniLmFolder {
   private MiniLmFolder() {}
 
   /** Writes the folder into {@code dir} (which must exist) and returns it. */
-  static Path write(Path dir) throws IOException {
+  public static Path write(Path dir) throws IOException {
     BertModelFiles m = BertModelFiles.MINILM;
     copy(m.configResource, dir.resolve("config.json"));
     copy(m.tokenizerResource, dir.resolve("tokenizer.json"));

@@ -3,6 +3,7 @@ package io.github.transformers4j.it.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.registry.Tokenizers;
 import io.github.transformers4j.api.spi.TextTokenizer;
@@ -29,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Sentence embeddings ({@code SentenceEmbedder}, what {@code t4j embed} runs) on all-MiniLM-L6-v2
  * as a Hugging Face folder (its config, its tokenizer.json and its ONNX initializers rewritten as
- * model.safetensors, loaded by {@code Pretrained}), against ONNX Runtime on the same ids,
- * mean-pooled and normalized as sentence-transformers does; three texts of different lengths in
- * one padded batch.
+ * model.safetensors, loaded by {@code Pretrained}), against ONNX Runtime given Hugging Face
+ * tokenizers' ids and attention mask, mean-pooled over that mask and normalized as
+ * sentence-transformers does; three texts of different lengths in one padded batch.
  */
 class SentenceEmbedderParityTest {
   private static final List<String> TEXTS =
@@ -70,19 +71,26 @@ class SentenceEmbedderParityTest {
     }
     assertEquals(TEXTS.size(), got.length);
     double worst = 0;
-    try (OrtBert ort = new OrtBert(m.onnxFile(), 1)) {
+    // The reference is sentence-transformers' computation: Hugging Face tokenizers' ids and
+    // attention mask (this tokenizer.json pads every text to 128), the model run with that mask,
+    // the mean over the positions the mask keeps.
+    try (OrtBert ort = new OrtBert(m.onnxFile(), 1);
+        HuggingFaceTokenizer hf =
+            HuggingFaceTokenizer.newInstance(
+                dir.resolve("tokenizer.json"), Map.of("padding", "max_length", "maxLength", "128"))) {
       for (int i = 0; i < TEXTS.size(); i++) {
-        int[] ids = tok.encodeIds(TEXTS.get(i));
+        ai.djl.huggingface.tokenizers.Encoding enc = hf.encode(TEXTS.get(i));
+        long[] ids = enc.getIds();
+        long[] mask = enc.getAttentionMask();
         assertEquals(tok.tokenId("[CLS]"), ids[0], "the tokenizer adds [CLS]");
-        long[][] lIds = {Arrays.stream(ids).asLongStream().toArray()};
-        long[][] ones = {new long[ids.length]};
-        Arrays.fill(ones[0], 1);
-        float[] h = ort.lastHiddenState(lIds, ones, new long[][] {new long[ids.length]});
+        assertEquals(128, ids.length, "this tokenizer.json pads to 128");
+        float[] h = ort.lastHiddenState(new long[][] {ids}, new long[][] {mask}, new long[][] {new long[ids.length]});
         int c = h.length / ids.length;
+        long real = Arrays.stream(mask).sum();
         double[] want = new double[c];
         for (int t = 0; t < ids.length; t++) {
           for (int j = 0; j < c; j++) {
-            want[j] += h[t * c + j] / (double) ids.length;
+            want[j] += mask[t] * h[t * c + j] / (double) real;
           }
         }
         double norm = Math.sqrt(Arrays.stream(want).map(x -> x * x).sum());

@@ -60,10 +60,12 @@ public final class SentenceEmbedder {
 
   /**
    * The token ids the encoder sees for {@code text}: longer inputs are cut to the model's
-   * positions, ending on {@code [SEP]} as Hugging Face truncates.
+   * positions, ending on {@code [SEP]} as Hugging Face truncates. Padding that the tokenizer adds
+   * by its own settings (all-MiniLM-L6-v2's {@code tokenizer.json} pads every text to 128) is
+   * dropped: it is not text, and sentence-transformers masks it out of the mean.
    */
   public int[] ids(String text) {
-    int[] ids = tokenizer.encodeIds(text);
+    int[] ids = withoutTrailingPadding(tokenizer.encodeIds(text));
     int max = bert.config().maxPositionEmbeddings();
     if (ids.length > max) {
       ids = Arrays.copyOf(ids, max);
@@ -73,6 +75,19 @@ public final class SentenceEmbedder {
       }
     }
     return ids;
+  }
+
+  // Pads after the last real token; a BERT-family text ends on [SEP] (or </s>), never on a pad.
+  private int[] withoutTrailingPadding(int[] ids) {
+    int pad = tokenizer.tokenId("[PAD]");
+    if (pad < 0) {
+      pad = tokenizer.tokenId("<pad>");
+    }
+    int n = ids.length;
+    while (pad >= 0 && n > 0 && ids[n - 1] == pad) {
+      n--;
+    }
+    return n == ids.length ? ids : Arrays.copyOf(ids, n);
   }
 
   /** One vector of width C per text, in order. */
