@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
@@ -148,6 +149,8 @@ public final class CharLm {
             "sdpa",
             s.seed());
     out.requireSameConfig(configMap(cfg), OPTIONS);
+    out.requireSameData(
+        OutputFolder.fingerprint(List.of(parts[0], parts[1])), "--data, --val-fraction");
     if (!out.resuming()) {
       tok.save(output.resolve("tokenizer.json"));
       saveConfig(output.resolve("config.json"), cfg);

@@ -348,6 +348,92 @@ public final class OutputFolder implements AutoCloseable {
     }
   }
 
+  /** The trainer-state key of the training data's fingerprint ({@link #requireSameData}). */
+  public static final String DATA_KEY = "data_sha256";
+
+  private String dataFingerprint;
+
+  /**
+   * Records the fingerprint of this run's training data (see {@link #fingerprint}), which the
+   * trainer stores in every checkpoint, and checks, when resuming, that it is the checkpoint's: a
+   * different corpus with the same characters or vocabulary would continue silently on other data
+   * (an inexact resume, or ids that mean other tokens). A checkpoint without a fingerprint (older
+   * versions) is accepted as before.
+   *
+   * @param options the options that choose the data, for the message ("--data, --val-fraction")
+   * @throws IllegalArgumentException when resuming on other data; nothing is written then
+   */
+  public void requireSameData(String fingerprint, String options) throws IOException {
+    this.dataFingerprint = fingerprint;
+    if (!resuming()) {
+      return;
+    }
+    String saved =
+        io.github.transformers4j.training.checkpoint.Checkpoint.readState(
+                dir.resolve("checkpoint"))
+            .extra()
+            .get(DATA_KEY);
+    if (saved != null && !saved.equals(fingerprint)) {
+      throw new IllegalArgumentException(
+          "--resume: the training data ("
+              + options
+              + ") is not the data the checkpoint in "
+              + target
+              + " was trained on (its tokens' SHA-256 "
+              + saved.substring(0, Math.min(12, saved.length()))
+              + "..., now "
+              + fingerprint.substring(0, 12)
+              + "...); resume with the same data, or train a new model in another folder");
+    }
+  }
+
+  /** The fingerprint given to {@link #requireSameData}, or null. */
+  public String dataFingerprint() {
+    return dataFingerprint;
+  }
+
+  /**
+   * The SHA-256 (hex) of token-id arrays and strings, each with its length first so that
+   * different splits of the same values differ: a training data fingerprint.
+   */
+  public static String fingerprint(List<?> parts) {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8192);
+    for (Object part : parts) {
+      if (part instanceof int[] ids) {
+        b.putLong(ids.length);
+        for (int id : ids) {
+          if (b.remaining() < 4) {
+            md.update(b.array(), 0, b.position());
+            b.clear();
+          }
+          b.putInt(id);
+        }
+      } else {
+        byte[] s = String.valueOf(part).getBytes(StandardCharsets.UTF_8);
+        if (b.remaining() < 8) {
+          md.update(b.array(), 0, b.position());
+          b.clear();
+        }
+        b.putLong(-1 - (long) s.length); // a string is not an array of the same length
+        md.update(b.array(), 0, b.position());
+        b.clear();
+        md.update(s);
+      }
+      if (b.remaining() < 8) {
+        md.update(b.array(), 0, b.position());
+        b.clear();
+      }
+    }
+    md.update(b.array(), 0, b.position());
+    return java.util.HexFormat.of().formatHex(md.digest());
+  }
+
   /**
    * The model configuration a recipe saved in {@code dir}: {@code recipe.json}'s {@code
    * model_config} where a recipe keeps its own there (seq2seq, whose {@code config.json} is a

@@ -218,6 +218,8 @@ public final class Seq2SeqRecipe {
     }
     Map<String, Object> config = configMap(tok.vocabSize(), maxPositions, sp.bos(), s);
     out.requireSameConfig(config, OPTIONS);
+    out.requireSameData(
+        BertRecipe.examplesFingerprint(train, val), "--data, --val-fraction, --seed");
     EncoderDecoderConfig cfg = EncoderDecoderConfig.fromMap(config);
     if (!out.resuming()) {
       if (tokenizerFile == null) {

@@ -79,6 +79,9 @@ public final class Trainer {
   public Trainer writingTo(OutputFolder folder) {
     this.folder = folder;
     this.outDir = folder.dir();
+    if (folder.dataFingerprint() != null) {
+      extra.put(OutputFolder.DATA_KEY, folder.dataFingerprint());
+    }
     return this;
   }
 
