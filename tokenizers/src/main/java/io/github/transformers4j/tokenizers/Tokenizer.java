@@ -17,6 +17,9 @@ import java.util.stream.IntStream;
  * Encoding e = bert.encode("Hello world", "Second sentence", true);
  * e.ids(); e.typeIds(); e.starts(); e.ends();
  * }</pre>
+ *
+ * <p>Thread safety: immutable once built (its word cache is concurrent); one instance may be shared
+ * by any number of threads.
  */
 public final class Tokenizer implements TextTokenizer {
   private final Normalizer normalizer;
