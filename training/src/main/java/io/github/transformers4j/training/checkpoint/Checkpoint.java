@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.io.AtomicFiles;
+import io.github.transformers4j.api.io.CrashPoints;
 import io.github.transformers4j.training.optim.Optimizer;
 import io.github.transformers4j.training.optim.Parameter;
 import io.github.transformers4j.training.optim.ParameterSet;
@@ -92,6 +93,7 @@ public final class Checkpoint {
       } else {
         deleteTree(abs); // absent, or a damaged folder no resume would read; old is kept
       }
+      CrashPoints.reached("checkpoint.swap"); // the crash window of issue 12, defect 2
       Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
       AtomicFiles.syncDirectory(parent);
       deleteTree(old);
