@@ -670,6 +670,19 @@ public final class BertRecipe {
     BertConfig cfg = BertConfig.fromMap(HfConfig.read(dir.resolve("config.json")));
     TextTokenizer tok =
         TokenizerFiles.load(dir.resolve(recipe.get("tokenizer").getAsString()), false);
+    if (tok.vocabSize() > cfg.vocabSize()) {
+      // Ids past the embedding would fail deep in the model; fewer tokens (a tokenizer file that
+      // Hugging Face rounds up in config.json) are fine for an encoder.
+      throw new IOException(
+          dir.resolve(recipe.get("tokenizer").getAsString())
+              + " has "
+              + tok.vocabSize()
+              + " tokens but "
+              + dir.resolve("config.json")
+              + " says vocab_size "
+              + cfg.vocabSize()
+              + "; the two files are not of one model");
+    }
     List<String> labels = new ArrayList<>();
     recipe.getAsJsonArray("labels").forEach(e -> labels.add(e.getAsString()));
     io.github.transformers4j.training.objectives.Trainable model;

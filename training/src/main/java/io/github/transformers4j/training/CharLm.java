@@ -301,6 +301,18 @@ public final class CharLm {
   public static Loaded load(Ops ops, Path output, WeightPrecision precision) throws IOException {
     Gpt2Config cfg = Gpt2Config.fromMap(HfConfig.read(output.resolve("config.json")));
     CharTokenizer tok = CharTokenizer.load(output.resolve("tokenizer.json"));
+    if (tok.vocabSize() != cfg.vocabSize()) {
+      // A smaller vocabulary would silently drop every generated id it lacks.
+      throw new IOException(
+          output.resolve("tokenizer.json")
+              + " has "
+              + tok.vocabSize()
+              + " tokens but "
+              + output.resolve("config.json")
+              + " says vocab_size "
+              + cfg.vocabSize()
+              + "; the two files are not of one model");
+    }
     GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
     Checkpoint.loadModel(output.resolve("checkpoint"), lm.parameterSet());
     lm.model().quantize(precision);

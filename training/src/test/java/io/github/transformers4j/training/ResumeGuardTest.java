@@ -131,6 +131,50 @@ class ResumeGuardTest {
         16, 2, 32, 2, 0f, "sinusoidal", true, 8, steps, 1e-3, 1, 0.1f, 0.01, 1.0, 2, 0, 5);
   }
 
+  /** Defect 6: a char model whose tokenizer.json lacks ids of its vocabulary is refused. */
+  @Test
+  void aCharTokenizerSmallerThanTheModelIsRefusedAtLoad(@TempDir Path tmp) throws Exception {
+    Path run = tmp.resolve("run");
+    try (OutputFolder f = OutputFolder.open(run, CharLm.TASK, OutputFolder.Mode.NEW)) {
+      CharLm.train(ops, TEXT, clm(16, 2), f, false, null);
+    }
+    String json = Files.readString(run.resolve("tokenizer.json"));
+    // Drop the vocabulary's last entry (the one the closing brace follows).
+    String smaller = json.replaceFirst(",\\s*\"[^\"]*\"\\s*:\\s*\\d+(\\s*\\})", "$1");
+    assertNotEquals(json, smaller);
+    Files.writeString(run.resolve("tokenizer.json"), smaller);
+    java.io.IOException e =
+        assertThrows(java.io.IOException.class, () -> CharLm.load(ops, run));
+    assertTrue(e.getMessage().contains("tokens but"), e.getMessage());
+    assertTrue(e.getMessage().contains("vocab_size"), e.getMessage());
+  }
+
+  /** Defect 6: NaN weights in a checkpoint are refused, naming the tensor. */
+  @Test
+  void aCheckpointWithNaNWeightsIsRefusedNamingTheTensor(@TempDir Path tmp) throws Exception {
+    Path run = tmp.resolve("run");
+    try (OutputFolder f = OutputFolder.open(run, CharLm.TASK, OutputFolder.Mode.NEW)) {
+      CharLm.train(ops, TEXT, clm(16, 2), f, false, null);
+    }
+    Path model = run.resolve("checkpoint").resolve("model.safetensors");
+    byte[] b = Files.readAllBytes(model);
+    long header = java.nio.ByteBuffer.wrap(b, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    // The last float of the data section: NaN.
+    java.nio.ByteBuffer.wrap(b)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putFloat(b.length - 4, Float.NaN);
+    assertTrue(8 + header < b.length - 4);
+    Files.write(model, b);
+    java.io.IOException e =
+        assertThrows(java.io.IOException.class, () -> CharLm.load(ops, run));
+    assertTrue(e.getMessage().contains("holds NaN at element"), e.getMessage());
+    try (OutputFolder f = OutputFolder.open(run, CharLm.TASK, OutputFolder.Mode.RESUME)) {
+      Exception r =
+          assertThrows(Exception.class, () -> CharLm.train(ops, TEXT, clm(16, 4), f, false, null));
+      assertTrue(r.getMessage().contains("holds NaN at element"), r.getMessage());
+    }
+  }
+
   @Test
   void theFingerprintSeparatesSplitsAndTypes() {
     assertNotEquals(
