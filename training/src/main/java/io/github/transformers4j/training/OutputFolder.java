@@ -165,10 +165,48 @@ public final class OutputFolder implements AutoCloseable {
     }
     Path parent = abs.getParent();
     Files.createDirectories(parent);
+    deleteAbandonedStaging(parent, "." + abs.getFileName() + ".staging-");
     Path staging = freshSibling(parent, "." + abs.getFileName() + ".staging-", true);
     OutputFolder f = new OutputFolder(abs, kind, mode, staging);
     f.lock(target); // moves into place with the folder, still held
     return f;
+  }
+
+  /**
+   * Deletes the staging folders of earlier runs on this target that were killed before their
+   * first checkpoint: no run holds their lock and they hold no checkpoint, so nothing in them can
+   * be resumed (a staged folder with a checkpoint, left by a failed move into place, is kept).
+   */
+  private static void deleteAbandonedStaging(Path parent, String prefix) {
+    List<Path> candidates;
+    try (Stream<Path> s = Files.list(parent)) {
+      candidates =
+          s.filter(p -> p.getFileName().toString().startsWith(prefix))
+              .filter(Files::isDirectory)
+              .toList();
+    } catch (IOException e) {
+      return; // a leftover stays; it hides nothing from this run
+    }
+    for (Path p : candidates) {
+      if (io.github.transformers4j.training.checkpoint.Checkpoint.exists(p.resolve("checkpoint"))) {
+        continue;
+      }
+      Path lockFile = p.resolve(LOCK);
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE)) {
+        java.nio.channels.FileLock l = ch.tryLock();
+        if (l == null) {
+          continue; // a run is writing it
+        }
+        deleteTree(p);
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        // held in this JVM: in use
+      } catch (java.nio.file.NoSuchFileException e) {
+        // no lock file: a run between creating the folder and locking it, or not ours; keep it
+      } catch (IOException e) {
+        // cannot tell: keep it
+      }
+    }
   }
 
   /** Takes the folder's lock, or fails naming it when another run holds it. */
