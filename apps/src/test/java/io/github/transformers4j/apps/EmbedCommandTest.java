@@ -1,5 +1,6 @@
 package io.github.transformers4j.apps;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,6 +124,27 @@ class EmbedCommandTest {
     Cli.Run bad = Cli.runInstalled("--backend", "cpu", "embed", "--model", dir.toString(), "--quantize", "fp8", text);
     assertEquals(2, bad.code(), bad::toString);
     assertTrue(bad.err().contains("unknown weight precision 'fp8'; valid: f32, bf16, int8"), bad::toString);
+  }
+
+  @Test
+  void aTextBeyondThePositionsIsAnErrorUnlessTruncatedExplicitly(@TempDir Path dir)
+      throws Exception {
+    writeModel(dir); // 512 positions
+    String tooLong = "fox ".repeat(600);
+    Cli.Run refused = Cli.runInstalled("--backend", "cpu", "embed", "--model", dir.toString(), tooLong);
+    assertEquals(1, refused.code(), refused::toString);
+    assertTrue(
+        refused.err().contains("text 0 has 602 tokens but the model takes at most 512"),
+        refused::toString);
+    assertTrue(refused.err().contains("--truncate"), refused::toString);
+    Cli.Run cut =
+        Cli.runInstalled(
+            "--backend", "cpu", "embed", "--model", dir.toString(), "--truncate", tooLong);
+    assertEquals(0, cut.code(), cut::toString);
+    // [CLS], 510 × fox, [SEP]: the ids of the text cut to 510 words.
+    Cli.Run fits =
+        Cli.runInstalled("--backend", "cpu", "embed", "--model", dir.toString(), "fox ".repeat(510));
+    assertArrayEquals(vectors(fits)[0], vectors(cut)[0]);
   }
 
   @Test

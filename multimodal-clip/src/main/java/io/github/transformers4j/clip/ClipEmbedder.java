@@ -32,6 +32,7 @@ public final class ClipEmbedder {
   private final TextTokenizer tokenizer;
   private final ClipImageProcessor processor;
   private final int batch;
+  private boolean truncate;
 
   /** An embedder over {@code model}, {@link #DEFAULT_BATCH} inputs per forward pass. */
   public ClipEmbedder(Ops ops, ClipModel model, TextTokenizer tokenizer, ClipImageProcessor processor) {
@@ -67,14 +68,42 @@ public final class ClipEmbedder {
     model.train(false, 0);
   }
 
-  /** The projected features of {@code texts}, (N, P), not normalized. */
+  /**
+   * This embedder, but cutting a text longer than the text tower's positions to them (keeping the
+   * final end-of-text id, as Hugging Face's tokenizer with {@code truncation=True}) instead of
+   * refusing it.
+   */
+  public ClipEmbedder truncating() {
+    ClipEmbedder e = new ClipEmbedder(ops, model, tokenizer, processor, batch);
+    e.truncate = true;
+    return e;
+  }
+
+  /**
+   * The projected features of {@code texts}, (N, P), not normalized.
+   *
+   * @throws IllegalArgumentException for a text longer than the model's positions, unless {@link
+   *     #truncating()}
+   */
   public float[][] textFeatures(List<String> texts) {
     requireTokenizer();
     int max = model.config().text().maxPositionEmbeddings();
     List<float[]> out = new ArrayList<>(texts.size());
     for (int start = 0; start < texts.size(); start += batch) {
       List<String> part = texts.subList(start, Math.min(texts.size(), start + batch));
-      ClipTextInputs in = ClipTextInputs.encode(tokenizer, part, max);
+      ClipTextInputs in;
+      try {
+        in = ClipTextInputs.encode(tokenizer, part, max, truncate);
+      } catch (IllegalArgumentException e) {
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("^text (\\d+) ").matcher(e.getMessage());
+        // The index within the whole list, not within this batch.
+        throw m.find()
+            ? new IllegalArgumentException(
+                "text " + (start + Integer.parseInt(m.group(1))) + " " + e.getMessage().substring(m.end()),
+                e)
+            : e;
+      }
       Tensor ids = ops.ids(in.ids().data(), in.ids().rows(), in.ids().cols());
       Tensor mask = ops.ids(in.mask().data(), in.mask().rows(), in.mask().cols());
       rows(model.encodeText(ops, ids, mask), part.size(), out);

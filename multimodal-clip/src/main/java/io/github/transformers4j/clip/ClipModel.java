@@ -28,6 +28,12 @@ import java.util.SplittableRandom;
  * Tensor img = ClipModel.normalize(ops, clip.encodeImage(ops, pixels)); // (B, P)
  * Tensor txt = ClipModel.normalize(ops, clip.encodeText(ops, ids));     // (B', P)
  * }</pre>
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public final class ClipModel extends AbstractModule implements PretrainedModel {
   /** The registry name, Hugging Face's {@code model_type}. */

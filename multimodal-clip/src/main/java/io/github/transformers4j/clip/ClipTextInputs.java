@@ -25,6 +25,16 @@ public record ClipTextInputs(IntGrid ids, IntGrid mask) {
    * @throws IllegalArgumentException when the tokenizer has no end-of-text id, or for an empty list
    */
   public static ClipTextInputs encode(TextTokenizer tokenizer, List<String> texts, int maxPositions) {
+    return encode(tokenizer, texts, maxPositions, true);
+  }
+
+  /**
+   * As {@link #encode(TextTokenizer, List, int)}, but when {@code truncate} is false a text longer
+   * than {@code maxPositions} (with its start and end ids) is an error naming its index, its
+   * length and the limit, instead of being cut.
+   */
+  public static ClipTextInputs encode(
+      TextTokenizer tokenizer, List<String> texts, int maxPositions, boolean truncate) {
     if (texts.isEmpty()) {
       throw new IllegalArgumentException("no texts to encode");
     }
@@ -45,6 +55,16 @@ public record ClipTextInputs(IntGrid ids, IntGrid mask) {
       int start = raw.length > 0 && s.bos() >= 0 && raw[0] == s.bos() ? 1 : 0;
       int end = raw.length > start && raw[raw.length - 1] == s.eos() ? raw.length - 1 : raw.length;
       int head = s.bos() >= 0 ? 1 : 0;
+      if (!truncate && end - start > maxPositions - head - 1) {
+        throw new IllegalArgumentException(
+            "text "
+                + rows.size()
+                + " has "
+                + (end - start + head + 1)
+                + " tokens with its start and end markers but the model takes at most "
+                + maxPositions
+                + " (max_position_embeddings); shorten it, or truncate it explicitly (--truncate)");
+      }
       int body = Math.min(end - start, maxPositions - head - 1);
       int[] row = new int[head + body + 1];
       if (head == 1) {

@@ -15,6 +15,12 @@ import java.util.SplittableRandom;
  * {@code text_model.*} and {@code text_projection.weight} (P, C), P being the text config's own
  * {@code projection_dim}. Its features equal a {@link ClipModel}'s text features when both hold
  * the same weights.
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public final class ClipTextModelWithProjection extends AbstractModule implements PretrainedModel {
   private final ClipTextTransformer textModel;

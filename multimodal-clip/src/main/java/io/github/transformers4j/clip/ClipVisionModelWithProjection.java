@@ -14,6 +14,12 @@ import java.util.SplittableRandom;
  * The image tower with its projection alone, Hugging Face's {@code CLIPVisionModelWithProjection}:
  * {@code vision_model.*} and {@code visual_projection.weight} (P, D), P being the vision config's
  * own {@code projection_dim}.
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public final class ClipVisionModelWithProjection extends AbstractModule implements PretrainedModel {
   private final ClipVisionTransformer visionModel;

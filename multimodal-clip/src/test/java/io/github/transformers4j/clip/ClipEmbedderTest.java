@@ -35,4 +35,54 @@ class ClipEmbedderTest {
       assertEquals(0.8f, n[0][1], 1e-7f);
     }
   }
+
+  /** Issue 12, must-have 6: a text beyond the positions is an error, unless asked to truncate. */
+  @Test
+  void aTextBeyondThePositionsIsRefusedUnlessTruncating() throws Exception {
+    io.github.transformers4j.training.data.TextTokenizer words =
+        new io.github.transformers4j.training.data.TextTokenizer() {
+          @Override
+          public int[] encode(String text) {
+            String[] w = text.split(" ");
+            int[] ids = new int[w.length];
+            for (int i = 0; i < w.length; i++) {
+              ids[i] = 2 + Math.floorMod(w[i].hashCode(), 100);
+            }
+            return ids;
+          }
+
+          @Override
+          public String decode(int[] ids) {
+            return "";
+          }
+
+          @Override
+          public int vocabSize() {
+            return 49408;
+          }
+
+          @Override
+          public io.github.transformers4j.training.data.SpecialTokens specials() {
+            return new io.github.transformers4j.training.data.SpecialTokens(
+                49407, 49406, 49407, -1, -1);
+          }
+        };
+    try (ComputeBackend b = ClipFixture.cpu(1)) {
+      Ops ops = new Ops(b);
+      ClipModel clip = ClipModel.load(ops, ClipFixture.dir());
+      ClipEmbedder e = new ClipEmbedder(ops, clip, words, null, 2);
+      String fits = "w ".repeat(75).strip(); // 75 + start + end = 77
+      String tooLong = "w ".repeat(76).strip();
+      e.embedTexts(List.of(fits));
+      IllegalArgumentException x =
+          assertThrows(
+              IllegalArgumentException.class, () -> e.embedTexts(List.of("a", "b", "c", tooLong)));
+      assertTrue(
+          x.getMessage().startsWith("text 3 has 78 tokens with its start and end markers but the"
+              + " model takes at most 77"),
+          x.getMessage());
+      float[][] cut = e.truncating().embedTexts(List.of(tooLong));
+      org.junit.jupiter.api.Assertions.assertArrayEquals(e.embedTexts(List.of(fits))[0], cut[0]);
+    }
+  }
 }

@@ -17,6 +17,9 @@ import java.util.stream.IntStream;
  * Encoding e = bert.encode("Hello world", "Second sentence", true);
  * e.ids(); e.typeIds(); e.starts(); e.ends();
  * }</pre>
+ *
+ * <p>Thread safety: immutable once built (its word cache is concurrent); one instance may be shared
+ * by any number of threads.
  */
 public final class Tokenizer implements TextTokenizer {
   private final Normalizer normalizer;
@@ -201,6 +204,74 @@ public final class Tokenizer implements TextTokenizer {
                   + " tokens, not fewer than the " + max + " allowed");
         }
         return new Encoding[] {a, b.truncate(max - n1, stride, left)};
+    }
+  }
+
+  /** Characters in a piece of {@link #encodeStream} (about; a piece ends at a whitespace). */
+  static final int STREAM_PIECE = 1 << 16;
+
+  /** The longest run without a place to cut that {@link #encodeStream} holds before cutting. */
+  static final int STREAM_MAX_RUN = 1 << 22;
+
+  /**
+   * Encodes the text that {@code in} yields, without special tokens, truncation or padding,
+   * passing each id to {@code ids} as its piece is done: memory stays bounded however long the
+   * text (a single line of hundreds of MB included), and time linear. The text is cut into pieces
+   * of about {@value #STREAM_PIECE} characters at a single space between two characters that are
+   * not whitespace, where every standard pre-tokenizer (byte-level, BERT, whitespace, Metaspace) splits
+   * anyway, so the ids are those of {@code encode(text, null, false)} for them (tested on GPT-2,
+   * BERT and T5). A run of {@value #STREAM_MAX_RUN} characters with no such place is cut where it
+   * ends (the tokens at that cut may then differ from a whole encode).
+   */
+  public void encodeStream(java.io.Reader in, java.util.function.IntConsumer ids)
+      throws java.io.IOException {
+    char[] buf = new char[2 * STREAM_PIECE];
+    int len = 0;
+    boolean eof = false;
+    while (true) {
+      while (!eof && len < buf.length) {
+        int r = in.read(buf, len, buf.length - len);
+        if (r < 0) {
+          eof = true;
+        } else {
+          len += r;
+        }
+      }
+      if (eof) {
+        if (len > 0) {
+          emit(new String(buf, 0, len), ids);
+        }
+        return;
+      }
+      int cut = -1;
+      for (int p = len - 2; p >= 1 && cut < 0; p--) {
+        // A plain space only: a tab or a newline is text to some models (T5 reads a tab as
+        // <unk> inside a word), and a piece starting with one would gain a word-start marker.
+        if (buf[p] == ' '
+            && !Character.isWhitespace(buf[p - 1])
+            && !Character.isWhitespace(buf[p + 1])) {
+          cut = p;
+        }
+      }
+      if (cut < 0) {
+        if (buf.length < STREAM_MAX_RUN) {
+          buf = java.util.Arrays.copyOf(buf, buf.length * 2); // read on to find a place
+          continue;
+        }
+        cut = Character.isHighSurrogate(buf[len - 1]) ? len - 1 : len;
+      }
+      emit(new String(buf, 0, cut), ids);
+      System.arraycopy(buf, cut, buf, 0, len - cut);
+      len -= cut;
+      if (buf.length > 2 * STREAM_PIECE && len < STREAM_PIECE) {
+        buf = java.util.Arrays.copyOf(buf, 2 * STREAM_PIECE);
+      }
+    }
+  }
+
+  private void emit(String piece, java.util.function.IntConsumer ids) {
+    for (int id : encodeSequence(piece, 0).ids()) {
+      ids.accept(id);
     }
   }
 

@@ -178,6 +178,19 @@ public final class BertRecipe {
     }
   }
 
+  /** The data fingerprint of encoded examples: inputs, targets and labels, in order. */
+  static String examplesFingerprint(List<Example> train, List<Example> val) {
+    List<Object> parts = new ArrayList<>();
+    for (List<Example> part : List.of(train, val)) {
+      parts.add("part " + part.size());
+      for (Example e : part) {
+        parts.add(e.input());
+        parts.add(e.target());
+      }
+    }
+    return OutputFolder.fingerprint(parts);
+  }
+
   private static SpecialTokens requireSpecials(TextTokenizer tok, boolean mask) {
     SpecialTokens sp = tok.specials();
     if (sp.pad() < 0 || (mask && sp.mask() < 0)) {
@@ -222,6 +235,8 @@ public final class BertRecipe {
     }
     BertConfig cfg = config(tok.vocabSize(), s, 2);
     out.requireSameConfig(configMap(cfg, List.of()), OPTIONS);
+    out.requireSameData(
+        OutputFolder.fingerprint(List.of(parts[0], parts[1])), "--data, --val-fraction");
     saveTokenizer(tok, tokenizerFile, out);
     save(out, cfg, Task.MLM, tokenizerFile, List.of());
     var model = TaskAdapters.masked(new BertForMaskedLM(ops, cfg));
@@ -316,6 +331,7 @@ public final class BertRecipe {
         cut(Datasets.classificationExamples(split.val(), tok, labels), s.maxLength(), sp);
     BertConfig cfg = config(tok.vocabSize(), s, labels.size());
     out.requireSameConfig(configMap(cfg, labels), OPTIONS);
+    out.requireSameData(examplesFingerprint(train, val), "--data, --val-fraction, --seed");
     saveTokenizer(tok, tokenizerFile, out);
     save(out, cfg, Task.CLASSIFY, tokenizerFile, labels);
     var model = TaskAdapters.classifier(new BertForSequenceClassification(ops, cfg));
@@ -654,6 +670,19 @@ public final class BertRecipe {
     BertConfig cfg = BertConfig.fromMap(HfConfig.read(dir.resolve("config.json")));
     TextTokenizer tok =
         TokenizerFiles.load(dir.resolve(recipe.get("tokenizer").getAsString()), false);
+    if (tok.vocabSize() > cfg.vocabSize()) {
+      // Ids past the embedding would fail deep in the model; fewer tokens (a tokenizer file that
+      // Hugging Face rounds up in config.json) are fine for an encoder.
+      throw new IOException(
+          dir.resolve(recipe.get("tokenizer").getAsString())
+              + " has "
+              + tok.vocabSize()
+              + " tokens but "
+              + dir.resolve("config.json")
+              + " says vocab_size "
+              + cfg.vocabSize()
+              + "; the two files are not of one model");
+    }
     List<String> labels = new ArrayList<>();
     recipe.getAsJsonArray("labels").forEach(e -> labels.add(e.getAsString()));
     io.github.transformers4j.training.objectives.Trainable model;

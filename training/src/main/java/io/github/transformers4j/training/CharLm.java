@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
@@ -264,6 +265,8 @@ public final class CharLm {
       exporter = (dir, step) -> export(dir, cfg, vocab, glm);
       what = "char GPT";
     }
+    out.requireSameData(
+        OutputFolder.fingerprint(List.of(parts[0], parts[1])), "--data, --val-fraction");
     if (!out.resuming()) {
       tok.save(output.resolve("tokenizer.json"));
       HfFolder.writeJson(output.resolve("config.json"), config);
@@ -457,6 +460,22 @@ public final class CharLm {
     return load(ops, output, WeightPrecision.F32);
   }
 
+  /** A smaller vocabulary would silently drop every generated id it lacks. */
+  private static void requireSameVocabulary(Path output, CharTokenizer tok, int vocabSize)
+      throws IOException {
+    if (tok.vocabSize() != vocabSize) {
+      throw new IOException(
+          output.resolve("tokenizer.json")
+              + " has "
+              + tok.vocabSize()
+              + " tokens but "
+              + output.resolve("config.json")
+              + " says vocab_size "
+              + vocabSize
+              + "; the two files are not of one model");
+    }
+  }
+
   /**
    * As {@link #load(Ops, Path)}, the matmul weights then held in {@code precision} (for inference
    * only: a quantized model cannot be trained further).
@@ -476,9 +495,11 @@ public final class CharLm {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
       }
+      requireSameVocabulary(output, tok, rc.vocabSize());
       lm = new RecurrentTokenLm(new RecurrentLm(ops, rc));
     } else {
       Gpt2Config cfg = Gpt2Config.fromMap(map);
+      requireSameVocabulary(output, tok, cfg.vocabSize());
       lm = new GptLm(new Gpt2Model(ops, cfg));
       block = cfg.nPositions();
     }

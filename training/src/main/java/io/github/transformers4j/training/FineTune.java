@@ -254,6 +254,17 @@ public final class FineTune {
     BatchSource train = prep.train();
     Supplier<BatchSource> val = prep.val();
     String what = prep.what();
+    List<Object> raw = new ArrayList<>();
+    raw.add("seed " + s.seed() + ", val " + s.valFraction());
+    if (data.text() != null) {
+      raw.add(data.text());
+    } else {
+      for (Datasets.Pair p : data.pairs()) {
+        raw.add(p.source());
+        raw.add(p.target());
+      }
+    }
+    out.requireSameData(OutputFolder.fingerprint(raw), "--data, --val-fraction, --seed");
     if (!out.resuming()) {
       copyFolderFiles(from, out.dir());
       HfFolder.writeJson(out.dir().resolve(Pretrained.CONFIG), outConfig);

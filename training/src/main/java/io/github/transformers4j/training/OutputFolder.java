@@ -165,10 +165,48 @@ public final class OutputFolder implements AutoCloseable {
     }
     Path parent = abs.getParent();
     Files.createDirectories(parent);
+    deleteAbandonedStaging(parent, "." + abs.getFileName() + ".staging-");
     Path staging = freshSibling(parent, "." + abs.getFileName() + ".staging-", true);
     OutputFolder f = new OutputFolder(abs, kind, mode, staging);
     f.lock(target); // moves into place with the folder, still held
     return f;
+  }
+
+  /**
+   * Deletes the staging folders of earlier runs on this target that were killed before their
+   * first checkpoint: no run holds their lock and they hold no checkpoint, so nothing in them can
+   * be resumed (a staged folder with a checkpoint, left by a failed move into place, is kept).
+   */
+  private static void deleteAbandonedStaging(Path parent, String prefix) {
+    List<Path> candidates;
+    try (Stream<Path> s = Files.list(parent)) {
+      candidates =
+          s.filter(p -> p.getFileName().toString().startsWith(prefix))
+              .filter(Files::isDirectory)
+              .toList();
+    } catch (IOException e) {
+      return; // a leftover stays; it hides nothing from this run
+    }
+    for (Path p : candidates) {
+      if (io.github.transformers4j.training.checkpoint.Checkpoint.exists(p.resolve("checkpoint"))) {
+        continue;
+      }
+      Path lockFile = p.resolve(LOCK);
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE)) {
+        java.nio.channels.FileLock l = ch.tryLock();
+        if (l == null) {
+          continue; // a run is writing it
+        }
+        deleteTree(p);
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        // held in this JVM: in use
+      } catch (java.nio.file.NoSuchFileException e) {
+        // no lock file: a run between creating the folder and locking it, or not ours; keep it
+      } catch (IOException e) {
+        // cannot tell: keep it
+      }
+    }
   }
 
   /** Takes the folder's lock, or fails naming it when another run holds it. */
@@ -346,6 +384,92 @@ public final class OutputFolder implements AutoCloseable {
                 + ", or train a new model in another folder");
       }
     }
+  }
+
+  /** The trainer-state key of the training data's fingerprint ({@link #requireSameData}). */
+  public static final String DATA_KEY = "data_sha256";
+
+  private String dataFingerprint;
+
+  /**
+   * Records the fingerprint of this run's training data (see {@link #fingerprint}), which the
+   * trainer stores in every checkpoint, and checks, when resuming, that it is the checkpoint's: a
+   * different corpus with the same characters or vocabulary would continue silently on other data
+   * (an inexact resume, or ids that mean other tokens). A checkpoint without a fingerprint (older
+   * versions) is accepted as before.
+   *
+   * @param options the options that choose the data, for the message ("--data, --val-fraction")
+   * @throws IllegalArgumentException when resuming on other data; nothing is written then
+   */
+  public void requireSameData(String fingerprint, String options) throws IOException {
+    this.dataFingerprint = fingerprint;
+    if (!resuming()) {
+      return;
+    }
+    String saved =
+        io.github.transformers4j.training.checkpoint.Checkpoint.readState(
+                dir.resolve("checkpoint"))
+            .extra()
+            .get(DATA_KEY);
+    if (saved != null && !saved.equals(fingerprint)) {
+      throw new IllegalArgumentException(
+          "--resume: the training data ("
+              + options
+              + ") is not the data the checkpoint in "
+              + target
+              + " was trained on (its tokens' SHA-256 "
+              + saved.substring(0, Math.min(12, saved.length()))
+              + "..., now "
+              + fingerprint.substring(0, 12)
+              + "...); resume with the same data, or train a new model in another folder");
+    }
+  }
+
+  /** The fingerprint given to {@link #requireSameData}, or null. */
+  public String dataFingerprint() {
+    return dataFingerprint;
+  }
+
+  /**
+   * The SHA-256 (hex) of token-id arrays and strings, each with its length first so that
+   * different splits of the same values differ: a training data fingerprint.
+   */
+  public static String fingerprint(List<?> parts) {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8192);
+    for (Object part : parts) {
+      if (part instanceof int[] ids) {
+        b.putLong(ids.length);
+        for (int id : ids) {
+          if (b.remaining() < 4) {
+            md.update(b.array(), 0, b.position());
+            b.clear();
+          }
+          b.putInt(id);
+        }
+      } else {
+        byte[] s = String.valueOf(part).getBytes(StandardCharsets.UTF_8);
+        if (b.remaining() < 8) {
+          md.update(b.array(), 0, b.position());
+          b.clear();
+        }
+        b.putLong(-1 - (long) s.length); // a string is not an array of the same length
+        md.update(b.array(), 0, b.position());
+        b.clear();
+        md.update(s);
+      }
+      if (b.remaining() < 8) {
+        md.update(b.array(), 0, b.position());
+        b.clear();
+      }
+    }
+    md.update(b.array(), 0, b.position());
+    return java.util.HexFormat.of().formatHex(md.digest());
   }
 
   /**

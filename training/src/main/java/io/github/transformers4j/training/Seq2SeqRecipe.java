@@ -323,6 +323,8 @@ public final class Seq2SeqRecipe {
     } else {
       out.requireSameConfig(config, OPTIONS);
     }
+    out.requireSameData(
+        BertRecipe.examplesFingerprint(train, val), "--data, --val-fraction, --seed");
     if (!out.resuming()) {
       if (tokenizerFile == null) {
         ((CharTokenizer) tok).save(output.resolve(tokName));

@@ -36,6 +36,9 @@ import java.util.function.Supplier;
  * parameters and optimizer moments are stored as F32 bit for bit, the data position is the batch
  * source's state, and the seeds of dropout and MLM masking are pure functions of (run seed, step,
  * micro-batch), so a resumed run computes the same losses as one never stopped.
+ *
+ * <p>Thread safety: one training run at a time per instance; not to be shared by threads while it
+ * trains.
  */
 public final class Trainer {
   private final Ops ops;
@@ -79,6 +82,9 @@ public final class Trainer {
   public Trainer writingTo(OutputFolder folder) {
     this.folder = folder;
     this.outDir = folder.dir();
+    if (folder.dataFingerprint() != null) {
+      extra.put(OutputFolder.DATA_KEY, folder.dataFingerprint());
+    }
     return this;
   }
 

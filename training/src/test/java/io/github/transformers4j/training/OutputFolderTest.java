@@ -58,6 +58,28 @@ class OutputFolderTest {
     assertEquals(List.of(), names());
   }
 
+  /** Issue 12, defect 4: staging folders of runs killed before their first checkpoint go. */
+  @Test
+  void aNewRunDeletesTheStagingFoldersOfKilledRunsOnly() throws IOException {
+    Path killed = Files.createDirectories(dir.resolve(".model.staging-killed"));
+    Files.writeString(killed.resolve(OutputFolder.LOCK), "");
+    Files.writeString(killed.resolve("config.json"), "{}");
+    Path staged = Files.createDirectories(dir.resolve(".model.staging-staged"));
+    Files.writeString(staged.resolve(OutputFolder.LOCK), "");
+    Path ckpt = Files.createDirectories(staged.resolve("checkpoint"));
+    for (String f : List.of("model.safetensors", "optimizer.safetensors", "trainer_state.json")) {
+      Files.writeString(ckpt.resolve(f), "x");
+    }
+    try (OutputFolder running = OutputFolder.open(dir.resolve("model"), "clm", OutputFolder.Mode.NEW);
+        OutputFolder other = OutputFolder.open(dir.resolve("model"), "clm", OutputFolder.Mode.NEW)) {
+      assertFalse(Files.exists(killed), "the killed run's staging folder is still there");
+      assertTrue(Files.isDirectory(staged), "a staged folder with a checkpoint was deleted");
+      // The first run's staging folder is locked by it: the second open kept it.
+      assertTrue(Files.isDirectory(running.dir()));
+      assertTrue(Files.isDirectory(other.dir()));
+    }
+  }
+
   @Test
   void aRunWhoseMoveIntoPlaceFailsKeepsItsStagedCheckpoint() throws IOException {
     Path target = dir.resolve("model");

@@ -8,7 +8,9 @@ import java.util.List;
  * {@link io.github.transformers4j.api.Ops}, which checks shapes before dispatching here, so kernels
  * may assume valid, contiguous, row-major inputs that live on this backend.
  *
- * <p>Kernels return new tensors and never modify their inputs. Nothing here forces a host copy:
+ * <p>Thread safety: a backend may be called from several threads at once (the built-in ones
+ * say so in their class comments; the {@code cpu} backend gives each caller the bits it would
+ * get alone). Kernels return new tensors and never modify their inputs. Nothing here forces a host copy:
  * inputs and outputs stay in backend memory, and only {@link #fromHost} and
  * {@link Tensor#toFloatArray()} cross the boundary.
  *

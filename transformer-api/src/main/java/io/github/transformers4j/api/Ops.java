@@ -10,8 +10,11 @@ import java.util.Objects;
  * {@link IllegalArgumentException} naming the op and both shapes), records the op on the open
  * {@link Tape} when an input is tracked, then dispatches to the backend kernel.
  *
- * <p>Not thread-safe: one {@code Ops} per thread of model code. The backend behind it may use many
- * threads inside each kernel.
+ * <p>Thread safety: while no {@link Tape} records, an {@code Ops} holds no changing state, and one
+ * may be shared by any number of threads running inference (a model shared by threads shares its
+ * {@code Ops}). A tape records the ops of every thread on its {@code Ops}: a training run (or any
+ * gradient computation) needs an {@code Ops}, and a model, of its own. The backend behind it may
+ * use many threads inside each kernel (see each backend's thread-safety note).
  */
 public final class Ops {
   private final ComputeBackend backend;

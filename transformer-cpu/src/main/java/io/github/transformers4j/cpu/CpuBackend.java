@@ -38,6 +38,13 @@ import java.util.WeakHashMap;
  * <p>Every input must be an open tensor of this backend; shapes are checked with {@link ShapeRules}
  * even though {@code Ops} checks them first, because a wrong shape here would otherwise surface as
  * an index error deep in a kernel.
+ *
+ * <p>Thread safety: may be shared by any number of threads. Each kernel splits its work into pieces
+ * chosen from the configured thread count and the sizes only; a call made while another thread's
+ * loop holds the pool runs the same pieces on its caller, and the parameter gradients of the norms
+ * and the loss are summed in a fixed order. So results are bit-identical to serial calls at the
+ * same {@code threads}, however many threads call and however busy the machine is (more backend
+ * threads than cores included).
  */
 public final class CpuBackend implements ComputeBackend {
   private final int threads;

@@ -80,6 +80,13 @@ public final class EmbedCommand implements Callable<Integer> {
       description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
   int batch;
 
+  @Option(
+      names = "--truncate",
+      description =
+          "Cut a text longer than the model's positions (max_position_embeddings) to them, as"
+              + " sentence-transformers does; without it such a text is an error.")
+  boolean truncate;
+
   @Mixin PrecisionOption quantize;
 
   @Parameters(paramLabel = "TEXT", description = "Texts to embed; standard input lines if none.")
@@ -126,6 +133,9 @@ public final class EmbedCommand implements Callable<Integer> {
               pooling == PoolingMode.cls ? SentenceEmbedder.Pool.CLS : SentenceEmbedder.Pool.MEAN,
               !noNormalize,
               batch);
+      if (truncate) {
+        embedder = embedder.truncating();
+      }
       // Batch by batch, so long inputs stream out as they are computed.
       for (int start = 0; start < input.size(); start += batch) {
         for (float[] v : embedder.embed(input.subList(start, Math.min(input.size(), start + batch)))) {

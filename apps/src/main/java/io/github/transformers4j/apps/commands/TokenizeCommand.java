@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,6 +47,13 @@ public final class TokenizeCommand implements Callable<Integer> {
   @Option(names = "--pair", paramLabel = "TEXT", description = "A second text, encoded as a pair with the first.")
   String pair;
 
+  @Option(
+      names = "--stream",
+      description =
+          "Encode all of stdin as one text in bounded memory (a line of hundreds of MB too),"
+              + " printing only the ids, without special tokens, as they are computed.")
+  boolean stream;
+
   @Parameters(paramLabel = "TEXT", arity = "0..*", description = "The text; stdin when absent.")
   List<String> text = new ArrayList<>();
 
@@ -59,6 +67,20 @@ public final class TokenizeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Tokenizer t = TokenizerFiles.load(tokenizer);
     PrintWriter out = spec.commandLine().getOut();
+    if (stream) {
+      if (!text.isEmpty() || pair != null || offsets) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--stream reads stdin and prints ids only: drop TEXT, --pair and --offsets");
+      }
+      out.print("ids:");
+      t.encodeStream(
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16),
+          id -> out.print(" " + id));
+      out.println();
+      out.flush();
+      return 0;
+    }
     if (!text.isEmpty()) {
       print(out, t.encode(String.join(" ", text), pair, !noSpecial));
     } else {

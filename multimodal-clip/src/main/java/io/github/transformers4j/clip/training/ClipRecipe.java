@@ -193,6 +193,17 @@ public final class ClipRecipe {
     ClipConfig cfg = config(s, tok, maxPositions);
     Map<String, Object> settings = settingsMap(s, tok.vocabSize());
     out.requireSameConfig(settings, OPTIONS);
+    // Image paths relative to the data folder: the same data moved elsewhere is the same.
+    Path base = trainFile.toAbsolutePath().normalize().getParent();
+    List<Object> rows = new java.util.ArrayList<>();
+    for (List<Captioned> part : List.of(train, val)) {
+      rows.add("part " + part.size());
+      for (Captioned c : part) {
+        rows.add(base.relativize(c.image().toAbsolutePath().normalize()).toString());
+        rows.add(c.caption());
+      }
+    }
+    out.requireSameData(OutputFolder.fingerprint(rows), "--data");
     Path output = out.dir();
     OutputFolder.writeRecipe(output, TASK, "tokenizer.json", Map.of("model_config", settings));
     ClipImageProcessor processor = ClipImageProcessor.clip(s.imageSize());

@@ -93,6 +93,32 @@ class ClipRecipeTest {
     return l;
   }
 
+  /** Issue 12, must-have 7: two identical runs write byte-identical folders. */
+  @Test
+  void identicalRunsWriteByteIdenticalFolders() throws Exception {
+    train(tmp.resolve("a"), false, 0);
+    train(tmp.resolve("b"), false, 0);
+    List<String> names = files(tmp.resolve("a"));
+    assertEquals(names, files(tmp.resolve("b")));
+    assertTrue(names.contains("checkpoint/optimizer.safetensors"), names.toString());
+    for (String n : names) {
+      assertArrayEquals(
+          Files.readAllBytes(tmp.resolve("a").resolve(n)),
+          Files.readAllBytes(tmp.resolve("b").resolve(n)),
+          n);
+    }
+  }
+
+  static List<String> files(Path dir) throws Exception {
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .map(p -> dir.relativize(p).toString())
+          .filter(n -> !n.equals(OutputFolder.LOCK))
+          .sorted()
+          .toList();
+    }
+  }
+
   @Test
   void aStoppedAndResumedRunEqualsOneNeverStopped() throws Exception {
     Path straight = tmp.resolve("straight");

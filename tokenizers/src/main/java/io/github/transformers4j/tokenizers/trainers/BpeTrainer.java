@@ -34,6 +34,9 @@ import java.util.TreeMap;
  *
  * <p>Pre-tokenizers: {@code byte-level} (GPT-2), {@code bert} (whitespace and punctuation), or a
  * Lucene analyzer: {@code standard}, {@code whitespace}, {@code korean} (Nori), {@code cjk-bigram}.
+ *
+ * <p>Thread safety: one training run at a time per instance; not to be shared by threads while it
+ * trains.
  */
 public final class BpeTrainer {
   /** The pre-tokenizer names a trainer accepts. */

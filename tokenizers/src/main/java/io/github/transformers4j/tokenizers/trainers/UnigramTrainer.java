@@ -58,6 +58,9 @@ import java.util.stream.IntStream;
  * words split before each; Hugging Face loads the saved file), or {@code whitespace}, {@code bert},
  * {@code standard}, {@code korean} (Nori), {@code cjk-bigram}, each followed by a Metaspace that
  * prepends {@code ▁} to every word so decoding restores the word boundaries.
+ *
+ * <p>Thread safety: one training run at a time per instance; not to be shared by threads while it
+ * trains.
  */
 public final class UnigramTrainer {
   /** The pre-tokenizer names this trainer accepts. */

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.api.io.AtomicFiles;
+import io.github.transformers4j.api.io.CrashPoints;
 import io.github.transformers4j.training.optim.Optimizer;
 import io.github.transformers4j.training.optim.Parameter;
 import io.github.transformers4j.training.optim.ParameterSet;
@@ -92,6 +93,7 @@ public final class Checkpoint {
       } else {
         deleteTree(abs); // absent, or a damaged folder no resume would read; old is kept
       }
+      CrashPoints.reached("checkpoint.swap"); // the crash window of issue 12, defect 2
       Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
       AtomicFiles.syncDirectory(parent);
       deleteTree(old);
@@ -243,9 +245,31 @@ public final class Checkpoint {
                 + " but the model expects "
                 + p.get().shape());
       }
+      requireFinite(d.resolve(MODEL), p.name(), e.data());
       p.set(p.get().backend().fromHost(e.data(), p.get().shape()));
     }
     return s;
+  }
+
+  /**
+   * Fails naming the file, tensor and element when {@code data} holds a NaN or an infinity: a
+   * damaged or diverged checkpoint would otherwise generate one token forever, or resume into
+   * "loss is NaN" blamed on training.
+   */
+  private static void requireFinite(Path file, String tensor, float[] data) throws IOException {
+    for (int i = 0; i < data.length; i++) {
+      if (!Float.isFinite(data[i])) {
+        throw new IOException(
+            file
+                + ": tensor '"
+                + tensor
+                + "' holds "
+                + data[i]
+                + " at element "
+                + i
+                + " (a damaged or diverged checkpoint; resume from an earlier copy or train again)");
+      }
+    }
   }
 
   /** Restores parameters and optimizer state from {@code dir}; returns the trainer state. */
@@ -265,7 +289,10 @@ public final class Checkpoint {
               + " (an exact resume needs them all)");
     }
     Map<String, float[]> state = new LinkedHashMap<>();
-    opt.tensors().forEach((k, e) -> state.put(k, e.data()));
+    for (Map.Entry<String, TensorFile.Entry> e : opt.tensors().entrySet()) {
+      requireFinite(f, e.getKey(), e.getValue().data());
+      state.put(e.getKey(), e.getValue().data());
+    }
     try {
       optimizer.restore(state, s.optimizerSteps(), params);
     } catch (IllegalArgumentException e) {

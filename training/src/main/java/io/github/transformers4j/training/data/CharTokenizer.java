@@ -24,6 +24,9 @@ import java.util.TreeSet;
  * read as {@code [UNK]}; {@link #unknownIn} lists such characters so that a command can say so.
  * Vocabularies saved before causal LMs had {@code [UNK]} ({@code "specials": []}) still load; they
  * have no id for an unknown character, so encoding one is an error that names it.
+ *
+ * <p>Thread safety: immutable once built (its word cache is concurrent); one instance may be shared
+ * by any number of threads.
  */
 public final class CharTokenizer implements TextTokenizer {
   private static final List<String> SPECIAL_NAMES =

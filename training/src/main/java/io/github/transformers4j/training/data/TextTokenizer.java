@@ -3,6 +3,9 @@ package io.github.transformers4j.training.data;
 /**
  * Text to token ids and back: what the data pipeline needs of a tokenizer. {@link CharTokenizer} is
  * the built-in one; any other tokenizer plugs in with a lambda-sized adapter.
+ *
+ * <p>Thread safety: immutable once built (its word cache is concurrent); one instance may be shared
+ * by any number of threads.
  */
 public interface TextTokenizer {
 

@@ -1,6 +1,7 @@
 package io.github.transformers4j.api.io;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -53,14 +54,47 @@ public final class AtomicFiles {
         body.writeTo(ch);
         ch.force(true);
       }
+      CrashPoints.reached("atomic.rename:" + abs.getFileName());
       try {
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
       }
       syncDirectory(dir);
+      deleteStaleTemps(dir, abs.getFileName().toString());
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Deletes the temporary files of earlier writes of {@code name} whose process is gone (killed
+   * between creating and renaming them), so crashes do not pile up copies beside the target.
+   */
+  private static void deleteStaleTemps(Path dir, String name) {
+    String prefix = "." + name + ".";
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        String n = p.getFileName().toString();
+        if (!n.startsWith(prefix) || !n.endsWith(".tmp")) {
+          continue;
+        }
+        String[] parts = n.substring(prefix.length(), n.length() - 4).split("\\.");
+        if (parts.length != 2) {
+          continue;
+        }
+        try {
+          long pid = Long.parseLong(parts[0]);
+          Long.parseLong(parts[1]);
+          if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
+            Files.deleteIfExists(p);
+          }
+        } catch (NumberFormatException e) {
+          // not one of ours
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // a leftover stays; the next write tries again
     }
   }
 

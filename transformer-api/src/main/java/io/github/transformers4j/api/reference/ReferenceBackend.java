@@ -17,6 +17,9 @@ import java.util.List;
  * The pure-Java, single-threaded backend over {@link HostKernels}: always available, slow, and the
  * oracle that the conformance suite holds every other backend to. Registered as {@code reference}
  * with the lowest priority, so it is chosen only by name or when nothing else can run.
+ *
+ * <p>Thread safety: stateless; may be shared by any number of threads, with results independent of
+ * how many call it.
  */
 public final class ReferenceBackend implements ComputeBackend {
 

@@ -4,6 +4,9 @@ package io.github.transformers4j.api.spi;
  * What models and apps need from a tokenizer, whatever its type: text to ids and back. The
  * implementations (BPE, WordPiece, Unigram...) live in the tokenizers module and are found through
  * {@link TokenizerProvider}.
+ *
+ * <p>Thread safety: immutable once built (its word cache is concurrent); one instance may be shared
+ * by any number of threads.
  */
 public interface TextTokenizer {
 

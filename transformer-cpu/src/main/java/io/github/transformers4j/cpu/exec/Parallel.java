@@ -10,7 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * call it for their outer loop; a call made from inside a piece (a GEMM inside a parallel
  * attention head) runs serially, so nested kernels neither oversubscribe the cores nor wait on a
  * pool that is busy running their parent. A call made while another thread's loop holds the pool
- * also runs serially on its caller.
+ * also runs serially on its caller. Run serially, a loop still runs the pieces it would have had
+ * on the pool, in order: a kernel's result depends on its pieces (their number is chosen from the
+ * configured thread count and the sizes), never on which thread ran them or whether the pool was
+ * free, so one backend shared by several threads gives each the bits it would get alone.
  *
  * <p>A transformer forward is a chain of a hundred or so kernels of tens to hundreds of
  * microseconds each, and waking a parked thread costs about as much as a small kernel. So idle
@@ -137,9 +140,25 @@ public final class Parallel implements AutoCloseable {
       return;
     }
     pieces = Math.min(pieces, n);
-    if (pieces <= 1 || workers.length == 0 || closed || inParallelRegion()
-        || !owner.compareAndSet(0, 1)) {
+    if (pieces <= 1 || workers.length == 0 || inParallelRegion()) {
+      // A nested loop is one piece: whether a loop is nested follows from the call structure
+      // alone, so this too is the same on every run.
       runMarked(body, 0, n);
+      return;
+    }
+    if (closed || !owner.compareAndSet(0, 1)) {
+      // The same pieces, in order, on the caller: a kernel whose sums follow its pieces (a GEMM
+      // split over N whose parts pick their own blocking, a K split) then gives the same bits
+      // whether the pool was free or busy with another thread's loop.
+      int[] depth = DEPTH.get();
+      depth[0]++;
+      try {
+        for (int p = 0; p < pieces; p++) {
+          body.run((int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
+        }
+      } finally {
+        depth[0]--;
+      }
       return;
     }
     Job job = new Job(body, n, pieces);

@@ -78,12 +78,14 @@ public final class Losses {
     if (counted == 0) {
       return 0f;
     }
-    double[] total = new double[1];
+    // One term per row, added in row order afterwards: the same sum whatever the thread count
+    // and whichever thread finishes first (partials added under a lock as threads finished
+    // changed the loss from run to run).
+    double[] terms = new double[n];
     par.forRange(
         n,
         Math.max(1, Elementwise.GRAIN / Math.max(1, v)),
         (s, e) -> {
-          double part = 0;
           for (int r = s; r < e; r++) {
             int t = targets[r];
             if (t == ignoreIndex) {
@@ -94,13 +96,14 @@ public final class Losses {
             double lse = max + Math.log(Softmax.sumExp(logits, o, v, max));
             double nll = lse - logits[o + t];
             double smooth = eps == 0f ? 0 : lse - Norms.sum(logits, o, v) / (double) v;
-            part += (1 - eps) * nll + eps * smooth;
-          }
-          synchronized (total) {
-            total[0] += part;
+            terms[r] = (1 - eps) * nll + eps * smooth;
           }
         });
-    return (float) (total[0] / counted);
+    double total = 0;
+    for (double term : terms) {
+      total += term;
+    }
+    return (float) (total / counted);
   }
 
   /** {@code dLoss/N'·(softmax(x) − target)} per non-ignored row (N' counted rows); 0 elsewhere. */

@@ -45,45 +45,56 @@ public final class Norms {
     return y;
   }
 
+  /**
+   * Rows per partial sum of the parameter gradients: fixed, so that dgamma and dbeta are the same
+   * sums in the same order whatever the thread count and whichever thread finishes first.
+   */
+  static final int ROWS_PER_PARTIAL = 32;
+
   /** Gradients of layer norm: {@code {dx, dgamma, dbeta}}. */
   public static float[][] layerNormBackward(
       Parallel par, float[] x, int c, float[] gamma, float eps, float[] dy) {
     float[] dx = new float[x.length];
-    float[] dg = new float[c];
-    float[] db = new float[c];
     int rows = c == 0 ? 0 : x.length / c;
+    int blocks = (rows + ROWS_PER_PARTIAL - 1) / ROWS_PER_PARTIAL;
+    float[][] pgs = new float[blocks][];
+    float[][] pbs = new float[blocks][];
     par.forRange(
-        rows,
-        Math.max(1, Elementwise.GRAIN / Math.max(1, c)),
+        blocks,
+        Math.max(1, Elementwise.GRAIN / Math.max(1, c * ROWS_PER_PARTIAL)),
         (s, e) -> {
-          float[] pg = new float[c];
-          float[] pb = new float[c];
           float[] xhat = new float[c];
-          for (int r = s; r < e; r++) {
-            int o = r * c;
-            float mean = sum(x, o, c) / c;
-            float rstd = (float) (1 / Math.sqrt(centeredSquares(x, o, c, mean) / c + eps));
-            float sumG = 0f;
-            float sumGx = 0f;
-            for (int j = 0; j < c; j++) {
-              float xh = (x[o + j] - mean) * rstd;
-              xhat[j] = xh;
-              float d = dy[o + j];
-              float g = d * gamma[j];
-              sumG += g;
-              sumGx += g * xh;
-              pg[j] += d * xh;
-              pb[j] += d;
+          for (int bl = s; bl < e; bl++) {
+            float[] pg = new float[c];
+            float[] pb = new float[c];
+            for (int r = bl * ROWS_PER_PARTIAL; r < Math.min(rows, (bl + 1) * ROWS_PER_PARTIAL);
+                r++) {
+              int o = r * c;
+              float mean = sum(x, o, c) / c;
+              float rstd = (float) (1 / Math.sqrt(centeredSquares(x, o, c, mean) / c + eps));
+              float sumG = 0f;
+              float sumGx = 0f;
+              for (int j = 0; j < c; j++) {
+                float xh = (x[o + j] - mean) * rstd;
+                xhat[j] = xh;
+                float d = dy[o + j];
+                float g = d * gamma[j];
+                sumG += g;
+                sumGx += g * xh;
+                pg[j] += d * xh;
+                pb[j] += d;
+              }
+              float mg = sumG / c;
+              float mgx = sumGx / c;
+              for (int j = 0; j < c; j++) {
+                dx[o + j] = rstd * (dy[o + j] * gamma[j] - mg - xhat[j] * mgx);
+              }
             }
-            float mg = sumG / c;
-            float mgx = sumGx / c;
-            for (int j = 0; j < c; j++) {
-              dx[o + j] = rstd * (dy[o + j] * gamma[j] - mg - xhat[j] * mgx);
-            }
+            pgs[bl] = pg;
+            pbs[bl] = pb;
           }
-          merge(dg, pg, db, pb);
         });
-    return new float[][] {dx, dg, db};
+    return new float[][] {dx, inOrder(pgs, c), inOrder(pbs, c)};
   }
 
   /** {@code x / sqrt(mean(x²) + eps)·gamma} per row of length {@code c}. */
@@ -115,42 +126,46 @@ public final class Norms {
   public static float[][] rmsNormBackward(
       Parallel par, float[] x, int c, float[] gamma, float eps, float[] dy) {
     float[] dx = new float[x.length];
-    float[] dg = new float[c];
     int rows = c == 0 ? 0 : x.length / c;
+    int blocks = (rows + ROWS_PER_PARTIAL - 1) / ROWS_PER_PARTIAL;
+    float[][] pgs = new float[blocks][];
     par.forRange(
-        rows,
-        Math.max(1, Elementwise.GRAIN / Math.max(1, c)),
+        blocks,
+        Math.max(1, Elementwise.GRAIN / Math.max(1, c * ROWS_PER_PARTIAL)),
         (s, e) -> {
-          float[] pg = new float[c];
-          for (int r = s; r < e; r++) {
-            int o = r * c;
-            float rr = (float) (1 / Math.sqrt(centeredSquares(x, o, c, 0f) / c + eps));
-            float dot = 0f;
-            for (int j = 0; j < c; j++) {
-              float d = dy[o + j];
-              dot += d * gamma[j] * x[o + j];
-              pg[j] += d * x[o + j] * rr;
+          for (int bl = s; bl < e; bl++) {
+            float[] pg = new float[c];
+            for (int r = bl * ROWS_PER_PARTIAL; r < Math.min(rows, (bl + 1) * ROWS_PER_PARTIAL);
+                r++) {
+              int o = r * c;
+              float rr = (float) (1 / Math.sqrt(centeredSquares(x, o, c, 0f) / c + eps));
+              float dot = 0f;
+              for (int j = 0; j < c; j++) {
+                float d = dy[o + j];
+                dot += d * gamma[j] * x[o + j];
+                pg[j] += d * x[o + j] * rr;
+              }
+              float k = rr * rr * rr * dot / c;
+              for (int j = 0; j < c; j++) {
+                dx[o + j] = rr * dy[o + j] * gamma[j] - x[o + j] * k;
+              }
             }
-            float k = rr * rr * rr * dot / c;
-            for (int j = 0; j < c; j++) {
-              dx[o + j] = rr * dy[o + j] * gamma[j] - x[o + j] * k;
-            }
+            pgs[bl] = pg;
           }
-          merge(dg, pg, null, null);
         });
-    return new float[][] {dx, dg};
+    return new float[][] {dx, inOrder(pgs, c)};
   }
 
-  // Per-thread partial sums of the parameter gradients are added under a lock: once per chunk.
-  private static void merge(float[] dg, float[] pg, float[] db, float[] pb) {
-    synchronized (dg) {
-      for (int j = 0; j < dg.length; j++) {
-        dg[j] += pg[j];
-        if (db != null) {
-          db[j] += pb[j];
-        }
+  // The blocks' partial sums added in block order (not under a lock as threads finish, which
+  // changed the float sum from run to run).
+  private static float[] inOrder(float[][] partials, int c) {
+    float[] total = new float[c];
+    for (float[] p : partials) {
+      for (int j = 0; j < c; j++) {
+        total[j] += p[j];
       }
     }
+    return total;
   }
 
   static float sum(float[] x, int o, int n) {

@@ -119,10 +119,42 @@ class ParallelTest {
     Parallel p = new Parallel(2, "test-par");
     p.close();
     String me = Thread.currentThread().getName();
+    java.util.List<String> ranges = new java.util.ArrayList<>();
     p.forPieces(10, 5, (s, e) -> {
-      assertEquals(0, s);
-      assertEquals(10, e);
+      ranges.add(s + "-" + e);
       assertEquals(me, Thread.currentThread().getName());
     });
+    // The pieces it would have had on the pool, in order: a kernel's sums follow its pieces.
+    assertEquals(java.util.List.of("0-2", "2-4", "4-6", "6-8", "8-10"), ranges);
+  }
+
+  @Test
+  void aLoopStartedWhileAnotherHoldsThePoolRunsTheSamePiecesOnItsCaller() throws Exception {
+    try (Parallel p = new Parallel(2, "test-par")) {
+      CountDownLatch holding = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Thread owner =
+          new Thread(
+              () ->
+                  p.forPieces(2, 2, (s, e) -> {
+                    holding.countDown();
+                    try {
+                      release.await();
+                    } catch (InterruptedException ex) {
+                      throw new IllegalStateException(ex);
+                    }
+                  }));
+      owner.start();
+      assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
+      java.util.List<String> ranges = new java.util.ArrayList<>();
+      String me = Thread.currentThread().getName();
+      p.forPieces(7, 3, (s, e) -> {
+        ranges.add(s + "-" + e);
+        assertEquals(me, Thread.currentThread().getName());
+      });
+      release.countDown();
+      owner.join();
+      assertEquals(java.util.List.of("0-2", "2-4", "4-7"), ranges);
+    }
   }
 }

@@ -25,6 +25,12 @@ import java.util.SplittableRandom;
  * padding id ({@link BertConfig#paddingAwarePositions}), ELECTRA embeds in width E and projects to C
  * by {@code embeddings_project}. A checkpoint with a head stores the encoder under the model type
  * ({@code bert.}, {@code roberta.}, {@code electra.}).
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public final class BertModel extends AbstractModule implements PretrainedModel {
   /** The registry name. */

@@ -16,6 +16,12 @@ import java.util.function.Predicate;
  * What every head over a BERT-family encoder shares: the encoder, stored under the model type
  * ({@code bert.*}, {@code roberta.*}, {@code electra.*}) as Hugging Face stores it, the class
  * labels, and loading a checkpoint name for name.
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public abstract class EncoderWithHead extends AbstractModule implements PretrainedModel, WithBaseModel {
   /** The encoder. */

@@ -34,6 +34,7 @@ public final class SentenceEmbedder {
   private final Pool pool;
   private final boolean normalize;
   private final int batch;
+  private final boolean truncate;
 
   /** Mean pooling, normalized, 16 texts per forward pass. */
   public SentenceEmbedder(Ops ops, BertModel bert, TextTokenizer tokenizer) {
@@ -47,6 +48,12 @@ public final class SentenceEmbedder {
    */
   public SentenceEmbedder(
       Ops ops, BertModel bert, TextTokenizer tokenizer, Pool pool, boolean normalize, int batch) {
+    this(ops, bert, tokenizer, pool, normalize, batch, false);
+  }
+
+  private SentenceEmbedder(
+      Ops ops, BertModel bert, TextTokenizer tokenizer, Pool pool, boolean normalize, int batch,
+      boolean truncate) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be >= 1, got " + batch);
     }
@@ -56,17 +63,39 @@ public final class SentenceEmbedder {
     this.pool = pool;
     this.normalize = normalize;
     this.batch = batch;
+    this.truncate = truncate;
   }
 
   /**
-   * The token ids the encoder sees for {@code text}: longer inputs are cut to the model's
-   * positions, ending on {@code [SEP]} as Hugging Face truncates. Padding that the tokenizer adds
-   * by its own settings (all-MiniLM-L6-v2's {@code tokenizer.json} pads every text to 128) is
-   * dropped: it is not text, and sentence-transformers masks it out of the mean.
+   * This embedder, but cutting a text longer than the model's positions to them (ending on {@code
+   * [SEP]}, as sentence-transformers does) instead of refusing it.
+   */
+  public SentenceEmbedder truncating() {
+    return new SentenceEmbedder(ops, bert, tokenizer, pool, normalize, batch, true);
+  }
+
+  /**
+   * The token ids the encoder sees for {@code text}: when {@link #truncating()}, longer inputs are
+   * cut to the model's positions, ending on {@code [SEP]} as Hugging Face truncates. Padding that
+   * the tokenizer adds by its own settings (all-MiniLM-L6-v2's {@code tokenizer.json} pads every
+   * text to 128) is dropped first: it is not text, and sentence-transformers masks it out of the
+   * mean.
+   *
+   * @throws IllegalArgumentException when the text has more tokens than the model's positions and
+   *     this embedder does not truncate, naming both numbers
    */
   public int[] ids(String text) {
     int[] ids = withoutTrailingPadding(tokenizer.encodeIds(text));
     int max = bert.config().maxPositionEmbeddings();
+    if (ids.length > max && !truncate) {
+      throw new IllegalArgumentException(
+          "a text has "
+              + ids.length
+              + " tokens but the model takes at most "
+              + max
+              + " (max_position_embeddings); shorten it, or truncate it explicitly (t4j embed"
+              + " --truncate)");
+    }
     if (ids.length > max) {
       ids = Arrays.copyOf(ids, max);
       int sep = tokenizer.tokenId("[SEP]");
@@ -100,7 +129,12 @@ public final class SentenceEmbedder {
       int[][] encoded = new int[part.size()][];
       int t = 1;
       for (int i = 0; i < encoded.length; i++) {
-        encoded[i] = ids(part.get(i));
+        try {
+          encoded[i] = ids(part.get(i));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              e.getMessage().replaceFirst("^a text", "text " + (start + i)), e);
+        }
         t = Math.max(t, encoded[i].length);
       }
       int b = encoded.length;

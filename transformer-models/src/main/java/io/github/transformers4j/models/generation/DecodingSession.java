@@ -6,6 +6,9 @@ import io.github.transformers4j.api.Tensor;
  * A model being decoded step by step: it keeps whatever state makes the next step cheap (the KV
  * cache, an encoder-decoder's encoder output and projected cross-attention keys and values).
  * Implemented by the decoder families; driven by {@link Generator}.
+ *
+ * <p>Thread safety: a session holds one generation's cache: it belongs to one thread at a time.
+ * Open one per thread from a shared model.
  */
 public interface DecodingSession {
 

@@ -12,6 +12,9 @@ import io.github.transformers4j.models.layers.KvCache;
  * session fed k·B rows at its first step (every beam of every source, as beam search without the
  * cache does) lets each source serve the k consecutive rows after it. The family supplies only
  * the decoder step.
+ *
+ * <p>Thread safety: a session holds one generation's cache: it belongs to one thread at a time.
+ * Open one per thread from a shared model.
  */
 public abstract class EncoderDecoderSession implements DecodingSession {
   /** The ops the session computes with. */

@@ -17,6 +17,10 @@ import java.util.function.Supplier;
  * the cache (the default) the prompt is fed once and then one token per step; without it, every
  * step feeds the whole sequence to a fresh session, the slow reference the cache is tested
  * against.
+ *
+ * <p>Thread safety: holds no state between calls (each call opens its own sessions), so one
+ * instance may be shared by any number of threads when the model behind its sessions may be (see
+ * the model's class).
  */
 public final class Generator {
   private final Supplier<DecodingSession> sessions;

@@ -27,6 +27,12 @@ import java.util.SplittableRandom;
  * blocks of causal self-attention and feed-forward, {@code ln_f}, then logits by the tied token
  * embedding. Parameter names are Hugging Face's {@code GPT2Model} names ({@code wte.weight}, {@code
  * h.0.attn.c_attn.weight}, ..., {@code ln_f.bias}).
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public final class Gpt2Model extends AbstractModule implements PretrainedModel, CausalLm {
   /** The registry name. */

@@ -9,6 +9,9 @@ import java.util.List;
 /**
  * The attention caches of a whole decoder: one self-attention cache per layer and, for an
  * encoder-decoder, one cross-attention cache per layer.
+ *
+ * <p>Thread safety: a session holds one generation's cache: it belongs to one thread at a time.
+ * Open one per thread from a shared model.
  */
 public final class KvCache {
   private final List<AttentionCache> self;

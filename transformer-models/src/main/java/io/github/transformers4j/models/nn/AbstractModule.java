@@ -21,6 +21,13 @@ import java.util.SplittableRandom;
  * names, so {@link #parameters()} lists exactly the tensors a checkpoint must hold.
  *
  * <p>Also carries the training switch (dropout on or off) down the tree.
+ *
+ * <p>Thread safety, for every model built of modules: in evaluation mode (the default) a forward
+ * reads the parameters and writes nothing in the module tree (the caches of generation live in
+ * sessions, one per caller), so one loaded model may be shared by any number of threads for
+ * inference. Training mode (dropout counts its calls), {@link #train}, loading and quantizing
+ * change the module and need it to themselves; so does a training run, which also records on its
+ * {@link Ops}' tape.
  */
 public abstract class AbstractModule implements Module {
   /** The ops every forward of this module computes through. */

@@ -23,6 +23,12 @@ import java.util.SplittableRandom;
  *
  * <p>Positions follow Hugging Face: a row's first real token is position 0 (row 2 of {@code
  * embed_positions}), padding excluded, so a left-padded row computes what it would alone.
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public final class OptForCausalLM extends AbstractModule implements CausalLm {
   /** The registry name. */

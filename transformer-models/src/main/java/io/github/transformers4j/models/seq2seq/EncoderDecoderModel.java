@@ -43,6 +43,12 @@ import java.util.SplittableRandom;
  * lm_head.weight} when {@code tie_word_embeddings} is false, and two fixed tables that are not
  * parameters (Hugging Face does not train them either): {@code final_logits_bias} (1, V), added to
  * the logits, and Pegasus's stored sinusoids {@code encoder.embed_positions.weight}.
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public final class EncoderDecoderModel extends AbstractModule implements PretrainedModel, Seq2SeqLm {
   /** The registry name. */

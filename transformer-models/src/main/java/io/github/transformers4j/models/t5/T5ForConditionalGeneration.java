@@ -26,6 +26,12 @@ import java.util.SplittableRandom;
  * from {@code shared.weight}, after scaling the decoder output by C^−½ when {@code
  * scale_decoder_outputs} (T5 v1.0). Positions enter only through the relative position bias, so
  * neither source nor target length is bounded.
+ *
+ * <p>Thread safety: once loaded and in evaluation mode (the default; see {@link
+ * io.github.transformers4j.models.nn.AbstractModule}), one instance may be shared by any number of
+ * threads for inference, each with its own inputs and decoding session; results are bit-identical
+ * to serial calls on the same backend. Training, {@code train(true, seed)}, {@code load} and {@code
+ * quantize} need the instance to themselves.
  */
 public final class T5ForConditionalGeneration extends AbstractModule implements Seq2SeqLm {
   private final T5Config config;

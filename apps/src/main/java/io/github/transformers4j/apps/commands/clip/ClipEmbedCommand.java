@@ -51,6 +51,13 @@ public final class ClipEmbedCommand implements Callable<Integer> {
   @Option(names = "--text", paramLabel = "TEXT", description = "A text; repeatable.")
   List<String> texts = new ArrayList<>();
 
+  @Option(
+      names = "--truncate",
+      description =
+          "Cut a text longer than the text tower's positions (77 for CLIP) to them, keeping its"
+              + " end-of-text id; without it such a text is an error.")
+  boolean truncate;
+
   /** The command over the global backend choice. */
   @Inject
   public ClipEmbedCommand(BackendChoice choice) {
@@ -70,6 +77,9 @@ public final class ClipEmbedCommand implements Callable<Integer> {
       ClipEmbedder embedder =
           ClipFolders.embedder(
               ops, model, !texts.isEmpty(), !images.isEmpty(), spec.commandLine().getErr());
+      if (truncate) {
+        embedder = embedder.truncating();
+      }
       if (!images.isEmpty()) {
         for (float[] v : embedder.embedImages(images)) {
           out.println(VectorJson.format(v));

@@ -83,7 +83,8 @@ public final class ClipEvalCommand implements Callable<Integer> {
     try (ComputeBackend backend = choice.create()) {
       Ops ops = new Ops(backend);
       ClipEmbedder embedder =
-          ClipFolders.embedder(ops, model, true, true, spec.commandLine().getErr());
+          // A dataset's captions are cut as training cuts them.
+          ClipFolders.embedder(ops, model, true, true, spec.commandLine().getErr()).truncating();
       ClipEvaluation.Result e = ClipEvaluation.evaluate(embedder, data);
       if (json) {
         out.println(new GsonBuilder().serializeNulls().create().toJson(e.toMap()));

@@ -220,7 +220,8 @@ public final class ClipTrainCommand implements Callable<Integer> {
       if (run.valRows() > 0 && !r.interrupted()) {
         ClipEvaluation.Result e =
             ClipEvaluation.evaluate(
-                new ClipEmbedder(ops, run.model().model(), tok, run.processor()), data);
+                new ClipEmbedder(ops, run.model().model(), tok, run.processor()).truncating(),
+                data);
         figures = "; " + ClipEvalCommand.summary(e);
       }
       out.printf(

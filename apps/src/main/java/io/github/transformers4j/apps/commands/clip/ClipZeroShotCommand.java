@@ -67,6 +67,13 @@ public final class ClipZeroShotCommand implements Callable<Integer> {
               + "\".")
   List<String> templates = new ArrayList<>();
 
+  @Option(
+      names = "--truncate",
+      description =
+          "Cut a text longer than the text tower's positions (77 for CLIP) to them, keeping its"
+              + " end-of-text id; without it such a text is an error.")
+  boolean truncate;
+
   @Parameters(paramLabel = "IMAGE", description = "Images to classify (PNG, JPEG, BMP, GIF).")
   List<String> images = new ArrayList<>();
 
@@ -119,6 +126,9 @@ public final class ClipZeroShotCommand implements Callable<Integer> {
       Ops ops = new Ops(backend);
       ClipEmbedder embedder =
           ClipFolders.embedder(ops, model, true, true, spec.commandLine().getErr());
+      if (truncate) {
+        embedder = embedder.truncating();
+      }
       ZeroShot zs = embedder.zeroShot(names, prompts);
       for (String image : images) {
         float[][] f = embedder.imageFeatures(List.of(Path.of(image)));
