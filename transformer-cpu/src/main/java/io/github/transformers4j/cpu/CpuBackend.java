@@ -1,6 +1,8 @@
 package io.github.transformers4j.cpu;
 
+import io.github.transformers4j.api.reference.HostMemory;
 import io.github.transformers4j.api.reference.HostTensor;
+import io.github.transformers4j.api.TensorMemory;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
@@ -39,7 +41,7 @@ import java.util.WeakHashMap;
  * even though {@code Ops} checks them first, because a wrong shape here would otherwise surface as
  * an index error deep in a kernel.
  */
-public final class CpuBackend implements ComputeBackend {
+public final class CpuBackend implements ComputeBackend, HostMemory.Source {
   private final int threads;
   private final Parallel parallel;
   private final Sgemm gemm;
@@ -52,6 +54,8 @@ public final class CpuBackend implements ComputeBackend {
       Collections.synchronizedMap(new WeakHashMap<>());
   private static final Object SEEN = new Object();
   private volatile boolean closed;
+  // Non-null with the track_memory option: counts live tensor bytes (see TensorMemory).
+  private final HostMemory memory;
 
   // Tq·Tk from which the fused attention backward is used (see attentionBackward).
   private static final long FUSED_BACKWARD_MIN_SCORES = 192L * 192;
@@ -69,6 +73,16 @@ public final class CpuBackend implements ComputeBackend {
    * the packed copy (as large as the weight) is kept until the weight is garbage.
    */
   public CpuBackend(int threads, boolean prepack) {
+    this(threads, prepack, false);
+  }
+
+  /**
+   * As {@link #CpuBackend(int, boolean)}; with {@code trackMemory}, every tensor's storage is
+   * counted in {@link #memory()} from its allocation until it is closed or collected (a map entry
+   * and a cleaner registration per storage, so it is off unless asked for).
+   */
+  public CpuBackend(int threads, boolean prepack, boolean trackMemory) {
+    this.memory = trackMemory ? new HostMemory() : null;
     this.threads = threads;
     this.prepack = prepack;
     this.parallel = new Parallel(threads, "t4j-cpu");
@@ -94,6 +108,16 @@ public final class CpuBackend implements ComputeBackend {
         + ", "
         + threads
         + (threads == 1 ? " thread" : " threads");
+  }
+
+  @Override
+  public HostMemory hostMemory() {
+    return memory;
+  }
+
+  @Override
+  public java.util.Optional<TensorMemory> memory() {
+    return memory == null ? java.util.Optional.empty() : java.util.Optional.of(memory.counter());
   }
 
   /** The SGEMM engine of this backend (for benchmarks and callers with raw arrays). */
