@@ -40,5 +40,6 @@ module io.github.transformers4j.models {
       io.github.transformers4j.models.seq2seq.MarianProvider,
       io.github.transformers4j.models.t5.T5Provider,
       io.github.transformers4j.models.t5.MT5Provider,
-      io.github.transformers4j.models.seq2seq.T4jTransformerProvider;
+      io.github.transformers4j.models.seq2seq.T4jTransformerProvider,
+      io.github.transformers4j.models.rnn.RecurrentLmProvider;
 }
