@@ -41,5 +41,6 @@ module io.github.transformers4j.models {
       io.github.transformers4j.models.t5.T5Provider,
       io.github.transformers4j.models.t5.MT5Provider,
       io.github.transformers4j.models.seq2seq.T4jTransformerProvider,
-      io.github.transformers4j.models.rnn.RecurrentLmProvider;
+      io.github.transformers4j.models.rnn.RecurrentLmProvider,
+      io.github.transformers4j.models.rnn.RecurrentSeq2SeqProvider;
 }

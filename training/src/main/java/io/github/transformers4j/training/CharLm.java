@@ -12,7 +12,11 @@ import io.github.transformers4j.training.checkpoint.Checkpoint;
 import io.github.transformers4j.training.data.BlockSampler;
 import io.github.transformers4j.training.data.CharTokenizer;
 import io.github.transformers4j.training.data.Datasets;
+import io.github.transformers4j.models.rnn.RecurrentLm;
+import io.github.transformers4j.models.rnn.RecurrentLmConfig;
+import io.github.transformers4j.training.models.CausalTokenModel;
 import io.github.transformers4j.training.models.GptLm;
+import io.github.transformers4j.training.models.RecurrentTokenLm;
 import io.github.transformers4j.training.objectives.CausalLm;
 import io.github.transformers4j.training.optim.AdamW;
 import io.github.transformers4j.training.optim.LrSchedule;
@@ -28,6 +32,12 @@ import java.util.function.IntConsumer;
  * corpus, split it 90/10 as a stream, train a GPT-2 with AdamW on random blocks, and save into an
  * output folder {@code config.json} (HF GPT-2 names), {@code tokenizer.json} and {@code
  * checkpoint/}; then load it back and generate.
+ *
+ * <p>The same recipe trains a recurrent baseline instead ({@link Recurrent}: an LSTM, GRU or RNN
+ * {@link RecurrentLm}) on the same data, blocks, optimizer, schedule and trainer, so the two
+ * compare at equal steps; its {@code config.json} is {@link RecurrentLmConfig#toMap()} plus
+ * {@code block_size}, the training context (the model has no position limit; eval reads blocks of
+ * it).
  */
 public final class CharLm {
   private CharLm() {}
@@ -81,8 +91,79 @@ public final class CharLm {
     }
   }
 
-  /** A trained model with its tokenizer. */
-  public record Loaded(GptLm model, CharTokenizer tokenizer) {}
+  /**
+   * A trained model with its tokenizer.
+   *
+   * @param model the GPT ({@link GptLm}) or a recurrent LM ({@link RecurrentTokenLm})
+   * @param block the context length it was trained on
+   */
+  public record Loaded(CausalTokenModel model, CharTokenizer tokenizer, int block) {}
+
+  /**
+   * A recurrent model instead of the GPT: embedding width {@code --width}, {@code layers}
+   * recurrent layers of {@code hidden} units, dropout {@code --dropout} (on the embeddings,
+   * between layers and before the head); {@code --heads} does not apply.
+   *
+   * @param cell the recurrent cell ({@code --arch lstm|gru|rnn})
+   * @param hidden the state width H ({@code --hidden}), or 0 for the width whose parameter count
+   *     is nearest that of the GPT the settings describe ({@link #recurrentConfig})
+   * @param layers recurrent layers (the settings' {@code layers} are the GPT's, which a hidden
+   *     width of 0 is matched to)
+   */
+  public record Recurrent(RecurrentLmConfig.Cell cell, int hidden, int layers) {
+    /** Validates the fields. */
+    public Recurrent {
+      if (cell == null) {
+        throw new IllegalArgumentException("clm: a recurrent model needs its cell (lstm, gru, rnn)");
+      }
+      if (hidden < 0) {
+        throw new IllegalArgumentException("--hidden must be positive, got " + hidden);
+      }
+      if (layers <= 0) {
+        throw new IllegalArgumentException("--layers must be positive, got " + layers);
+      }
+    }
+  }
+
+  /**
+   * The GPT these settings build over a vocabulary of {@code vocab} characters (what {@link
+   * #train} builds without a recurrent model).
+   */
+  public static Gpt2Config gptConfig(int vocab, Settings s) {
+    return new Gpt2Config(
+        vocab,
+        s.block(),
+        s.width(),
+        s.layers(),
+        s.heads(),
+        4 * s.width(),
+        io.github.transformers4j.api.Activation.GELU_TANH,
+        1e-5f,
+        s.dropout(),
+        s.dropout(),
+        s.dropout(),
+        0.02,
+        "sdpa",
+        s.seed());
+  }
+
+  /**
+   * The recurrent config for {@code r} over {@code vocab} characters: embedding {@code --width},
+   * {@code r.layers()} layers, and {@code r.hidden()}, or when that is 0 the hidden width whose
+   * parameter count is nearest the GPT's of {@code gpt} (the settings' own GPT unless given).
+   */
+  public static RecurrentLmConfig recurrentConfig(int vocab, Settings s, Recurrent r, Gpt2Config gpt) {
+    RecurrentLmConfig base =
+        new RecurrentLmConfig(
+            r.cell(), vocab, s.width(), Math.max(1, r.hidden()), r.layers(), s.dropout(), s.seed());
+    if (r.hidden() > 0) {
+      return base;
+    }
+    return RecurrentLm.sizedFor(base, Gpt2Model.parameterCount(gpt == null ? gptConfig(vocab, s) : gpt));
+  }
+
+  /** config.json's key of the training context of a recurrent char LM. */
+  public static final String BLOCK_SIZE = "block_size";
 
   /** The recipe file's task name. */
   public static final String TASK = "clm";
@@ -98,17 +179,46 @@ public final class CharLm {
     OPTIONS.put("embd_pdrop", "--dropout");
   }
 
+  private static final Map<String, String> RECURRENT_OPTIONS = new LinkedHashMap<>();
+
+  static {
+    RECURRENT_OPTIONS.put("cell_type", "--arch");
+    RECURRENT_OPTIONS.put(BLOCK_SIZE, "--block");
+    RECURRENT_OPTIONS.put("embedding_size", "--width");
+    RECURRENT_OPTIONS.put("hidden_size", "--hidden");
+    RECURRENT_OPTIONS.put("num_layers", "--layers");
+    RECURRENT_OPTIONS.put("dropout", "--dropout");
+  }
+
+  /** The GPT recipe: {@link #train(Ops, String, Settings, Recurrent, OutputFolder, boolean, PrintStream)} with no recurrent model. */
+  public static Trainer.Result train(
+      Ops ops, String corpus, Settings s, OutputFolder out, boolean reschedule,
+      PrintStream progress)
+      throws IOException {
+    return train(ops, corpus, s, null, out, reschedule, progress);
+  }
+
   /**
    * Trains on {@code corpus}, writing into {@code out} (a new run's staging folder, moved into
    * place at the first checkpoint; or the folder being resumed).
    *
+   * @param recurrent the recurrent model to train instead of the GPT, or null for the GPT
    * @param reschedule when resuming, use these settings' schedule instead of the checkpoint's
-   * @throws IllegalArgumentException when resuming with other model-defining settings or another
-   *     character set, naming the option; nothing is written then
+   * @throws IllegalArgumentException when resuming with another architecture, other
+   *     model-defining settings or another character set, naming the option; nothing is written
+   *     then
    */
   public static Trainer.Result train(
-      Ops ops, String corpus, Settings s, OutputFolder out, boolean reschedule,
-      PrintStream progress)
+      Ops ops, String corpus, Settings s, Recurrent recurrent, OutputFolder out,
+      boolean reschedule, PrintStream progress)
+      throws IOException {
+    return train(ops, corpus, s, recurrent, out, reschedule, progress, 0);
+  }
+
+  /** As above, stopping (as Ctrl-C does, with a checkpoint) after step {@code stopAt} if &gt; 0. */
+  static Trainer.Result train(
+      Ops ops, String corpus, Settings s, Recurrent recurrent, OutputFolder out,
+      boolean reschedule, PrintStream progress, long stopAt)
       throws IOException {
     if (corpus.isEmpty()) {
       throw new IllegalArgumentException("clm: the training text is empty");
@@ -131,34 +241,39 @@ public final class CharLm {
               + " needs at least "
               + (s.block() + 2));
     }
-    Gpt2Config cfg =
-        new Gpt2Config(
-            tok.vocabSize(),
-            s.block(),
-            s.width(),
-            s.layers(),
-            s.heads(),
-            4 * s.width(),
-            io.github.transformers4j.api.Activation.GELU_TANH,
-            1e-5f,
-            s.dropout(),
-            s.dropout(),
-            s.dropout(),
-            0.02,
-            "sdpa",
-            s.seed());
-    out.requireSameConfig(configMap(cfg), OPTIONS);
+    requireSameArchitecture(out, recurrent);
+    CausalTokenModel lm;
+    Map<String, Object> config;
+    Trainer.Export exporter;
+    CharTokenizer vocab = tok;
+    String what;
+    if (recurrent != null) {
+      RecurrentLmConfig rc = recurrentConfig(tok.vocabSize(), s, recurrent, null);
+      config = recurrentConfigMap(rc, s.block());
+      out.requireSameConfig(config, RECURRENT_OPTIONS);
+      RecurrentTokenLm rlm = new RecurrentTokenLm(new RecurrentLm(ops, rc));
+      lm = rlm;
+      exporter = (dir, step) -> exportRecurrent(dir, config, vocab, rlm, s.block());
+      what = "char " + rc.cell().label().toUpperCase(java.util.Locale.ROOT);
+    } else {
+      Gpt2Config cfg = gptConfig(tok.vocabSize(), s);
+      config = configMap(cfg);
+      out.requireSameConfig(config, OPTIONS);
+      GptLm glm = new GptLm(new Gpt2Model(ops, cfg));
+      lm = glm;
+      exporter = (dir, step) -> export(dir, cfg, vocab, glm);
+      what = "char GPT";
+    }
     if (!out.resuming()) {
       tok.save(output.resolve("tokenizer.json"));
-      saveConfig(output.resolve("config.json"), cfg);
+      HfFolder.writeJson(output.resolve("config.json"), config);
       OutputFolder.writeRecipe(output, TASK, "tokenizer.json", Map.of());
     }
-    GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
-    CharTokenizer vocab = tok;
     if (progress != null) {
       progress.printf(
-          "char GPT: %d chars (%d train, %d val), vocabulary %d, %.2fM parameters, %d steps of"
+          "%s: %d chars (%d train, %d val), vocabulary %d, %.2fM parameters, %d steps of"
               + " %d×%d tokens%n",
+          what,
           ids.length,
           parts[0].length,
           parts[1].length,
@@ -180,7 +295,7 @@ public final class CharLm {
             s.evalEvery(),
             output,
             s.seed(),
-            0);
+            stopAt);
     Trainer trainer =
         new Trainer(
             ops,
@@ -191,7 +306,7 @@ public final class CharLm {
             progress);
     trainer
         .writingTo(out)
-        .exporting((dir, step) -> export(dir, cfg, vocab, lm))
+        .exporting(exporter)
         .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     long valSeed = s.seed() + 1;
     return trainer.runStoppable(
@@ -201,6 +316,64 @@ public final class CharLm {
             : null,
         out.resuming(),
         60);
+  }
+
+  /**
+   * Fails, when resuming, if the checkpoint is of another architecture than asked for (a GPT
+   * resumed with {@code --arch lstm}, or the other way round), naming both.
+   */
+  static void requireSameArchitecture(OutputFolder out, Recurrent recurrent) throws IOException {
+    if (!out.resuming()) {
+      return;
+    }
+    Path file = out.target().resolve("config.json");
+    Map<String, Object> saved = HfConfig.read(file);
+    boolean wasRecurrent = RecurrentLm.ARCHITECTURE.equals(saved.get("model_type"));
+    String was = wasRecurrent ? String.valueOf(saved.get("cell_type")) : "transformer";
+    String is = recurrent == null ? "transformer" : recurrent.cell().label();
+    if (wasRecurrent != (recurrent != null)) {
+      throw new IllegalArgumentException(
+          "--resume: --arch is " + is + " but the checkpoint in " + out.target()
+              + " is a " + was + " model; give --arch " + was
+              + ", or train a new model in another folder");
+    }
+  }
+
+  /** The {@code config.json} of a recurrent char LM: its model config plus the training block. */
+  static Map<String, Object> recurrentConfigMap(RecurrentLmConfig c, int block) {
+    Map<String, Object> m = c.toMap();
+    m.put(BLOCK_SIZE, block);
+    return m;
+  }
+
+  /**
+   * Writes the folder files of a recurrent char LM into {@code dir}: {@code model.safetensors}
+   * under {@link RecurrentLm}'s (PyTorch's) names, {@code config.json}, {@code
+   * generation_config.json}, the tokenizer files and a note that Hugging Face does not know the
+   * model type ({@code Pretrained.load} and {@code t4j generate/eval} read it).
+   */
+  static void exportRecurrent(
+      Path dir, Map<String, Object> config, CharTokenizer tok, RecurrentTokenLm lm, int block)
+      throws IOException {
+    HfFolder.writeWeights(dir, lm.parameterSet(), name -> name, Map.of());
+    HfFolder.writeJson(dir.resolve("config.json"), config);
+    HfFolder.writeJson(dir.resolve("generation_config.json"), samplingDefaults());
+    HfFolder.writeCharTokenizer(dir, tok, block);
+    HfFolder.writeNotLoadable(
+        dir, RecurrentLm.ARCHITECTURE,
+        "a recurrent LM of this project, whose weights are a PyTorch state dict of the module in"
+            + " RecurrentLm's documentation");
+  }
+
+  private static Map<String, Object> samplingDefaults() {
+    Map<String, Object> gen = new LinkedHashMap<>();
+    gen.put("do_sample", true);
+    gen.put("temperature", 0.8);
+    gen.put("top_k", 40);
+    gen.put("bos_token_id", null);
+    gen.put("eos_token_id", null);
+    gen.put("pad_token_id", null);
+    return gen;
   }
 
   /** Fails, naming the characters, when the data's characters are not the saved vocabulary's. */
@@ -245,14 +418,7 @@ public final class CharLm {
   static void export(Path dir, Gpt2Config cfg, CharTokenizer tok, GptLm lm) throws IOException {
     HfFolder.writeWeights(dir, lm.parameterSet(), name -> "transformer." + name, Map.of());
     saveConfig(dir.resolve("config.json"), cfg);
-    Map<String, Object> gen = new LinkedHashMap<>();
-    gen.put("do_sample", true);
-    gen.put("temperature", 0.8);
-    gen.put("top_k", 40);
-    gen.put("bos_token_id", null);
-    gen.put("eos_token_id", null);
-    gen.put("pad_token_id", null);
-    HfFolder.writeJson(dir.resolve("generation_config.json"), gen);
+    HfFolder.writeJson(dir.resolve("generation_config.json"), samplingDefaults());
     HfFolder.writeCharTokenizer(dir, tok, cfg.nPositions());
   }
 
@@ -296,12 +462,29 @@ public final class CharLm {
    * only: a quantized model cannot be trained further).
    */
   public static Loaded load(Ops ops, Path output, WeightPrecision precision) throws IOException {
-    Gpt2Config cfg = Gpt2Config.fromMap(HfConfig.read(output.resolve("config.json")));
+    Path file = output.resolve("config.json");
+    Map<String, Object> map = HfConfig.read(file);
     CharTokenizer tok = CharTokenizer.load(output.resolve("tokenizer.json"));
-    GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
+    CausalTokenModel lm;
+    int block;
+    if (RecurrentLm.ARCHITECTURE.equals(map.get("model_type"))) {
+      RecurrentLmConfig rc;
+      try {
+        rc = RecurrentLmConfig.fromMap(map);
+        block = new io.github.transformers4j.models.config.ConfigReader(RecurrentLm.ARCHITECTURE, map)
+            .integer(BLOCK_SIZE);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      }
+      lm = new RecurrentTokenLm(new RecurrentLm(ops, rc));
+    } else {
+      Gpt2Config cfg = Gpt2Config.fromMap(map);
+      lm = new GptLm(new Gpt2Model(ops, cfg));
+      block = cfg.nPositions();
+    }
     Checkpoint.loadModel(output.resolve("checkpoint"), lm.parameterSet());
-    lm.model().quantize(precision);
-    return new Loaded(lm, tok);
+    lm.module().quantize(precision);
+    return new Loaded(lm, tok, block);
   }
 
   /**
@@ -334,19 +517,21 @@ public final class CharLm {
   /**
    * Generates {@code maxNew} characters after {@code prompt} as {@code how} says (greedy, sampling
    * or beam search; its own length is ignored), calling {@code onToken} with each new id: as it is
-   * chosen, or for beam search once each window's best beam is known. Beyond the model's context
+   * chosen, or for beam search once each window's best beam is known. Beyond the GPT's context
    * the window slides: each round continues from the last half-context of text, sampling with the
-   * seed plus the round. Characters of the prompt that the vocabulary lacks are read as {@code
+   * seed plus the round; a recurrent model has no such limit and continues its state in one
+   * round. Characters of the prompt that the vocabulary lacks are read as {@code
    * [UNK]} (see {@link CharTokenizer}).
    */
   public static String generate(
       Loaded m, String prompt, int maxNew, GenerationConfig how, IntConsumer onToken) {
     int[] ctx = m.tokenizer().encode(prompt.isEmpty() ? "\n" : prompt);
-    int block = m.model().model().config().nPositions();
-    int keep = Math.max(1, block / 2);
+    int block = m.model().lm().maxPositions();
+    boolean unbounded = block == Integer.MAX_VALUE;
+    int keep = unbounded ? ctx.length : Math.max(1, block / 2);
     ctx = tail(ctx, keep);
-    m.model().model().train(false, 0); // dropout off while generating
-    Generator gen = new Generator(m.model().model()::session);
+    m.model().module().train(false, 0); // dropout off while generating
+    Generator gen = new Generator(m.model().lm()::session);
     boolean beams = how.numBeams() > 1;
     GenerationListener listener =
         beams
@@ -360,7 +545,7 @@ public final class CharLm {
     StringBuilder text = new StringBuilder();
     int remaining = maxNew;
     for (long round = 0; remaining > 0; round++) {
-      int n = Math.min(remaining, block - ctx.length);
+      int n = unbounded ? remaining : Math.min(remaining, block - ctx.length);
       GenerationConfig g =
           new GenerationConfig(
               n,

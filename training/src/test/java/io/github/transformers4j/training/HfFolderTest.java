@@ -114,7 +114,7 @@ class HfFolderTest {
     assertNoLeftovers(dir);
 
     // Pretrained.load reads the root folder as a Hugging Face GPT-2; same logits as the recipe's.
-    GptLm ours = CharLm.load(ops, dir).model();
+    GptLm ours = (GptLm) CharLm.load(ops, dir).model();
     GptLm hf = new GptLm(Pretrained.load(ops, dir, Gpt2Model.class));
     int[] ids = tok.encode("to be or not");
     Tensor in = ops.ids(ids, 1, ids.length);

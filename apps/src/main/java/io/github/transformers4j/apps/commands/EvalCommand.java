@@ -161,11 +161,11 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
       }
       CharLm.Loaded m = CharLm.load(ops, model, quantize.get());
-      reportWeights(m.model().model());
+      reportWeights(m.model().module());
       String text = text();
       int[] ids = m.tokenizer().encode(text);
       ModelFolders.noteUnknown(m.tokenizer(), text, err, "--data");
-      int block = m.model().model().config().nPositions();
+      int block = m.block();
       if (ids.length < block + 2) {
         throw new IllegalArgumentException(
             "--data "

@@ -224,7 +224,7 @@ public final class GenerateCommand implements Callable<Integer> {
         return huggingFace(new Ops(backend), out);
       }
       CharLm.Loaded m = CharLm.load(new Ops(backend), model, quantize.get());
-      reportWeights(m.model().model());
+      reportWeights(m.model().module());
       // Encode first: a vocabulary without [UNK] fails here, before the prompt is printed.
       m.tokenizer().encode(prompt);
       ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");

@@ -6,6 +6,7 @@ import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.apps.cli.Numbers;
 import io.github.transformers4j.apps.cli.OutputOptions;
 import io.github.transformers4j.apps.cli.PositiveInt;
+import io.github.transformers4j.models.rnn.RecurrentLmConfig;
 import io.github.transformers4j.training.CharLm;
 import io.github.transformers4j.training.FineTune;
 import io.github.transformers4j.training.OutputFolder;
@@ -23,13 +24,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code t4j train clm}: a character-level GPT on a text file or folder, nanoGPT's {@code
- * shakespeare_char} recipe; defaults are nanoGPT's CPU settings.
+ * shakespeare_char} recipe; defaults are nanoGPT's CPU settings. {@code --arch lstm|gru|rnn}
+ * trains a recurrent baseline with the same recipe instead.
  */
 @Command(
     name = "clm",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a char-level GPT (causal LM) on a text file or folder.",
+      "Train a char-level GPT (causal LM) on a text file or folder; --arch lstm|gru|rnn trains"
+          + " a recurrent LM with the same data, optimizer and checkpoints instead.",
       "Writes config.json, recipe.json, tokenizer.json, checkpoint/, metrics.jsonl and loss.png"
           + " into --output; resumes from its checkpoint with --resume; Ctrl-C saves a checkpoint.",
       "Characters the text did not have are read as the unknown token [UNK] later (eval,"
@@ -53,6 +56,24 @@ public final class TrainClmCommand implements Callable<Integer> {
   Path from;
 
   @Option(
+      names = "--arch",
+      paramLabel = "ARCH",
+      defaultValue = "transformer",
+      description =
+          "Model: transformer (the GPT), lstm, gru, rnn (tanh) or rnn_relu (default"
+              + " ${DEFAULT-VALUE}).")
+  String arch;
+
+  @Option(
+      names = "--hidden",
+      converter = PositiveInt.class,
+      paramLabel = "H",
+      description =
+          "State width of a recurrent --arch (default: the width whose parameter count is nearest"
+              + " that of the GPT the same --width, --layers, --block and --heads build).")
+  Integer hidden;
+
+  @Option(
       names = "--block",
       converter = PositiveInt.class,
       defaultValue = "64",
@@ -72,7 +93,8 @@ public final class TrainClmCommand implements Callable<Integer> {
       names = "--layers",
       converter = PositiveInt.class,
       defaultValue = "4",
-      description = "Blocks (default ${DEFAULT-VALUE}).")
+      description =
+          "Blocks, or recurrent layers (default ${DEFAULT-VALUE}; 2 with a recurrent --arch).")
   int layers;
 
   @Option(names = "--heads", defaultValue = "4", description = "Heads (default ${DEFAULT-VALUE}).")
@@ -190,8 +212,14 @@ public final class TrainClmCommand implements Callable<Integer> {
     if (corpus.isBlank()) {
       throw new IllegalArgumentException("--data " + data + " holds no text to train on");
     }
+    CharLm.Recurrent recurrent = recurrent();
     if (FineTuning.applies(from, output)) {
-      FineTuning.refuse(spec, "--layers", "--heads", "--width", "--dropout");
+      FineTuning.refuse(spec, "--layers", "--heads", "--width", "--dropout", "--hidden");
+      if (recurrent != null) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            "--arch " + arch + " does not apply with --from: the model comes from the folder");
+      }
       double rate = FineTuning.given(spec, "--lr") ? lr : FineTuning.defaultLr(from, output);
       return FineTuning.run(
           spec,
@@ -240,7 +268,8 @@ public final class TrainClmCommand implements Callable<Integer> {
         ComputeBackend backend = choice.create()) {
       long t0 = System.nanoTime();
       Trainer.Result r =
-          CharLm.train(new Ops(backend), corpus, s, folder, output.reschedule(), System.err);
+          CharLm.train(
+              new Ops(backend), corpus, s, recurrent, folder, output.reschedule(), System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
       out.printf(
           Locale.ROOT,
@@ -253,5 +282,33 @@ public final class TrainClmCommand implements Callable<Integer> {
           folder.dir());
       return 0;
     }
+  }
+
+  /** The recurrent model --arch names, or null for the transformer; checks --hidden and --heads. */
+  private CharLm.Recurrent recurrent() {
+    if (arch.equals("transformer")) {
+      if (hidden != null) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--hidden applies to a recurrent --arch (lstm, gru, rnn, rnn_relu)");
+      }
+      return null;
+    }
+    RecurrentLmConfig.Cell cell;
+    try {
+      cell = RecurrentLmConfig.Cell.fromLabel(arch);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--arch: unknown model '" + arch + "' (known: transformer, "
+              + RecurrentLmConfig.Cell.labels() + ")");
+    }
+    if (FineTuning.given(spec, "--heads")) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--heads does not apply to a recurrent model (--arch " + arch + ")");
+    }
+    // Two recurrent layers unless --layers says otherwise; --hidden's default is matched to the
+    // GPT of --layers (4 by default).
+    return new CharLm.Recurrent(
+        cell, hidden == null ? 0 : hidden, FineTuning.given(spec, "--layers") ? layers : 2);
   }
 }

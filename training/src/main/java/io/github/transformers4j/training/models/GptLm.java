@@ -5,15 +5,16 @@ import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.models.gpt.Gpt2Model;
 import io.github.transformers4j.models.layers.AttentionMasks;
 import io.github.transformers4j.training.objectives.Forward;
-import io.github.transformers4j.training.objectives.TokenModel;
+import io.github.transformers4j.models.nn.AbstractModule;
+import io.github.transformers4j.models.tasks.CausalLm;
 import io.github.transformers4j.training.optim.ParameterSet;
 
 /**
- * A {@link Gpt2Model} as a causal {@link TokenModel}: positions 0..T−1, the padding mask as an
+ * A {@link Gpt2Model} as a causal {@link io.github.transformers4j.training.objectives.TokenModel}: positions 0..T−1, the padding mask as an
  * additive key mask, dropout switched on in training passes with the pass seed, logits by the tied
  * head.
  */
-public final class GptLm implements TokenModel {
+public final class GptLm implements CausalTokenModel {
   private final Gpt2Model model;
   private final ParameterSet params;
 
@@ -25,6 +26,16 @@ public final class GptLm implements TokenModel {
 
   /** The wrapped model. */
   public Gpt2Model model() {
+    return model;
+  }
+
+  @Override
+  public CausalLm lm() {
+    return model;
+  }
+
+  @Override
+  public AbstractModule module() {
     return model;
   }
 

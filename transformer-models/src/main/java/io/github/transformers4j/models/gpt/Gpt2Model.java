@@ -72,6 +72,22 @@ public final class Gpt2Model extends AbstractModule implements PretrainedModel, 
     return ARCHITECTURE;
   }
 
+  /**
+   * The number of parameters a model of {@code c} has, without building it: the tables V·C and
+   * P·C, per block two LayerNorms (4C), {@code c_attn} (3C² + 3C), {@code c_proj} (C² + C), {@code
+   * mlp.c_fc} (C·n_inner + n_inner) and {@code mlp.c_proj} (n_inner·C + C), and {@code ln_f} (2C);
+   * the head is tied to {@code wte}. For comparisons at equal size (the recurrent baselines'
+   * {@code RecurrentLm.sizedFor}).
+   */
+  public static long parameterCount(Gpt2Config c) {
+    long v = c.vocabSize();
+    long p = c.nPositions();
+    long w = c.nEmbd();
+    long f = c.nInner();
+    long block = 4 * w + 3 * w * w + 3 * w + w * w + w + w * f + f + f * w + w;
+    return v * w + p * w + c.nLayer() * block + 2 * w;
+  }
+
   /** The configuration. */
   public Gpt2Config config() {
     return config;
