@@ -85,14 +85,6 @@ final class StudyModels {
         c.seed());
   }
 
-  /** The parameter count of a GPT-2 model of {@code g} (tied head), without building it. */
-  static long transformerParameters(Gpt2Config g) {
-    long c = g.nEmbd();
-    long block = 2 * 2 * c + (c * 3 * c + 3 * c) + (c * c + c) + (c * g.nInner() + g.nInner())
-        + (g.nInner() * c + c);
-    return (long) g.vocabSize() * c + (long) g.nPositions() * c + g.nLayer() * block + 2 * c;
-  }
-
   /** The recurrent config of {@code arch} whose parameter count is nearest {@code target}. */
   static RecurrentLmConfig recurrentConfig(StudyConfig c, Arch arch, int vocab, long target) {
     RecurrentLmConfig.Cell cell =
@@ -108,7 +100,7 @@ final class StudyModels {
     if (arch == Arch.TRANSFORMER) {
       return new Transformer(ops, g);
     }
-    return new Recurrent(ops, arch, recurrentConfig(c, arch, vocab, transformerParameters(g)));
+    return new Recurrent(ops, arch, recurrentConfig(c, arch, vocab, Gpt2Model.parameterCount(g)));
   }
 
   static final class Transformer implements StudyLm {
