@@ -94,6 +94,9 @@ public final class RnnTransformerStudy {
     final Map<Arch, long[]> shakespeareWork = new EnumMap<>(Arch.class);
     int shakespeareVocab;
     double wallSeconds;
+    // The 1-minute load average at the start and the end (Linux), NaN where unknown.
+    double loadStart = Double.NaN;
+    double loadEnd = Double.NaN;
 
     Results(StudyConfig config) {
       this.config = config;
@@ -159,6 +162,7 @@ public final class RnnTransformerStudy {
   /** Runs every measurement and writes {@code report.md} and the plots into {@code dir}. */
   public void run(Path dir) throws IOException {
     long t0 = System.nanoTime();
+    results.loadStart = loadAverage();
     String text = Files.readString(shakespeare, StandardCharsets.UTF_8);
     if (text.length() < 20 * config.shakespeareBlock()) {
       throw new IllegalArgumentException(
@@ -176,7 +180,17 @@ public final class RnnTransformerStudy {
     section(5, "char-level Shakespeare: validation loss against wall-clock time");
     shakespeare(text);
     results.wallSeconds = (System.nanoTime() - t0) / 1e9;
+    results.loadEnd = loadAverage();
     new StudyReport(results).write(dir);
+  }
+
+  /** The 1-minute load average from /proc/loadavg, or NaN (not Linux). */
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   private void section(int n, String what) {

@@ -366,7 +366,10 @@ final class StudyReport {
     md.append("Machine: ").append(Runtime.getRuntime().availableProcessors())
         .append(" processors visible to the JVM, ").append(cpuModel()).append("; Java ")
         .append(System.getProperty("java.version")).append("; backend: ").append(r.backendDescription)
-        .append(". Other work may share the cores: timings are of this run only.\n\n");
+        .append(". Load average (1 min) at the start ").append(load(r.loadStart))
+        .append(", at the end ").append(load(r.loadEnd)).append(": above the processor count,"
+            + " other work shared the cores and the timings (tokens/s, latency, the seconds of"
+            + " the Shakespeare budget) are of a contended machine, this run only.\n\n");
 
     md.append("## The article's table, with the measurements\n\n");
     md.append("| aspect | article: RNN (LSTM, GRU) | article: transformer | measured here | verdict |\n");
@@ -507,6 +510,10 @@ final class StudyReport {
           curve.get(0)[1], curve.get(curve.size() - 1)[1]));
     }
     return md.toString();
+  }
+
+  private static String load(double v) {
+    return Double.isNaN(v) ? "unknown" : String.format(Locale.ROOT, "%.1f", v);
   }
 
   private static String cpuModel() {
