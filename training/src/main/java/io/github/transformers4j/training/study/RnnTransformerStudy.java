@@ -223,6 +223,11 @@ public final class RnnTransformerStudy {
                   .computeIfAbsent(threads, k -> new double[lengths.length]);
           Trainer trainer = new Trainer(ops, lm, 65);
           Rng rng = new Rng(config.seed());
+          // JIT warm-up before any timing: the first cells would otherwise time the compiler.
+          long warm = System.nanoTime();
+          while ((System.nanoTime() - warm) / 1e9 < 2 * config.minTimedSeconds()) {
+            trainer.step(randomBatch(rng, config.batch(), lengths[0], 65), config.batch(), lengths[0], 0);
+          }
           for (int i = 0; i < lengths.length; i++) {
             int t = lengths[i];
             int b = config.batch();
@@ -230,15 +235,17 @@ public final class RnnTransformerStudy {
               trainer.step(randomBatch(rng, b, t, 65), b, t, 0);
             }
             long start = System.nanoTime();
-            int steps = 0;
+            List<Double> stepRates = new ArrayList<>();
             double loss = 0;
-            while (steps < config.minTimedSteps()
+            while (stepRates.size() < config.minTimedSteps()
                 || (System.nanoTime() - start) / 1e9 < config.minTimedSeconds()) {
+              long s = System.nanoTime();
               loss = trainer.step(randomBatch(rng, b, t, 65), b, t, 0);
-              steps++;
+              stepRates.add((double) b * t / ((System.nanoTime() - s) / 1e9));
             }
-            double secs = (System.nanoTime() - start) / 1e9;
-            rates[i] = (double) steps * b * t / secs;
+            int steps = stepRates.size();
+            // The median step: a step stalled by other work on shared cores does not set the rate.
+            rates[i] = stepRates.stream().sorted().toList().get(steps / 2);
             bar.update(++done, loss, (long) steps * b * t,
                 arch.label + " T " + t + ", " + threads + " thr: " + Math.round(rates[i]) + " tok/s");
           }
