@@ -69,7 +69,7 @@ public final class TensorMemory {
     long deadline = System.nanoTime() + maxMillis * 1_000_000L;
     long last = -1;
     int stable = 0;
-    while (System.nanoTime() < deadline && stable < 3) {
+    while (System.nanoTime() < deadline && stable < 2) {
       System.gc();
       try {
         Thread.sleep(10);

@@ -94,6 +94,7 @@ public final class RnnTransformerStudy {
     final Map<Arch, long[]> shakespeareWork = new EnumMap<>(Arch.class);
     int shakespeareVocab;
     double wallSeconds;
+    final double[] sectionSeconds = new double[5];
     // The 1-minute load average at the start and the end (Linux), NaN where unknown.
     double loadStart = Double.NaN;
     double loadEnd = Double.NaN;
@@ -169,16 +170,12 @@ public final class RnnTransformerStudy {
           "study: " + shakespeare + " has " + text.length() + " characters; the Shakespeare"
               + " section needs at least " + 20 * config.shakespeareBlock());
     }
-    section(1, "training throughput against T, 1 and 2 threads");
-    throughput();
-    section(2, "memory of a training step against T (live tensor bytes)");
-    trainingMemory();
-    section(3, "decoding: state bytes and latency per token against the context");
-    decoding();
-    section(4, "long-range dependencies: copy and recall against d");
-    tasks();
-    section(5, "char-level Shakespeare: validation loss against wall-clock time");
-    shakespeare(text);
+    timed(1, "training throughput against T, 1 and 2 threads", this::throughput);
+    timed(2, "memory of a training step against T (live tensor bytes)", this::trainingMemory);
+    timed(3, "decoding: state bytes and latency per token against the context", this::decoding);
+    timed(4, "long-range dependencies: copy and recall against d", this::tasks);
+    timed(5, "char-level Shakespeare: validation loss against wall-clock time",
+        () -> shakespeare(text));
     results.wallSeconds = (System.nanoTime() - t0) / 1e9;
     results.loadEnd = loadAverage();
     new StudyReport(results).write(dir);
@@ -193,9 +190,12 @@ public final class RnnTransformerStudy {
     }
   }
 
-  private void section(int n, String what) {
+  private void timed(int n, String what, Runnable section) {
     log.println("[" + n + "/5] " + what);
     log.flush();
+    long t0 = System.nanoTime();
+    section.run();
+    results.sectionSeconds[n - 1] = (System.nanoTime() - t0) / 1e9;
   }
 
   // ---- 1. Throughput ----

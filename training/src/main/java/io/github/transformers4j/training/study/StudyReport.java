@@ -389,6 +389,9 @@ final class StudyReport {
         .append(LocalDate.now(ZoneOffset.UTC)).append(" (UTC). Mode: ")
         .append(c.quickMode() ? "**quick** (toy sizes: the structure of the study, not its figures)"
             : "full").append(". Wall time: ").append(String.format(Locale.ROOT, "%.1f s", r.wallSeconds))
+        .append(String.format(Locale.ROOT, " (sections 1–5: %.0f, %.0f, %.0f, %.0f, %.0f s)",
+            r.sectionSeconds[0], r.sectionSeconds[1], r.sectionSeconds[2], r.sectionSeconds[3],
+            r.sectionSeconds[4]))
         .append(".\n\n");
     md.append("Machine: ").append(Runtime.getRuntime().availableProcessors())
         .append(" processors visible to the JVM, ").append(cpuModel()).append("; Java ")
