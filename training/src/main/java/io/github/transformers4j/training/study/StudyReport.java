@@ -280,8 +280,12 @@ final class StudyReport {
     } else if (faster.isEmpty()) {
       teVerdict = "contradicted: a recurrent model trains more tokens/s at every T";
     } else {
+      // Only a loss at the longest lengths is attention's growing cost; say so only then.
+      boolean slowerAtLongest = slower.contains(ls[last]) && faster.stream().allMatch(t -> t < slower.get(0));
       teVerdict = "nuanced: the transformer is faster at T " + faster + " and slower at T " + slower
-          + " (attention's cost grows with T, the recurrent step's does not)";
+          + (slowerAtLongest
+              ? " (attention's cost grows with T, the recurrent step's does not)"
+              : " (not a trend in T: on a contended machine compare the cells with care)");
     }
     rows.add(new Row("Training efficiency", "slow, hard to parallelize", "fast, highly parallel",
         teMeasured, teVerdict));
