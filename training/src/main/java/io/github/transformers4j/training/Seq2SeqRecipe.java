@@ -21,7 +21,12 @@ import io.github.transformers4j.training.data.ExampleBatches;
 import io.github.transformers4j.training.data.SpecialTokens;
 import io.github.transformers4j.training.data.TextTokenizer;
 import io.github.transformers4j.training.data.TokenizerFiles;
+import io.github.transformers4j.models.rnn.RecurrentLmConfig;
+import io.github.transformers4j.models.rnn.RecurrentSeq2Seq;
+import io.github.transformers4j.models.rnn.RecurrentSeq2SeqConfig;
+import io.github.transformers4j.training.models.DecodableSeq2Seq;
 import io.github.transformers4j.training.models.EncoderDecoderLm;
+import io.github.transformers4j.training.models.RecurrentSeq2SeqLm;
 import io.github.transformers4j.training.objectives.Seq2Seq;
 import io.github.transformers4j.training.optim.AdamW;
 import io.github.transformers4j.training.optim.LrSchedule;
@@ -45,6 +50,11 @@ import java.util.Map;
  * gets {@code config.json} (BART field names, {@code model_type: transformer}), {@code recipe.json}
  * (task and tokenizer file), the tokenizer and {@code checkpoint/}. {@link #load} and {@link
  * #translate} decode greedily or by beam search on the model's cached decoding session.
+ *
+ * <p>With a {@link Recurrent} the same recipe (data, split, tokenizer, objective, optimizer,
+ * schedule, checkpoints, decoding) trains the recurrent baseline instead, {@link RecurrentSeq2Seq}
+ * (GRU or LSTM encoder and decoder with Luong attention); its folder has model_type {@value
+ * RecurrentSeq2Seq#ARCHITECTURE}.
  */
 public final class Seq2SeqRecipe {
   private Seq2SeqRecipe() {}
@@ -115,8 +125,34 @@ public final class Seq2SeqRecipe {
     }
   }
 
-  /** A trained model, its tokenizer and the longest output it may generate. */
-  public record Loaded(EncoderDecoderLm model, TextTokenizer tokenizer, int maxNew) {}
+  /**
+   * A trained model, its tokenizer and the longest output it may generate.
+   *
+   * @param model the transformer ({@link EncoderDecoderLm}) or the recurrent baseline ({@link
+   *     RecurrentSeq2SeqLm})
+   */
+  public record Loaded(DecodableSeq2Seq model, TextTokenizer tokenizer, int maxNew) {}
+
+  /**
+   * The recurrent baseline instead of the transformer: embedding width {@code --width}, {@code
+   * --layers} layers in the encoder and in the decoder, dropout {@code --dropout}; {@code --heads},
+   * {@code --ffn}, {@code --positions} and {@code --post-ln} do not apply.
+   *
+   * @param cell the cell ({@code --arch gru|lstm}, also {@code rnn})
+   * @param hidden the state width H ({@code --hidden}), or 0 for the width whose parameter count
+   *     is nearest the transformer's that the same settings build
+   */
+  public record Recurrent(RecurrentLmConfig.Cell cell, int hidden) {
+    /** Validates the fields. */
+    public Recurrent {
+      if (cell == null) {
+        throw new IllegalArgumentException("seq2seq: a recurrent model needs its cell (gru, lstm)");
+      }
+      if (hidden < 0) {
+        throw new IllegalArgumentException("--hidden must be positive, got " + hidden);
+      }
+    }
+  }
 
   /** What {@link #train} did: the trainer's result and the held-out pairs. */
   public record Run(Trainer.Result result, List<Datasets.Pair> heldOut, Loaded model) {}
@@ -145,15 +181,19 @@ public final class Seq2SeqRecipe {
     OPTIONS.put("seed", "--seed");
   }
 
-  /**
-   * Trains on {@code pairs} (a seeded {@code valFraction} held out), writing into {@code out} (a
-   * new run's staging folder, moved into place at the first checkpoint; or the folder resumed).
-   *
-   * @param tokenizerFile a tokenizer file to copy into the output, or null to fit a char tokenizer
-   * @param reschedule when resuming, use these settings' schedule instead of the checkpoint's
-   * @throws IllegalArgumentException when resuming with other model-defining settings or another
-   *     vocabulary, naming the option; nothing is written then
-   */
+  private static final Map<String, String> RECURRENT_OPTIONS = new LinkedHashMap<>();
+
+  static {
+    RECURRENT_OPTIONS.put("vocab_size", "the tokenizer's vocabulary size");
+    RECURRENT_OPTIONS.put("cell_type", "--arch");
+    RECURRENT_OPTIONS.put("embedding_size", "--width");
+    RECURRENT_OPTIONS.put("hidden_size", "--hidden");
+    RECURRENT_OPTIONS.put("num_layers", "--layers");
+    RECURRENT_OPTIONS.put("dropout", "--dropout");
+    RECURRENT_OPTIONS.put("seed", "--seed");
+  }
+
+  /** The transformer: {@link #train(Ops, List, Path, Settings, Recurrent, OutputFolder, boolean, PrintStream)} with no recurrent model. */
   public static Run train(
       Ops ops,
       List<Datasets.Pair> pairs,
@@ -162,6 +202,58 @@ public final class Seq2SeqRecipe {
       OutputFolder out,
       boolean reschedule,
       PrintStream progress)
+      throws IOException {
+    return train(ops, pairs, tokenizerFile, s, null, out, reschedule, progress, 0);
+  }
+
+  /** As below, stopping (with a checkpoint, as Ctrl-C does) after step {@code stopAt} if &gt; 0. */
+  static Run train(
+      Ops ops,
+      List<Datasets.Pair> pairs,
+      Path tokenizerFile,
+      Settings s,
+      Recurrent recurrent,
+      OutputFolder out,
+      boolean reschedule,
+      PrintStream progress,
+      long stopAt)
+      throws IOException {
+    return trainModel(ops, pairs, tokenizerFile, s, recurrent, out, reschedule, progress, stopAt);
+  }
+
+  /**
+   * Trains on {@code pairs} (a seeded {@code valFraction} held out), writing into {@code out} (a
+   * new run's staging folder, moved into place at the first checkpoint; or the folder resumed).
+   *
+   * @param tokenizerFile a tokenizer file to copy into the output, or null to fit a char tokenizer
+   * @param recurrent the recurrent model to train instead of the transformer, or null
+   * @param reschedule when resuming, use these settings' schedule instead of the checkpoint's
+   * @throws IllegalArgumentException when resuming with another architecture, other
+   *     model-defining settings or another vocabulary, naming the option; nothing is written then
+   */
+  public static Run train(
+      Ops ops,
+      List<Datasets.Pair> pairs,
+      Path tokenizerFile,
+      Settings s,
+      Recurrent recurrent,
+      OutputFolder out,
+      boolean reschedule,
+      PrintStream progress)
+      throws IOException {
+    return trainModel(ops, pairs, tokenizerFile, s, recurrent, out, reschedule, progress, 0);
+  }
+
+  private static Run trainModel(
+      Ops ops,
+      List<Datasets.Pair> pairs,
+      Path tokenizerFile,
+      Settings s,
+      Recurrent recurrent,
+      OutputFolder out,
+      boolean reschedule,
+      PrintStream progress,
+      long stopAt)
       throws IOException {
     if (pairs.isEmpty()) {
       throw new IllegalArgumentException("seq2seq: no (source, target) pairs");
@@ -204,21 +296,33 @@ public final class Seq2SeqRecipe {
     // keeps the checkpoint's room.
     int maxPositions = Math.max(64, 2 * longest + 1);
     if (out.resuming()) {
-      EncoderDecoderConfig saved = EncoderDecoderConfig.fromMap(modelConfig(output));
-      if (longest + 1 > saved.maxPositions()) {
+      Map<String, Object> savedMap = modelConfig(output);
+      requireSameArchitecture(savedMap, recurrent, output);
+      int savedMax =
+          recurrent != null
+              ? RecurrentSeq2SeqConfig.fromMap(savedMap).maxLength()
+              : EncoderDecoderConfig.fromMap(savedMap).maxPositions();
+      if (longest + 1 > savedMax) {
         throw new IllegalArgumentException(
             "--resume: --data has a sequence of "
                 + longest
                 + " tokens but the checkpoint's model in "
                 + output
                 + " takes at most "
-                + (saved.maxPositions() - 1));
+                + (savedMax - 1));
       }
-      maxPositions = saved.maxPositions();
+      maxPositions = savedMax;
     }
     Map<String, Object> config = configMap(tok.vocabSize(), maxPositions, sp.bos(), s);
-    out.requireSameConfig(config, OPTIONS);
     EncoderDecoderConfig cfg = EncoderDecoderConfig.fromMap(config);
+    RecurrentSeq2SeqConfig rcfg = null;
+    if (recurrent != null) {
+      rcfg = recurrentConfig(ops, cfg, s, recurrent);
+      config = rcfg.toMap();
+      out.requireSameConfig(config, RECURRENT_OPTIONS);
+    } else {
+      out.requireSameConfig(config, OPTIONS);
+    }
     if (!out.resuming()) {
       if (tokenizerFile == null) {
         ((CharTokenizer) tok).save(output.resolve(tokName));
@@ -231,7 +335,7 @@ public final class Seq2SeqRecipe {
     // which the export replaces with Hugging Face's.
     OutputFolder.writeRecipe(output, TASK, tokName, Map.of(MODEL_CONFIG, config));
     Family family = Family.of(cfg);
-    if (family.hfType() == null && progress != null) {
+    if (recurrent == null && family.hfType() == null && progress != null) {
       progress.println(
           "t4j: note: "
               + family.why()
@@ -239,12 +343,18 @@ public final class Seq2SeqRecipe {
               + Family.T4J_TYPE
               + " and is not loadable by Hugging Face transformers");
     }
-    EncoderDecoderLm lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
+    DecodableSeq2Seq lm =
+        rcfg != null
+            ? new RecurrentSeq2SeqLm(new RecurrentSeq2Seq(ops, rcfg))
+            : new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
     if (progress != null) {
       progress.printf(
           Locale.ROOT,
-          "seq2seq: %d pairs (%d train, %d held out), vocabulary %d, %.2fM parameters, %d steps"
+          "seq2seq%s: %d pairs (%d train, %d held out), vocabulary %d, %.2fM parameters, %d steps"
               + " of %d pairs%n",
+          rcfg == null
+              ? ""
+              : " (" + rcfg.cell().label() + " with attention, hidden " + rcfg.hiddenSize() + ")",
           pairs.size(),
           split.train().size(),
           split.val().size(),
@@ -265,7 +375,7 @@ public final class Seq2SeqRecipe {
             s.evalEvery(),
             output,
             s.seed(),
-            0);
+            stopAt);
     Trainer trainer =
         new Trainer(
             ops,
@@ -275,9 +385,18 @@ public final class Seq2SeqRecipe {
             tc,
             progress);
     TextTokenizer vocab = tok;
+    Map<String, Object> ours = config;
+    RecurrentSeq2SeqConfig recurrentConfig = rcfg;
     trainer
         .writingTo(out)
-        .exporting((dir, step) -> export(dir, cfg, config, vocab, lm))
+        .exporting(
+            (dir, step) -> {
+              if (recurrentConfig != null) {
+                exportRecurrent(dir, recurrentConfig, vocab, lm);
+              } else {
+                export(dir, cfg, ours, vocab, (EncoderDecoderLm) lm);
+              }
+            })
         .describe(RunSchedule.KEY, ((LrSchedule.Cosine) tc.schedule()).encode());
     Trainer.Result r =
         trainer.runStoppable(
@@ -303,6 +422,59 @@ public final class Seq2SeqRecipe {
               + saved
               + "); give that file, or train a new model in another folder");
     }
+  }
+
+  /**
+   * The recurrent model's config for {@code r}, over the vocabulary, room and start token of the
+   * transformer config {@code cfg} the same settings give; a hidden width of 0 becomes the one
+   * whose parameter count is nearest that transformer's.
+   */
+  static RecurrentSeq2SeqConfig recurrentConfig(
+      Ops ops, EncoderDecoderConfig cfg, Settings s, Recurrent r) {
+    RecurrentSeq2SeqConfig base =
+        new RecurrentSeq2SeqConfig(
+            r.cell(), cfg.vocabSize(), s.width(), Math.max(1, r.hidden()), s.layers(), s.dropout(),
+            cfg.maxPositions(), cfg.decoderStartTokenId(), s.seed());
+    if (r.hidden() > 0) {
+      return base;
+    }
+    EncoderDecoderModel transformer = new EncoderDecoderModel(ops, cfg);
+    return RecurrentSeq2Seq.sizedFor(base, transformer.parameterCount());
+  }
+
+  /**
+   * Fails, when resuming, if the checkpoint is of another architecture than asked for, naming
+   * both.
+   */
+  static void requireSameArchitecture(Map<String, Object> saved, Recurrent recurrent, Path dir) {
+    boolean wasRecurrent = RecurrentSeq2Seq.ARCHITECTURE.equals(saved.get("model_type"));
+    String was = wasRecurrent ? String.valueOf(saved.get("cell_type")) : "transformer";
+    String is = recurrent == null ? "transformer" : recurrent.cell().label();
+    if (wasRecurrent != (recurrent != null)) {
+      throw new IllegalArgumentException(
+          "--resume: --arch is " + is + " but the checkpoint in " + dir + " is a " + was
+              + " model; give --arch " + was + ", or train a new model in another folder");
+    }
+  }
+
+  /**
+   * Writes the folder files of the recurrent baseline: {@code model.safetensors} under {@link
+   * RecurrentSeq2Seq}'s names, {@code config.json} (its configuration and the special token
+   * ids), the char tokenizer's files, and a note that Hugging Face does not know the model type.
+   */
+  static void exportRecurrent(
+      Path dir, RecurrentSeq2SeqConfig cfg, TextTokenizer tok, DecodableSeq2Seq lm)
+      throws IOException {
+    if (tok instanceof CharTokenizer chars) {
+      HfFolder.writeCharTokenizer(dir, chars, cfg.maxLength());
+    }
+    Map<String, Object> m = new LinkedHashMap<>(cfg.toMap());
+    m.putAll(HfFolder.tokenIds(tok));
+    HfFolder.writeWeights(dir, lm.parameterSet(), name -> name, Map.of());
+    HfFolder.writeJson(dir.resolve("config.json"), m);
+    HfFolder.writeNotLoadable(
+        dir, RecurrentSeq2Seq.ARCHITECTURE, "a recurrent encoder-decoder of this project");
+    Files.deleteIfExists(dir.resolve("generation_config.json"));
   }
 
   private static SpecialTokens requireSpecials(TextTokenizer tok) {
@@ -522,21 +694,34 @@ public final class Seq2SeqRecipe {
     }
     JsonObject recipe =
         new Gson().fromJson(Files.readString(dir.resolve("recipe.json")), JsonObject.class);
-    EncoderDecoderConfig cfg = EncoderDecoderConfig.fromMap(modelConfig(dir));
+    Map<String, Object> map = modelConfig(dir);
+    DecodableSeq2Seq lm;
+    int vocab;
+    int maxPositions;
+    if (RecurrentSeq2Seq.ARCHITECTURE.equals(map.get("model_type"))) {
+      RecurrentSeq2SeqConfig cfg = RecurrentSeq2SeqConfig.fromMap(map);
+      lm = new RecurrentSeq2SeqLm(new RecurrentSeq2Seq(ops, cfg));
+      vocab = cfg.vocabSize();
+      maxPositions = cfg.maxLength();
+    } else {
+      EncoderDecoderConfig cfg = EncoderDecoderConfig.fromMap(map);
+      lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
+      vocab = cfg.vocabSize();
+      maxPositions = cfg.maxPositions();
+    }
     TextTokenizer tok =
         TokenizerFiles.load(dir.resolve(recipe.get("tokenizer").getAsString()), true);
-    if (tok.vocabSize() != cfg.vocabSize()) {
+    if (tok.vocabSize() != vocab) {
       throw new IOException(
           dir
               + ": the tokenizer has "
               + tok.vocabSize()
               + " ids but config.json says vocab_size "
-              + cfg.vocabSize());
+              + vocab);
     }
-    EncoderDecoderLm lm = new EncoderDecoderLm(new EncoderDecoderModel(ops, cfg));
     Checkpoint.loadModel(dir.resolve("checkpoint"), lm.parameterSet());
-    lm.model().quantize(precision);
-    return new Loaded(lm, tok, cfg.maxPositions() - 1);
+    lm.module().quantize(precision);
+    return new Loaded(lm, tok, maxPositions - 1);
   }
 
   /**
@@ -555,7 +740,7 @@ public final class Seq2SeqRecipe {
       Loaded m, List<String> sources, int numBeams, int rows, int maxNew) {
     int limit = Math.min(maxNew, m.maxNew());
     SpecialTokens sp = m.tokenizer().specials();
-    m.model().model().train(false, 0);
+    m.model().module().train(false, 0);
     List<String> out = new ArrayList<>(sources.size());
     for (int from = 0; from < sources.size(); from += rows) {
       List<String> chunk = sources.subList(from, Math.min(sources.size(), from + rows));
@@ -586,7 +771,7 @@ public final class Seq2SeqRecipe {
                   ? GenerationConfig.greedy(limit)
                   : GenerationConfig.beams(limit, numBeams))
               .withStopTokens(sp.eos());
-      int[][] res = new Generator(() -> m.model().model().session(src, b, mask)).generate(start, g);
+      int[][] res = new Generator(() -> m.model().session(src, b, mask)).generate(start, g);
       for (int[] row : res) {
         int end = row.length;
         for (int j = 1; j < row.length; j++) {
@@ -624,7 +809,7 @@ public final class Seq2SeqRecipe {
           "seq2seq: beam search cannot stream; use translate(..., numBeams, ...)");
     }
     SpecialTokens sp = m.tokenizer().specials();
-    m.model().model().train(false, 0);
+    m.model().module().train(false, 0);
     int[] src = m.tokenizer().encode(source);
     if (src.length > m.maxNew() + 1) {
       throw new IllegalArgumentException(
@@ -664,7 +849,7 @@ public final class Seq2SeqRecipe {
                 how.seed(),
                 how.vocabularyLimit())
             .withStopTokens(sp.eos());
-    new Generator(() -> m.model().model().session(src, 1, null))
+    new Generator(() -> m.model().session(src, 1, null))
         .generate(new int[][] {{sp.bos()}}, g, listener);
     String text = m.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());
     if (!text.equals(shown.toString())) {

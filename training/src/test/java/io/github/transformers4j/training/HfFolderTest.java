@@ -20,6 +20,7 @@ import io.github.transformers4j.models.pretrained.Pretrained;
 import io.github.transformers4j.models.weights.SafeTensors;
 import io.github.transformers4j.training.data.CharTokenizer;
 import io.github.transformers4j.training.data.Datasets;
+import io.github.transformers4j.training.models.EncoderDecoderLm;
 import io.github.transformers4j.training.models.GptLm;
 import io.github.transformers4j.training.objectives.Forward;
 import java.nio.file.Files;
@@ -199,9 +200,9 @@ class HfFolderTest {
           Pretrained.load(
               ops, dir, io.github.transformers4j.models.seq2seq.EncoderDecoderModel.class);
       assertEquals(
-          recipe.model().model().config(), plain.config(), positions + ": the same model");
+          ((EncoderDecoderLm) recipe.model()).model().config(), plain.config(), positions + ": the same model");
       assertArrayEquals(
-          recipe.model().model().parameters().get("shared.weight").toFloatArray(),
+          ((EncoderDecoderLm) recipe.model()).model().parameters().get("shared.weight").toFloatArray(),
           plain.parameters().get("shared.weight").toFloatArray());
     }
   }
@@ -226,7 +227,7 @@ class HfFolderTest {
       Files.delete(dir.resolve(f));
     }
     float[] before =
-        Seq2SeqRecipe.load(ops, dir).model().model().parameters().get("shared.weight")
+        ((EncoderDecoderLm) Seq2SeqRecipe.load(ops, dir).model()).model().parameters().get("shared.weight")
             .toFloatArray();
     try (OutputFolder out = OutputFolder.open(dir, Seq2SeqRecipe.TASK, OutputFolder.Mode.RESUME)) {
       Seq2SeqRecipe.Settings more =
@@ -238,7 +239,7 @@ class HfFolderTest {
     assertEquals(ours, Seq2SeqRecipe.modelConfig(dir));
     assertTrue(Files.isRegularFile(dir.resolve(HfFolder.WEIGHTS)));
     float[] after =
-        Seq2SeqRecipe.load(ops, dir).model().model().parameters().get("shared.weight")
+        ((EncoderDecoderLm) Seq2SeqRecipe.load(ops, dir).model()).model().parameters().get("shared.weight")
             .toFloatArray();
     assertFalse(java.util.Arrays.equals(before, after), "the resumed run trained on");
   }

@@ -126,7 +126,7 @@ public final class EvalCommand implements Callable<Integer> {
       Ops ops = new Ops(backend);
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
         Seq2SeqRecipe.Loaded s2s = Seq2SeqRecipe.load(ops, model, quantize.get());
-        reportWeights(s2s.model().model());
+        reportWeights(s2s.model().module());
         var pairs = TrainSeq2SeqCommand.readPairs(data, "source", "target", "source", "target");
         ModelFolders.noteUnknown(s2s.tokenizer(), joined(pairs), err, "--data");
         out.printf(

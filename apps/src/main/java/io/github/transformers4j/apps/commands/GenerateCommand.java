@@ -197,7 +197,7 @@ public final class GenerateCommand implements Callable<Integer> {
     try (ComputeBackend backend = choice.create()) {
       if (c.kind().equals(Seq2SeqRecipe.TASK)) {
         Seq2SeqRecipe.Loaded m = Seq2SeqRecipe.load(new Ops(backend), model, quantize.get());
-        reportWeights(m.model().model());
+        reportWeights(m.model().module());
         ModelFolders.noteUnknown(m.tokenizer(), prompt, err, "the prompt");
         // The model's room for outputs, or less with --max-new.
         int limit =

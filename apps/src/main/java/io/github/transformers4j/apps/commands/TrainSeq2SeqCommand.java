@@ -6,6 +6,7 @@ import io.github.transformers4j.apps.cli.BackendChoice;
 import io.github.transformers4j.apps.cli.Numbers;
 import io.github.transformers4j.apps.cli.OutputOptions;
 import io.github.transformers4j.apps.cli.PositiveInt;
+import io.github.transformers4j.models.rnn.RecurrentLmConfig;
 import io.github.transformers4j.training.FineTune;
 import io.github.transformers4j.training.OutputFolder;
 import io.github.transformers4j.training.Seq2SeqRecipe;
@@ -26,14 +27,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code t4j train seq2seq}: the encoder-decoder Transformer of transformer-models on (source,
  * target) pairs from a TSV or JSONL file, with a char tokenizer fitted on the pairs or a tokenizer
- * file.
+ * file; {@code --arch gru|lstm} trains the recurrent encoder-decoder with attention instead.
  */
 @Command(
     name = "seq2seq",
     mixinStandardHelpOptions = true,
     description = {
       "Train an encoder-decoder Transformer on (source, target) pairs (TSV: source<TAB>target;"
-          + " JSONL: --source-field/--target-field).",
+          + " JSONL: --source-field/--target-field); --arch gru|lstm trains a recurrent"
+          + " encoder-decoder with (Luong) attention instead.",
       "Writes config.json, recipe.json, the tokenizer, checkpoint/, metrics.jsonl and loss.png"
           + " into --output; prints held-out exact match (greedy). Use the model with"
           + " 't4j generate --model DIR --prompt SOURCE [--beams N]' and 't4j eval'."
@@ -68,6 +70,23 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
 
   @Option(names = "--target-field", defaultValue = "target", description = "JSONL target field.")
   String targetField;
+
+  @Option(
+      names = "--arch",
+      paramLabel = "ARCH",
+      defaultValue = "transformer",
+      description =
+          "Model: transformer, gru or lstm (also rnn, rnn_relu) (default ${DEFAULT-VALUE}).")
+  String arch;
+
+  @Option(
+      names = "--hidden",
+      converter = PositiveInt.class,
+      paramLabel = "H",
+      description =
+          "State width of a recurrent --arch (default: the width whose parameter count is nearest"
+              + " the transformer's that the same --width, --heads, --ffn and --layers build).")
+  Integer hidden;
 
   @Option(
       names = "--width",
@@ -247,7 +266,7 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
     if (FineTuning.applies(from, output)) {
       FineTuning.refuse(
           spec, "--width", "--heads", "--ffn", "--layers", "--positions", "--post-ln", "--dropout",
-          "--tokenizer");
+          "--tokenizer", "--arch", "--hidden");
       double rate = FineTuning.given(spec, "--lr") ? lr : FineTuning.defaultLr(from, output);
       return FineTuning.run(
           spec,
@@ -272,6 +291,7 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
               seed,
               0));
     }
+    Seq2SeqRecipe.Recurrent recurrent = recurrent();
     Seq2SeqRecipe.Settings s =
         new Seq2SeqRecipe.Settings(
             width,
@@ -296,7 +316,8 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       Seq2SeqRecipe.Run run =
           Seq2SeqRecipe.train(
-              new Ops(backend), pairs, tokenizer, s, folder, output.reschedule(), System.err);
+              new Ops(backend), pairs, tokenizer, s, recurrent, folder, output.reschedule(),
+              System.err);
       double secs = (System.nanoTime() - t0) / 1e9;
       Trainer.Result r = run.result();
       List<Datasets.Pair> held =
@@ -320,5 +341,32 @@ public final class TrainSeq2SeqCommand implements Callable<Integer> {
           folder.dir());
       return 0;
     }
+  }
+
+  /** The recurrent model --arch names, or null for the transformer; checks the options. */
+  private Seq2SeqRecipe.Recurrent recurrent() {
+    if (arch.equals("transformer")) {
+      if (hidden != null) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--hidden applies to a recurrent --arch (gru, lstm)");
+      }
+      return null;
+    }
+    RecurrentLmConfig.Cell cell;
+    try {
+      cell = RecurrentLmConfig.Cell.fromLabel(arch);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--arch: unknown model '" + arch + "' (known: transformer, "
+              + RecurrentLmConfig.Cell.labels() + ")");
+    }
+    for (String o : List.of("--positions", "--post-ln")) {
+      if (FineTuning.given(spec, o)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), o + " does not apply to a recurrent model (--arch " + arch + ")");
+      }
+    }
+    return new Seq2SeqRecipe.Recurrent(cell, hidden == null ? 0 : hidden);
   }
 }

@@ -5,16 +5,17 @@ import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.models.layers.AttentionMasks;
 import io.github.transformers4j.models.seq2seq.EncoderDecoderModel;
 import io.github.transformers4j.training.objectives.Forward;
-import io.github.transformers4j.training.objectives.Seq2SeqModel;
+import io.github.transformers4j.models.generation.DecodingSession;
+import io.github.transformers4j.models.nn.AbstractModule;
 import io.github.transformers4j.training.optim.ParameterSet;
 
 /**
- * The encoder-decoder Transformer of {@code transformer-models} as a {@link Seq2SeqModel}: the
+ * The encoder-decoder Transformer of {@code transformer-models} as a {@link io.github.transformers4j.training.objectives.Seq2SeqModel}: the
  * source is encoded with its padding mask, the decoder reads the teacher-forced input at positions
  * 0..T−1 (causal self-attention, padded decoder keys and source keys masked), logits by the tied
  * head. Dropout follows the pass. Generation runs on the wrapped model's own {@code session}.
  */
-public final class EncoderDecoderLm implements Seq2SeqModel {
+public final class EncoderDecoderLm implements DecodableSeq2Seq {
   private final EncoderDecoderModel model;
   private final ParameterSet params;
 
@@ -26,6 +27,16 @@ public final class EncoderDecoderLm implements Seq2SeqModel {
 
   /** The wrapped model. */
   public EncoderDecoderModel model() {
+    return model;
+  }
+
+  @Override
+  public DecodingSession session(int[] source, int batch, int[] sourceMask) {
+    return model.session(source, batch, sourceMask);
+  }
+
+  @Override
+  public AbstractModule module() {
     return model;
   }
 

@@ -142,24 +142,30 @@ public final class RecurrentLm extends AbstractModule implements PretrainedModel
               + " layers has at least " + smallest + " parameters (hidden 1); the target "
               + target + " is smaller");
     }
+    return base.withHiddenSize(nearestHidden(h -> parameterCount(base.withHiddenSize(h)), target));
+  }
+
+  /**
+   * The hidden width H in [1, 2^17] whose {@code count(H)} is nearest {@code target} (the smaller
+   * on a tie), for a count that grows strictly with H: a bisection for the largest H with a count
+   * at most the target, then that H or the next.
+   */
+  static int nearestHidden(java.util.function.IntToLongFunction count, long target) {
+    int max = 1 << 17; // ConfigLimits.MAX_WIDTH
     int lo = 1;
-    int hi = 1 << 17; // ConfigLimits.MAX_WIDTH
-    while (lo < hi) { // the largest H with count(H) <= target
+    int hi = max;
+    while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
-      if (parameterCount(base.withHiddenSize(mid)) <= target) {
+      if (count.applyAsLong(mid) <= target) {
         lo = mid;
       } else {
         hi = mid - 1;
       }
     }
-    long below = target - parameterCount(base.withHiddenSize(lo));
-    if (lo < (1 << 17)) {
-      long above = parameterCount(base.withHiddenSize(lo + 1)) - target;
-      if (above < below) {
-        return base.withHiddenSize(lo + 1);
-      }
+    if (lo < max && count.applyAsLong(lo + 1) - target < Math.abs(target - count.applyAsLong(lo))) {
+      return lo + 1;
     }
-    return base.withHiddenSize(lo);
+    return lo;
   }
 
   /**

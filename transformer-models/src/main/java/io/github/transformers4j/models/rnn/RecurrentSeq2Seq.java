@@ -111,6 +111,15 @@ public final class RecurrentSeq2Seq extends AbstractModule implements Pretrained
   }
 
   /**
+   * {@code base} with the hidden width whose {@link #parameterCount} is nearest {@code target}:
+   * how the recurrent baseline is sized to a transformer's parameter count.
+   */
+  public static RecurrentSeq2SeqConfig sizedFor(RecurrentSeq2SeqConfig base, long target) {
+    int h = RecurrentLm.nearestHidden(x -> parameterCount(base.withHiddenSize(x)), target);
+    return base.withHiddenSize(h);
+  }
+
+  /**
    * Encodes a right-padded source batch.
    *
    * @param source (B·S) row-major ids

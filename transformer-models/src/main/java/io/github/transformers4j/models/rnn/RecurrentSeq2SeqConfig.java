@@ -58,6 +58,12 @@ public record RecurrentSeq2SeqConfig(
     }
   }
 
+  /** This config with hidden width {@code h}. */
+  public RecurrentSeq2SeqConfig withHiddenSize(int h) {
+    return new RecurrentSeq2SeqConfig(
+        cell, vocabSize, embeddingSize, h, numLayers, dropout, maxLength, decoderStartTokenId, seed);
+  }
+
   /** The encoder's or decoder's layer config: batch-first, unidirectional, biases, dropout between layers. */
   public RecurrentConfig layers() {
     return new RecurrentConfig(embeddingSize, hiddenSize, numLayers, true, true, dropout, false);
