@@ -17,6 +17,7 @@ module io.github.transformers4j.training {
   exports io.github.transformers4j.training.objectives;
   exports io.github.transformers4j.training.optim;
   exports io.github.transformers4j.training.spi;
+  exports io.github.transformers4j.training.study;
 
   // Gson reads the checkpoint state record reflectively.
   opens io.github.transformers4j.training.checkpoint to

@@ -9,6 +9,7 @@ import io.github.transformers4j.apps.cli.VersionProvider;
 import io.github.transformers4j.apps.commands.BackendsCommand;
 import io.github.transformers4j.apps.commands.BenchCommand;
 import io.github.transformers4j.apps.commands.ClassifyCommand;
+import io.github.transformers4j.apps.commands.CompareCommand;
 import io.github.transformers4j.apps.commands.ClipCommand;
 import io.github.transformers4j.apps.commands.FillMaskCommand;
 import io.github.transformers4j.apps.commands.NerCommand;
@@ -58,6 +59,7 @@ import picocli.CommandLine.ScopeType;
       EvalCommand.class,
       BackendsCommand.class,
       BenchCommand.class,
+      CompareCommand.class,
       TokenizeCommand.class,
       TokenizerCommand.class,
       CommandLine.HelpCommand.class

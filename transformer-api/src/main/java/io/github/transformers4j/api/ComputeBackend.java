@@ -423,6 +423,14 @@ public interface ComputeBackend extends AutoCloseable {
     return binary(BinaryOp.MUL, s, affine(s, -1f, 1f));
   }
 
+  /**
+   * The counter of this backend's live tensor bytes and their high-water mark, when the backend
+   * tracks them (the cpu backend with its {@code track_memory} option); empty otherwise.
+   */
+  default java.util.Optional<TensorMemory> memory() {
+    return java.util.Optional.empty();
+  }
+
   /** Releases the backend's resources (thread pools, device contexts). */
   @Override
   default void close() {}

@@ -1,6 +1,8 @@
 package io.github.transformers4j.cpu;
 
+import io.github.transformers4j.api.reference.HostMemory;
 import io.github.transformers4j.api.reference.HostTensor;
+import io.github.transformers4j.api.TensorMemory;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
@@ -46,7 +48,7 @@ import java.util.WeakHashMap;
  * same {@code threads}, however many threads call and however busy the machine is (more backend
  * threads than cores included).
  */
-public final class CpuBackend implements ComputeBackend {
+public final class CpuBackend implements ComputeBackend, HostMemory.Source {
   private final int threads;
   private final Parallel parallel;
   private final Sgemm gemm;
@@ -59,6 +61,8 @@ public final class CpuBackend implements ComputeBackend {
       Collections.synchronizedMap(new WeakHashMap<>());
   private static final Object SEEN = new Object();
   private volatile boolean closed;
+  // Non-null with the track_memory option: counts live tensor bytes (see TensorMemory).
+  private final HostMemory memory;
 
   // Tq·Tk from which the fused attention backward is used (see attentionBackward).
   private static final long FUSED_BACKWARD_MIN_SCORES = 192L * 192;
@@ -76,6 +80,16 @@ public final class CpuBackend implements ComputeBackend {
    * the packed copy (as large as the weight) is kept until the weight is garbage.
    */
   public CpuBackend(int threads, boolean prepack) {
+    this(threads, prepack, false);
+  }
+
+  /**
+   * As {@link #CpuBackend(int, boolean)}; with {@code trackMemory}, every tensor's storage is
+   * counted in {@link #memory()} from its allocation until it is closed or collected (a map entry
+   * and a cleaner registration per storage, so it is off unless asked for).
+   */
+  public CpuBackend(int threads, boolean prepack, boolean trackMemory) {
+    this.memory = trackMemory ? new HostMemory() : null;
     this.threads = threads;
     this.prepack = prepack;
     this.parallel = new Parallel(threads, "t4j-cpu");
@@ -101,6 +115,16 @@ public final class CpuBackend implements ComputeBackend {
         + ", "
         + threads
         + (threads == 1 ? " thread" : " threads");
+  }
+
+  @Override
+  public HostMemory hostMemory() {
+    return memory;
+  }
+
+  @Override
+  public java.util.Optional<TensorMemory> memory() {
+    return memory == null ? java.util.Optional.empty() : java.util.Optional.of(memory.counter());
   }
 
   /** The SGEMM engine of this backend (for benchmarks and callers with raw arrays). */

@@ -10,7 +10,9 @@ import java.util.Set;
  * Registers the CPU backend as {@code cpu} (priority 100). It runs wherever the incubating Vector
  * API module {@code jdk.incubator.vector} is readable. Options: {@code threads} (default: the
  * available processors) and {@code prepack} ({@code true} by default: keep a packed copy of each
- * linear layer's weight from its second use on; {@code false} saves that memory).
+ * linear layer's weight from its second use on; {@code false} saves that memory) and {@code
+ * track_memory} ({@code false} by default: count live tensor bytes, see {@code
+ * ComputeBackend.memory()}).
  */
 public final class CpuBackendProvider implements BackendProvider {
   /** Option key: number of threads kernels may use, the caller included. */
@@ -18,6 +20,12 @@ public final class CpuBackendProvider implements BackendProvider {
 
   /** Option key: whether linear layers keep their weights packed for the GEMM (true/false). */
   public static final String PREPACK = "prepack";
+
+  /**
+   * Option key: whether the backend counts its live tensor bytes and their peak ({@code
+   * ComputeBackend.memory()}); {@code false} by default, since it costs a little per tensor.
+   */
+  public static final String TRACK_MEMORY = "track_memory";
 
   private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
@@ -36,7 +44,7 @@ public final class CpuBackendProvider implements BackendProvider {
 
   @Override
   public Set<String> options() {
-    return Set.of(THREADS, PREPACK);
+    return Set.of(THREADS, PREPACK, TRACK_MEMORY);
   }
 
   @Override
@@ -66,11 +74,12 @@ public final class CpuBackendProvider implements BackendProvider {
     options.requireOnly(name(), options());
     int threads = options.getPositiveInt(THREADS, Runtime.getRuntime().availableProcessors());
     boolean prepack = options.getBoolean(PREPACK, true);
+    boolean track = options.getBoolean(TRACK_MEMORY, false);
     Probe probe = probe();
     if (!probe.available()) {
       throw new IllegalStateException("backend 'cpu' cannot run here: " + probe.reason());
     }
-    return new CpuBackend(threads, prepack);
+    return new CpuBackend(threads, prepack, track);
   }
 
   // Separate class so that the probe's module check runs before any Vector API class is linked.

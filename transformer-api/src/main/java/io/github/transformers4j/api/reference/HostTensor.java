@@ -19,6 +19,8 @@ public final class HostTensor implements Tensor {
   private float[] floats;
   private int[] ints;
   private volatile boolean closed;
+  // The tracked storage when the backend counts its memory (HostMemory.Source), else null.
+  private final HostMemory.Storage storage;
 
   private HostTensor(ComputeBackend backend, Shape shape, DType dtype, float[] f, int[] i) {
     this.backend = Objects.requireNonNull(backend, "backend");
@@ -26,6 +28,9 @@ public final class HostTensor implements Tensor {
     this.dtype = dtype;
     this.floats = f;
     this.ints = i;
+    HostMemory memory =
+        backend instanceof HostMemory.Source source ? source.hostMemory() : null;
+    this.storage = memory == null ? null : memory.track(f != null ? f : i, f != null ? f.length : i.length);
   }
 
   /** Wraps (does not copy) {@code data} as an {@code F32} tensor of {@code shape}. */
@@ -104,9 +109,17 @@ public final class HostTensor implements Tensor {
   /** Marks the tensor closed and drops its reference to the array (other views keep theirs). */
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     floats = null;
     ints = null;
+    if (storage != null) {
+      storage.closeOne();
+    }
   }
 
   @Override
