@@ -199,7 +199,7 @@ public final class Checkpoint {
     try {
       s = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), State.class);
     } catch (RuntimeException e) {
-      throw new IOException(f + ": not a trainer state: " + e.getMessage(), e);
+      throw new IOException(f + ": not a trainer state: " + jsonProblem(e), e);
     }
     if (s == null || s.train() == null) {
       throw new IOException(
@@ -217,6 +217,22 @@ public final class Checkpoint {
               + " resume is not possible from it)");
     }
     return s;
+  }
+
+  private static final java.util.regex.Pattern JAVA_CLASS =
+      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):\\s*");
+
+  /**
+   * Gson's message without what is meant for developers (the class names it puts in front, such as
+   * {@code java.lang.NumberFormatException: }, and its "See https://..." line), at most 150
+   * characters: what is left says what and where.
+   */
+  private static String jsonProblem(RuntimeException e) {
+    String m = e.getMessage() == null ? "malformed JSON" : e.getMessage();
+    m = JAVA_CLASS.matcher(m).replaceAll("");
+    int see = m.indexOf("\nSee ");
+    m = (see >= 0 ? m.substring(0, see) : m).strip().replaceAll("\\s*\\R\\s*", "; ");
+    return m.length() <= 150 ? m : m.substring(0, 149) + "\u2026";
   }
 
   /**
