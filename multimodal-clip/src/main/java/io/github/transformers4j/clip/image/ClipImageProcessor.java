@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.data.Pixels;
+import io.github.transformers4j.api.io.ParserMessages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,14 +182,35 @@ public record ClipImageProcessor(
 
   // ---------------------------------------------------------------- preprocessing
 
+  /**
+   * The most pixels a resize may give (Pillow's decompression-bomb limit, as for a decoded file): a
+   * picture of an extreme aspect ratio, 1 x 62977 say, resized to a shortest edge of 224 would be
+   * 224 x 14 million, gigabytes.
+   */
+  public static final long MAX_RESIZED_PIXELS = ImageFiles.DEFAULT_MAX_PIXELS;
+
   /** The (C, H, W) floats of the image file {@code file}. */
   public float[] preprocess(Path file) throws IOException {
-    return preprocess(ImageFiles.readRgb(file));
+    RgbImage image = ImageFiles.readRgb(file);
+    try {
+      return preprocess(image);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The (C, H, W) floats of {@code image}. */
   public float[] preprocess(RgbImage image) {
-    return toFloats(cropped(image));
+    return preprocess(image, MAX_RESIZED_PIXELS);
+  }
+
+  /**
+   * The (C, H, W) floats of {@code image}, refusing a resize to more than {@code maxPixels}.
+   *
+   * @throws IllegalArgumentException when the resized picture would be larger
+   */
+  public float[] preprocess(RgbImage image, long maxPixels) {
+    return toFloats(cropped(image, maxPixels));
   }
 
   /** The (height, width) that {@link #preprocess} gives for a picture of this size. */
@@ -201,16 +223,31 @@ public record ClipImageProcessor(
 
   /** The picture after the resize, still 8-bit (as Pillow returns it). */
   public RgbImage resized(RgbImage image) {
+    return resized(image, MAX_RESIZED_PIXELS);
+  }
+
+  private RgbImage resized(RgbImage image, long maxPixels) {
     if (!doResize) {
       return image;
     }
     int[] hw = size.outputSize(image.height(), image.width());
+    long pixels = (long) hw[0] * hw[1];
+    if (pixels > maxPixels) {
+      throw new IllegalArgumentException(
+          "resizing the " + image.width() + "x" + image.height() + " picture to " + hw[1] + "x"
+              + hw[0] + " gives " + pixels + " pixels, more than the limit of " + maxPixels
+              + " (an extreme aspect ratio?)");
+    }
     return PillowResize.resize(image, hw[1], hw[0], resample);
   }
 
   /** The picture after the resize and the center crop, still 8-bit. */
   public RgbImage cropped(RgbImage image) {
-    RgbImage r = resized(image);
+    return cropped(image, MAX_RESIZED_PIXELS);
+  }
+
+  private RgbImage cropped(RgbImage image, long maxPixels) {
+    RgbImage r = resized(image, maxPixels);
     return doCenterCrop ? centerCrop(r, cropHeight, cropWidth) : r;
   }
 
@@ -273,7 +310,12 @@ public record ClipImageProcessor(
     int h = 0;
     int w = 0;
     for (int b = 0; b < files.size(); b++) {
-      RgbImage c = cropped(ImageFiles.readRgb(files.get(b)));
+      RgbImage c;
+      try {
+        c = cropped(ImageFiles.readRgb(files.get(b)));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(files.get(b) + ": " + e.getMessage(), e);
+      }
       if (b == 0) {
         h = c.height();
         w = c.width();
@@ -330,8 +372,10 @@ public record ClipImageProcessor(
     JsonElement e;
     try {
       e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (JsonParseException | java.nio.charset.MalformedInputException bad) {
-      throw new IOException(file + ": not valid JSON (" + bad.getMessage() + ")", bad);
+    } catch (JsonParseException bad) {
+      throw new IOException(file + ": not valid JSON (" + ParserMessages.problem(bad, 150) + ")", bad);
+    } catch (java.nio.charset.CharacterCodingException bad) {
+      throw new IOException(file + ": not UTF-8 text (expected JSON)", bad);
     }
     if (!e.isJsonObject()) {
       throw new IOException(file + ": expected a JSON object");

@@ -19,8 +19,9 @@ import java.nio.file.Path;
  */
 class ImageFuzzTest {
   /**
-   * The pixel limit of the image target: ImageFiles' default (Pillow's 89 million) is the same
-   * check with a bigger number, and decoding that many pixels takes seconds, not microseconds.
+   * The pixel limit of the image target, for the decoded picture and its resize: the defaults
+   * (Pillow's 89 million) are the same checks with a bigger number, and decoding or resizing that
+   * many pixels takes seconds, not microseconds.
    */
   private static final long MAX_PIXELS = 1L << 22;
 
@@ -35,9 +36,13 @@ class ImageFuzzTest {
           () -> {
             try {
               RgbImage image = ImageFiles.readRgb(file, MAX_PIXELS);
-              assertEquals(3 * 16 * 16, CLIP.preprocess(image).length);
+              assertEquals(3 * 16 * 16, CLIP.preprocess(image, MAX_PIXELS).length);
             } catch (IOException e) {
               Fuzz.requireRefusal(e, file.toString());
+            } catch (IllegalArgumentException e) {
+              // A resize beyond the limit (an extreme aspect ratio): preprocess(Path) and batch
+              // put the file's name in front.
+              Fuzz.requireRefusal(e, "resizing the ");
             }
           });
     } finally {
@@ -60,7 +65,12 @@ class ImageFuzzTest {
               return;
             }
             int[] hw = p.outputSize(5, 7);
-            assertEquals(3L * hw[0] * hw[1], p.preprocess(new RgbImage(7, 5, new byte[7 * 5 * 3])).length);
+            try {
+              float[] out = p.preprocess(new RgbImage(7, 5, new byte[7 * 5 * 3]), MAX_PIXELS);
+              assertEquals(3L * hw[0] * hw[1], out.length);
+            } catch (IllegalArgumentException e) {
+              Fuzz.requireRefusal(e, "resizing the ");
+            }
           });
     } finally {
       Fuzz.delete(dir);

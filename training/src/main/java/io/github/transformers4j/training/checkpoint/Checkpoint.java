@@ -7,6 +7,7 @@ import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.optim.Optimizer;
 import io.github.transformers4j.training.optim.Parameter;
 import io.github.transformers4j.training.optim.ParameterSet;
+import io.github.transformers4j.api.io.ParserMessages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -198,8 +199,10 @@ public final class Checkpoint {
     State s;
     try {
       s = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), State.class);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(f + ": not a trainer state: not UTF-8 text", e);
     } catch (RuntimeException e) {
-      throw new IOException(f + ": not a trainer state: " + jsonProblem(e), e);
+      throw new IOException(f + ": not a trainer state: " + ParserMessages.problem(e, 150), e);
     }
     if (s == null || s.train() == null) {
       throw new IOException(
@@ -217,22 +220,6 @@ public final class Checkpoint {
               + " resume is not possible from it)");
     }
     return s;
-  }
-
-  private static final java.util.regex.Pattern JAVA_CLASS =
-      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):\\s*");
-
-  /**
-   * Gson's message without what is meant for developers (the class names it puts in front, such as
-   * {@code java.lang.NumberFormatException: }, and its "See https://..." line), at most 150
-   * characters: what is left says what and where.
-   */
-  private static String jsonProblem(RuntimeException e) {
-    String m = e.getMessage() == null ? "malformed JSON" : e.getMessage();
-    m = JAVA_CLASS.matcher(m).replaceAll("");
-    int see = m.indexOf("\nSee ");
-    m = (see >= 0 ? m.substring(0, see) : m).strip().replaceAll("\\s*\\R\\s*", "; ");
-    return m.length() <= 150 ? m : m.substring(0, 149) + "\u2026";
   }
 
   /**

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -54,6 +55,8 @@ public final class ShardedSafeTensors implements Weights {
       weightMap = wm.getAsJsonObject();
     } catch (NoSuchFileException e) {
       throw new IOException(index + ": no such file", e);
+    } catch (CharacterCodingException e) {
+      throw new IOException(index + ": not UTF-8 text (expected a safetensors index, JSON)", e);
     } catch (JsonParseException | IllegalStateException e) {
       throw new IOException(index + ": not valid JSON (" + e.getMessage() + ")", e);
     }
