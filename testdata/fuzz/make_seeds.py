@@ -209,6 +209,9 @@ def sharded():
     # A shard outside the folder, a missing shard, a tensor in the wrong shard.
     write("sharded-index", "outside.json", json.dumps(dict(index, weight_map={"w": "../a.safetensors"})))
     write("sharded-index", "missing.json", json.dumps(dict(index, weight_map={"w": "c.safetensors"})))
+    # Names echoed at any length made messages of any length.
+    write("sharded-index", "long-names.json",
+          json.dumps({"weight_map": {"w" * 4000: "c" * 4000 + ".safetensors"}}))
     write("sharded-index", "wrong-shard.json",
           json.dumps(dict(index, weight_map={"w": "b.safetensors", "h": "a.safetensors"})))
 
