@@ -363,6 +363,16 @@ public record ClipImageProcessor(
           "image_mean",
           "image_std");
 
+  /**
+   * A value or key from the file as a message shows it: cut to 60 characters with an ellipsis (a
+   * file may hold anything, of any length, where a number was expected).
+   */
+  private static String show(Object jsonOrKey) {
+    String t =
+        jsonOrKey instanceof String k ? new com.google.gson.JsonPrimitive(k).toString() : String.valueOf(jsonOrKey);
+    return t.length() <= 60 ? t : t.substring(0, 59) + "\u2026";
+  }
+
   /** Reads {@code folder/preprocessor_config.json}. */
   public static ClipImageProcessor load(Path folder) throws IOException {
     Path file = Files.isDirectory(folder) ? folder.resolve(FILE) : folder;
@@ -397,7 +407,7 @@ public record ClipImageProcessor(
     for (String key : o.keySet()) {
       if (!KNOWN.contains(key) && !INERT.contains(key)) {
         throw new IllegalArgumentException(
-            "unknown setting \"" + key + "\" (known: " + String.join(", ", sorted(KNOWN)) + ")");
+            "unknown setting " + show(key) + " (known: " + String.join(", ", sorted(KNOWN)) + ")");
       }
     }
     if (o.has("do_convert_rgb") && !o.get("do_convert_rgb").isJsonNull() && !bool(o, "do_convert_rgb", true)) {
@@ -423,16 +433,16 @@ public record ClipImageProcessor(
         for (String k : co.keySet()) {
           if (!k.equals("height") && !k.equals("width")) {
             throw new IllegalArgumentException(
-                "crop_size: unknown key \"" + k + "\" (expected height and width)");
+                "crop_size: unknown key " + show(k) + " (expected height and width)");
           }
         }
         if (!co.has("height") || !co.has("width")) {
-          throw new IllegalArgumentException("crop_size: expected height and width, got " + co);
+          throw new IllegalArgumentException("crop_size: expected height and width, got " + show(co));
         }
         cropH = positive(co.get("height"), "crop_size.height");
         cropW = positive(co.get("width"), "crop_size.width");
       } else {
-        throw new IllegalArgumentException("crop_size: expected an object or an int, got " + c);
+        throw new IllegalArgumentException("crop_size: expected an object or an int, got " + show(c));
       }
     }
     PillowResize.Filter resample = d.resample();
@@ -462,7 +472,7 @@ public record ClipImageProcessor(
       return Size.shortestEdge(positive(s, "size"));
     }
     if (!s.isJsonObject()) {
-      throw new IllegalArgumentException("size: expected an object or an int, got " + s);
+      throw new IllegalArgumentException("size: expected an object or an int, got " + show(s));
     }
     JsonObject so = s.getAsJsonObject();
     Map<String, JsonElement> m = so.asMap();
@@ -473,7 +483,7 @@ public record ClipImageProcessor(
       return Size.exact(positive(so.get("height"), "size.height"), positive(so.get("width"), "size.width"));
     }
     throw new IllegalArgumentException(
-        "size " + so + " is not supported (expected {\"shortest_edge\": N} or {\"height\": H,"
+        "size " + show(so) + " is not supported (expected {\"shortest_edge\": N} or {\"height\": H,"
             + " \"width\": W})");
   }
 
@@ -492,7 +502,7 @@ public record ClipImageProcessor(
         return (int) d;
       }
     }
-    throw new IllegalArgumentException(key + ": expected a non-negative integer, got " + e);
+    throw new IllegalArgumentException(key + ": expected a non-negative integer, got " + show(e));
   }
 
   private static boolean bool(JsonObject o, String key, boolean dflt) {
@@ -503,7 +513,7 @@ public record ClipImageProcessor(
     if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()) {
       return e.getAsBoolean();
     }
-    throw new IllegalArgumentException(key + ": expected true or false, got " + e);
+    throw new IllegalArgumentException(key + ": expected true or false, got " + show(e));
   }
 
   private static double number(JsonObject o, String key, double dflt) {
@@ -514,7 +524,7 @@ public record ClipImageProcessor(
     if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
       return e.getAsDouble();
     }
-    throw new IllegalArgumentException(key + ": expected a number, got " + e);
+    throw new IllegalArgumentException(key + ": expected a number, got " + show(e));
   }
 
   private static double[] triple(JsonObject o, String key, double[] dflt) {
@@ -531,13 +541,13 @@ public record ClipImageProcessor(
       for (int i = 0; i < 3; i++) {
         JsonElement x = e.getAsJsonArray().get(i);
         if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
-          throw new IllegalArgumentException(key + ": expected 3 numbers, got " + e);
+          throw new IllegalArgumentException(key + ": expected 3 numbers, got " + show(e));
         }
         v[i] = x.getAsDouble();
       }
       return v;
     }
-    throw new IllegalArgumentException(key + ": expected 3 numbers (R, G, B), got " + e);
+    throw new IllegalArgumentException(key + ": expected 3 numbers (R, G, B), got " + show(e));
   }
 
   /** These settings as Hugging Face writes a {@code CLIPImageProcessor}'s JSON. */
