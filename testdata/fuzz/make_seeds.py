@@ -1,16 +1,50 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the reader fuzz targets (issue 12) into testdata/fuzz/<target>/.
+"""Writes the seed corpora of the Jazzer reader fuzz targets (issue 12).
+
+Each corpus is where Jazzer's JUnit integration looks for it: the test resource folder
+<module>/src/test/resources/<package>/<TestClass>Inputs/<method>/ (TARGETS below). Jazzer runs
+every file there as a regression input in the normal build and starts fuzzing from them; its
+findings (crash-<sha1> files) land in the same folders and stay there as regression inputs.
 
 Small on purpose: a mutation of a small valid file reaches every field of the format. Each target
 also has the inputs that once broke a reader (regression seeds). Run from anywhere:
     python3 testdata/fuzz/make_seeds.py
-Standard library only; the output is deterministic.
+Standard library only; the output is deterministic. Seeds copied from a fixture (config.json of
+every family, SentencePiece's test model, a CLIP image) are written by copy_fixtures().
 """
 import json
 import os
 import struct
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PKG = "src/test/resources/io/github/transformers4j"
+
+# target -> (module, package below io.github.transformers4j, test class, fuzz test method)
+TARGETS = {
+    "safetensors": ("transformer-models", "models/weights", "SafeTensorsFuzzTest", "safetensors"),
+    "sharded-index": ("transformer-models", "models/weights", "SafeTensorsFuzzTest", "shardedIndex"),
+    "shards": ("transformer-models", "models/weights", None, "shards"),
+    "onnx": ("transformer-models", "models/weights", "OnnxFuzzTest", "onnx"),
+    "config": ("transformer-models", "models/config", "ConfigFuzzTest", "config"),
+    "sentencepiece": ("tokenizers", "tokenizers", "ReaderFuzzTest", "sentencePiece"),
+    "tokenizer-json": ("tokenizers", "tokenizers", "ReaderFuzzTest", "tokenizerJson"),
+    "vocab-merges": ("tokenizers", "tokenizers", "ReaderFuzzTest", "vocabJsonMergesTxt"),
+    "encoder-bpe": ("tokenizers", "tokenizers", "ReaderFuzzTest", "encoderJsonVocabBpe"),
+    "vocab-txt": ("tokenizers", "tokenizers", "ReaderFuzzTest", "vocabTxt"),
+    "trainer-state": ("training", "training", "CheckpointFuzzTest", "trainerState"),
+    "optimizer-file": ("training", "training", "CheckpointFuzzTest", "optimizerFile"),
+    "metrics-jsonl": ("training", "training", "CheckpointFuzzTest", "metricsJsonl"),
+    "image-file": ("multimodal-clip", "clip/image", "ImageFuzzTest", "imageFile"),
+    "preprocessor-config": ("multimodal-clip", "clip/image", "ImageFuzzTest", "preprocessorConfig"),
+}
+
+
+def target_dir(target):
+    module, package, cls, method = TARGETS[target]
+    sub = method if cls is None else cls + "Inputs/" + method
+    return os.path.join(ROOT, module, PKG, package, sub)
 
 
 def varint(v):
@@ -35,7 +69,7 @@ def length_delimited(field, payload):
 
 
 def write(target, name, data):
-    d = os.path.join(HERE, target)
+    d = target_dir(target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
@@ -100,12 +134,18 @@ def tokenizer_json():
 
 
 def vocab_merges():
-    write("vocab-json", "vocab.json", json.dumps({"a": 0, "b": 1, "ab": 2, "\u0120a": 3, "<|endoftext|>": 4}))
-    write("vocab-json", "id-2-40.json", '{"a": 0, "b": 1099511627776, "ab": 2}')
-    write("vocab-json", "duplicate-id.json", '{"a": 0, "b": 1, "ab": 1}')
-    write("merges-txt", "merges.txt", "#version: 0.2\na b\n\u0120 a\n")
-    write("merges-txt", "version-only.txt", "#version: 0.2\n")
-    write("merges-txt", "empty-pair.txt", "#version: 0.2\n b\n")
+    # One input holds both files of a BPE tokenizer: the vocabulary (JSON), a NUL byte, the merges.
+    vocab = json.dumps({"a": 0, "b": 1, "ab": 2, "\u0120": 3, "\u0120a": 4, "<|endoftext|>": 5})
+    merges = "#version: 0.2\na b\n\u0120 a\n"
+    pairs = [("valid", vocab, merges),
+             # Regression: ids that were silently misread, merges GPT-2 would ignore (defects 6, 7).
+             ("id-2-40", '{"a": 0, "b": 1099511627776, "ab": 2}', merges),
+             ("duplicate-id", '{"a": 0, "b": 1, "ab": 1}', merges),
+             ("version-only", vocab, "#version: 0.2\n"),
+             ("empty-pair", vocab, "#version: 0.2\n b\n")]
+    for target in ("vocab-merges", "encoder-bpe"):
+        for name, v, m in pairs:
+            write(target, name, v.encode("utf-8") + b"\0" + m.encode("utf-8"))
 
 
 def onnx():
@@ -148,6 +188,96 @@ def safetensors():
     write("safetensors", "short-header.safetensors", struct.pack("<Q", 64) + b"{}      ")
 
 
+def sharded():
+    # Two valid shards next to every index input: a.safetensors (w, h) and b.safetensors (b).
+    def shard(tensors):
+        header, data = {}, b""
+        for name, dtype, shape, payload in tensors:
+            header[name] = {"dtype": dtype, "shape": shape,
+                            "data_offsets": [len(data), len(data) + len(payload)]}
+            data += payload
+        text = json.dumps(header, separators=(",", ":")).encode()
+        text += b" " * (-len(text) % 8)
+        return struct.pack("<Q", len(text)) + text + data
+
+    write("shards", "a.safetensors", shard([("w", "F32", [2, 2], struct.pack("<4f", 1, 2, 3, 4)),
+                                            ("h", "F16", [1], struct.pack("<H", 0x3C00))]))
+    write("shards", "b.safetensors", shard([("b", "BF16", [2], struct.pack("<2H", 0x3F80, 0xC040))]))
+    index = {"metadata": {"total_size": 22}, "weight_map": {"w": "a.safetensors", "h": "a.safetensors",
+                                                            "b": "b.safetensors"}}
+    write("sharded-index", "valid.json", json.dumps(index))
+    # A shard outside the folder, a missing shard, a tensor in the wrong shard.
+    write("sharded-index", "outside.json", json.dumps(dict(index, weight_map={"w": "../a.safetensors"})))
+    write("sharded-index", "missing.json", json.dumps(dict(index, weight_map={"w": "c.safetensors"})))
+    # Names echoed at any length made messages of any length.
+    write("sharded-index", "long-names.json",
+          json.dumps({"weight_map": {"w" * 4000: "c" * 4000 + ".safetensors"}}))
+    write("sharded-index", "wrong-shard.json",
+          json.dumps(dict(index, weight_map={"w": "b.safetensors", "h": "a.safetensors"})))
+
+
+def copy_fixtures():
+    # Every family's config.json, after one byte that picks the fixture whose checkpoint it loads
+    # with (ConfigFuzzTest.FIXTURES, same order).
+    families = ["gpt2", "opt", "opt-postln", "electra", "electra-generator", "electra-tokcls",
+                "roberta", "roberta-seqcls", "bart", "marian", "pegasus", "t5", "mt5", "clip"]
+    for i, family in enumerate(families):
+        with open(os.path.join(ROOT, "testdata/models/hf-tiny", family, "config.json"), "rb") as f:
+            write("config", family + ".json", bytes([i]) + f.read())
+    # SentencePiece's own test model: most of its bytes are the precompiled charsmap (nmt_nfkc),
+    # so mutations of it reach the Darts trie and its replacement blob.
+    with open(os.path.join(ROOT, "testdata/tokenizers/sentencepiece/test_model.model"), "rb") as f:
+        write("sentencepiece", "test_model.model", f.read())
+    # The CLIP fixture's pictures.
+    for png in ("red-scene.png", "tall.png", "wide.png"):
+        with open(os.path.join(ROOT, "testdata/models/hf-tiny/clip", png), "rb") as f:
+            write("image-file", png, f.read())
+
+
+def checkpoint():
+    # The valid trainer_state.json, optimizer.safetensors and metrics.jsonl (valid.*) are the files
+    # of CheckpointFuzzTest's 2-step run, copied from it (its theValidSeedsAreThisVersionsCheckpoint
+    # fails when they change). Regression: states that resumed silently or crashed (defect 3, 7).
+    state = {"step": 2, "seed": 11, "optimizerSteps": 2, "train": {"rng": 7681369315911520529},
+             "tokens": 84, "extra": {}}
+    write("trainer-state", "null.json", "null")
+    write("trainer-state", "empty.json", "")
+    write("trainer-state", "steps-negative.json", json.dumps(dict(state, optimizerSteps=-1)))
+    write("trainer-state", "steps-zero.json", json.dumps(dict(state, optimizerSteps=0)))
+    write("trainer-state", "step-string.json", json.dumps(dict(state, step="abc")))
+    # Regression: a torn last line (a full disk) blocked resuming (defect 4).
+    rows = '{"step":1,"loss":3.15,"lr":0.025}\n{"step":2,"loss":2.83,"lr":0.05}\n'
+    write("metrics-jsonl", "torn-last-line.jsonl", rows + '{"step":3,"lo')
+    write("metrics-jsonl", "malformed-middle.jsonl", '{"step":1,"loss":3.15}\n{"step\n' + rows)
+
+
+def images():
+    # Tiny images of the formats ImageIO reads, written by hand (no imaging library here).
+    def bmp(w, h, pixels):
+        row = (w * 3 + 3) // 4 * 4
+        data = b""
+        for y in range(h - 1, -1, -1):
+            line = b"".join(bytes((b, g, r)) for r, g, b in pixels[y * w:(y + 1) * w])
+            data += line + b"\0" * (row - len(line))
+        info = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 24, 0, len(data), 2835, 2835, 0, 0)
+        return b"BM" + struct.pack("<IHHI", 14 + 40 + len(data), 0, 0, 54) + info + data
+    write("image-file", "rgb-2x2.bmp", bmp(2, 2, [(255, 0, 0), (0, 255, 0), (0, 0, 255), (9, 9, 9)]))
+    # A 1x1 GIF (global palette of 2 colors, LZW minimum code size 2).
+    gif = (b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0x80, 0, 0) + b"\xff\x00\x00\x00\x00\x00"
+           + b"," + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00;")
+    write("image-file", "red-1x1.gif", gif)
+    # A PNG claiming 100000 x 100000 pixels (a decompression bomb's header; limit 89,478,485).
+    ihdr = b"IHDR" + struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    write("image-file", "huge-header.png", png)
+    # preprocessor_config.json: CLIP's, and sizes that would allocate gigabytes.
+    with open(os.path.join(ROOT, "testdata/models/hf-tiny/clip/preprocessor_config.json"), "rb") as f:
+        clip = f.read()
+    write("preprocessor-config", "clip.json", clip)
+    write("preprocessor-config", "size-2e9.json",
+          json.dumps({"size": {"shortest_edge": 2000000000}, "crop_size": 2000000000}))
+
+
 def vocab_txt():
     write("vocab-txt", "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n##s\n,\n")
 
@@ -159,3 +289,7 @@ if __name__ == "__main__":
     sentencepiece()
     tokenizer_json()
     vocab_merges()
+    sharded()
+    copy_fixtures()
+    checkpoint()
+    images()

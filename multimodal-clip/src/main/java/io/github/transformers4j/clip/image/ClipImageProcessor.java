@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.github.transformers4j.api.io.AtomicFiles;
 import io.github.transformers4j.training.data.Pixels;
+import io.github.transformers4j.api.io.ParserMessages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,14 +182,35 @@ public record ClipImageProcessor(
 
   // ---------------------------------------------------------------- preprocessing
 
+  /**
+   * The most pixels a resize may give (Pillow's decompression-bomb limit, as for a decoded file): a
+   * picture of an extreme aspect ratio, 1 x 62977 say, resized to a shortest edge of 224 would be
+   * 224 x 14 million, gigabytes.
+   */
+  public static final long MAX_RESIZED_PIXELS = ImageFiles.DEFAULT_MAX_PIXELS;
+
   /** The (C, H, W) floats of the image file {@code file}. */
   public float[] preprocess(Path file) throws IOException {
-    return preprocess(ImageFiles.readRgb(file));
+    RgbImage image = ImageFiles.readRgb(file);
+    try {
+      return preprocess(image);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The (C, H, W) floats of {@code image}. */
   public float[] preprocess(RgbImage image) {
-    return toFloats(cropped(image));
+    return preprocess(image, MAX_RESIZED_PIXELS);
+  }
+
+  /**
+   * The (C, H, W) floats of {@code image}, refusing a resize to more than {@code maxPixels}.
+   *
+   * @throws IllegalArgumentException when the resized picture would be larger
+   */
+  public float[] preprocess(RgbImage image, long maxPixels) {
+    return toFloats(cropped(image, maxPixels));
   }
 
   /** The (height, width) that {@link #preprocess} gives for a picture of this size. */
@@ -201,16 +223,31 @@ public record ClipImageProcessor(
 
   /** The picture after the resize, still 8-bit (as Pillow returns it). */
   public RgbImage resized(RgbImage image) {
+    return resized(image, MAX_RESIZED_PIXELS);
+  }
+
+  private RgbImage resized(RgbImage image, long maxPixels) {
     if (!doResize) {
       return image;
     }
     int[] hw = size.outputSize(image.height(), image.width());
+    long pixels = (long) hw[0] * hw[1];
+    if (pixels > maxPixels) {
+      throw new IllegalArgumentException(
+          "resizing the " + image.width() + "x" + image.height() + " picture to " + hw[1] + "x"
+              + hw[0] + " gives " + pixels + " pixels, more than the limit of " + maxPixels
+              + " (an extreme aspect ratio?)");
+    }
     return PillowResize.resize(image, hw[1], hw[0], resample);
   }
 
   /** The picture after the resize and the center crop, still 8-bit. */
   public RgbImage cropped(RgbImage image) {
-    RgbImage r = resized(image);
+    return cropped(image, MAX_RESIZED_PIXELS);
+  }
+
+  private RgbImage cropped(RgbImage image, long maxPixels) {
+    RgbImage r = resized(image, maxPixels);
     return doCenterCrop ? centerCrop(r, cropHeight, cropWidth) : r;
   }
 
@@ -273,7 +310,12 @@ public record ClipImageProcessor(
     int h = 0;
     int w = 0;
     for (int b = 0; b < files.size(); b++) {
-      RgbImage c = cropped(ImageFiles.readRgb(files.get(b)));
+      RgbImage c;
+      try {
+        c = cropped(ImageFiles.readRgb(files.get(b)));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(files.get(b) + ": " + e.getMessage(), e);
+      }
       if (b == 0) {
         h = c.height();
         w = c.width();
@@ -321,6 +363,16 @@ public record ClipImageProcessor(
           "image_mean",
           "image_std");
 
+  /**
+   * A value or key from the file as a message shows it: cut to 60 characters with an ellipsis (a
+   * file may hold anything, of any length, where a number was expected).
+   */
+  private static String show(Object jsonOrKey) {
+    String t =
+        jsonOrKey instanceof String k ? new com.google.gson.JsonPrimitive(k).toString() : String.valueOf(jsonOrKey);
+    return t.length() <= 60 ? t : t.substring(0, 59) + "\u2026";
+  }
+
   /** Reads {@code folder/preprocessor_config.json}. */
   public static ClipImageProcessor load(Path folder) throws IOException {
     Path file = Files.isDirectory(folder) ? folder.resolve(FILE) : folder;
@@ -330,8 +382,10 @@ public record ClipImageProcessor(
     JsonElement e;
     try {
       e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (JsonParseException | java.nio.charset.MalformedInputException bad) {
-      throw new IOException(file + ": not valid JSON (" + bad.getMessage() + ")", bad);
+    } catch (JsonParseException bad) {
+      throw new IOException(file + ": not valid JSON (" + ParserMessages.problem(bad, 150) + ")", bad);
+    } catch (java.nio.charset.CharacterCodingException bad) {
+      throw new IOException(file + ": not UTF-8 text (expected JSON)", bad);
     }
     if (!e.isJsonObject()) {
       throw new IOException(file + ": expected a JSON object");
@@ -353,7 +407,7 @@ public record ClipImageProcessor(
     for (String key : o.keySet()) {
       if (!KNOWN.contains(key) && !INERT.contains(key)) {
         throw new IllegalArgumentException(
-            "unknown setting \"" + key + "\" (known: " + String.join(", ", sorted(KNOWN)) + ")");
+            "unknown setting " + show(key) + " (known: " + String.join(", ", sorted(KNOWN)) + ")");
       }
     }
     if (o.has("do_convert_rgb") && !o.get("do_convert_rgb").isJsonNull() && !bool(o, "do_convert_rgb", true)) {
@@ -379,16 +433,16 @@ public record ClipImageProcessor(
         for (String k : co.keySet()) {
           if (!k.equals("height") && !k.equals("width")) {
             throw new IllegalArgumentException(
-                "crop_size: unknown key \"" + k + "\" (expected height and width)");
+                "crop_size: unknown key " + show(k) + " (expected height and width)");
           }
         }
         if (!co.has("height") || !co.has("width")) {
-          throw new IllegalArgumentException("crop_size: expected height and width, got " + co);
+          throw new IllegalArgumentException("crop_size: expected height and width, got " + show(co));
         }
         cropH = positive(co.get("height"), "crop_size.height");
         cropW = positive(co.get("width"), "crop_size.width");
       } else {
-        throw new IllegalArgumentException("crop_size: expected an object or an int, got " + c);
+        throw new IllegalArgumentException("crop_size: expected an object or an int, got " + show(c));
       }
     }
     PillowResize.Filter resample = d.resample();
@@ -418,7 +472,7 @@ public record ClipImageProcessor(
       return Size.shortestEdge(positive(s, "size"));
     }
     if (!s.isJsonObject()) {
-      throw new IllegalArgumentException("size: expected an object or an int, got " + s);
+      throw new IllegalArgumentException("size: expected an object or an int, got " + show(s));
     }
     JsonObject so = s.getAsJsonObject();
     Map<String, JsonElement> m = so.asMap();
@@ -429,7 +483,7 @@ public record ClipImageProcessor(
       return Size.exact(positive(so.get("height"), "size.height"), positive(so.get("width"), "size.width"));
     }
     throw new IllegalArgumentException(
-        "size " + so + " is not supported (expected {\"shortest_edge\": N} or {\"height\": H,"
+        "size " + show(so) + " is not supported (expected {\"shortest_edge\": N} or {\"height\": H,"
             + " \"width\": W})");
   }
 
@@ -448,7 +502,7 @@ public record ClipImageProcessor(
         return (int) d;
       }
     }
-    throw new IllegalArgumentException(key + ": expected a non-negative integer, got " + e);
+    throw new IllegalArgumentException(key + ": expected a non-negative integer, got " + show(e));
   }
 
   private static boolean bool(JsonObject o, String key, boolean dflt) {
@@ -459,7 +513,7 @@ public record ClipImageProcessor(
     if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()) {
       return e.getAsBoolean();
     }
-    throw new IllegalArgumentException(key + ": expected true or false, got " + e);
+    throw new IllegalArgumentException(key + ": expected true or false, got " + show(e));
   }
 
   private static double number(JsonObject o, String key, double dflt) {
@@ -470,7 +524,7 @@ public record ClipImageProcessor(
     if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
       return e.getAsDouble();
     }
-    throw new IllegalArgumentException(key + ": expected a number, got " + e);
+    throw new IllegalArgumentException(key + ": expected a number, got " + show(e));
   }
 
   private static double[] triple(JsonObject o, String key, double[] dflt) {
@@ -487,13 +541,13 @@ public record ClipImageProcessor(
       for (int i = 0; i < 3; i++) {
         JsonElement x = e.getAsJsonArray().get(i);
         if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
-          throw new IllegalArgumentException(key + ": expected 3 numbers, got " + e);
+          throw new IllegalArgumentException(key + ": expected 3 numbers, got " + show(e));
         }
         v[i] = x.getAsDouble();
       }
       return v;
     }
-    throw new IllegalArgumentException(key + ": expected 3 numbers (R, G, B), got " + e);
+    throw new IllegalArgumentException(key + ": expected 3 numbers (R, G, B), got " + show(e));
   }
 
   /** These settings as Hugging Face writes a {@code CLIPImageProcessor}'s JSON. */

@@ -167,6 +167,30 @@ class ClipImageProcessorTest {
     }
   }
 
+  /**
+   * A fuzz finding (issue 12): a 1 x 62977 GIF decodes in milliseconds, but CLIP's resize to a
+   * shortest edge of 224 would make it 224 x 14,106,848 (3.2 billion pixels, 9.5 GB). Refused before allocating, with
+   * the sizes; the file's name in front when it comes from a file.
+   */
+  @Test
+  void aResizeBeyondTheLimitIsRefusedBeforeAllocating() throws IOException {
+    RgbImage thin = new RgbImage(1, 62977, new byte[62977 * 3]);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ClipImageProcessor.clip(224).preprocess(thin));
+    assertTrue(
+        e.getMessage().contains("1x62977 picture to 224x14106848 gives 3159933952 pixels, more than"
+            + " the limit of " + ImageFiles.DEFAULT_MAX_PIXELS), e.getMessage());
+    byte[] gif =
+        HexFormat.of()
+            .parseHex("474946383961010001008000" + "00ff0000000000" + "2c00000000010001f60002024401003b");
+    Path file = dir.resolve("thin.gif");
+    Files.write(file, gif);
+    IOException named = assertThrows(IOException.class, () -> ClipImageProcessor.clip(224).preprocess(file));
+    assertTrue(named.getMessage().startsWith(file + ": resizing the 1x62977 picture"), named.getMessage());
+    // A small picture of an ordinary shape still comes out at the crop size.
+    assertEquals(3 * 224 * 224, ClipImageProcessor.clip(224).preprocess(new RgbImage(3, 5, new byte[45])).length);
+  }
+
   @Test
   void fixturePixelValuesOfTheSharedClipFolder() throws IOException {
     // The pixel_values that HF computed for the CLIP fixture, through the fixture's own settings.

@@ -8,6 +8,7 @@ import io.github.transformers4j.api.io.CrashPoints;
 import io.github.transformers4j.training.optim.Optimizer;
 import io.github.transformers4j.training.optim.Parameter;
 import io.github.transformers4j.training.optim.ParameterSet;
+import io.github.transformers4j.api.io.ParserMessages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -200,8 +201,10 @@ public final class Checkpoint {
     State s;
     try {
       s = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), State.class);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IOException(f + ": not a trainer state: not UTF-8 text", e);
     } catch (RuntimeException e) {
-      throw new IOException(f + ": not a trainer state: " + e.getMessage(), e);
+      throw new IOException(f + ": not a trainer state: " + ParserMessages.problem(e, 150), e);
     }
     if (s == null || s.train() == null) {
       throw new IOException(

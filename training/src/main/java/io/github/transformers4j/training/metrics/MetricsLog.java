@@ -43,7 +43,12 @@ public final class MetricsLog {
     MetricsLog log = new MetricsLog(file);
     StringBuilder kept = new StringBuilder();
     if (Files.exists(file)) {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      } catch (java.nio.charset.CharacterCodingException e) {
+        throw new IOException(file + ": not UTF-8 text (expected JSON lines of metrics)", e);
+      }
       int last = lines.size() - 1;
       while (last >= 0 && lines.get(last).isBlank()) {
         last--;
@@ -53,11 +58,14 @@ public final class MetricsLog {
         if (line.isBlank()) {
           continue;
         }
-        JsonObject o;
         long at;
+        Map<String, Double> row = new LinkedHashMap<>();
         try {
-          o = JsonParser.parseString(line).getAsJsonObject();
+          JsonObject o = JsonParser.parseString(line).getAsJsonObject();
           at = o.get("step").getAsLong();
+          // Every value is a number: one that is not (a torn or edited line) is refused here, not
+          // as a NumberFormatException later.
+          o.entrySet().forEach(e -> row.put(e.getKey(), e.getValue().getAsDouble()));
         } catch (RuntimeException e) {
           if (i == last) {
             log.note =
@@ -71,12 +79,11 @@ public final class MetricsLog {
               file
                   + ": line "
                   + (i + 1)
-                  + " is not a metrics row (a JSON object with a step); expected one per line",
+                  + " is not a metrics row (a JSON object of numbers with a step); expected one per"
+                  + " line",
               e);
         }
         if (at <= step) {
-          Map<String, Double> row = new LinkedHashMap<>();
-          o.entrySet().forEach(e -> row.put(e.getKey(), e.getValue().getAsDouble()));
           log.rows.add(row);
           kept.append(line).append('\n');
         }

@@ -1,117 +1,147 @@
 package io.github.transformers4j.api.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.SplittableRandom;
-import java.util.function.Consumer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A small mutation fuzzer for the file-reader fuzz targets: inputs are seeds from {@code
- * testdata/fuzz/<target>/} with one to four mutations (a byte set, a splice inserted or put in place
- * of a range, a range deleted or duplicated, the tail cut). Deterministic: try {@code i} of a run
- * with seed {@code s} is the same input everywhere, and a failure names both (and the input) so it
- * can be replayed and added to the corpus.
- *
- * <p>The number of tries and the seed come from the system properties {@code t4j.fuzz.tries}
- * (default {@value #DEFAULT_TRIES}) and {@code t4j.fuzz.seed} (default fixed), so the normal build
- * is fast and repeatable and a longer run is one option away:
- * {@code mvn ... -Dt4j.fuzz.tries=200000 -Dt4j.fuzz.seed=$RANDOM}.
+ * The contract every reader fuzz target checks (issue 12), shared by the Jazzer {@code @FuzzTest}s
+ * of all modules: a reader given any bytes returns a result, or throws an exception whose message
+ * names the file and the problem in at most {@value #MAX_MESSAGE} characters (beyond the path) and
+ * quotes no Java exception class. Anything else (another exception type, an {@link Error} such as
+ * {@link OutOfMemoryError} or {@link StackOverflowError}) escapes the target, and Jazzer reports it
+ * as a finding with the input that caused it. {@link #within} bounds the time of one input: JUnit's
+ * {@code @Timeout} cannot, since while fuzzing it would bound the whole run of millions of inputs.
  */
 public final class Fuzz {
-  /** Tries per target in the normal build. */
-  public static final int DEFAULT_TRIES = 300;
+  /** The longest refusal message allowed, not counting the file's path. */
+  public static final int MAX_MESSAGE = 300;
+
+  /** Seconds one input may take, in regression runs and while fuzzing. */
+  public static final int TIMEOUT_SECONDS = 10;
+
+  private static final Pattern JAVA_CLASS = Pattern.compile("\\b[A-Z]\\w*(Exception|Error)\\b");
+
+  /** Daemon threads, so an input that hangs cannot keep the test JVM alive. */
+  private static final ExecutorService WORKERS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "t4j-fuzz-input");
+            t.setDaemon(true);
+            return t;
+          });
 
   private Fuzz() {}
 
-  /** The seed files of {@code target}, in name order. */
-  public static List<byte[]> seeds(String target) throws IOException {
-    List<byte[]> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(SharedData.require("fuzz/" + target))) {
-      for (Path f : files.sorted().toList()) {
-        out.add(Files.readAllBytes(f));
-      }
-    }
-    return out;
-  }
-
-  /** Splices given as hex strings. */
-  public static List<byte[]> hex(String... values) {
-    return Stream.of(values).map(HexFormat.of()::parseHex).toList();
-  }
-
-  /** Splices given as text (UTF-8). */
-  public static List<byte[]> text(String... values) {
-    return Stream.of(values).map(v -> v.getBytes(StandardCharsets.UTF_8)).toList();
+  /** A fuzz target's body: reads one input, checking the contract. */
+  @FunctionalInterface
+  public interface Body {
+    void run() throws Exception;
   }
 
   /**
-   * Runs {@code check} on every seed as it is, then on the configured number of mutations.
-   *
-   * @param printable whether set bytes stay printable ASCII (for text formats)
+   * Runs {@code body} on a worker thread and waits at most {@value #TIMEOUT_SECONDS} s for it (a
+   * reader that hangs is a finding). What it throws is rethrown as it is (an {@link Error} or
+   * unchecked exception), or wrapped in an {@link AssertionError} (a checked one the body did not
+   * handle).
    */
-  public static void run(
-      String target, List<byte[]> seeds, List<byte[]> splices, boolean printable, Consumer<byte[]> check) {
-    for (int i = 0; i < seeds.size(); i++) {
-      attempt(target, "seed " + i, seeds.get(i), check);
-    }
-    long seed = Long.getLong("t4j.fuzz.seed", 0x7e4f_2026L);
-    int tries = Integer.getInteger("t4j.fuzz.tries", DEFAULT_TRIES);
-    SplittableRandom root = new SplittableRandom(seed);
-    for (int t = 0; t < tries; t++) {
-      SplittableRandom r = root.split();
-      byte[] input = mutate(seeds.get(r.nextInt(seeds.size())), splices, printable, r);
-      attempt(target, "t4j.fuzz.seed=" + seed + " try " + t, input, check);
-    }
-  }
-
-  private static void attempt(String target, String which, byte[] input, Consumer<byte[]> check) {
+  public static void within(Body body) {
+    Future<?> f =
+        WORKERS.submit(
+            () -> {
+              body.run();
+              return null;
+            });
     try {
-      check.accept(input);
-    } catch (Throwable e) {
-      String hex = HexFormat.of().formatHex(input, 0, Math.min(input.length, 200));
-      throw new AssertionError(
-          target + " " + which + " (" + input.length + " bytes: " + hex
-              + (input.length > 200 ? "..." : "") + "): " + e,
-          e);
-    }
-  }
-
-  private static byte[] mutate(byte[] seed, List<byte[]> splices, boolean printable, SplittableRandom r) {
-    byte[] b = seed.clone();
-    for (int k = 1 + r.nextInt(4); k > 0; k--) {
-      int at = r.nextInt(b.length + 1);
-      byte[] pick = splices.get(r.nextInt(splices.size()));
-      switch (r.nextInt(6)) {
-        case 0 -> {
-          if (b.length > 0) {
-            b[Math.min(at, b.length - 1)] = (byte) (printable ? 32 + r.nextInt(95) : r.nextInt(256));
-          }
-        }
-        case 1 -> b = splice(b, at, 0, pick);
-        case 2 -> b = splice(b, at, Math.min(b.length - at, 1 + r.nextInt(8)), new byte[0]);
-        case 3 -> b = splice(b, at, Math.min(b.length - at, 1 + r.nextInt(12)), pick);
-        case 4 -> b = Arrays.copyOf(b, at);
-        default -> {
-          int len = Math.min(b.length - at, 1 + r.nextInt(32));
-          b = splice(b, at, 0, Arrays.copyOfRange(b, at, at + len));
-        }
+      f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new AssertionError("one input took more than " + TIMEOUT_SECONDS + " s (a hang?)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof Error err) {
+        throw err;
       }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new AssertionError("not a refusal as the contract wants: " + c, c);
     }
-    return b;
   }
 
-  private static byte[] splice(byte[] b, int at, int remove, byte[] insert) {
-    byte[] out = new byte[b.length - remove + insert.length];
-    System.arraycopy(b, 0, out, 0, at);
-    System.arraycopy(insert, 0, out, at, insert.length);
-    System.arraycopy(b, at + remove, out, at + insert.length, b.length - at - remove);
-    return out;
+  /**
+   * Checks that {@code e}, thrown by a reader of {@code file}, is a refusal as the contract wants
+   * it; otherwise throws an {@link AssertionError} (with {@code e} as its cause) so the fuzzer
+   * records the input.
+   *
+   * @param named the path (or other text) the message must contain
+   */
+  public static void requireRefusal(Throwable e, String named) {
+    String m = e.getMessage();
+    if (m == null || !m.contains(named)) {
+      throw new AssertionError("the message names no " + named + ": " + e, e);
+    }
+    if (m.length() > MAX_MESSAGE + named.length()) {
+      throw new AssertionError(m.length() + " characters: " + head(m), e);
+    }
+    if (JAVA_CLASS.matcher(m).find()) {
+      throw new AssertionError("a Java class in the message: " + m, e);
+    }
+  }
+
+  /** A fresh temporary folder for one input; delete it with {@link #delete}. */
+  public static Path folder() {
+    try {
+      return Files.createTempDirectory("t4j-fuzz");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes {@code bytes} as {@code name} in {@code dir}, returning the file. */
+  public static Path write(Path dir, String name, byte[] bytes) {
+    try {
+      return Files.write(dir.resolve(name), bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes {@code dir} and everything under it. */
+  public static void delete(Path dir) {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The input, for a failure message: as text when it is text, else as hex; cut at 300. */
+  public static String describe(byte[] input) {
+    String s = new String(input, StandardCharsets.ISO_8859_1);
+    boolean text = s.chars().allMatch(c -> c >= 32 && c < 127 || c == '\n' || c == '\t');
+    String shown = text ? s : HexFormat.of().formatHex(input);
+    return input.length + " bytes: " + head(shown);
+  }
+
+  private static String head(String s) {
+    return s.length() <= 300 ? s : s.substring(0, 300) + "...";
   }
 }

@@ -6,9 +6,12 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
+import io.github.transformers4j.api.io.ParserMessages;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +39,11 @@ public final class ShardedSafeTensors implements Weights {
     this.shards = shards;
   }
 
+  /** {@code s} in quotes, cut to 80 characters: names come from the file, of any length. */
+  private static String quote(String s) {
+    return "'" + (s.length() <= 80 ? s : s.substring(0, 79) + "\u2026") + "'";
+  }
+
   /**
    * Opens the shards named by {@code index} (a {@code model.safetensors.index.json}), which lie in
    * the same folder.
@@ -54,8 +62,10 @@ public final class ShardedSafeTensors implements Weights {
       weightMap = wm.getAsJsonObject();
     } catch (NoSuchFileException e) {
       throw new IOException(index + ": no such file", e);
+    } catch (CharacterCodingException e) {
+      throw new IOException(index + ": not UTF-8 text (expected a safetensors index, JSON)", e);
     } catch (JsonParseException | IllegalStateException e) {
-      throw new IOException(index + ": not valid JSON (" + e.getMessage() + ")", e);
+      throw new IOException(index + ": not valid JSON (" + ParserMessages.problem(e, 150) + ")", e);
     }
     Path dir = index.toAbsolutePath().getParent();
     Map<String, SafeTensors> files = new LinkedHashMap<>();
@@ -65,23 +75,37 @@ public final class ShardedSafeTensors implements Weights {
         JsonElement f = e.getValue();
         if (!f.isJsonPrimitive() || !f.getAsJsonPrimitive().isString()) {
           throw new IOException(
-              index + ": weight_map entry '" + e.getKey() + "' is not a file name");
+              index + ": weight_map entry " + quote(e.getKey()) + " is not a file name");
         }
         String file = f.getAsString();
-        Path shardPath = dir.resolve(file).normalize();
-        if (file.contains("/") || file.contains("\\") || !shardPath.getParent().equals(dir)) {
+        Path shardPath;
+        try {
+          shardPath = dir.resolve(file).normalize();
+        } catch (InvalidPathException bad) { // a NUL character
+          shardPath = null;
+        }
+        if (shardPath == null
+            || file.contains("/")
+            || file.contains("\\")
+            || !dir.equals(shardPath.getParent())) {
           throw new IOException(
-              index + ": shard '" + file + "' of tensor '" + e.getKey() + "' is not a file name in "
+              index + ": shard " + quote(file) + " of tensor " + quote(e.getKey()) + " is not a file name in "
                   + dir);
         }
         SafeTensors shard = files.get(file);
         if (shard == null) {
+          if (!Files.isRegularFile(shardPath)) {
+            // Said here, with the name cut: the OS's message would quote it whole.
+            throw new IOException(
+                index + ": shard " + quote(file) + " of tensor " + quote(e.getKey())
+                    + " is not a file in the index's folder");
+          }
           shard = SafeTensors.open(shardPath);
           files.put(file, shard);
         }
         if (!shard.contains(e.getKey())) {
           throw new IOException(
-              index + ": tensor '" + e.getKey() + "' is listed in shard " + file
+              index + ": tensor " + quote(e.getKey()) + " is listed in shard " + quote(file)
                   + " but that file has no such tensor");
         }
         byName.put(e.getKey(), shard);
@@ -90,8 +114,8 @@ public final class ShardedSafeTensors implements Weights {
         for (String name : f.getValue().names()) {
           if (!byName.containsKey(name)) {
             throw new IOException(
-                index + ": shard " + f.getKey() + " holds tensor '" + name
-                    + "', which the weight_map does not list");
+                index + ": shard " + quote(f.getKey()) + " holds tensor " + quote(name)
+                    + ", which the weight_map does not list");
           }
         }
       }

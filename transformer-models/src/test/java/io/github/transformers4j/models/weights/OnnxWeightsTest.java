@@ -122,6 +122,65 @@ class OnnxWeightsTest {
     }
   }
 
+  /** An initializer of data type {@code dtype} holding {@code raw} as its raw_data. */
+  private static Proto rawTensor(String name, int dtype, byte[] raw, int n) {
+    return new Proto().varint(1, n).varint(2, dtype).string(8, name).bytes(9, raw);
+  }
+
+  private static byte[] le(int bytesEach, long... values) {
+    ByteBuffer b = ByteBuffer.allocate(bytesEach * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (long v : values) {
+      switch (bytesEach) {
+        case 1 -> b.put((byte) v);
+        case 2 -> b.putShort((short) v);
+        case 4 -> b.putInt((int) v);
+        default -> b.putLong(v);
+      }
+    }
+    return b.array();
+  }
+
+  /**
+   * raw_data of every numeric type converts as a cast (unsigned types from their unsigned value,
+   * UINT64 above 2^63 too, BOOL to 0 or 1), little-endian, element by element.
+   */
+  @Test
+  void rawDataOfEveryNumericTypeConvertsAsACast() {
+    ByteBuffer doubles = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+    doubles.putDouble(1.5).putDouble(-2.25).putDouble(1e10);
+    Proto graph =
+        new Proto()
+            .message(5, rawTensor("u8", 2, le(1, 0, 200, 255), 3))
+            .message(5, rawTensor("i8", 3, le(1, 0, -56, 127), 3))
+            .message(5, rawTensor("u16", 4, le(2, 1, 0xffff, 40000), 3))
+            .message(5, rawTensor("i16", 5, le(2, 1, -1, -30000), 3))
+            .message(5, rawTensor("i32", 6, le(4, 7, -7, Integer.MAX_VALUE), 3))
+            .message(5, rawTensor("i64", 7, le(8, 5, -5, 1L << 40), 3))
+            .message(5, rawTensor("bool", 9, le(1, 0, 1, 7), 3))
+            .message(5, rawTensor("f16", 10, le(2, 0x3c00, 0xc100, 0x7bff), 3))
+            .message(5, rawTensor("f64", 11, doubles.array(), 3))
+            .message(5, rawTensor("u32", 12, le(4, 7, 0xffffffffL, 3_000_000_000L), 3))
+            .message(5, rawTensor("u64", 13, le(8, 5, -1, Long.MIN_VALUE), 3))
+            .message(5, rawTensor("bf16", 16, le(2, 0x3f80, 0xc040, 0x4049), 3));
+    byte[] model = new Proto().varint(1, 8).message(7, graph).bytes();
+    try (OnnxWeights w = OnnxWeights.read(model, "types.onnx")) {
+      assertArrayEquals(new float[] {0, 200, 255}, w.floats("u8"));
+      assertArrayEquals(new float[] {0, -56, 127}, w.floats("i8"));
+      assertArrayEquals(new float[] {1, 65535, 40000}, w.floats("u16"));
+      assertArrayEquals(new float[] {1, -1, -30000}, w.floats("i16"));
+      assertArrayEquals(new float[] {7, -7, 2147483647f}, w.floats("i32"));
+      assertArrayEquals(new float[] {5, -5, 1099511627776f}, w.floats("i64"));
+      assertArrayEquals(new float[] {0, 1, 1}, w.floats("bool"));
+      assertArrayEquals(new float[] {1, -2.5f, 65504}, w.floats("f16"));
+      assertArrayEquals(new float[] {1.5f, -2.25f, 1e10f}, w.floats("f64"));
+      assertArrayEquals(new float[] {7, 4294967295f, 3e9f}, w.floats("u32"));
+      assertArrayEquals(new float[] {5, 18446744073709551615f, 9223372036854775808f}, w.floats("u64"));
+      assertArrayEquals(new float[] {1, -3, 3.140625f}, w.floats("bf16"));
+      assertEquals(DType.F32, w.storedAs("f64"));
+      assertEquals(DType.BF16, w.storedAs("bf16"));
+    }
+  }
+
   @Test
   void streamAndFileGiveTheSameWeights() throws IOException {
     try (OnnxWeights a = OnnxWeights.read(new java.io.ByteArrayInputStream(model()), "mem")) {
