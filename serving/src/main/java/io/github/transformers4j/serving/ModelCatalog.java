@@ -121,16 +121,9 @@ final class ModelCatalog implements AutoCloseable {
     Path source = dir.resolve(HfGenerationSettings.FILE);
     GenerationConfig settings =
         HfGenerationSettings.apply(HfGenerationSettings.defaults(), HfGenerationSettings.read(dir), source.toString());
-    for (int stop : settings.stopTokens()) {
-      if (stop < 0 || stop >= vocab) {
-        throw new IllegalArgumentException(
-            dir + ": eos_token_id " + stop + " is outside the vocabulary of " + vocab);
-      }
-    }
-    if (tok != null && tok.vocabularySize() < vocab) {
-      // As t4j generate: never pick embedding rows the tokenizer cannot decode.
-      settings = settings.withVocabularyLimit(tok.vocabularySize());
-    }
+    // As t4j generate: stop ids inside the model, never an embedding row the tokenizer cannot decode.
+    settings =
+        HfGenerationSettings.forVocabulary(settings, vocab, tok == null ? -1 : tok.vocabularySize(), dir.toString());
     ChatTemplate template = null;
     String templateProblem = null;
     try {

@@ -559,9 +559,9 @@ public final class OpenAiServer implements AutoCloseable {
   static GenerationConfig decoding(ServedGenerator g, double temperature, double topP, long seed, int fresh) {
     GenerationConfig c = g.settings();
     if (temperature == 0) {
-      c = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(c, false), 1);
+      c = HfGenerationSettings.greedy(c);
     } else {
-      c = HfGenerationSettings.withSampling(HfGenerationSettings.withBeams(c, 1), true)
+      c = HfGenerationSettings.sampling(c)
           .withTemperature((float) temperature)
           .withTopK(0)
           .withTopP((float) topP);

@@ -160,9 +160,9 @@ final class FolderGenerator {
     String source = dir.resolve(HfGenerationSettings.FILE).toString();
     GenerationConfig g = HfGenerationSettings.apply(HfGenerationSettings.defaults(), fields, source);
     if (o.temperature() != null && o.temperature() == 0) {
-      g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), 1);
+      g = HfGenerationSettings.greedy(g);
     } else if (o.temperature() != null || o.topP() != null || o.topK() != null) {
-      g = HfGenerationSettings.withSampling(HfGenerationSettings.withBeams(g, 1), true);
+      g = HfGenerationSettings.sampling(g);
       if (o.temperature() != null) {
         g = g.withTemperature(o.temperature().floatValue());
       }
@@ -182,17 +182,7 @@ final class FolderGenerator {
     } else {
       g = g.withMaxNewTokens(Math.min(DEFAULT_MAX_NEW_TOKENS, room)).withMaxLength(0);
     }
-    if (tokenizer.vocabularySize() < vocab) {
-      // The embedding has rows the tokenizer cannot decode (padded vocabularies): never pick them.
-      g = g.withVocabularyLimit(tokenizer.vocabularySize());
-    }
-    for (int stop : g.stopTokens()) {
-      if (stop < 0 || stop >= vocab) {
-        throw new IllegalArgumentException(
-            dir + ": eos_token_id " + stop + " is outside the vocabulary of " + vocab);
-      }
-    }
-    return g;
+    return HfGenerationSettings.forVocabulary(g, vocab, tokenizer.vocabularySize(), dir.toString());
   }
 
   /**
