@@ -2,6 +2,7 @@ package io.github.transformers4j.models.chat;
 
 import io.github.transformers4j.models.config.HfConfig;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,7 +142,13 @@ public final class ChatTemplate {
     }
     Path jinja = folder.resolve(JINJA_FILE);
     if (Files.isRegularFile(jinja)) {
-      return Optional.of(parse(jinja.toString(), Files.readString(jinja, StandardCharsets.UTF_8), tokens));
+      String text;
+      try {
+        text = Files.readString(jinja, StandardCharsets.UTF_8);
+      } catch (CharacterCodingException e) {
+        throw new IOException(jinja + ": not UTF-8 text, not a Jinja template", e);
+      }
+      return Optional.of(parse(jinja.toString(), text, tokens));
     }
     Object t = fields.get("chat_template");
     if (t == null) {

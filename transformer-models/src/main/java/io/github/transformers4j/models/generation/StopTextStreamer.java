@@ -63,6 +63,8 @@ public final class StopTextStreamer {
 
   /**
    * Hands on the rest once the generation has ended, cut at a stop sequence if one appears in it.
+   * The text is then the decoding of every token, a character the last tokens left cut included
+   * ({@code U+FFFD}), as a non-streamed answer is (the server's completions pin this).
    *
    * @return whether a stop sequence ended the text
    */

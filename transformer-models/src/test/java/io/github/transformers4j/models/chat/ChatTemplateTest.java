@@ -104,6 +104,9 @@ class ChatTemplateTest {
     // chat_template.jinja, as transformers saves it now, comes first, with the config's tokens.
     Files.writeString(dir.resolve("chat_template.jinja"), "{{ eos_token }}{{ messages | length }}");
     assertEquals("</s>2", ChatTemplate.read(dir).orElseThrow().render(messages, false));
+    Files.write(dir.resolve("chat_template.jinja"), new byte[] {'{', '{', (byte) 0xff, '}', '}'});
+    var e = assertThrows(java.io.IOException.class, () -> ChatTemplate.read(dir));
+    assertEquals(dir.resolve("chat_template.jinja") + ": not UTF-8 text, not a Jinja template", e.getMessage());
   }
 
   @Test

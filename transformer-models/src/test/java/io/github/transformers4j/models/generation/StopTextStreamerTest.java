@@ -131,7 +131,7 @@ class StopTextStreamerTest {
     assertFalse(st.add(euro[0] & 0xff));
     assertEquals(List.of("a"), pieces);
     assertFalse(st.finish());
-    assertEquals("a\uFFFD", st.text()); // what decoding every token gives, as t4j generate prints
+    assertEquals("a\uFFFD", st.text()); // the decoding of every token, as a plain answer is
   }
 
   @Test
