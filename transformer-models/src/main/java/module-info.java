@@ -21,6 +21,7 @@ module io.github.transformers4j.models {
   exports io.github.transformers4j.models.pretrained;
   exports io.github.transformers4j.models.tasks;
   exports io.github.transformers4j.models.rnn;
+  exports io.github.transformers4j.models.chat;
 
   provides io.github.transformers4j.api.spi.AttentionProvider with
       io.github.transformers4j.models.layers.SdpaAttention,

@@ -1,10 +1,9 @@
 package io.github.transformers4j.serving;
 
-import io.github.transformers4j.api.spi.TextTokenizer;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.GenerationListener;
+import io.github.transformers4j.models.generation.StopTextStreamer;
 import io.github.transformers4j.models.tasks.TextGeneration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,8 +12,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * One completion request as a worker runs it: for each prompt and each of its {@code n} choices,
  * a generation with its own decoding session (its own KV cache) over the shared model. Text
  * reaches the request's thread as {@link Event}s, piece by piece, so streaming and plain answers
- * are the same computation. Stop strings end a choice at their first occurrence (the text before
- * it is kept); text that could be the start of a stop string is held back until it is not.
+ * are the same computation. Text is decoded by {@link StopTextStreamer}: stop strings end a choice
+ * at their first occurrence (the text before it is kept); text that could be the start of a stop
+ * string is held back until it is not.
  */
 final class GenerationJob implements Runnable {
   /** What the request's thread receives. */
@@ -103,38 +103,19 @@ final class GenerationJob implements Runnable {
   }
 
   private int choice(int index, Prompt prompt, GenerationConfig g) {
-    TextTokenizer tok = model.tokenizer();
     if (echo) {
       events.add(new Piece(index, prompt.text()));
     }
-    int longestStop = 0;
-    for (String s : stops) {
-      longestStop = Math.max(longestStop, s.length());
-    }
-    int holdBack = Math.max(0, longestStop - 1);
-    List<Integer> fresh = new ArrayList<>();
-    String[] emitted = {""};
-    String[] reason = {null};
+    StopTextStreamer streamer =
+        new StopTextStreamer(model.tokenizer(), stops, text -> events.add(new Piece(index, text)));
     long t0 = System.nanoTime();
     GenerationListener listener =
         new GenerationListener() {
           @Override
           public void onToken(int row, int token) {
-            if (cancelled) {
+            if (cancelled || streamer.add(token)) {
               throw new Halt();
             }
-            fresh.add(token);
-            String text = decode(tok, fresh);
-            if (text.endsWith("\uFFFD") || !text.startsWith(emitted[0])) {
-              return; // a byte-level token ended inside a character: wait for the rest
-            }
-            int cut = firstStop(text);
-            if (cut >= 0) {
-              emit(index, text.substring(0, cut), emitted);
-              reason[0] = "stop";
-              throw new Halt();
-            }
-            emit(index, text.substring(0, Math.max(emitted[0].length(), text.length() - holdBack)), emitted);
           }
         };
     if (g.maxNewTokens() > 0) {
@@ -146,46 +127,10 @@ final class GenerationJob implements Runnable {
         }
       }
     }
-    if (reason[0] == null) {
-      String text = decode(tok, fresh);
-      int cut = firstStop(text);
-      if (cut >= 0) {
-        text = text.substring(0, cut);
-      }
-      if (text.startsWith(emitted[0])) {
-        emit(index, text, emitted);
-      }
-      boolean stopped = cut >= 0 || (!fresh.isEmpty() && g.isStop(fresh.get(fresh.size() - 1)));
-      reason[0] = stopped ? "stop" : "length";
-    }
-    metrics.generation(prompt.ids().length, fresh.size(), (System.nanoTime() - t0) / 1e9);
-    events.add(new Finish(index, reason[0]));
-    return fresh.size();
-  }
-
-  private void emit(int index, String upTo, String[] emitted) {
-    if (upTo.length() > emitted[0].length()) {
-      events.add(new Piece(index, upTo.substring(emitted[0].length())));
-      emitted[0] = upTo;
-    }
-  }
-
-  private int firstStop(String text) {
-    int best = -1;
-    for (String s : stops) {
-      int i = text.indexOf(s);
-      if (i >= 0 && (best < 0 || i < best)) {
-        best = i;
-      }
-    }
-    return best;
-  }
-
-  private static String decode(TextTokenizer tok, List<Integer> ids) {
-    int[] a = new int[ids.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = ids.get(i);
-    }
-    return tok.decodeIds(a, true);
+    boolean stopped =
+        streamer.finish() || (streamer.tokenCount() > 0 && g.isStop(streamer.lastToken()));
+    metrics.generation(prompt.ids().length, streamer.tokenCount(), (System.nanoTime() - t0) / 1e9);
+    events.add(new Finish(index, stopped ? "stop" : "length"));
+    return streamer.tokenCount();
   }
 }

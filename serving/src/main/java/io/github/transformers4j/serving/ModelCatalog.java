@@ -1,13 +1,11 @@
 package io.github.transformers4j.serving;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Tokenizers;
 import io.github.transformers4j.api.spi.TextTokenizer;
 import io.github.transformers4j.models.bert.BertModel;
 import io.github.transformers4j.models.bert.SentenceEmbedder;
+import io.github.transformers4j.models.chat.ChatTemplate;
 import io.github.transformers4j.models.config.HfConfig;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.HfGenerationSettings;
@@ -123,81 +121,24 @@ final class ModelCatalog implements AutoCloseable {
     Path source = dir.resolve(HfGenerationSettings.FILE);
     GenerationConfig settings =
         HfGenerationSettings.apply(HfGenerationSettings.defaults(), HfGenerationSettings.read(dir), source.toString());
-    for (int stop : settings.stopTokens()) {
-      if (stop < 0 || stop >= vocab) {
-        throw new IllegalArgumentException(
-            dir + ": eos_token_id " + stop + " is outside the vocabulary of " + vocab);
-      }
-    }
-    if (tok != null && tok.vocabularySize() < vocab) {
-      // As t4j generate: never pick embedding rows the tokenizer cannot decode.
-      settings = settings.withVocabularyLimit(tok.vocabularySize());
-    }
+    // As t4j generate: stop ids inside the model, never an embedding row the tokenizer cannot decode.
+    settings =
+        HfGenerationSettings.forVocabulary(settings, vocab, tok == null ? -1 : tok.vocabularySize(), dir.toString());
     ChatTemplate template = null;
     String templateProblem = null;
-    Map<String, Object> variables = new LinkedHashMap<>();
-    Path tokConfig = dir.resolve("tokenizer_config.json");
-    if (!Files.isRegularFile(tokConfig)) {
-      templateProblem = "the folder has no tokenizer_config.json, so no chat template";
-    } else {
-      JsonObject cfg;
-      try {
-        cfg = JsonParser.parseString(Files.readString(tokConfig)).getAsJsonObject();
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException(tokConfig + " is not a JSON object: " + e.getMessage());
+    try {
+      template = ChatTemplate.read(dir).orElse(null);
+      if (template == null) {
+        templateProblem =
+            "the folder has no " + ChatTemplate.JINJA_FILE + " and no chat_template in "
+                + ChatTemplate.TOKENIZER_CONFIG;
       }
-      for (String special : List.of("bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token")) {
-        String v = tokenText(cfg.get(special));
-        if (v != null) {
-          variables.put(special, v);
-        }
-      }
-      String source2 = templateSource(cfg.get("chat_template"));
-      if (source2 == null) {
-        templateProblem = tokConfig + " has no chat_template";
-      } else {
-        try {
-          template = ChatTemplate.parse(source2);
-        } catch (ChatTemplate.TemplateException e) {
-          templateProblem = "the chat template of " + tokConfig + " cannot be rendered: " + e.getMessage();
-        }
-      }
+    } catch (ChatTemplate.TemplateException e) {
+      // The server still serves completions; chat completions answer 400 with this.
+      templateProblem = "its chat template cannot be rendered: " + e.getMessage();
     }
     generators.put(
-        name,
-        new ServedGenerator(name, m, tok, tokProblem, settings, vocab, template, templateProblem, variables));
-  }
-
-  // A special token is a string or an AddedToken object {"content": ...}.
-  private static String tokenText(JsonElement e) {
-    if (e == null || e.isJsonNull()) {
-      return null;
-    }
-    if (e.isJsonPrimitive()) {
-      return e.getAsString();
-    }
-    if (e.isJsonObject() && e.getAsJsonObject().has("content")) {
-      return e.getAsJsonObject().get("content").getAsString();
-    }
-    return null;
-  }
-
-  // The template is a string, or a list of {"name", "template"} of which "default" is used.
-  private static String templateSource(JsonElement e) {
-    if (e == null || e.isJsonNull()) {
-      return null;
-    }
-    if (e.isJsonPrimitive()) {
-      return e.getAsString();
-    }
-    if (e.isJsonArray()) {
-      for (JsonElement t : e.getAsJsonArray()) {
-        if (t.isJsonObject() && "default".equals(t.getAsJsonObject().get("name").getAsString())) {
-          return t.getAsJsonObject().get("template").getAsString();
-        }
-      }
-    }
-    return null;
+        name, new ServedGenerator(name, m, tok, tokProblem, settings, vocab, template, templateProblem));
   }
 
   /** The embedder named {@code name}, or {@code null}. */

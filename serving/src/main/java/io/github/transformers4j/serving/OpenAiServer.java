@@ -12,6 +12,7 @@ import com.google.gson.JsonPrimitive;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.models.chat.ChatTemplate;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.HfGenerationSettings;
 import io.github.transformers4j.models.nn.WeightPrecision;
@@ -558,9 +559,9 @@ public final class OpenAiServer implements AutoCloseable {
   static GenerationConfig decoding(ServedGenerator g, double temperature, double topP, long seed, int fresh) {
     GenerationConfig c = g.settings();
     if (temperature == 0) {
-      c = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(c, false), 1);
+      c = HfGenerationSettings.greedy(c);
     } else {
-      c = HfGenerationSettings.withSampling(HfGenerationSettings.withBeams(c, 1), true)
+      c = HfGenerationSettings.sampling(c)
           .withTemperature((float) temperature)
           .withTopK(0)
           .withTopP((float) topP);
@@ -679,12 +680,9 @@ public final class OpenAiServer implements AutoCloseable {
       messages.add(msg);
       i++;
     }
-    Map<String, Object> vars = new LinkedHashMap<>(g.templateVariables());
-    vars.put("messages", messages);
-    vars.put("add_generation_prompt", true);
     String text;
     try {
-      text = g.template().render(vars);
+      text = g.template().render(messages, true);
     } catch (ChatTemplate.TemplateException e) {
       throw ApiError.invalid("messages", e.getMessage());
     }

@@ -1,9 +1,9 @@
 package io.github.transformers4j.serving;
 
 import io.github.transformers4j.api.spi.TextTokenizer;
+import io.github.transformers4j.models.chat.ChatTemplate;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.nn.PretrainedModel;
-import java.util.Map;
 
 /**
  * A decoder or encoder-decoder folder served for {@code /v1/completions} and {@code
@@ -17,10 +17,8 @@ import java.util.Map;
  * @param settings the folder's generation settings ({@code generation_config.json}: stop tokens,
  *     penalties, forced tokens), as {@code t4j generate} applies them
  * @param vocab the model's vocabulary size
- * @param template the chat template, or {@code null}
+ * @param template the folder's chat template, with its special tokens, or {@code null}
  * @param templateProblem why chat completions are refused, or {@code null}
- * @param templateVariables the special tokens a template may use ({@code bos_token}, {@code
- *     eos_token}, ...)
  */
 record ServedGenerator(
     String name,
@@ -30,5 +28,4 @@ record ServedGenerator(
     GenerationConfig settings,
     int vocab,
     ChatTemplate template,
-    String templateProblem,
-    Map<String, Object> templateVariables) {}
+    String templateProblem) {}

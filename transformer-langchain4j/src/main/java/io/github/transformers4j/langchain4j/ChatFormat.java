@@ -4,9 +4,13 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
+import io.github.transformers4j.models.chat.ChatTemplate;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,14 +50,27 @@ public interface ChatFormat {
   }
 
   /**
-   * The chat template of {@code folder}'s {@code tokenizer_config.json}, if it has one.
+   * The chat template of {@code folder} ({@link ChatTemplate#read}: {@code chat_template.jinja},
+   * else {@code tokenizer_config.json}'s {@code chat_template}), if it has one.
    *
    * @throws IllegalArgumentException naming the file when the template is malformed or uses a
    *     construct the renderer does not implement
    * @throws IOException naming the file that cannot be read
    */
   static Optional<ChatFormat> fromFolder(Path folder) throws IOException {
-    return ChatTemplate.read(folder).map(t -> t::render);
+    return ChatTemplate.read(folder).map(t -> messages -> t.render(maps(messages), true));
+  }
+
+  /** The messages as {@code apply_chat_template} takes them: maps of role and content. */
+  private static List<Object> maps(List<ChatMessage> messages) {
+    List<Object> list = new ArrayList<>();
+    for (ChatMessage m : messages) {
+      Map<String, Object> msg = new LinkedHashMap<>();
+      msg.put("role", role(m));
+      msg.put("content", text(m));
+      list.add(msg);
+    }
+    return list;
   }
 
   /** The role name Hugging Face's templates expect: system, user or assistant. */

@@ -6,6 +6,7 @@ import io.github.transformers4j.api.spi.TextTokenizer;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.GenerationListener;
 import io.github.transformers4j.models.generation.HfGenerationSettings;
+import io.github.transformers4j.models.generation.StopTextStreamer;
 import io.github.transformers4j.models.nn.PretrainedModel;
 import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.pretrained.Pretrained;
@@ -14,7 +15,6 @@ import io.github.transformers4j.models.tasks.Seq2SeqLm;
 import io.github.transformers4j.models.tasks.TextGeneration;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -22,9 +22,9 @@ import java.util.function.Consumer;
 
 /**
  * Text generation from a Hugging Face folder of any generative family (decoder or
- * encoder-decoder), streamed as text the way {@code t4j generate} prints it: after each token the
- * new tokens so far are decoded (special tokens skipped) and what is new is handed on once it is
- * whole text (a byte-level token may end inside a character).
+ * encoder-decoder), streamed as text the way {@code t4j generate} prints it, through {@link
+ * StopTextStreamer} (whole characters only; what may begin a stop sequence waits), as the server
+ * streams it.
  *
  * <p>Decoding starts from the folder's own generation settings ({@code generation_config.json},
  * else the generation fields of {@code config.json}, over Hugging Face's defaults, which are
@@ -160,9 +160,9 @@ final class FolderGenerator {
     String source = dir.resolve(HfGenerationSettings.FILE).toString();
     GenerationConfig g = HfGenerationSettings.apply(HfGenerationSettings.defaults(), fields, source);
     if (o.temperature() != null && o.temperature() == 0) {
-      g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), 1);
+      g = HfGenerationSettings.greedy(g);
     } else if (o.temperature() != null || o.topP() != null || o.topK() != null) {
-      g = HfGenerationSettings.withSampling(HfGenerationSettings.withBeams(g, 1), true);
+      g = HfGenerationSettings.sampling(g);
       if (o.temperature() != null) {
         g = g.withTemperature(o.temperature().floatValue());
       }
@@ -182,17 +182,7 @@ final class FolderGenerator {
     } else {
       g = g.withMaxNewTokens(Math.min(DEFAULT_MAX_NEW_TOKENS, room)).withMaxLength(0);
     }
-    if (tokenizer.vocabularySize() < vocab) {
-      // The embedding has rows the tokenizer cannot decode (padded vocabularies): never pick them.
-      g = g.withVocabularyLimit(tokenizer.vocabularySize());
-    }
-    for (int stop : g.stopTokens()) {
-      if (stop < 0 || stop >= vocab) {
-        throw new IllegalArgumentException(
-            dir + ": eos_token_id " + stop + " is outside the vocabulary of " + vocab);
-      }
-    }
-    return g;
+    return HfGenerationSettings.forVocabulary(g, vocab, tokenizer.vocabularySize(), dir.toString());
   }
 
   /**
@@ -205,12 +195,12 @@ final class FolderGenerator {
       String prompt, Options o, Consumer<String> onText, BooleanSupplier cancelled) {
     int[] ids = encode(prompt);
     GenerationConfig g = decoding(ids.length, o);
-    Streamer streamer = new Streamer(o.stop(), onText, cancelled);
+    StopTextStreamer streamer = new StopTextStreamer(tokenizer, o.stop(), onText);
     GenerationListener listener =
         new GenerationListener() {
           @Override
           public void onToken(int row, int token) {
-            streamer.add(token);
+            add(streamer, token, cancelled);
           }
         };
     boolean beams = g.numBeams() > 1;
@@ -221,111 +211,38 @@ final class FolderGenerator {
       if (beams) {
         // Beam search knows its tokens only at the end.
         for (int i = encoderDecoder ? 1 : ids.length; i < all.length; i++) {
-          streamer.add(all[i]);
+          add(streamer, all[i], cancelled);
         }
       }
-      streamer.finish();
-    } catch (Streamer.Stop stop) {
+    } catch (Stop stop) {
       if (stop.cancelled) {
         return null;
       }
     }
     FinishReason why =
-        streamer.stoppedBySequence
-                || (!streamer.tokens.isEmpty()
-                    && g.isStop(streamer.tokens.get(streamer.tokens.size() - 1)))
+        streamer.finish() || (streamer.tokenCount() > 0 && g.isStop(streamer.lastToken()))
             ? FinishReason.STOP
             : FinishReason.LENGTH;
-    return new Result(streamer.shown, ids.length, streamer.tokens.size(), why);
+    return new Result(streamer.text(), ids.length, streamer.tokenCount(), why);
   }
 
-  /** Turns tokens into text pieces, holding back what may be the start of a stop sequence. */
-  private final class Streamer {
-    /** Ends the generation from inside the listener. */
-    static final class Stop extends RuntimeException {
-      private static final long serialVersionUID = 1L;
-      final boolean cancelled;
-
-      Stop(boolean cancelled) {
-        super(null, null, false, false);
-        this.cancelled = cancelled;
-      }
+  private static void add(StopTextStreamer streamer, int token, BooleanSupplier cancelled) {
+    if (cancelled.getAsBoolean()) {
+      throw new Stop(true);
     }
+    if (streamer.add(token)) {
+      throw new Stop(false);
+    }
+  }
 
-    final List<Integer> tokens = new ArrayList<>();
-    final List<String> stops;
-    final Consumer<String> onText;
-    final BooleanSupplier cancelled;
-    String shown = "";
-    boolean stoppedBySequence;
+  /** Ends the generation from inside the listener: a stop sequence, or the caller cancelled. */
+  private static final class Stop extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final boolean cancelled;
 
-    Streamer(List<String> stops, Consumer<String> onText, BooleanSupplier cancelled) {
-      this.stops = stops;
-      this.onText = onText;
+    Stop(boolean cancelled) {
+      super(null, null, false, false);
       this.cancelled = cancelled;
-    }
-
-    void add(int token) {
-      if (cancelled.getAsBoolean()) {
-        throw new Stop(true);
-      }
-      tokens.add(token);
-      String text = decoded();
-      if (!text.startsWith(shown) || text.endsWith("\uFFFD")) {
-        return; // not whole text yet
-      }
-      int cut = firstStop(text);
-      if (cut >= 0) {
-        show(text.substring(0, Math.max(cut, shown.length())));
-        stoppedBySequence = true;
-        throw new Stop(false);
-      }
-      show(text.substring(0, text.length() - heldBack(text)));
-    }
-
-    void finish() {
-      String text = decoded();
-      if (text.startsWith(shown) && !text.endsWith("\uFFFD")) {
-        show(text);
-      }
-    }
-
-    private String decoded() {
-      return tokenizer.decodeIds(tokens.stream().mapToInt(Integer::intValue).toArray(), true);
-    }
-
-    private void show(String upTo) {
-      if (upTo.length() > shown.length()) {
-        String piece = upTo.substring(shown.length());
-        shown = upTo;
-        onText.accept(piece);
-      }
-    }
-
-    /** Where the first stop sequence begins in {@code text}, or -1. */
-    private int firstStop(String text) {
-      int first = -1;
-      for (String s : stops) {
-        int at = text.indexOf(s, Math.max(0, shown.length() - s.length() + 1));
-        if (at >= 0 && (first < 0 || at < first)) {
-          first = at;
-        }
-      }
-      return first;
-    }
-
-    /** The length of the longest end of {@code text} that begins some stop sequence. */
-    private int heldBack(String text) {
-      int held = 0;
-      for (String s : stops) {
-        for (int n = Math.min(s.length() - 1, text.length()); n > held; n--) {
-          if (text.endsWith(s.substring(0, n))) {
-            held = n;
-            break;
-          }
-        }
-      }
-      return Math.min(held, text.length() - shown.length());
     }
   }
 }

@@ -275,7 +275,7 @@ public final class GenerateCommand implements Callable<Integer> {
         g = g.withEarlyStopping(GenerationConfig.EarlyStopping.TRUE);
       }
     } else if (greedy) {
-      g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), 1);
+      g = HfGenerationSettings.greedy(g);
     } else if (samplingGiven || (!fileDecides && !encoderDecoder)) {
       g =
           HfGenerationSettings.withSampling(HfGenerationSettings.withBeams(g, 1), true)
@@ -283,7 +283,7 @@ public final class GenerateCommand implements Callable<Integer> {
               .withTopK(topK)
               .withTopP(topP);
     } else if (!fileDecides) {
-      g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), 1);
+      g = HfGenerationSettings.greedy(g);
     }
     g = g.withSeed(seed);
     if (parsed.hasMatchedOption("--max-new")) {
@@ -344,16 +344,8 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     GenerationConfig g = folderDecoding(encoderDecoder, room);
-    if (tok != null && tok.vocabularySize() < vocab) {
-      // The embedding has rows the tokenizer cannot decode (padded vocabularies): never pick them.
-      g = g.withVocabularyLimit(tok.vocabularySize());
-    }
-    for (int stop : g.stopTokens()) {
-      if (stop < 0 || stop >= vocab) {
-        throw new IllegalArgumentException(
-            model + ": eos_token_id " + stop + " is outside the vocabulary of " + vocab);
-      }
-    }
+    // Stop ids inside the model; never an embedding row the tokenizer cannot decode.
+    g = HfGenerationSettings.forVocabulary(g, vocab, tok == null ? -1 : tok.vocabularySize(), String.valueOf(model));
     m.train(false, 0);
     List<Integer> fresh = new ArrayList<>();
     TextTokenizer t = tok;

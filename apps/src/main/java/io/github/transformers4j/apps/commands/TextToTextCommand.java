@@ -92,7 +92,7 @@ abstract class TextToTextCommand {
       if (beams != null) {
         g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), beams);
       } else if (greedy) {
-        g = HfGenerationSettings.withBeams(HfGenerationSettings.withSampling(g, false), 1);
+        g = HfGenerationSettings.greedy(g);
       }
       int room = TextGeneration.room(m.model(), 1);
       if (maxNew != null) {

@@ -204,6 +204,39 @@ public final class HfGenerationSettings {
         g.forcedBosTokenId(), g.forcedEosTokenId(), g.earlyStopping());
   }
 
+  /**
+   * {@code g} switched to greedy decoding ({@code t4j generate --greedy}, temperature 0 in the
+   * server and the LangChain4j models): no sampling, one beam.
+   */
+  public static GenerationConfig greedy(GenerationConfig g) {
+    return withBeams(withSampling(g, false), 1);
+  }
+
+  /** {@code g} switched to sampling, with one beam (beams do not sample here). */
+  public static GenerationConfig sampling(GenerationConfig g) {
+    return withSampling(withBeams(g, 1), true);
+  }
+
+  /**
+   * {@code g} fitted to a model whose embedding has {@code vocab} rows and whose tokenizer knows
+   * {@code tokenizerVocab} ids: rows the tokenizer cannot decode (a padded vocabulary) are never
+   * picked, and every stop id must be a row of the model.
+   *
+   * @param tokenizerVocab the tokenizer's vocabulary size, or a negative number without one
+   * @throws IllegalArgumentException naming {@code source} (the model folder) when a stop id is
+   *     outside the vocabulary
+   */
+  public static GenerationConfig forVocabulary(
+      GenerationConfig g, int vocab, int tokenizerVocab, String source) {
+    for (int stop : g.stopTokens()) {
+      if (stop < 0 || stop >= vocab) {
+        throw new IllegalArgumentException(
+            source + ": eos_token_id " + stop + " is outside the vocabulary of " + vocab);
+      }
+    }
+    return tokenizerVocab >= 0 && tokenizerVocab < vocab ? g.withVocabularyLimit(tokenizerVocab) : g;
+  }
+
   private static int forcedEos(Object v, String source) {
     if (v instanceof List<?> list) {
       if (list.size() != 1) {

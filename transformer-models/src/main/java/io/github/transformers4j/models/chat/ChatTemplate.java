@@ -1,34 +1,65 @@
-package io.github.transformers4j.serving;
+package io.github.transformers4j.models.chat;
 
-import com.google.gson.Gson;
+import io.github.transformers4j.models.config.HfConfig;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * A Hugging Face chat template ({@code chat_template} of {@code tokenizer_config.json}) rendered
- * as {@code transformers}' {@code apply_chat_template} renders it: Jinja2 with {@code trim_blocks}
- * and {@code lstrip_blocks}. The subset is the one chat templates use: text, {@code {{ expr }}},
- * {@code {% if/elif/else %}}, {@code {% for x in xs [if cond] %}} with {@code loop.*}, {@code {%
- * set %}} (also {@code ns.attr} of a {@code namespace()}), comments, whitespace control ({@code -}),
- * and expressions with literals, lists, dicts, attribute and item access, slices, {@code + - * / %
- * ~}, comparisons, {@code in}, {@code and/or/not}, inline {@code if/else}, the tests {@code
- * defined/none/string/...}, the common filters ({@code trim}, {@code length}, {@code tojson}, ...),
- * string methods ({@code strip}, {@code startswith}, ...) and {@code raise_exception}. A template
- * that uses anything else fails when parsed, naming the construct, so the server answers a clear
- * 400 instead of a wrong prompt.
+ * A Hugging Face chat template (a model folder's {@code chat_template.jinja}, or {@code
+ * tokenizer_config.json}'s {@code chat_template}) rendered as {@code transformers}' {@code
+ * apply_chat_template} renders it: Jinja2 with {@code trim_blocks} and {@code lstrip_blocks}.
+ *
+ * <p>The renderer is the subset of Jinja that chat templates use, written for this project (no
+ * Jinja library exists for Java without a large dependency tree): text, {@code {{ expr }}}, {@code
+ * {% if/elif/else %}}, {@code {% for x in xs [if cond] %}} (with {@code else} and {@code loop.*}),
+ * {@code {% set %}} (also {@code ns.attr} of a {@code namespace()}), comments, whitespace control
+ * ({@code -} and {@code +}), Hugging Face's {@code {% generation %}} markers; expressions with
+ * literals, lists, tuples, dicts, attribute and item access, slices with steps, {@code + - * / //
+ * % ~}, comparisons, {@code in}, {@code and/or/not}, inline {@code if/else}, the tests ({@code
+ * defined}, {@code none}, {@code string}, ...), the common filters ({@code trim}, {@code length},
+ * {@code tojson}, {@code default}, {@code join}, ...), string and mapping methods ({@code strip()},
+ * {@code startswith()}, {@code split()}, {@code get()}, {@code items()}, ...), {@code range()} and
+ * {@code raise_exception()}. A template that uses anything else (macros, includes, filter blocks,
+ * an unknown filter or test) fails when parsed, naming the construct, rather than rendering a
+ * wrong prompt.
+ *
+ * <p>Both the OpenAI-compatible server and the LangChain4j chat model render through this class;
+ * {@link #read(Path)} is the one place that finds a folder's template.
  */
 public final class ChatTemplate {
-  /** A template that is malformed or uses a construct outside the subset, or that raised. */
-  public static final class TemplateException extends RuntimeException {
+  /** The file {@code transformers} saves a chat template in, next to the tokenizer. */
+  public static final String JINJA_FILE = "chat_template.jinja";
+
+  /** The file that holds the special tokens and, in older folders, the template. */
+  public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+
+  /** The special tokens of {@code tokenizer_config.json} a template may use. */
+  private static final List<String> SPECIAL_TOKENS =
+      List.of(
+          "bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token",
+          "mask_token");
+
+  /**
+   * A template that is malformed or uses a construct outside the subset, or that raised ({@code
+   * raise_exception}, an undefined value used as an object, ...).
+   */
+  public static final class TemplateException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     TemplateException(String message) {
-      super(message, null, false, false);
+      super(message);
     }
   }
 
@@ -40,25 +71,129 @@ public final class ChatTemplate {
         }
       };
 
+  private final String source;
   private final List<Node> body;
+  private final Map<String, Object> specialTokens;
 
-  private ChatTemplate(List<Node> body) {
+  private ChatTemplate(String source, List<Node> body, Map<String, Object> specialTokens) {
+    this.source = source;
     this.body = body;
+    this.specialTokens = Collections.unmodifiableMap(new LinkedHashMap<>(specialTokens));
   }
 
   /**
-   * Parses {@code source}.
+   * Parses {@code template}, with no special tokens.
    *
    * @throws TemplateException naming what is malformed or unsupported
    */
-  public static ChatTemplate parse(String source) {
-    List<Tok> toks = lex(source);
+  public static ChatTemplate parse(String template) {
+    return new ChatTemplate("chat template", nodes(template), Map.of());
+  }
+
+  /**
+   * Parses {@code template} read from {@code source} (a file, named in every error), with the
+   * special tokens ({@code bos_token}, ...) {@link #render(List, boolean)} defines.
+   *
+   * @throws TemplateException naming the source and what is malformed or unsupported
+   */
+  public static ChatTemplate parse(String source, String template, Map<String, ?> specialTokens) {
+    try {
+      return new ChatTemplate(source, nodes(template), new LinkedHashMap<>(specialTokens));
+    } catch (TemplateException e) {
+      throw new TemplateException(source + ": chat template: " + e.getMessage());
+    }
+  }
+
+  private static List<Node> nodes(String template) {
+    List<Tok> toks = lex(template);
     Parser p = new Parser(toks);
     List<Node> nodes = p.nodes(List.of());
     if (p.at < toks.size()) {
       throw new TemplateException("unexpected {% " + toks.get(p.at).text + " %}");
     }
-    return new ChatTemplate(nodes);
+    return nodes;
+  }
+
+  /**
+   * The chat template of a model folder: {@code chat_template.jinja} (as {@code transformers}
+   * saves it now), else {@code tokenizer_config.json}'s {@code chat_template}, a string or a list
+   * of named templates of which {@code default} is taken; with the special tokens of {@code
+   * tokenizer_config.json} (a string, or an {@code AddedToken} object's {@code content}). Empty
+   * when the folder has neither.
+   *
+   * @throws IOException naming the file that cannot be read
+   * @throws TemplateException naming the file when its template is malformed or uses a construct
+   *     outside the subset, or when {@code chat_template} has an unexpected shape
+   * @throws IllegalArgumentException naming {@code tokenizer_config.json} when it is not a JSON
+   *     object
+   */
+  public static Optional<ChatTemplate> read(Path folder) throws IOException {
+    Path config = folder.resolve(TOKENIZER_CONFIG);
+    Map<String, Object> fields = Files.isRegularFile(config) ? HfConfig.read(config) : Map.of();
+    Map<String, Object> tokens = new LinkedHashMap<>();
+    for (String name : SPECIAL_TOKENS) {
+      Object v = fields.get(name);
+      if (v instanceof Map<?, ?> m && m.get("content") instanceof String s) {
+        v = s;
+      }
+      if (v instanceof String s) {
+        tokens.put(name, s);
+      }
+    }
+    Path jinja = folder.resolve(JINJA_FILE);
+    if (Files.isRegularFile(jinja)) {
+      String text;
+      try {
+        text = Files.readString(jinja, StandardCharsets.UTF_8);
+      } catch (CharacterCodingException e) {
+        throw new IOException(jinja + ": not UTF-8 text, not a Jinja template", e);
+      }
+      return Optional.of(parse(jinja.toString(), text, tokens));
+    }
+    Object t = fields.get("chat_template");
+    if (t == null) {
+      return Optional.empty();
+    }
+    if (t instanceof List<?> named) {
+      for (Object o : named) {
+        if (o instanceof Map<?, ?> m && "default".equals(m.get("name"))
+            && m.get("template") instanceof String s) {
+          return Optional.of(parse(config + " (chat_template 'default')", s, tokens));
+        }
+      }
+      throw new TemplateException(
+          config + ": chat_template is a list without a template named 'default'");
+    }
+    if (!(t instanceof String s)) {
+      throw new TemplateException(
+          config + ": chat_template must be a string or a list of named templates, got " + t);
+    }
+    return Optional.of(parse(config + " (chat_template)", s, tokens));
+  }
+
+  /** Where the template came from, as errors name it. */
+  public String source() {
+    return source;
+  }
+
+  /** The special tokens ({@code bos_token}, ...) {@link #render(List, boolean)} defines. */
+  public Map<String, Object> specialTokens() {
+    return specialTokens;
+  }
+
+  /**
+   * The prompt for {@code messages} (maps with {@code role} and {@code content}, as {@code
+   * apply_chat_template} takes them), with the special tokens defined and, when {@code
+   * addGenerationPrompt}, the opening of the assistant's turn.
+   *
+   * @throws TemplateException when the template raises (a message for the user who sent the
+   *     messages, so it does not name the file)
+   */
+  public String render(List<?> messages, boolean addGenerationPrompt) {
+    Map<String, Object> vars = new LinkedHashMap<>(specialTokens);
+    vars.put("messages", messages);
+    vars.put("add_generation_prompt", addGenerationPrompt);
+    return render(vars);
   }
 
   /**
@@ -73,18 +208,45 @@ public final class ChatTemplate {
       throw new TemplateException("the chat template refused the messages: " + str(arg(args, 0)));
     });
     s.vars.put("namespace", (Fn) args -> {
-      Map<String, Object> ns = new HashMap<>();
+      Namespace ns = new Namespace();
       for (Object a : args) {
         if (a instanceof KeywordArg k) {
           ns.put(k.key(), k.value());
+        } else if (a instanceof Map<?, ?> m) {
+          m.forEach((k, v) -> ns.put(String.valueOf(k), v));
         }
       }
       return ns;
+    });
+    s.vars.put("range", (Fn) args -> {
+      long from = args.size() > 1 ? integer(args.get(0), "range()") : 0;
+      long to = integer(arg(args, args.size() > 1 ? 1 : 0), "range()");
+      long step = args.size() > 2 ? integer(args.get(2), "range()") : 1;
+      if (step == 0) {
+        throw new TemplateException("range() step cannot be zero");
+      }
+      List<Object> r = new ArrayList<>();
+      for (long i = from; step > 0 ? i < to : i > to; i += step) {
+        r.add(i);
+      }
+      return r;
     });
     s.vars.putAll(variables);
     StringBuilder out = new StringBuilder();
     run(body, s, out);
     return out.toString();
+  }
+
+  /** {@code namespace(...)}: the one object a template may change, with {@code set ns.x}. */
+  private static final class Namespace extends LinkedHashMap<String, Object> {
+    private static final long serialVersionUID = 1L;
+  }
+
+  private static long integer(Object v, String where) {
+    if (v instanceof Long || v instanceof Integer) {
+      return ((Number) v).longValue();
+    }
+    throw new TemplateException(where + " needs an integer, got " + typeName(v));
   }
 
   // ---- Lexing: text and tags, with trim_blocks, lstrip_blocks and '-' ----
@@ -214,7 +376,7 @@ public final class ChatTemplate {
           case "endif", "endfor", "elif", "else" ->
               throw new TemplateException("{% " + t.text + " %} without its opening tag");
           default -> throw new TemplateException(
-              "the tag {% " + word + " %} is not supported by this server's template renderer"
+              "the tag {% " + word + " %} is not supported by this renderer"
                   + " (it renders if, for, set and expressions)");
         }
       }
@@ -544,9 +706,11 @@ public final class ChatTemplate {
           Expr obj = e;
           Expr from = peek().equals(":") ? null : ternary();
           if (accept(":")) {
-            Expr to = peek().equals("]") ? null : ternary();
+            Expr to = peek().equals("]") || peek().equals(":") ? null : ternary();
+            Expr step = accept(":") && !peek().equals("]") ? ternary() : null;
             expect("]");
-            e = s -> slice(obj.eval(s), from == null ? null : from.eval(s), to == null ? null : to.eval(s));
+            e = s -> slice(obj.eval(s), from == null ? null : from.eval(s),
+                to == null ? null : to.eval(s), step == null ? null : step.eval(s));
           } else {
             expect("]");
             e = s -> attribute(obj.eval(s), from.eval(s));
@@ -618,7 +782,22 @@ public final class ChatTemplate {
         return new Const(tok.contains(".") ? (Object) Double.parseDouble(tok) : (Object) Long.parseLong(tok));
       }
       if (tok.equals("(")) {
+        if (accept(")")) {
+          return s -> new ArrayList<>();
+        }
         Expr e = ternary();
+        if (accept(",")) {
+          // A tuple, which a template can only read: a list here.
+          List<Expr> items = new ArrayList<>(List.of(e));
+          while (!peek().equals(")")) {
+            items.add(ternary());
+            if (!accept(",")) {
+              break;
+            }
+          }
+          expect(")");
+          return s -> new ArrayList<>(evalAll(items, s));
+        }
         expect(")");
         return e;
       }
@@ -687,7 +866,6 @@ public final class ChatTemplate {
     }
   }
 
-  @SuppressWarnings("unchecked")
   private static void run(List<Node> nodes, Scope s, StringBuilder out) {
     for (Node n : nodes) {
       if (n instanceof Text t) {
@@ -709,10 +887,11 @@ public final class ChatTemplate {
         Object v = set.value.eval(s);
         if (set.target == null) {
           s.vars.put(set.name, v);
-        } else if (set.target.eval(s) instanceof Map<?, ?> m) {
-          ((Map<String, Object>) m).put(set.name, v);
+        } else if (set.target.eval(s) instanceof Namespace ns) {
+          ns.put(set.name, v);
         } else {
-          throw new TemplateException("{% set " + set.name + " %} on something that is not a namespace");
+          throw new TemplateException("{% set " + ((Var) set.target).name() + "." + set.name
+              + " %}: " + ((Var) set.target).name() + " is not a namespace()");
         }
       } else if (n instanceof For f) {
         List<Object> items = new ArrayList<>();
@@ -820,16 +999,64 @@ public final class ChatTemplate {
       return v.toString();
     }
     if (v instanceof Number n) {
-      return Double.toString(n.doubleValue());
+      return pythonFloat(n.doubleValue());
+    }
+    if (v instanceof List<?> || v instanceof Map<?, ?>) {
+      return repr(v);
+    }
+    return String.valueOf(v);
+  }
+
+  // Python's repr, which printing a list or dict shows: strings quoted, None, True.
+  private static String repr(Object v) {
+    if (v instanceof String s) {
+      String q = s.contains("'") && !s.contains("\"") ? "\"" : "'";
+      StringBuilder b = new StringBuilder(q);
+      for (char c : s.toCharArray()) {
+        switch (c) {
+          case '\\' -> b.append("\\\\");
+          case '\n' -> b.append("\\n");
+          case '\r' -> b.append("\\r");
+          case '\t' -> b.append("\\t");
+          default -> b.append(q.charAt(0) == c ? "\\" + c : String.valueOf(c));
+        }
+      }
+      return b.append(q).toString();
     }
     if (v instanceof List<?> l) {
       List<String> parts = new ArrayList<>();
       for (Object o : l) {
-        parts.add(o instanceof String s ? "'" + s + "'" : str(o));
+        parts.add(repr(o));
       }
       return "[" + String.join(", ", parts) + "]";
     }
-    return String.valueOf(v);
+    if (v instanceof Map<?, ?> m) {
+      List<String> parts = new ArrayList<>();
+      m.forEach((k, x) -> parts.add(repr(k) + ": " + repr(x)));
+      return "{" + String.join(", ", parts) + "}";
+    }
+    return str(v);
+  }
+
+  // Python's repr of a float: 2.0, 0.5, 1e+20.
+  private static String pythonFloat(double d) {
+    if (Double.isNaN(d)) {
+      return "nan";
+    }
+    if (Double.isInfinite(d)) {
+      return d > 0 ? "inf" : "-inf";
+    }
+    if (d == Math.rint(d) && Math.abs(d) < 1e16) {
+      return String.format(Locale.ROOT, "%.1f", d);
+    }
+    String j = Double.toString(d);
+    int e = j.indexOf('E');
+    if (e < 0) {
+      return j;
+    }
+    String mantissa = j.substring(0, e).replaceAll("\\.0$", "");
+    int exp = Integer.parseInt(j.substring(e + 1));
+    return mantissa + "e" + (exp < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exp));
   }
 
   private static String typeName(Object v) {
@@ -858,22 +1085,56 @@ public final class ChatTemplate {
       int i = (int) (n < 0 ? n + s.length() : n);
       return i >= 0 && i < s.length() ? String.valueOf(s.charAt(i)) : UNDEFINED;
     }
+    if (obj == UNDEFINED) {
+      // Jinja raises here too: reading into something undefined is a template bug, not ''.
+      throw new TemplateException("cannot read '" + str(key) + "' of an undefined value");
+    }
     return UNDEFINED;
   }
 
-  private static Object slice(Object obj, Object from, Object to) {
+  // Python's slice semantics, negative steps included (messages[::-1] walks back).
+  private static Object slice(Object obj, Object from, Object to, Object step) {
     int size = obj instanceof List<?> l ? l.size() : obj instanceof String s ? s.length() : -1;
     if (size < 0) {
       throw new TemplateException("cannot slice " + typeName(obj));
     }
-    int a = from == null ? 0 : clampIndex(((Number) from).intValue(), size);
-    int b = to == null ? size : clampIndex(((Number) to).intValue(), size);
-    b = Math.max(a, b);
-    return obj instanceof List<?> l ? new ArrayList<>(l.subList(a, b)) : ((String) obj).substring(a, b);
+    long st = step == null ? 1 : integer(step, "a slice step");
+    if (st == 0) {
+      throw new TemplateException("a slice step cannot be zero");
+    }
+    List<Integer> picked = new ArrayList<>();
+    if (st > 0) {
+      int a = bound(from, size, 0, 0);
+      int b = bound(to, size, size, 0);
+      for (long i = a; i < b; i += st) {
+        picked.add((int) i);
+      }
+    } else {
+      int a = bound(from, size, size - 1, -1);
+      int b = bound(to, size, -1, -1);
+      for (long i = a; i > b; i += st) {
+        picked.add((int) i);
+      }
+    }
+    if (obj instanceof String str) {
+      StringBuilder r = new StringBuilder();
+      picked.forEach(i -> r.append(str.charAt(i)));
+      return r.toString();
+    }
+    List<?> l = (List<?>) obj;
+    List<Object> r = new ArrayList<>();
+    picked.forEach(i -> r.add(l.get(i)));
+    return r;
   }
 
-  private static int clampIndex(int i, int size) {
-    return Math.max(0, Math.min(size, i < 0 ? i + size : i));
+  // A slice bound: absent, or counted from the end when negative, clamped to [low, size + low].
+  private static int bound(Object v, int size, int absent, int low) {
+    if (v == null) {
+      return absent;
+    }
+    long i = integer(v, "a slice index");
+    i = i < 0 ? i + size : i;
+    return (int) Math.max(low, Math.min(size + low, i));
   }
 
   private static Object method(Object obj, String name, List<Object> args) {
@@ -907,6 +1168,15 @@ public final class ChatTemplate {
           }
           return parts;
         }
+        case "find": return (long) s.indexOf(str(arg(args, 0)));
+        case "count": {
+          String sub = str(arg(args, 0));
+          long n = 0;
+          for (int i = sub.isEmpty() ? -1 : s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length())) {
+            n++;
+          }
+          return sub.isEmpty() ? (long) s.length() + 1 : n;
+        }
         default: break;
       }
     }
@@ -927,7 +1197,7 @@ public final class ChatTemplate {
       }
     }
     throw new TemplateException("the template calls ." + name + "() on " + typeName(obj)
-        + ", which this server's template renderer does not support");
+        + ", which this renderer does not support");
   }
 
   private static String stripChars(String s, String chars, boolean left, boolean right) {
@@ -959,12 +1229,12 @@ public final class ChatTemplate {
   private static final List<String> FILTERS =
       List.of("trim", "length", "count", "upper", "lower", "tojson", "string", "first", "last",
           "join", "default", "d", "capitalize", "title", "list", "safe", "int", "float", "items",
-          "reverse");
+          "reverse", "replace");
 
   private static void checkFilter(String name) {
     if (!FILTERS.contains(name)) {
-      throw new TemplateException("the filter |" + name + " is not supported by this server's"
-          + " template renderer (it has " + String.join(", ", FILTERS) + ")");
+      throw new TemplateException("the filter |" + name + " is not supported by this"
+          + " renderer (it has " + String.join(", ", FILTERS) + ")");
     }
   }
 
@@ -1001,11 +1271,12 @@ public final class ChatTemplate {
           return new StringBuilder(s).reverse().toString();
         }
         List<Object> l = iterate(v);
-        java.util.Collections.reverse(l);
+        Collections.reverse(l);
         return l;
       }
       case "list": return iterate(v);
       case "items": return method(v, "items", List.of());
+      case "replace": return str(v).replace(str(arg(args, 0)), str(arg(args, 1)));
       case "join": {
         List<String> parts = new ArrayList<>();
         for (Object o : iterate(v)) {
@@ -1049,9 +1320,22 @@ public final class ChatTemplate {
     } else if (v instanceof Boolean x) {
       b.append(x ? "true" : "false");
     } else if (v instanceof Number) {
-      b.append(v instanceof Double d ? Double.toString(d) : v.toString());
+      b.append(str(v));
     } else if (v instanceof String x) {
-      b.append(GSON.toJson(x));
+      b.append('"');
+      for (char c : x.toCharArray()) {
+        switch (c) {
+          case '"' -> b.append("\\\"");
+          case '\\' -> b.append("\\\\");
+          case '\n' -> b.append("\\n");
+          case '\r' -> b.append("\\r");
+          case '\t' -> b.append("\\t");
+          case '\b' -> b.append("\\b");
+          case '\f' -> b.append("\\f");
+          default -> b.append(c < 0x20 ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
+        }
+      }
+      b.append('"');
     } else if (v instanceof Map<?, ?> m) {
       b.append('{');
       boolean first = true;
@@ -1075,16 +1359,15 @@ public final class ChatTemplate {
     }
   }
 
-  private static final Gson GSON = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
-
   private static final List<String> TESTS =
       List.of("defined", "undefined", "none", "string", "number", "integer", "float", "mapping",
-          "iterable", "sequence", "boolean", "true", "false", "equalto", "eq", "sameas");
+          "iterable", "sequence", "boolean", "true", "false", "equalto", "eq", "sameas", "even",
+          "odd");
 
   private static void checkTest(String name) {
     if (!TESTS.contains(name)) {
-      throw new TemplateException("the test 'is " + name + "' is not supported by this server's"
-          + " template renderer (it has " + String.join(", ", TESTS) + ")");
+      throw new TemplateException("the test 'is " + name + "' is not supported by this"
+          + " renderer (it has " + String.join(", ", TESTS) + ")");
     }
   }
 
@@ -1103,6 +1386,8 @@ public final class ChatTemplate {
       case "boolean" -> v instanceof Boolean;
       case "true" -> Boolean.TRUE.equals(v);
       case "false" -> Boolean.FALSE.equals(v);
+      case "even" -> integer(v, "'is even'") % 2 == 0;
+      case "odd" -> integer(v, "'is odd'") % 2 != 0;
       default -> equal(v, arg);
     };
   }
