@@ -12,6 +12,7 @@ import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.api.ShapeRules;
 import io.github.transformers4j.api.UnaryOp;
+import io.github.transformers4j.cpu.exec.JitDirectives;
 import io.github.transformers4j.cpu.exec.Parallel;
 import io.github.transformers4j.cpu.gemm.QuantizedGemm;
 import io.github.transformers4j.cpu.gemm.Sgemm;
@@ -71,6 +72,7 @@ public final class CpuBackend implements ComputeBackend {
   public CpuBackend(int threads, boolean prepack) {
     this.threads = threads;
     this.prepack = prepack;
+    JitDirectives.install();
     this.parallel = new Parallel(threads, "t4j-cpu");
     this.gemm = new Sgemm(parallel);
     this.quantizedGemm = new QuantizedGemm(parallel);
