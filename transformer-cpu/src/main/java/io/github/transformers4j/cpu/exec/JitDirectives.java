@@ -32,10 +32,10 @@ public final class JitDirectives {
   private static final AtomicBoolean INSTALLED = new AtomicBoolean();
 
   /**
-   * Every method of the kernel packages stays out of its callers, so each vector loop is compiled
-   * in a unit of its own; the exceptions are the scalar helpers called per element (and {@code
-   * VMath}'s, which take and return vectors and must be inlined). The first pattern that matches
-   * wins.
+   * Every method of the kernels package, the SGEMM micro-kernels and the quantized GEMM's methods
+   * stay out of their callers, so each vector loop is compiled in a unit of its own; the
+   * exceptions are the scalar helpers called per element (and {@code VMath}'s, which take and
+   * return vectors and must be inlined). The first pattern that matches wins.
    */
   static final String DIRECTIVES =
       "[{match: \"*.*\", c2: {inline: ["
@@ -47,7 +47,7 @@ public final class JitDirectives {
           + "\"+io/github/transformers4j/cpu/kernels/Layout.advance\","
           + "\"+io/github/transformers4j/cpu/gemm/Sgemm.roundUp\","
           + "\"-io/github/transformers4j/cpu/kernels/*.*\","
-          + "\"-io/github/transformers4j/cpu/gemm/Sgemm.*\","
+          + "\"-io/github/transformers4j/cpu/gemm/Sgemm.kernel*\","
           + "\"-io/github/transformers4j/cpu/gemm/QuantizedGemm.*\""
           + "]}}]";
 
