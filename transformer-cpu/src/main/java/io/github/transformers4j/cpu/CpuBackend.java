@@ -14,6 +14,7 @@ import io.github.transformers4j.api.RecurrentCell;
 import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.api.ShapeRules;
 import io.github.transformers4j.api.UnaryOp;
+import io.github.transformers4j.cpu.exec.JitDirectives;
 import io.github.transformers4j.cpu.exec.Parallel;
 import io.github.transformers4j.cpu.gemm.QuantizedGemm;
 import io.github.transformers4j.cpu.gemm.Sgemm;
@@ -92,6 +93,7 @@ public final class CpuBackend implements ComputeBackend, HostMemory.Source {
     this.memory = trackMemory ? new HostMemory() : null;
     this.threads = threads;
     this.prepack = prepack;
+    JitDirectives.install();
     this.parallel = new Parallel(threads, "t4j-cpu");
     this.gemm = new Sgemm(parallel);
     this.quantizedGemm = new QuantizedGemm(parallel);

@@ -13,12 +13,14 @@ enum ProjectModule {
   API("transformer-api", "api", List.of(), List.of()),
   MODELS("transformer-models", "models", List.of(API), List.of(Libs.GSON)),
   // com.sun.management (module jdk.management): the cpu backend reads HotSpot's UseAVX to know how
-  // many vector registers the JIT may use, which sizes its SGEMM register tile.
+  // many vector registers the JIT may use, which sizes its SGEMM register tile. javax.management
+  // (java.management): it adds a compiler directive through the DiagnosticCommand MBean that
+  // keeps each vector kernel a compilation unit of its own (exec.JitDirectives).
   CPU(
       "transformer-cpu",
       "cpu",
       List.of(API),
-      List.of("jdk.incubator.vector..", "com.sun.management..")),
+      List.of("jdk.incubator.vector..", "com.sun.management..", "javax.management..")),
   GPU_APARAPI("transformer-gpu-aparapi", "gpu.aparapi", List.of(API), List.of("com.aparapi..")),
   TOKENIZERS("tokenizers", "tokenizers", List.of(API), List.of("org.apache.lucene..", Libs.GSON)),
   TRAINING("training", "training", List.of(API, MODELS), List.of(Libs.GSON)),

@@ -1,6 +1,7 @@
 package io.github.transformers4j.cpu.gemm;
 
 import io.github.transformers4j.api.QuantizedWeight;
+import io.github.transformers4j.cpu.exec.JitDirectives;
 import io.github.transformers4j.cpu.exec.Parallel;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
@@ -82,6 +83,7 @@ public final class QuantizedGemm {
   /** An engine splitting large products over {@code parallel}. */
   public QuantizedGemm(Parallel parallel) {
     this.parallel = parallel;
+    JitDirectives.install();
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.transformers4j.cpu.gemm;
 
+import io.github.transformers4j.cpu.exec.JitDirectives;
 import io.github.transformers4j.cpu.exec.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -75,6 +76,7 @@ public final class Sgemm {
   /** A GEMM that splits large problems over the threads of {@code parallel}. */
   public Sgemm(Parallel parallel) {
     this.parallel = parallel;
+    JitDirectives.install();
   }
 
   /**

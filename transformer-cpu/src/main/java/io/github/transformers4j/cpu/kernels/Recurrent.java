@@ -330,52 +330,77 @@ public final class Recurrent {
     }
   }
 
+  // Two passes per row, each its own method and compilation unit (see exec.JitDirectives): the
+  // single loop with all five outputs was one unit too many vector operations long, and in the
+  // AVX2 test JVM, after QuantizedGemmTest, C2 compiled it with its vectors boxed (36 KB per step).
   private static void backwardLstm(
       int b, int hs, float[] c, int cOff, int cLd, float[] state, int stateOff, float[] saved,
       int savedOff, float[] dState, int dStateOff, float[] dgx, int dgxOff, float[] dc,
       int dcOff) {
-    int g = 4 * hs;
-    int bound = S.loopBound(hs);
     for (int r = 0; r < b; r++) {
-      int x0 = dgxOff + r * g;
-      int s0 = stateOff + r * 2 * hs;
+      int x0 = dgxOff + r * 4 * hs;
       int d0 = dStateOff + r * 2 * hs;
       int a0 = savedOff + r * 4 * hs;
-      int c0 = cOff + r * cLd;
       int k0 = dcOff + r * hs;
-      System.arraycopy(state, s0 + hs, dc, k0, hs);
+      System.arraycopy(state, stateOff + r * 2 * hs + hs, dc, k0, hs);
       tanhInPlace(dc, k0, k0 + hs);
-      int j = 0;
-      for (; j < bound; j += VL) {
-        FloatVector i = FloatVector.fromArray(S, saved, a0 + j);
-        FloatVector f = FloatVector.fromArray(S, saved, a0 + hs + j);
-        FloatVector gg = FloatVector.fromArray(S, saved, a0 + 2 * hs + j);
-        FloatVector o = FloatVector.fromArray(S, saved, a0 + 3 * hs + j);
-        FloatVector tc = FloatVector.fromArray(S, dc, k0 + j); // tanh(c')
-        FloatVector d = FloatVector.fromArray(S, dState, d0 + j);
-        FloatVector dct = FloatVector.fromArray(S, dState, d0 + hs + j)
-            .add(d.mul(o).mul(tc.mul(tc).neg().add(1f)));
-        dct.mul(gg).mul(i.mul(i.neg().add(1f))).intoArray(dgx, x0 + j);
-        dct.mul(FloatVector.fromArray(S, c, c0 + j)).mul(f.mul(f.neg().add(1f)))
-            .intoArray(dgx, x0 + hs + j);
-        dct.mul(i).mul(gg.mul(gg).neg().add(1f)).intoArray(dgx, x0 + 2 * hs + j);
-        d.mul(tc).mul(o.mul(o.neg().add(1f))).intoArray(dgx, x0 + 3 * hs + j);
-        dct.mul(f).intoArray(dc, k0 + j);
-      }
-      for (; j < hs; j++) {
-        float i = saved[a0 + j];
-        float f = saved[a0 + hs + j];
-        float gg = saved[a0 + 2 * hs + j];
-        float o = saved[a0 + 3 * hs + j];
-        float tc = dc[k0 + j];
-        float d = dState[d0 + j];
-        float dct = dState[d0 + hs + j] + d * o * (1 - tc * tc);
-        dgx[x0 + j] = dct * gg * i * (1 - i);
-        dgx[x0 + hs + j] = dct * c[c0 + j] * f * (1 - f);
-        dgx[x0 + 2 * hs + j] = dct * i * (1 - gg * gg);
-        dgx[x0 + 3 * hs + j] = d * tc * o * (1 - o);
-        dc[k0 + j] = dct * f;
-      }
+      backwardLstmOut(hs, saved, a0, dState, d0, dgx, x0, dc, k0);
+      backwardLstmCell(hs, c, cOff + r * cLd, saved, a0, dgx, x0, dc, k0);
+    }
+  }
+
+  /**
+   * One row: the o gate's gradient {@code d·tanh(c')·o(1 − o)}, and the gradient reaching c',
+   * {@code dc' = dState_c + d·o·(1 − tanh²(c'))}, written over tanh(c') in {@code dc}.
+   */
+  private static void backwardLstmOut(
+      int hs, float[] saved, int a0, float[] dState, int d0, float[] dgx, int x0, float[] dc,
+      int k0) {
+    int bound = S.loopBound(hs);
+    int j = 0;
+    for (; j < bound; j += VL) {
+      FloatVector o = FloatVector.fromArray(S, saved, a0 + 3 * hs + j);
+      FloatVector tc = FloatVector.fromArray(S, dc, k0 + j); // tanh(c')
+      FloatVector d = FloatVector.fromArray(S, dState, d0 + j);
+      d.mul(tc).mul(o.mul(o.neg().add(1f))).intoArray(dgx, x0 + 3 * hs + j);
+      FloatVector.fromArray(S, dState, d0 + hs + j)
+          .add(d.mul(o).mul(tc.mul(tc).neg().add(1f)))
+          .intoArray(dc, k0 + j);
+    }
+    for (; j < hs; j++) {
+      float o = saved[a0 + 3 * hs + j];
+      float tc = dc[k0 + j];
+      float d = dState[d0 + j];
+      dgx[x0 + 3 * hs + j] = d * tc * o * (1 - o);
+      dc[k0 + j] = dState[d0 + hs + j] + d * o * (1 - tc * tc);
+    }
+  }
+
+  /** One row: the i, f and g gates' gradients from dc' (in {@code dc}), then dc = dc'·f. */
+  private static void backwardLstmCell(
+      int hs, float[] c, int c0, float[] saved, int a0, float[] dgx, int x0, float[] dc, int k0) {
+    int bound = S.loopBound(hs);
+    int j = 0;
+    for (; j < bound; j += VL) {
+      FloatVector i = FloatVector.fromArray(S, saved, a0 + j);
+      FloatVector f = FloatVector.fromArray(S, saved, a0 + hs + j);
+      FloatVector gg = FloatVector.fromArray(S, saved, a0 + 2 * hs + j);
+      FloatVector dct = FloatVector.fromArray(S, dc, k0 + j);
+      dct.mul(gg).mul(i.mul(i.neg().add(1f))).intoArray(dgx, x0 + j);
+      dct.mul(FloatVector.fromArray(S, c, c0 + j)).mul(f.mul(f.neg().add(1f)))
+          .intoArray(dgx, x0 + hs + j);
+      dct.mul(i).mul(gg.mul(gg).neg().add(1f)).intoArray(dgx, x0 + 2 * hs + j);
+      dct.mul(f).intoArray(dc, k0 + j);
+    }
+    for (; j < hs; j++) {
+      float i = saved[a0 + j];
+      float f = saved[a0 + hs + j];
+      float gg = saved[a0 + 2 * hs + j];
+      float dct = dc[k0 + j];
+      dgx[x0 + j] = dct * gg * i * (1 - i);
+      dgx[x0 + hs + j] = dct * c[c0 + j] * f * (1 - f);
+      dgx[x0 + 2 * hs + j] = dct * i * (1 - gg * gg);
+      dc[k0 + j] = dct * f;
     }
   }
 
