@@ -38,7 +38,7 @@ public final class JitDirectives {
    * return vectors and must be inlined). The first pattern that matches wins.
    */
   static final String DIRECTIVES =
-      "[{match: \"*.*\", c2: {inline: ["
+      "[{match: \"io/github/transformers4j/*.*\", c2: {inline: ["
           + "\"+io/github/transformers4j/cpu/kernels/VMath.*\","
           + "\"+io/github/transformers4j/cpu/kernels/Recurrent.tanh\","
           + "\"+io/github/transformers4j/cpu/kernels/Recurrent.sigmoid\","
