@@ -96,7 +96,12 @@ public final class NamedRegistry<P extends NamedProvider> {
     P p = byName.get(name.trim().toLowerCase(java.util.Locale.ROOT));
     if (p == null) {
       throw new IllegalArgumentException(
-          "unknown " + kind + " '" + name + "'; available: " + String.join(", ", names()));
+          "unknown "
+              + kind
+              + " '"
+              + (name.length() > 40 ? name.substring(0, 40) + "…" : name)
+              + "'; available: "
+              + String.join(", ", names()));
     }
     return p;
   }

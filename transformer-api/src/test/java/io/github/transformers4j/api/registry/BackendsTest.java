@@ -65,6 +65,16 @@ class BackendsTest {
   }
 
   @Test
+  void aLongUnknownNameIsCutInTheMessage() {
+    String name = "t" + "q".repeat(200);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> backends.provider(name));
+    assertEquals(
+        "unknown backend '" + name.substring(0, 40) + "…'; available: fast, gpu, slow",
+        e.getMessage());
+  }
+
+  @Test
   void bestAvailableWinsWhenNothingIsNamed() {
     assertSame(fast, backends.choose(null));
   }

@@ -46,6 +46,7 @@ public final class JitDirectives {
           + "\"+io/github/transformers4j/cpu/kernels/Elementwise.derivative\","
           + "\"+io/github/transformers4j/cpu/kernels/Layout.advance\","
           + "\"+io/github/transformers4j/cpu/gemm/Sgemm.roundUp\","
+          + "\"+io/github/transformers4j/cpu/kernels/Attention.*\","
           + "\"-io/github/transformers4j/cpu/kernels/*.*\","
           + "\"-io/github/transformers4j/cpu/gemm/Sgemm.kernel*\","
           + "\"-io/github/transformers4j/cpu/gemm/QuantizedGemm.*\""
