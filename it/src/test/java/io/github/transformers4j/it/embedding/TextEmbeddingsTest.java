@@ -105,6 +105,25 @@ class TextEmbeddingsTest {
   }
 
   @Test
+  void langChain4jsEmbeddingModelOverAClipFolderGivesHuggingFacesTextEmbeds() throws Exception {
+    Path dir = SharedData.require("models/hf-tiny/clip");
+    JsonObject c = JsonParser.parseString(Files.readString(dir.resolve("expected_outputs.json")))
+        .getAsJsonObject().getAsJsonArray("cases").get(0).getAsJsonObject();
+    String text = c.getAsJsonArray("texts").get(1).getAsString();
+    JsonArray want = c.getAsJsonArray("text_embeds").get(1).getAsJsonArray();
+    try (io.github.transformers4j.langchain4j.T4jEmbeddingModel m =
+        io.github.transformers4j.langchain4j.T4jEmbeddingModel.builder().modelFolder(dir).backend(backend).build()) {
+      assertEquals(16, m.dimension());
+      var r = m.embed(text);
+      float[] v = r.content().vector();
+      for (int j = 0; j < want.size(); j++) {
+        assertEquals(want.get(j).getAsDouble(), v[j], 1e-5, "dim " + j);
+      }
+      assertEquals(9, r.tokenUsage().inputTokenCount(), "HF's attention mask of '" + text + "'");
+    }
+  }
+
+  @Test
   void bertFamilyEmbeddingsEqualTheSentenceEmbedderAndCountTokensWithoutPadding(@TempDir Path dir)
       throws Exception {
     MiniLmFolder.write(dir);
