@@ -78,7 +78,7 @@ class TransformersTest {
     rows.add(RowFactory.create(TEXTS.size(), null));
     StructType schema =
         new StructType().add("id", DataTypes.IntegerType).add("text", DataTypes.StringType);
-    return spark.createDataFrame(rows, schema).repartition(2);
+    return LocalSpark.session().createDataFrame(rows, schema).repartition(2);
   }
 
   /** The output column of every row, ordered by id. */
