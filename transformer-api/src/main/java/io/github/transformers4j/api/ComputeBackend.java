@@ -423,6 +423,39 @@ public interface ComputeBackend extends AutoCloseable {
     return binary(BinaryOp.MUL, s, affine(s, -1f, 1f));
   }
 
+  // ---- Where the kernels run ----
+
+  /**
+   * The kernels of this SPI in declaration order, one name per method (the two {@code fromHost}
+   * overloads share one): the lines of {@code t4j backends --kernels}.
+   */
+  static List<String> kernelNames() {
+    return List.of(
+        "fromHost", "zeros", "reshape", "permute", "slice", "concat", "matmul", "linear",
+        "quantizedLinear", "binary", "unary", "affine", "activation", "activationBackward",
+        "reduce", "sumTo", "broadcastTo", "softmax", "softmaxBackward", "logSoftmax",
+        "logSoftmaxBackward", "layerNorm", "layerNormBackward", "rmsNorm", "rmsNormBackward",
+        "embedding", "embeddingBackward", "dropout", "crossEntropy", "crossEntropyBackward",
+        "attention", "attentionBackward", "recurrentStep", "recurrentStepBackward",
+        "recurrentSequence", "recurrentSequenceBackward");
+  }
+
+  /**
+   * Whether {@code kernel}, one of {@link #kernelNames()}, runs on this backend's device without
+   * a host copy of its tensors; a composed default counts when all its parts do. The default says
+   * yes to every kernel, which is true of backends whose memory is the host's (cpu, reference); a
+   * device backend that runs a kernel through the host overrides this and says no.
+   *
+   * @throws IllegalArgumentException when {@code kernel} is not a kernel of the SPI
+   */
+  default boolean runsOnDevice(String kernel) {
+    if (!kernelNames().contains(kernel)) {
+      throw new IllegalArgumentException(
+          "'" + kernel + "' is not a kernel of the backend SPI; kernels: " + kernelNames());
+    }
+    return true;
+  }
+
   /**
    * The counter of this backend's live tensor bytes and their high-water mark, when the backend
    * tracks them (the cpu backend with its {@code track_memory} option); empty otherwise.
