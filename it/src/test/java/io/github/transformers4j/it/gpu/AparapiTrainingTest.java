@@ -32,8 +32,12 @@ class AparapiTrainingTest {
           + " to the people.\n\nAll:\nWe know't, we know't.\n";
 
   private static List<Double> train(ComputeBackend b, Path dir) throws Exception {
+    return train(b, dir, 30);
+  }
+
+  private static List<Double> train(ComputeBackend b, Path dir, int steps) throws Exception {
     CharLm.Settings s =
-        new CharLm.Settings(16, 4, 2, 2, 32, 0.1f, 30, 3e-3, 1e-4, 3, 0.99, 0.1, 1.0, 1, 1000, 1,
+        new CharLm.Settings(16, 4, 2, 2, 32, 0.1f, steps, 3e-3, 1e-4, 3, 0.99, 0.1, 1.0, 1, 1000, 1,
             0.1, 1337);
     try (OutputFolder f = OutputFolder.open(dir, CharLm.TASK, OutputFolder.Mode.NEW)) {
       Trainer.Result r = CharLm.train(new Ops(b), TEXT, s, f, false, null);
@@ -77,5 +81,29 @@ class AparapiTrainingTest {
         + " transfers over the run (with evaluation and checkpoints): %s%n", want.get(0),
         want.get(29), worst, moved);
     assertTrue(want.get(29) < want.get(0), "the run learns: " + want);
+  }
+
+  @Test
+  void aTrainingStepMovesOnlyTheBatchTheLossAndTheGradientNorm(@TempDir Path tmp)
+      throws Exception {
+    Probe probe = Backends.installed().probe(Backends.installed().provider("aparapi"));
+    Assumptions.assumeTrue(probe.available(), probe.reason());
+    // Two runs that differ only in their number of steps: setup, the evaluation at the last step
+    // and the checkpoint move the same data, so the difference is what 3 steps move.
+    Transfers[] runs = new Transfers[2];
+    int[] steps = {4, 7};
+    for (int i = 0; i < 2; i++) {
+      try (AparapiBackend gpu =
+          (AparapiBackend) Backends.installed().create("aparapi", BackendOptions.none())) {
+        train(gpu, tmp.resolve("run" + i), steps[i]);
+        runs[i] = gpu.transfers();
+      }
+    }
+    Transfers three = runs[1].minus(runs[0]);
+    System.out.println("[training] 3 steps move: " + three);
+    int batchInts = 4 * 16; // batch 4 × block 16
+    assertEquals(new Transfers(3 * 3, 3 * 3 * 4L * batchInts, 3 * 2, 3 * 2 * 4L), three,
+        "per step: the inputs, the targets and the positions up (the AdamW update, the gradient"
+            + " sums and the clipping run on the device); the loss and the gradient norm down");
   }
 }
