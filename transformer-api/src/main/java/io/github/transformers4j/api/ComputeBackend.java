@@ -457,6 +457,17 @@ public interface ComputeBackend extends AutoCloseable {
   }
 
   /**
+   * Whether this backend's tensors live in host memory, so that reading one back is a copy, not a
+   * transfer (cpu, reference: the default). Callers that keep state between kernels decide by it:
+   * the trainer keeps gradient sums and optimizer moments in host arrays on such a backend (the
+   * arithmetic of the host loops, bit for bit) and as tensors on a device backend, which answers
+   * false.
+   */
+  default boolean tensorsInHostMemory() {
+    return true;
+  }
+
+  /**
    * The counter of this backend's live tensor bytes and their high-water mark, when the backend
    * tracks them (the cpu backend with its {@code track_memory} option); empty otherwise.
    */

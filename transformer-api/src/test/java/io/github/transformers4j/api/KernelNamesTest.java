@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class KernelNamesTest {
   /** Methods of the SPI that are not kernels. */
   private static final Set<String> NOT_KERNELS =
-      Set.of("name", "description", "memory", "close", "runsOnDevice", "kernelNames");
+      Set.of("name", "description", "memory", "close", "runsOnDevice", "kernelNames",
+          "tensorsInHostMemory");
 
   @Test
   void everyKernelMethodIsListedOnceAndNothingElse() {

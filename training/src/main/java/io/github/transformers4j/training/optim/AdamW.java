@@ -16,11 +16,12 @@ import java.util.Map;
  * never decayed (decaying a gain towards 0 fights the normalization), embeddings only when {@code
  * decayEmbeddings} (nanoGPT decays them; BERT does not).
  *
- * <p>A gradient that {@link GradientBuffer} holds as a tensor is applied with the backend's kernels
- * (affine, binary, sqrt), its moments kept as tensors beside the parameter, so a device backend
- * moves nothing for the update; the one difference from the host loop is that the bias-corrected
+ * <p>A gradient that {@link GradientBuffer} holds as a tensor (on a device backend) is applied with
+ * the backend's kernels (affine, binary, sqrt), its moments kept as tensors beside the parameter,
+ * so the update moves nothing; the one difference from the host loop is that the bias-corrected
  * denominator multiplies by {@code 1/√(1−β2ᵗ)} instead of dividing by {@code √(1−β2ᵗ)} (at most an
- * ulp). Host gradients ({@link GradientBuffer#add(String, float[])}) take the host loop.
+ * ulp). Host gradients (cpu, reference, or {@link GradientBuffer#add(String, float[])}) take the
+ * host loop.
  */
 public final class AdamW implements Optimizer {
   private final double beta1;

@@ -13,11 +13,13 @@ import java.util.Map;
  * Gradient sums, one per parameter: micro-batch gradients are added into it (gradient
  * accumulation), then it is clipped and handed to the optimizer.
  *
- * <p>Gradients from a tape stay tensors on the parameters' backend, so on a device backend a
- * training step moves no gradient to the host: the sums, the clipping and {@link AdamW} run as
- * kernels, and only the global norm (one float) is read back. The arithmetic is the host loop's
- * ({@code sum += scale·g}, {@code g *= coef}), except that the norm is summed in float on the
- * backend. Sums added as arrays ({@link #add(String, float[])}) stay on the host.
+ * <p>On a backend whose tensors live in host memory ({@link ComputeBackend#tensorsInHostMemory()}: cpu,
+ * reference) the sums are host arrays, added, clipped and normed in the host loops, which keeps
+ * the arithmetic the same on every such backend (exact resume and gradient parity rely on it). On
+ * a device backend gradients from a tape stay tensors there, so a training step moves no gradient
+ * to the host: the sums, the clipping and {@link AdamW} run as kernels with the host loop's
+ * arithmetic ({@code sum += scale·g}, {@code g *= coef}), except that the norm is summed in float
+ * on the device and read back as one number.
  */
 public final class GradientBuffer {
   private final Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -30,11 +32,11 @@ public final class GradientBuffer {
       if (g == null) {
         continue;
       }
-      if (arrays.containsKey(p.name())) {
+      ComputeBackend b = g.backend();
+      if (b.tensorsInHostMemory() || arrays.containsKey(p.name())) {
         add(p.name(), scaled(g.toFloatArray(), scale));
         continue;
       }
-      ComputeBackend b = g.backend();
       Tensor s = b.affine(g, scale, 0f); // a copy of our own even when scale is 1
       Tensor acc = tensors.get(p.name());
       if (acc == null) {

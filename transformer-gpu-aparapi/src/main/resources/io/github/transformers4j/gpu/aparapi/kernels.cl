@@ -186,6 +186,78 @@ __kernel void matmul(__global const float* a, __global const float* b, __global 
   }
 }
 
+// ---- matmul, register-blocked -----------------------------------------------------------------
+// The same product as matmul, for large operands: a 16×16 work-group computes a 64×64 block of c,
+// each thread 4×4 outputs (rows ly + 16·i, columns lx + 16·j: neighbouring threads touch
+// neighbouring addresses in local and global memory), from K-slices of 16 staged in local memory.
+// Global (ceil64(N)/4, ceil64(M)/4, batch), local (16, 16, 1).
+
+#define BT 64
+#define BK 16
+
+__kernel void matmul64(__global const float* a, __global const float* b, __global float* c,
+                       __global const float* bias, int hasBias, int m, int n, int k, int ta,
+                       int tb, int strideA, int strideB) {
+  __local float As[BK][BT + 1];
+  __local float Bs[BK][BT + 1];
+  int lx = get_local_id(0);
+  int ly = get_local_id(1);
+  int tid = ly * 16 + lx;
+  int row0 = get_group_id(1) * BT;
+  int col0 = get_group_id(0) * BT;
+  int batch = get_global_id(2);
+  __global const float* pa = a + (long) batch * strideA;
+  __global const float* pb = b + (long) batch * strideB;
+  float acc[4][4];
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
+  for (int k0 = 0; k0 < k; k0 += BK) {
+    for (int l = 0; l < 4; l++) {
+      int idx = tid + l * 256;
+      // A tile (BT rows × BK): read along the contiguous axis of a
+      int r;
+      int kk;
+      if (ta) { kk = idx / BT; r = idx % BT; } else { r = idx / BK; kk = idx % BK; }
+      int gr = row0 + r;
+      int gk = k0 + kk;
+      float va = 0.0f;
+      if (gr < m && gk < k) va = ta ? pa[(long) gk * m + gr] : pa[(long) gr * k + gk];
+      As[kk][r] = va;
+      // B tile (BK × BT columns): read along the contiguous axis of b
+      int cc;
+      int kb;
+      if (tb) { cc = idx / BK; kb = idx % BK; } else { kb = idx / BT; cc = idx % BT; }
+      int gc = col0 + cc;
+      int gkb = k0 + kb;
+      float vb = 0.0f;
+      if (gc < n && gkb < k) vb = tb ? pb[(long) gc * k + gkb] : pb[(long) gkb * n + gc];
+      Bs[kb][cc] = vb;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int kk = 0; kk < BK; kk++) {
+      float ar[4];
+      float br[4];
+      for (int i = 0; i < 4; i++) ar[i] = As[kk][ly + 16 * i];
+      for (int j = 0; j < 4; j++) br[j] = Bs[kk][lx + 16 * j];
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) acc[i][j] += ar[i] * br[j];
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  for (int i = 0; i < 4; i++) {
+    int gr = row0 + ly + 16 * i;
+    if (gr >= m) continue;
+    for (int j = 0; j < 4; j++) {
+      int gc = col0 + lx + 16 * j;
+      if (gc < n) {
+        float v = acc[i][j];
+        if (hasBias) v += bias[gc];
+        c[(long) batch * m * n + (long) gr * n + gc] = v;
+      }
+    }
+  }
+}
+
 // ---- reductions ---------------------------------------------------------------------------------
 
 // x viewed as (outer, len, inner): one thread per (outer, inner) output. op: 0 sum, 1 mean, 2 max.

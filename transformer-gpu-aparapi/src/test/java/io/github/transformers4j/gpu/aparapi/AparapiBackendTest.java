@@ -75,6 +75,31 @@ class AparapiBackendTest {
   }
 
   @Test
+  void largeProductsTakeTheRegisterBlockedKernelAndMatchTheReference() {
+    SplittableRandom r = Check.random(73);
+    long before = gpu.deviceLaunches().getOrDefault("matmul64", 0L);
+    for (int t = 0; t < 4; t++) {
+      boolean ta = (t & 1) != 0;
+      boolean tb = (t & 2) != 0;
+      float[] a = Check.uniform(r, 3 * 100 * 130);
+      float[] b = Check.uniform(r, 130 * 70);
+      float[] bias = Check.uniform(r, 70);
+      Shape sa = ta ? Shape.of(3, 130, 100) : Shape.of(3, 100, 130);
+      Shape sb = tb ? Shape.of(70, 130) : Shape.of(130, 70);
+      Tensor want = REF.binary(io.github.transformers4j.api.BinaryOp.ADD,
+          REF.matmul(REF.fromHost(a, sa), REF.fromHost(b, sb), ta, tb), REF.fromHost(bias, Shape.of(70)));
+      Tensor got = ta
+          ? gpu.binary(io.github.transformers4j.api.BinaryOp.ADD,
+              gpu.matmul(gpu.fromHost(a, sa), gpu.fromHost(b, sb), ta, tb),
+              gpu.fromHost(bias, Shape.of(70)))
+          : gpu.linear(gpu.fromHost(a, sa), gpu.fromHost(b, sb), tb, gpu.fromHost(bias, Shape.of(70)));
+      Check.close(want.toFloatArray(), got.toFloatArray(), 1e-4, 1e-4,
+          "100x130x70 x3 ta=" + ta + " tb=" + tb);
+    }
+    assertEquals(before + 4, gpu.deviceLaunches().get("matmul64"), "4 products of 64 blocks");
+  }
+
+  @Test
   void closingTheLastViewReleasesTheBuffer() {
     long base = gpu.deviceBytesInUse();
     Tensor x = gpu.zeros(Shape.of(1000), io.github.transformers4j.api.DType.F32);
