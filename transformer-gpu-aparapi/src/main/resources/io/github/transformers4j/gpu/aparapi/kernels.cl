@@ -384,8 +384,7 @@ __kernel void log_softmax_backward(__global const float* y, __global const float
   for (int j = lid; j < cols; j += GROUP) dx[base + j] = dy[base + j] - exp(y[base + j]) * sum;
 }
 
-// Layer norm (rms == 0) or RMS norm (rms == 1) of one row; stats (2 per row) receive the mean (0
-// for RMS) and 1/σ for the parameter-gradient kernel, when non-null use is asked (writeStats).
+// Layer norm (rms == 0: (x − mean)/σ·γ + β) or RMS norm (rms == 1: x/rms·γ, β unused) of one row.
 __kernel void norm_forward(int rms, __global const float* x, __global const float* g,
                            __global const float* b, __global float* y, int c, float eps) {
   __local float red[GROUP];
