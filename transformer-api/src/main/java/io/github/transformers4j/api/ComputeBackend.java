@@ -475,6 +475,14 @@ public interface ComputeBackend extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Blocks until every kernel this backend has queued has completed. Results never need it (reading
+   * a tensor waits for the kernels that wrote it); a benchmark does, since a backend may return
+   * from a kernel call before the device has run it (aparapi queues its kernels). The default does
+   * nothing: the cpu and reference backends finish each kernel before returning.
+   */
+  default void finish() {}
+
   /** Releases the backend's resources (thread pools, device contexts). */
   @Override
   default void close() {}

@@ -18,7 +18,7 @@ class KernelNamesTest {
   /** Methods of the SPI that are not kernels. */
   private static final Set<String> NOT_KERNELS =
       Set.of("name", "description", "memory", "close", "runsOnDevice", "kernelNames",
-          "tensorsInHostMemory");
+          "tensorsInHostMemory", "finish");
 
   @Test
   void everyKernelMethodIsListedOnceAndNothingElse() {

@@ -181,6 +181,13 @@ public final class AparapiBackend implements ComputeBackend {
     return false;
   }
 
+  /** Waits for the queued kernels ({@code clFinish}): kernel calls return once enqueued. */
+  @Override
+  public synchronized void finish() {
+    checkNotClosed();
+    Cl.check(CL10.clFinish(queue), "clFinish");
+  }
+
   /** The host-device transfers of this backend so far. */
   public synchronized Transfers transfers() {
     return new Transfers(uploads, uploadBytes, downloads, downloadBytes);
