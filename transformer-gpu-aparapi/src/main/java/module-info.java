@@ -1,20 +1,20 @@
 /**
- * The OpenCL compute backend through Aparapi, registered as {@code aparapi}.
+ * The OpenCL compute backend, registered as {@code aparapi} (its name from the first version,
+ * which used Aparapi; the kernels are now OpenCL C called through LWJGL, see {@code
+ * AparapiBackend}).
  *
- * <p>Aparapi's jars have no module descriptors; they are the automatic modules {@code aparapi}
- * (from {@code aparapi-3.0.2.jar}) and {@code aparapi.jni} (the natives). On JDK 22+ pass
- * {@code --enable-native-access=aparapi.jni} (or {@code ALL-UNNAMED} on the class path) to silence
- * the warning about {@code System.load}.
+ * <p>LWJGL's jars are named modules; {@code org.lwjgl.natives} holds its native library for the
+ * platform (the build ships Linux x86-64's). On JDK 22+ pass {@code
+ * --enable-native-access=org.lwjgl} (or {@code ALL-UNNAMED} on the class path) to silence the
+ * warning about native access.
  */
 module io.github.transformers4j.gpu.aparapi {
   requires io.github.transformers4j.api;
-  requires aparapi;
+  requires org.lwjgl;
+  requires org.lwjgl.natives;
+  requires org.lwjgl.opencl;
 
   exports io.github.transformers4j.gpu.aparapi;
-
-  // Aparapi reads and writes kernel fields reflectively to marshal kernel arguments.
-  opens io.github.transformers4j.gpu.aparapi.kernels to
-      aparapi;
 
   provides io.github.transformers4j.api.spi.BackendProvider with
       io.github.transformers4j.gpu.aparapi.AparapiBackendProvider;

@@ -65,10 +65,6 @@ import picocli.CommandLine.ScopeType;
       CommandLine.HelpCommand.class
     })
 public final class T4j {
-  // Held strongly: java.util.logging forgets the level of a logger nobody references.
-  private static final java.util.logging.Logger APARAPI_LOG =
-      java.util.logging.Logger.getLogger("com.aparapi");
-
   private final BackendChoice choice;
 
   /** The top command writing the global options into {@code choice}. */
@@ -192,11 +188,6 @@ public final class T4j {
     // here needs what bytecode generation adds (method interception); Guice reads the flag when
     // its first class loads, which is below.
     setIfAbsent("guice_bytecode_gen_option", "DISABLED");
-    // Aparapi warns on every probe that PoCL's OpenCL version is "untested"; the probe line of
-    // 't4j backends' already names the platform. Its warnings come back with --verbose.
-    if (!Arrays.asList(args).contains("--verbose")) {
-      APARAPI_LOG.setLevel(java.util.logging.Level.SEVERE);
-    }
     int code =
         run(
             new PrintWriter(System.out, true),

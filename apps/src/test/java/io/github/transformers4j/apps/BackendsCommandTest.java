@@ -36,6 +36,44 @@ class BackendsCommandTest {
   }
 
   @Test
+  void kernelsListsEverySpiKernelInOrderWithWhereItRuns() {
+    Cli.Run run = Cli.run("backends", "--kernels", "fake-broken");
+    assertEquals(0, run.code(), run::toString);
+    List<String> lines = run.out().lines().toList();
+    List<String> names = io.github.transformers4j.api.ComputeBackend.kernelNames();
+    assertEquals(names.size(), lines.size(), run::toString);
+    for (int i = 0; i < names.size(); i++) {
+      String where = names.get(i).equals("matmul") ? "host" : "device";
+      assertEquals(names.get(i) + "\t" + where, lines.get(i));
+    }
+    assertEquals("fromHost\tdevice", lines.get(0));
+    assertEquals("recurrentSequenceBackward\tdevice", lines.get(lines.size() - 1));
+
+    run = Cli.run("backends", "--kernels", "fake");
+    assertEquals(0, run.code(), run::toString);
+    assertTrue(run.out().lines().allMatch(l -> l.endsWith("\tdevice")), run::toString);
+  }
+
+  @Test
+  void kernelsNeedsAKnownBackendThatCanRun() {
+    Cli.Run run = Cli.run("backends", "--kernels", "gpu9");
+    assertTrue(run.code() != 0, run::toString);
+    assertTrue(run.err().contains("unknown backend 'gpu9'; available: ")
+        && run.err().contains("fake-plain"), run::toString);
+    assertTrue(!run.err().contains("Exception"), run::toString);
+
+    run = Cli.run("backends", "--kernels", "fake-gpu");
+    assertTrue(run.code() != 0, run::toString);
+    assertTrue(run.err().contains("backend 'fake-gpu' cannot run here: no fake device here"),
+        run::toString);
+
+    run = Cli.run("backends", "--kernels");
+    assertTrue(run.code() != 0, run::toString);
+    assertTrue(run.err().contains("Missing required parameter for option '--kernels' (NAME)"),
+        run::toString);
+  }
+
+  @Test
   void explicitBackendIsTheOneMarked() {
     Cli.Run run = Cli.run("backends", "--backend", "fake-plain");
     assertEquals(0, run.code(), run::toString);

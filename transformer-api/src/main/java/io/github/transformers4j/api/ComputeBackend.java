@@ -423,6 +423,50 @@ public interface ComputeBackend extends AutoCloseable {
     return binary(BinaryOp.MUL, s, affine(s, -1f, 1f));
   }
 
+  // ---- Where the kernels run ----
+
+  /**
+   * The kernels of this SPI in declaration order, one name per method (the two {@code fromHost}
+   * overloads share one): the lines of {@code t4j backends --kernels}.
+   */
+  static List<String> kernelNames() {
+    return List.of(
+        "fromHost", "zeros", "reshape", "permute", "slice", "concat", "matmul", "linear",
+        "quantizedLinear", "binary", "unary", "affine", "activation", "activationBackward",
+        "reduce", "sumTo", "broadcastTo", "softmax", "softmaxBackward", "logSoftmax",
+        "logSoftmaxBackward", "layerNorm", "layerNormBackward", "rmsNorm", "rmsNormBackward",
+        "embedding", "embeddingBackward", "dropout", "crossEntropy", "crossEntropyBackward",
+        "attention", "attentionBackward", "recurrentStep", "recurrentStepBackward",
+        "recurrentSequence", "recurrentSequenceBackward");
+  }
+
+  /**
+   * Whether {@code kernel}, one of {@link #kernelNames()}, runs on this backend's device without
+   * a host copy of its tensors; a composed default counts when all its parts do. The default says
+   * yes to every kernel, which is true of backends whose memory is the host's (cpu, reference); a
+   * device backend that runs a kernel through the host overrides this and says no.
+   *
+   * @throws IllegalArgumentException when {@code kernel} is not a kernel of the SPI
+   */
+  default boolean runsOnDevice(String kernel) {
+    if (!kernelNames().contains(kernel)) {
+      throw new IllegalArgumentException(
+          "'" + kernel + "' is not a kernel of the backend SPI; kernels: " + kernelNames());
+    }
+    return true;
+  }
+
+  /**
+   * Whether this backend's tensors live in host memory, so that reading one back is a copy, not a
+   * transfer (cpu, reference: the default). Callers that keep state between kernels decide by it:
+   * the trainer keeps gradient sums and optimizer moments in host arrays on such a backend (the
+   * arithmetic of the host loops, bit for bit) and as tensors on a device backend, which answers
+   * false.
+   */
+  default boolean tensorsInHostMemory() {
+    return true;
+  }
+
   /**
    * The counter of this backend's live tensor bytes and their high-water mark, when the backend
    * tracks them (the cpu backend with its {@code track_memory} option); empty otherwise.
@@ -430,6 +474,14 @@ public interface ComputeBackend extends AutoCloseable {
   default java.util.Optional<TensorMemory> memory() {
     return java.util.Optional.empty();
   }
+
+  /**
+   * Blocks until every kernel this backend has queued has completed. Results never need it (reading
+   * a tensor waits for the kernels that wrote it); a benchmark does, since a backend may return
+   * from a kernel call before the device has run it (aparapi queues its kernels). The default does
+   * nothing: the cpu and reference backends finish each kernel before returning.
+   */
+  default void finish() {}
 
   /** Releases the backend's resources (thread pools, device contexts). */
   @Override

@@ -98,9 +98,10 @@ public final class Tape implements AutoCloseable {
           "backward: the loss must be a one-element tensor, got shape " + loss.shape()
               + " (reduce it first, or pass an output gradient)");
     }
-    float[] one = new float[loss.shape().size()];
-    one[0] = 1f;
-    Tensor seed = ops.backend().fromHost(one, loss.shape());
+    // dL/dL = 1, made on the backend (0·0 + 1) so that a device backend uploads nothing
+    Tensor zero = ops.backend().zeros(loss.shape(), DType.F32);
+    Tensor seed = ops.backend().affine(zero, 0f, 1f);
+    zero.close();
     constants.put(seed, 1f);
     return backward(loss, seed);
   }

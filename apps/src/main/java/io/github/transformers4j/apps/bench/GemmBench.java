@@ -19,8 +19,9 @@ import java.util.SplittableRandom;
  * fast number: its result is {@linkplain Result#correct() marked wrong} and not timed. The check is
  * repeated on the last timed product, since a race between threads may show only under load.
  *
- * <p>The timed region is {@code matmul} plus closing its result; inputs stay on the backend, and no
- * host copy is timed.
+ * <p>The timed region is {@code matmul} plus closing its result, up to {@link
+ * ComputeBackend#finish()} after the last call (a device backend returns once a kernel is queued);
+ * inputs stay on the backend, and no host copy is timed.
  */
 public final class GemmBench {
   /** Unit roundoff of binary32. */
@@ -140,6 +141,7 @@ public final class GemmBench {
       do {
         long t0 = now;
         multiply(backend, ta, tb);
+        backend.finish();
         warmupCalls++;
         now = System.nanoTime();
         fastest = Math.min(fastest, now - t0);
@@ -158,6 +160,7 @@ public final class GemmBench {
         for (int i = 0; i < calls; i++) {
           multiply(backend, ta, tb);
         }
+        backend.finish();
         samples[r] = (System.nanoTime() - t0) / 1e6 / calls;
       }
 

@@ -11,12 +11,16 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.spi.BackendOptions;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code t4j backends}: every installed backend with its priority, whether it can run here and why,
- * and which one a command would use by default.
+ * and which one a command would use by default; with {@code --kernels NAME}, where each kernel of
+ * that backend runs ({@code device}, or {@code host} when it goes through a host copy).
  */
 @Command(
     name = "backends",
@@ -33,6 +37,15 @@ public final class BackendsCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
+  @Option(
+      names = "--kernels",
+      paramLabel = "NAME",
+      description =
+          "Instead of the table, one line per kernel of the backend SPI, in its declaration order:"
+              + " the kernel, a tab, and 'device' (runs without a host copy of its tensors) or"
+              + " 'host'. Opens the backend NAME with its default options.")
+  private String kernels;
+
   /** The command listing the backends of {@code choice}. */
   @Inject
   public BackendsCommand(BackendChoice choice) {
@@ -43,6 +56,9 @@ public final class BackendsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Backends backends = choice.backends();
+    if (kernels != null) {
+      return printKernels(out, backends);
+    }
     List<BackendProvider> providers = backends.byPriority();
 
     // An explicit --backend that is unknown or cannot run is the user's mistake: fail. A default
@@ -86,6 +102,22 @@ public final class BackendsCommand implements Callable<Integer> {
     }
     for (String problem : backends.registry().problems()) {
       out.println("warning: " + problem);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private int printKernels(PrintWriter out, Backends backends) {
+    BackendProvider provider = backends.provider(kernels.trim()); // unknown: names the installed
+    Probe probe = backends.probe(provider);
+    if (!probe.available()) {
+      throw new IllegalArgumentException(
+          "backend '" + provider.name() + "' cannot run here: " + probe.reason());
+    }
+    try (ComputeBackend backend = provider.create(BackendOptions.none())) {
+      for (String k : ComputeBackend.kernelNames()) {
+        out.println(k + "\t" + (backend.runsOnDevice(k) ? "device" : "host"));
+      }
     }
     out.flush();
     return 0;

@@ -3,6 +3,7 @@ package io.github.transformers4j.apps.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.LinkedHashMap;
@@ -13,6 +14,34 @@ import org.junit.jupiter.api.Test;
 
 /** The correctness check and the statistics of {@link GemmBench}. */
 class GemmBenchTest {
+
+  @Test
+  void timingWaitsForABackendThatQueuesItsKernels() {
+    // A backend whose kernel calls return before the device ran them (aparapi) must be timed up to
+    // finish(): once after every warm-up call and once after each sample's calls.
+    io.github.transformers4j.api.ComputeBackend ref =
+        new io.github.transformers4j.api.reference.ReferenceBackend();
+    int[] finishes = {0};
+    io.github.transformers4j.api.ComputeBackend queued =
+        (io.github.transformers4j.api.ComputeBackend)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.github.transformers4j.api.ComputeBackend.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("finish")) {
+                    finishes[0]++;
+                    return null;
+                  }
+                  try {
+                    return method.invoke(ref, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    GemmBench.Result r = new GemmBench(new GemmBench.Settings(3, 1, 1, 7)).run(queued, null, 8);
+    assertTrue(r.correct(), r.toString());
+    assertTrue(finishes[0] >= 2 + 3, "finish() calls: " + finishes[0]);
+  }
 
   @Test
   void checkAcceptsFp32SummationInAnyOrderAndRejectsAMissingTerm() {

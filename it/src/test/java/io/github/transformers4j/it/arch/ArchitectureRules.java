@@ -111,7 +111,7 @@ final class ArchitectureRules {
           "the Lucene analyzers are an implementation detail of the tokenizers and must not"
               + " become a dependency of every module that tokenizes";
       case GPU_APARAPI ->
-          "OpenCL through Aparapi is one pluggable backend; anything else using it directly"
+          "OpenCL (through LWJGL) is one pluggable backend; anything else using it directly"
               + " would need a GPU stack to load";
       case LANGCHAIN4J ->
           "LangChain4j is an integration on top of the library, not a foundation of it: its jars"
@@ -145,8 +145,8 @@ final class ArchitectureRules {
     return libraryOnlyIn("Lucene", ProjectModule.TOKENIZERS, "org.apache.lucene..");
   }
 
-  ArchRule aparapiOnlyInGpuAparapi() {
-    return libraryOnlyIn("Aparapi", ProjectModule.GPU_APARAPI, "com.aparapi..");
+  ArchRule openClOnlyInGpuAparapi() {
+    return libraryOnlyIn("LWJGL (OpenCL)", ProjectModule.GPU_APARAPI, "org.lwjgl..");
   }
 
   ArchRule vectorApiOnlyInCpu() {
@@ -166,15 +166,15 @@ final class ArchitectureRules {
   }
 
   /**
-   * Guice, Picocli, Lucene, Aparapi, the Vector API, the JDK's HTTP server, LangChain4j and Spark
-   * (with Scala), each confined to its module.
+   * Guice, Picocli, Lucene, LWJGL's OpenCL, the Vector API, the JDK's HTTP server, LangChain4j and
+   * Spark (with Scala), each confined to its module.
    */
   List<ArchRule> libraryConfinement() {
     return List.of(
         guiceOnlyInApps(),
         picocliOnlyInApps(),
         luceneOnlyInTokenizers(),
-        aparapiOnlyInGpuAparapi(),
+        openClOnlyInGpuAparapi(),
         vectorApiOnlyInCpu(),
         httpServerOnlyInServing(),
         langchain4jOnlyInItsModule(),

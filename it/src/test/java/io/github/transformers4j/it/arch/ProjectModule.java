@@ -21,7 +21,7 @@ enum ProjectModule {
       "cpu",
       List.of(API),
       List.of("jdk.incubator.vector..", "com.sun.management..", "javax.management..")),
-  GPU_APARAPI("transformer-gpu-aparapi", "gpu.aparapi", List.of(API), List.of("com.aparapi..")),
+  GPU_APARAPI("transformer-gpu-aparapi", "gpu.aparapi", List.of(API), List.of("org.lwjgl..")),
   TOKENIZERS("tokenizers", "tokenizers", List.of(API), List.of("org.apache.lucene..", Libs.GSON)),
   TRAINING("training", "training", List.of(API, MODELS), List.of(Libs.GSON)),
   // javax.imageio (module java.desktop): CLIP decodes PNG, JPEG, BMP and GIF inputs and writes its

@@ -1,6 +1,9 @@
 package io.github.transformers4j.training.optim;
 
+import io.github.transformers4j.api.BinaryOp;
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.api.UnaryOp;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,6 +15,13 @@ import java.util.Map;
  * <p>Weight decay applies to {@link Parameter.Kind#WEIGHT} matrices only; biases and norms are
  * never decayed (decaying a gain towards 0 fights the normalization), embeddings only when {@code
  * decayEmbeddings} (nanoGPT decays them; BERT does not).
+ *
+ * <p>A gradient that {@link GradientBuffer} holds as a tensor (on a device backend) is applied with
+ * the backend's kernels (affine, binary, sqrt), its moments kept as tensors beside the parameter,
+ * so the update moves nothing; the one difference from the host loop is that the bias-corrected
+ * denominator multiplies by {@code 1/√(1−β2ᵗ)} instead of dividing by {@code √(1−β2ᵗ)} (at most an
+ * ulp). Host gradients (cpu, reference, or {@link GradientBuffer#add(String, float[])}) take the
+ * host loop.
  */
 public final class AdamW implements Optimizer {
   private final double beta1;
@@ -21,6 +31,8 @@ public final class AdamW implements Optimizer {
   private final boolean decayEmbeddings;
   private final Map<String, float[]> m = new LinkedHashMap<>();
   private final Map<String, float[]> v = new LinkedHashMap<>();
+  private final Map<String, Tensor> mt = new LinkedHashMap<>();
+  private final Map<String, Tensor> vt = new LinkedHashMap<>();
   private long t;
 
   /** AdamW with PyTorch's defaults except the decay: β1 0.9, β2 0.999, ε 1e-8. */
@@ -76,6 +88,11 @@ public final class AdamW implements Optimizer {
     float decay = (float) (1 - lr * weightDecay);
     float e = (float) eps;
     for (Parameter p : params) {
+      Tensor gt = grads.tensor(p.name());
+      if (gt != null) {
+        stepOnBackend(p, gt, b1, b2, omb1, omb2, decay, stepSize, bc2Sqrt, e);
+        continue;
+      }
       float[] g = grads.get(p.name());
       if (g == null) {
         continue;
@@ -97,6 +114,67 @@ public final class AdamW implements Optimizer {
     }
   }
 
+  /** The update of one parameter with the backend's kernels; see the class comment. */
+  private void stepOnBackend(
+      Parameter p, Tensor g, float b1, float b2, float omb1, float omb2, float decay,
+      float stepSize, float bc2Sqrt, float e) {
+    Tensor cur = p.get();
+    ComputeBackend b = cur.backend();
+    Tensor m0 = moment(mt, m, p.name(), b, cur);
+    Tensor v0 = moment(vt, v, p.name(), b, cur);
+    Tensor w = decays(p) ? b.affine(cur, decay, 0f) : cur;
+    // m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g² (a first step starts from zeros)
+    Tensor gm = b.affine(g, omb1, 0f);
+    Tensor m1 = m0 == null ? gm : add(b, b.affine(m0, b1, 0f), gm);
+    Tensor g2 = b.binary(BinaryOp.MUL, g, g);
+    Tensor gv = b.affine(g2, omb2, 0f);
+    g2.close();
+    Tensor v1 = v0 == null ? gv : add(b, b.affine(v0, b2, 0f), gv);
+    // p −= stepSize · m / (√v/√(1−β2ᵗ) + ε)
+    Tensor root = b.unary(UnaryOp.SQRT, v1);
+    Tensor denom = b.affine(root, 1f / bc2Sqrt, e);
+    root.close();
+    Tensor ratio = b.binary(BinaryOp.DIV, m1, denom);
+    denom.close();
+    Tensor update = b.affine(ratio, stepSize, 0f);
+    ratio.close();
+    Tensor next = b.binary(BinaryOp.SUB, w, update);
+    update.close();
+    if (w != cur) {
+      w.close();
+    }
+    closeIfPresent(m0);
+    closeIfPresent(v0);
+    mt.put(p.name(), m1);
+    vt.put(p.name(), v1);
+    p.set(next);
+  }
+
+  private static Tensor add(ComputeBackend b, Tensor x, Tensor y) {
+    Tensor r = b.binary(BinaryOp.ADD, x, y);
+    x.close();
+    y.close();
+    return r;
+  }
+
+  private static void closeIfPresent(Tensor t) {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  /** The moment of {@code name} as a tensor: kept, or uploaded once from a restored host copy. */
+  private static Tensor moment(
+      Map<String, Tensor> onBackend, Map<String, float[]> onHost, String name, ComputeBackend b,
+      Tensor like) {
+    Tensor t = onBackend.remove(name);
+    if (t != null) {
+      return t;
+    }
+    float[] h = onHost.remove(name);
+    return h == null ? null : b.fromHost(h, like.shape());
+  }
+
   @Override
   public long steps() {
     return t;
@@ -106,7 +184,9 @@ public final class AdamW implements Optimizer {
   public Map<String, float[]> state() {
     Map<String, float[]> s = new LinkedHashMap<>();
     m.forEach((k, a) -> s.put("exp_avg." + k, a));
+    mt.forEach((k, t) -> s.put("exp_avg." + k, t.toFloatArray()));
     v.forEach((k, a) -> s.put("exp_avg_sq." + k, a));
+    vt.forEach((k, t) -> s.put("exp_avg_sq." + k, t.toFloatArray()));
     return s;
   }
 
@@ -114,6 +194,10 @@ public final class AdamW implements Optimizer {
   public void restore(Map<String, float[]> state, long steps, ParameterSet params) {
     m.clear();
     v.clear();
+    mt.values().forEach(Tensor::close);
+    vt.values().forEach(Tensor::close);
+    mt.clear();
+    vt.clear();
     for (Parameter p : params) {
       float[] a = state.get("exp_avg." + p.name());
       float[] b = state.get("exp_avg_sq." + p.name());

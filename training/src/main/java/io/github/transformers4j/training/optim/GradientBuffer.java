@@ -1,18 +1,29 @@
 package io.github.transformers4j.training.optim;
 
+import io.github.transformers4j.api.BinaryOp;
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.Gradients;
+import io.github.transformers4j.api.ReduceOp;
+import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Host-side gradient sums, one {@code float[]} per parameter: micro-batch gradients are added into
- * it (gradient accumulation), then it is clipped and handed to the optimizer. Holding the sums on
- * the host keeps the optimizer arithmetic identical on every backend, which exact resume and
- * gradient parity rely on.
+ * Gradient sums, one per parameter: micro-batch gradients are added into it (gradient
+ * accumulation), then it is clipped and handed to the optimizer.
+ *
+ * <p>On a backend whose tensors live in host memory ({@link ComputeBackend#tensorsInHostMemory()}: cpu,
+ * reference) the sums are host arrays, added, clipped and normed in the host loops, which keeps
+ * the arithmetic the same on every such backend (exact resume and gradient parity rely on it). On
+ * a device backend gradients from a tape stay tensors there, so a training step moves no gradient
+ * to the host: the sums, the clipping and {@link AdamW} run as kernels with the host loop's
+ * arithmetic ({@code sum += scale·g}, {@code g *= coef}), except that the norm is summed in float
+ * on the device and read back as one number.
  */
 public final class GradientBuffer {
-  private final Map<String, float[]> sums = new LinkedHashMap<>();
+  private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+  private final Map<String, float[]> arrays = new LinkedHashMap<>();
 
   /** Adds {@code scale · dL/dp} for every parameter of {@code params} that received a gradient. */
   public void add(ParameterSet params, Gradients grads, float scale) {
@@ -21,21 +32,37 @@ public final class GradientBuffer {
       if (g == null) {
         continue;
       }
-      float[] src = g.toFloatArray();
-      float[] acc = sums.get(p.name());
-      if (acc == null) {
-        acc = new float[src.length];
-        sums.put(p.name(), acc);
+      ComputeBackend b = g.backend();
+      if (b.tensorsInHostMemory() || arrays.containsKey(p.name())) {
+        add(p.name(), scaled(g.toFloatArray(), scale));
+        continue;
       }
-      for (int i = 0; i < src.length; i++) {
-        acc[i] += scale * src[i];
+      Tensor s = b.affine(g, scale, 0f); // a copy of our own even when scale is 1
+      Tensor acc = tensors.get(p.name());
+      if (acc == null) {
+        tensors.put(p.name(), s);
+      } else {
+        tensors.put(p.name(), b.binary(BinaryOp.ADD, acc, s));
+        acc.close();
+        s.close();
       }
     }
   }
 
-  /** Adds {@code values} (same length as the parameter) to the sum of parameter {@code name}. */
+  private static float[] scaled(float[] a, float scale) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] = scale * a[i];
+    }
+    return a;
+  }
+
+  /** Adds {@code values} (same length as the parameter) to the host sum of parameter {@code name}. */
   public void add(String name, float[] values) {
-    float[] acc = sums.computeIfAbsent(name, k -> new float[values.length]);
+    if (tensors.containsKey(name)) {
+      throw new IllegalArgumentException(
+          "gradient of '" + name + "': already summed on the backend, cannot add host values");
+    }
+    float[] acc = arrays.computeIfAbsent(name, k -> new float[values.length]);
     if (acc.length != values.length) {
       throw new IllegalArgumentException(
           "gradient of '" + name + "': " + values.length + " values, expected " + acc.length);
@@ -45,23 +72,69 @@ public final class GradientBuffer {
     }
   }
 
-  /** The summed gradient of parameter {@code name}, or {@code null} when none was added. */
+  /**
+   * The summed gradient of parameter {@code name} as a host array (read back when it is on a
+   * backend), or {@code null} when none was added.
+   */
   public float[] get(String name) {
-    return sums.get(name);
+    float[] a = arrays.get(name);
+    if (a != null) {
+      return a;
+    }
+    Tensor t = tensors.get(name);
+    return t == null ? null : t.toFloatArray();
   }
 
-  /** The gradients by parameter name (live arrays). */
+  /** The summed gradient of parameter {@code name} as a tensor, or {@code null} when it is not one. */
+  public Tensor tensor(String name) {
+    return tensors.get(name);
+  }
+
+  /** The gradients by parameter name, as host arrays (those on a backend read back). */
   public Map<String, float[]> asMap() {
-    return sums;
+    Map<String, float[]> m = new LinkedHashMap<>(arrays);
+    tensors.forEach((k, t) -> m.put(k, t.toFloatArray()));
+    return m;
   }
 
-  /** The L2 norm over all gradients, accumulated in double. */
+  /**
+   * The L2 norm over all gradients: host sums accumulated in double, sums on a backend reduced
+   * there in float and read back as one number.
+   */
   public double globalNorm() {
     double s = 0;
-    for (float[] g : sums.values()) {
+    for (float[] g : arrays.values()) {
       for (float x : g) {
         s += (double) x * x;
       }
+    }
+    Tensor total = null;
+    for (Tensor g : tensors.values()) {
+      ComputeBackend b = g.backend();
+      Tensor sq = b.binary(BinaryOp.MUL, g, g);
+      int n = sq.shape().size();
+      Tensor flat;
+      if (n >= 4096 && n % 256 == 0) {
+        // two levels: rows of 256 first, so that a device reduces in parallel
+        Tensor rows = b.reduce(ReduceOp.SUM, b.reshape(sq, Shape.of(n / 256, 256)), 1, false);
+        flat = b.reduce(ReduceOp.SUM, rows, 0, false);
+        rows.close();
+      } else {
+        flat = b.reduce(ReduceOp.SUM, b.reshape(sq, Shape.of(n)), 0, false);
+      }
+      sq.close();
+      if (total == null) {
+        total = flat;
+      } else {
+        Tensor next = b.binary(BinaryOp.ADD, total, flat);
+        total.close();
+        flat.close();
+        total = next;
+      }
+    }
+    if (total != null) {
+      s += total.toFloatArray()[0];
+      total.close();
     }
     return Math.sqrt(s);
   }
@@ -80,22 +153,29 @@ public final class GradientBuffer {
     double coef = maxNorm / (norm + 1e-6);
     if (coef < 1.0) {
       float c = (float) coef;
-      for (float[] g : sums.values()) {
+      for (float[] g : arrays.values()) {
         for (int i = 0; i < g.length; i++) {
           g[i] *= c;
         }
+      }
+      for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+        Tensor t = e.getValue();
+        e.setValue(t.backend().affine(t, c, 0f));
+        t.close();
       }
     }
     return norm;
   }
 
-  /** Forgets every sum (after an optimizer step). */
+  /** Forgets every sum (after an optimizer step), releasing those held on a backend. */
   public void clear() {
-    sums.clear();
+    tensors.values().forEach(Tensor::close);
+    tensors.clear();
+    arrays.clear();
   }
 
   /** Whether no gradient was added. */
   public boolean isEmpty() {
-    return sums.isEmpty();
+    return tensors.isEmpty() && arrays.isEmpty();
   }
 }

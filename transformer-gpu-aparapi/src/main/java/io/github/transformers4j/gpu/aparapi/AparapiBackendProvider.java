@@ -11,7 +11,7 @@ import java.util.Set;
  * the CPU backend's 100: on a machine without a discrete GPU the OpenCL device is usually PoCL on
  * the same cores, slower than the Vector API kernels).
  *
- * <p>Constructing the provider touches no Aparapi class; {@link #probe()} loads Aparapi's JNI
+ * <p>Constructing the provider touches no OpenCL class; {@link #probe()} loads LWJGL's native
  * library and lists the OpenCL devices (no kernel is compiled), and never throws.
  *
  * <p>Option {@code device}: the index of the OpenCL device in platform order (default 0).
@@ -35,9 +35,9 @@ public final class AparapiBackendProvider implements BackendProvider {
     try {
       return OpenClDevices.probe();
     } catch (LinkageError | RuntimeException e) {
-      // NoClassDefFoundError when the Aparapi jar itself is missing from the path.
-      return Probe.unavailable(
-          "Aparapi is not loadable (" + e + "); put com.aparapi:aparapi on the path");
+      // NoClassDefFoundError when LWJGL itself is missing from the path.
+      return Probe.unavailable("LWJGL's OpenCL bindings are not loadable (" + e
+          + "); put org.lwjgl:lwjgl, its natives and org.lwjgl:lwjgl-opencl on the path");
     }
   }
 

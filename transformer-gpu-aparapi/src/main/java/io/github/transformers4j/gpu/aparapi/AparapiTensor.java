@@ -1,49 +1,78 @@
 package io.github.transformers4j.gpu.aparapi;
 
+import io.github.transformers4j.api.ComputeBackend;
 import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
-import io.github.transformers4j.api.ComputeBackend;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 
 /**
- * A tensor of {@link AparapiBackend}: a shape over a {@link Storage}, which holds the host array
- * and records where the fresh copy of the data is (the host array, or the OpenCL buffer of one
- * kernel). Views made by {@code reshape} share the storage, hence its freshness.
+ * A tensor of {@link AparapiBackend}: a shape over a {@link Storage}, one OpenCL buffer. Views made
+ * by {@code reshape} share the storage; the buffer is released when the last open view is closed,
+ * or, for tensors nobody closes, when the storage becomes unreachable (see {@link Memory}).
  */
 final class AparapiTensor implements Tensor {
 
   /**
-   * The host array of a tensor and the kernel whose device buffer holds newer data, if any.
-   * Guarded by the backend's lock.
+   * The device buffer of a tensor. Guarded by the backend's lock. Kernels never write into an
+   * existing storage, so a host copy, once made, stays valid: {@code hostFloats} caches the first
+   * download, and I32 storages (ids and targets, which only ever come from the host) keep their
+   * host array for validation without a download.
    */
   static final class Storage {
-    final float[] floats;
-    final int[] ints;
-    /** Non-null while the host array is stale: the kernel that wrote the data on the device. */
-    DeviceKernel<?> owner;
+    final DType dtype;
+    final int length;
+    Memory memory;
+    float[] hostFloats;
+    int[] hostInts;
+    int views;
 
-    Storage(float[] floats, int[] ints) {
-      this.floats = floats;
-      this.ints = ints;
+    Storage(DType dtype, int length) {
+      this.dtype = dtype;
+      this.length = length;
+    }
+
+    long mem() {
+      if (memory == null || memory.mem == 0) {
+        throw new IllegalStateException("the device buffer of this tensor was released");
+      }
+      return memory.mem;
+    }
+  }
+
+  /**
+   * The OpenCL buffer of a storage, outliving it: when the storage becomes unreachable the
+   * reference is queued and the backend releases {@link #mem} on its next allocation.
+   */
+  static final class Memory extends WeakReference<Storage> {
+    long mem;
+    final long bytes;
+
+    Memory(Storage s, long mem, long bytes, ReferenceQueue<Storage> queue) {
+      super(s, queue);
+      this.mem = mem;
+      this.bytes = bytes;
     }
   }
 
   private final AparapiBackend backend;
   private final Shape shape;
-  private final DType dtype;
   final Storage storage;
   private volatile boolean closed;
 
-  AparapiTensor(AparapiBackend backend, Shape shape, DType dtype, Storage storage) {
-    int length = dtype == DType.I32 ? storage.ints.length : storage.floats.length;
-    if (length != shape.size()) {
+  AparapiTensor(AparapiBackend backend, Shape shape, Storage storage) {
+    if (storage.length != shape.size()) {
       throw new IllegalArgumentException(
-          "tensor data has " + length + " elements but shape " + shape + " needs " + shape.size());
+          "tensor data has " + storage.length + " elements but shape " + shape + " needs "
+              + shape.size());
     }
     this.backend = backend;
     this.shape = shape;
-    this.dtype = dtype;
     this.storage = storage;
+    synchronized (backend) {
+      storage.views++;
+    }
   }
 
   @Override
@@ -53,7 +82,7 @@ final class AparapiTensor implements Tensor {
 
   @Override
   public DType dtype() {
-    return dtype;
+    return storage.dtype;
   }
 
   @Override
@@ -71,13 +100,6 @@ final class AparapiTensor implements Tensor {
     return backend.hostInts(this).clone();
   }
 
-  /** Whether the fresh copy of the data is on the device (the host array is stale). */
-  boolean onDevice() {
-    synchronized (backend) {
-      return storage.owner != null;
-    }
-  }
-
   void checkOpen() {
     if (closed) {
       throw new IllegalStateException("tensor of shape " + shape + " is closed");
@@ -86,7 +108,15 @@ final class AparapiTensor implements Tensor {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (backend) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (--storage.views == 0) {
+        backend.release(storage);
+      }
+    }
   }
 
   @Override
@@ -96,6 +126,6 @@ final class AparapiTensor implements Tensor {
 
   @Override
   public String toString() {
-    return "Tensor" + shape + " " + dtype + " on aparapi";
+    return "Tensor" + shape + " " + storage.dtype + " on aparapi";
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The OpenCL compute backend through Aparapi: {@link
+ * The OpenCL compute backend (OpenCL C kernels through LWJGL): {@link
  * io.github.transformers4j.gpu.aparapi.AparapiBackendProvider} (registered as {@code aparapi}) and
  * {@link io.github.transformers4j.gpu.aparapi.AparapiBackend}.
  */
