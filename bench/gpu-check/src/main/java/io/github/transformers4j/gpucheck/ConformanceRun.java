@@ -40,6 +40,15 @@ final class ConformanceRun {
 
   static Result run(String backend, PrintStream log) {
     CheckedConformance.backendName = backend;
+    try {
+      return run(CheckedConformance.class, log);
+    } finally {
+      CheckedConformance.closeOpened();
+    }
+  }
+
+  /** Runs the JUnit Jupiter tests of {@code suite}. */
+  static Result run(Class<?> suite, PrintStream log) {
     List<Outcome> outcomes = new ArrayList<>();
     Map<String, Long> started = new ConcurrentHashMap<>();
     TestExecutionListener listener =
@@ -87,15 +96,11 @@ final class ConformanceRun {
         };
     LauncherDiscoveryRequest request =
         LauncherDiscoveryRequestBuilder.request()
-            .selectors(selectClass(CheckedConformance.class))
+            .selectors(selectClass(suite))
             .build();
     long t0 = System.nanoTime();
-    try {
-      Launcher launcher = LauncherFactory.create();
-      launcher.execute(request, listener);
-    } finally {
-      CheckedConformance.closeOpened();
-    }
+    Launcher launcher = LauncherFactory.create();
+    launcher.execute(request, listener);
     return new Result(List.copyOf(outcomes), (System.nanoTime() - t0) / 1e9);
   }
 

@@ -58,7 +58,7 @@ final class Gpt2Step {
    *
    * @param logits the first forward's logits (B, T, V), flattened
    * @param forwardMillis the timed forwards (without reading the logits back)
-   * @param readbackMillis reading one forward's logits back to the host
+   * @param readbackMillis reading the last timed forward's logits back to the host
    * @param stepMillis the timed training steps (after one untimed step)
    * @param losses every step's loss, the untimed one first
    */
@@ -70,7 +70,14 @@ final class Gpt2Step {
       double[] stepMillis,
       List<Double> losses) {}
 
-  static Result run(ComputeBackend backend, Shape s, int forwards, int steps, PrintStream log) {
+  /**
+   * Runs the model on {@code backend}: one untimed forward (its logits are kept), up to {@code
+   * forwards} timed ones, one untimed training step and up to {@code steps} timed ones. Timed
+   * repetitions stop early, after at least one, once a part has used {@code budgetMillis}, so a
+   * slow device still finishes; the comparison backend then runs exactly as many.
+   */
+  static Result run(
+      ComputeBackend backend, Shape s, int forwards, int steps, long budgetMillis, PrintStream log) {
     Ops ops = new Ops(backend);
     long t0 = System.nanoTime();
     Gpt2Model model = new Gpt2Model(ops, s.config());
@@ -97,18 +104,18 @@ final class Gpt2Step {
         "  gpt2 on %s: first forward %.0f ms (compiles kernels)%n",
         backend.name(),
         (t1 - t0) / 1e6);
-    double[] fwd = new double[forwards];
+    List<Double> fwd = new ArrayList<>();
     double readback = 0;
-    for (int i = 0; i < forwards; i++) {
+    long start = System.nanoTime();
+    while (fwd.size() < forwards
+        && (fwd.isEmpty() || (System.nanoTime() - start) / 1e6 < budgetMillis)) {
       long a = System.nanoTime();
       Tensor out = model.logits(ids, mask, s.batch());
       long b = System.nanoTime();
-      if (i == forwards - 1) {
-        out.toFloatArray();
-        readback = (System.nanoTime() - b) / 1e6;
-      }
+      out.toFloatArray();
+      readback = (System.nanoTime() - b) / 1e6;
       out.close();
-      fwd[i] = (b - a) / 1e6;
+      fwd.add((b - a) / 1e6);
     }
 
     int[] tokens = new int[Math.max(20_000, 4 * s.batch() * (s.block() + 1))];
@@ -121,11 +128,13 @@ final class Gpt2Step {
     List<Double> losses = new ArrayList<>();
     Trainer.Result warm = trainer(ops, lm, adam, 1).run(data, null, false);
     losses.addAll(warm.losses());
-    double[] stepMs = new double[steps];
-    for (int i = 0; i < steps; i++) {
+    List<Double> stepMs = new ArrayList<>();
+    start = System.nanoTime();
+    while (stepMs.size() < steps
+        && (stepMs.isEmpty() || (System.nanoTime() - start) / 1e6 < budgetMillis)) {
       long a = System.nanoTime();
       Trainer.Result res = trainer(ops, lm, adam, 1).run(data, null, false);
-      stepMs[i] = (System.nanoTime() - a) / 1e6;
+      stepMs.add((System.nanoTime() - a) / 1e6);
       losses.addAll(res.losses());
     }
     log.printf(
@@ -133,11 +142,12 @@ final class Gpt2Step {
         "  gpt2 on %s: forward %.0f ms median (+%.0f ms to read the logits back), training step"
             + " %.0f ms median; losses %s%n",
         backend.name(),
-        median(fwd),
+        median(array(fwd)),
         readback,
-        median(stepMs),
+        median(array(stepMs)),
         losses);
-    return new Result(backend.name(), logits, fwd, readback, stepMs, List.copyOf(losses));
+    return new Result(
+        backend.name(), logits, array(fwd), readback, array(stepMs), List.copyOf(losses));
   }
 
   private static Trainer trainer(Ops ops, GptLm lm, AdamW adam, long steps) {
@@ -148,6 +158,10 @@ final class Gpt2Step {
         adam,
         new TrainerConfig(steps, 1, 1.0, LrSchedule.constant(3e-4), 0, 0, 0, null, 7, 0),
         null);
+  }
+
+  private static double[] array(List<Double> x) {
+    return x.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   static double median(double[] x) {

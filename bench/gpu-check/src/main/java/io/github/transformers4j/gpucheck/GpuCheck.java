@@ -109,6 +109,13 @@ public final class GpuCheck {
     System.exit(code);
   }
 
+  /**
+   * Timed repetitions of one part (GPT-2 forwards, training steps, one SGEMM size) stop after this
+   * long, after at least one, so that a slow device still finishes within the device tool's call;
+   * the report is rewritten after every part, so even a run cut short leaves what it measured.
+   */
+  static final long PART_BUDGET_MILLIS = 60_000;
+
   /** Exit status of {@code --probe-only} when there is no device (run.sh tells the cases apart). */
   static final int NO_DEVICE = 3;
 
@@ -131,6 +138,7 @@ public final class GpuCheck {
       return !probe.available() && o.probeOnly() ? NO_DEVICE : 0;
     }
 
+    report.running = true;
     // Each part runs even when one before it broke, and a part that throws is reported as such:
     // the check often runs once, on a machine whose output is all we get back.
     section(report, log, "conformance suite on '" + o.backend() + "'", () -> {
@@ -143,10 +151,18 @@ public final class GpuCheck {
     int steps = o.quick() ? 2 : 3;
     section(report, log, "GPT-2 (" + shape + ") forward and training step", () -> {
       try (ComputeBackend b = backends.create(o.backend(), BackendOptions.none())) {
-        report.gpt2 = Gpt2Step.run(b, shape, forwards, steps, log);
+        report.gpt2 = Gpt2Step.run(b, shape, forwards, steps, PART_BUDGET_MILLIS, log);
       }
+      report.write();
       try (ComputeBackend c = backends.create(o.compare(), BackendOptions.none())) {
-        report.gpt2Compared = Gpt2Step.run(c, shape, forwards, steps, log);
+        report.gpt2Compared =
+            Gpt2Step.run(
+                c,
+                shape,
+                report.gpt2.forwardMillis().length,
+                report.gpt2.stepMillis().length,
+                Long.MAX_VALUE,
+                log);
       }
     });
 
@@ -155,24 +171,37 @@ public final class GpuCheck {
     section(report, log, "SGEMM " + java.util.Arrays.toString(sizes), () -> {
       try (ComputeBackend b = backends.create(o.backend(), BackendOptions.none())) {
         for (int n : sizes) {
-          report.sgemm.add(Sgemm.measure(b, n, o.quick() ? 3 : 5, o.quick() ? 50 : 500, 42, log));
+          report.sgemm.add(
+              Sgemm.measure(
+                  b, n, o.quick() ? 3 : 5, o.quick() ? 50 : 500, PART_BUDGET_MILLIS, 42, log));
+          report.write();
         }
       }
     });
+    report.finished = true;
     report.write();
     log.println("gpu-check: " + report.verdict() + "; report in " + o.out().resolve("report.md"));
     return report.failed() ? 1 : 0;
   }
 
-  private static void section(Report report, PrintStream log, String title, Runnable body) {
+  /** One part of the check; it may write the report as it goes. */
+  @FunctionalInterface
+  private interface Part {
+    void run() throws IOException;
+  }
+
+  private static void section(Report report, PrintStream log, String title, Part body)
+      throws IOException {
     log.println("gpu-check: " + title);
     try {
       body.run();
+      report.write();
     } catch (RuntimeException | LinkageError | OutOfMemoryError | AssertionError e) {
       String what = title + ": " + e;
       report.errors.add(what);
       log.println("gpu-check: BROKE in " + what);
       e.printStackTrace(log);
+      report.write();
     }
   }
 
@@ -188,6 +217,9 @@ public final class GpuCheck {
     TorchSgemm torch;
     final List<Sgemm.Result> sgemm = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
+    /** Set when the parts start, and when they are all over. */
+    boolean running;
+    boolean finished;
 
     Report(Options options) {
       this.options = options;
@@ -225,7 +257,7 @@ public final class GpuCheck {
     boolean failed() {
       return !errors.isEmpty()
           || conformance != null && !conformance.passed()
-          || gpt2 != null && !gpt2Agrees()
+          || gpt2 != null && gpt2Compared != null && !gpt2Agrees()
           || sgemm.stream().anyMatch(r -> !r.correct());
     }
 
@@ -237,12 +269,16 @@ public final class GpuCheck {
       if (!probe.available()) {
         return "no device";
       }
-      if (conformance == null && errors.isEmpty()) {
+      if (!running) {
         return "device found";
       }
-      StringBuilder v = new StringBuilder(failed() ? "FAILED" : "all checks passed");
+      StringBuilder v =
+          new StringBuilder(
+              failed()
+                  ? "FAILED"
+                  : finished ? "all checks passed" : "INCOMPLETE (the run stopped before its end)");
       Sgemm.Result r = at(TorchSgemm.TARGET_N);
-      double ratio = r == null ? Double.NaN : torch.ratio(r.n(), r.gflopsMedian());
+      double ratio = r == null || torch == null ? Double.NaN : torch.ratio(r.n(), r.gflopsMedian());
       if (!Double.isNaN(ratio)) {
         v.append(
             String.format(

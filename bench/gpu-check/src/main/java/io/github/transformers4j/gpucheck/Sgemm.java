@@ -38,8 +38,18 @@ final class Sgemm {
       double gflopsMedian,
       double gflopsBest) {}
 
+  /**
+   * Measures one size: up to {@code samples} samples, fewer (at least one) once {@code
+   * budgetMillis} is spent.
+   */
   static Result measure(
-      ComputeBackend backend, int n, int samples, long minSampleMillis, long seed, PrintStream log) {
+      ComputeBackend backend,
+      int n,
+      int samples,
+      long minSampleMillis,
+      long budgetMillis,
+      long seed,
+      PrintStream log) {
     SplittableRandom r = new SplittableRandom(seed ^ n);
     float[] a = uniform(r, n * n);
     float[] b = uniform(r, n * n);
@@ -63,7 +73,12 @@ final class Sgemm {
       int m = (int) Math.max(1, Math.min(1000, Math.ceil(minSampleMillis / warmMs)));
       double[] ms = new double[samples];
       float[] last = null;
+      int done = 0;
+      long start = System.nanoTime();
       for (int s = 0; s < samples; s++) {
+        if (s > 0 && (System.nanoTime() - start) / 1e6 >= budgetMillis) {
+          break;
+        }
         long s0 = System.nanoTime();
         Tensor out = null;
         for (int i = 0; i < m; i++) {
@@ -75,7 +90,9 @@ final class Sgemm {
         last = out.toFloatArray();
         out.close();
         ms[s] = (System.nanoTime() - s0) / 1e6 / m;
+        done++;
       }
+      ms = Arrays.copyOf(ms, done);
       String badLast = check(a, b, last, n, r);
       if (badLast != null) {
         log.printf(Locale.ROOT, "  sgemm %5d: WRONG timed product: %s%n", n, badLast);
@@ -93,7 +110,7 @@ final class Sgemm {
           n,
           median,
           best,
-          samples,
+          done,
           m,
           median(sorted),
           firstMs);
