@@ -114,7 +114,7 @@ public final class GpuCheck {
    * long, after at least one, so that a slow device still finishes within the device tool's call;
    * the report is rewritten after every part, so even a run cut short leaves what it measured.
    */
-  static final long PART_BUDGET_MILLIS = 60_000;
+  static final long PART_BUDGET_MILLIS = 30_000;
 
   /** Exit status of {@code --probe-only} when there is no device (run.sh tells the cases apart). */
   static final int NO_DEVICE = 3;
