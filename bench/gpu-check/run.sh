@@ -16,7 +16,7 @@
 # opencl-probe.log when no device was found). Exit status: GpuCheck's (0 all correct or no device,
 # 1 a check failed), 2 when the bundle is missing or the arguments are wrong.
 # Environment: T4J_JAVA_OPTS (JVM options added last, e.g. -Xmx64g), TMPDIR (where the runtime is
-# unpacked).
+# unpacked), T4J_NVIDIA_OPENCL (the path of libnvidia-opencl.so.1 when the search below misses it).
 set -uo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -26,7 +26,7 @@ out=
 for a in "$@"; do
   case "$a" in
     --quick) quick=--quick ;;
-    -h | --help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option '$a' (expected --quick and an output folder)" >&2; exit 2 ;;
     *) [[ -z "$out" ]] || { echo "run.sh: one output folder, got '$out' and '$a'" >&2; exit 2; }; out=$a ;;
   esac
@@ -67,7 +67,14 @@ JAVA="$rt/runtime/bin/java"
 # mounted in containers.
 nv=
 nvdir=
-if ldconfig -p 2>/dev/null | grep -q 'libnvidia-opencl\.so\.1 '; then
+if [[ -n "${T4J_NVIDIA_OPENCL:-}" ]]; then
+  [[ "$(basename "$T4J_NVIDIA_OPENCL")" == libnvidia-opencl.so.1 && -e "$T4J_NVIDIA_OPENCL" ]] || {
+    echo "run.sh: T4J_NVIDIA_OPENCL must name an existing file called libnvidia-opencl.so.1 (the name the bundle's ICD file gives), got '$T4J_NVIDIA_OPENCL'" >&2
+    exit 2
+  }
+  nv=$T4J_NVIDIA_OPENCL
+  nvdir=$(cd "$(dirname "$nv")" && pwd -P)
+elif ldconfig -p 2>/dev/null | grep -q 'libnvidia-opencl\.so\.1 '; then
   nv=$(ldconfig -p | sed -n 's/.*libnvidia-opencl\.so\.1 .*=> //p' | head -1)
 else
   for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib \
@@ -112,7 +119,8 @@ rc=$?
 cat "$out/check.log"
 if [[ $rc == 3 ]]; then
   note "OpenCL probe: no device. The ICD loader and JVM said (opencl-probe.log, last lines):"
-  grep -v 'Using incubator modules' "$out/opencl-probe.log" | tail -15 | sed 's/^/  /' | tee -a "$notes"
+  said=$(grep -v 'Using incubator modules' "$out/opencl-probe.log" | tail -15 | sed 's/^/  /')
+  note "${said:-  (nothing)}"
   if [[ -n "$nv" ]]; then
     # The library is there but gave no platform: a missing dependency (libcuda) shows here.
     note "ldd $nv:"
