@@ -103,6 +103,10 @@ public final class GpuCheck {
     } catch (IOException e) {
       System.err.println("gpu-check: cannot write the report into " + o.out() + ": " + e.getMessage());
       code = 1;
+    } catch (IllegalArgumentException e) {
+      // An unknown --backend or --compare: the registry's message lists the installed names.
+      System.err.println("gpu-check: " + e.getMessage());
+      code = 2;
     }
     // Aparapi's and the cpu backend's pools are daemon threads, but a JUnit or OpenCL thread might
     // not be: the check is over.

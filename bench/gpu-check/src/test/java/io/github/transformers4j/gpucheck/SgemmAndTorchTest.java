@@ -85,7 +85,7 @@ class SgemmAndTorchTest {
   }
 
   @Test
-  void theCommandLineNamesWhatIsWrong() {
+  void theCommandLineNamesWhatIsWrong() throws IOException {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> GpuCheck.Options.parse("--bogus"));
     assertTrue(e.getMessage().startsWith("unknown option '--bogus'"), e.getMessage());
@@ -93,6 +93,15 @@ class SgemmAndTorchTest {
     assertTrue(e.getMessage().startsWith("--out DIR is required"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> GpuCheck.Options.parse("--out"));
     assertTrue(e.getMessage().startsWith("--out needs a value"), e.getMessage());
+    Path out = dir.resolve("out");
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                GpuCheck.run(
+                    GpuCheck.Options.parse("--out", out.toString(), "--backend", "opencl"),
+                    System.out));
+    assertTrue(e.getMessage().contains("opencl") && e.getMessage().contains("aparapi"), e.getMessage());
     GpuCheck.Options o = GpuCheck.Options.parse("--out", "x", "--quick", "--backend", "reference");
     assertEquals("reference", o.backend());
     assertTrue(o.quick());
