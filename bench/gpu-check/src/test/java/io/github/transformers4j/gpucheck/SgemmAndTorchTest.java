@@ -55,6 +55,15 @@ class SgemmAndTorchTest {
   }
 
   @Test
+  void theFullShapeIsGpt2Small() {
+    // 124,439,808: GPT-2 small's parameters with the head tied to wte, as Hugging Face counts them.
+    assertEquals(
+        124_439_808L,
+        io.github.transformers4j.models.gpt.Gpt2Model.parameterCount(
+            Gpt2Step.Shape.GPT2_SMALL.config()));
+  }
+
+  @Test
   void torchFiguresGiveTheRatioAndRefuseTf32OrGarbage() throws IOException {
     Path ok = dir.resolve("ok.json");
     Files.writeString(
