@@ -6,7 +6,7 @@
 #                    carries the checkout (about 31 MiB) and the bundle within 64 MiB in all, and
 #                    libjvm.so alone is 20 MiB unpacked
 #   jars/            the check and the jars it runs on (mvn package, never install), less those
-#                    it never loads, with Aparapi's JNI jar cut to its Linux x86-64 library
+#                    it never loads (the OpenCL backend's LWJGL jars, natives for Linux x86-64)
 #   lib/libOpenCL.so.1   the OpenCL ICD loader (Debian's ocl-icd-libopencl1)
 #   icd/nvidia.icd   names the NVIDIA driver's OpenCL library for that loader (OCL_ICD_VENDORS)
 #
@@ -54,30 +54,20 @@ mkdir -p "$BUNDLE/jars" "$BUNDLE/lib" "$BUNDLE/icd"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# Jars. Left out, because nothing the check runs loads them: scala-library (an Aparapi dependency
-# none of its classes reference; jdeps finds no use), error_prone_annotations (gson's
-# compile-time annotations) and apiguardian (JUnit's @API, read by no one at run time).
+# Jars. Left out, because nothing the check runs loads them: error_prone_annotations (gson's
+# compile-time annotations) and apiguardian (JUnit's @API, read by no one at run time). The OpenCL
+# backend's LWJGL jars (core, opencl, linux natives: about 1.2 MB) go in whole.
 cp "$CHECK_JAR" "$BUNDLE/jars/"
 for j in "$LIB"/*.jar; do
   case "$(basename "$j")" in
-    scala-library-*.jar | error_prone_annotations-*.jar | apiguardian-api-*.jar) ;;
-    aparapi-jni-*.jar)
-      # 19 MiB of natives for Windows, macOS and ARM; the device is Linux x86-64.
-      mkdir -p "$TMP/jni"
-      (cd "$TMP/jni" && "$JAVA_HOME/bin/jar" xf "$j" && rm -rf win osx linux/libaparapi_aarch64.so \
-        linux/libaparapi_armhf.so linux/libaparapi_x86.so)
-      [[ -f "$TMP/jni/linux/libaparapi_x86_64.so" ]] || die "$j holds no linux/libaparapi_x86_64.so"
-      "$JAVA_HOME/bin/jar" cfm "$BUNDLE/jars/$(basename "$j")" "$TMP/jni/META-INF/MANIFEST.MF" \
-        -C "$TMP/jni" com -C "$TMP/jni" linux
-      ;;
+    error_prone_annotations-*.jar | apiguardian-api-*.jar) ;;
     *) cp "$j" "$BUNDLE/jars/" ;;
   esac
 done
 
 # The JDK modules the jars use. jdeps reads all their classes as one unnamed module (given the
 # modular jars as jars, it resolves their module graph, which their automatic-module names break).
-# java.desktop is dropped: only Aparapi's InstructionViewer (a debugging GUI) and training's loss
-# plot use it, and the check runs neither. jdk.incubator.vector and jdk.management are the cpu
+# java.desktop is dropped: only training's loss plot uses it, and the check never draws one. jdk.incubator.vector and jdk.management are the cpu
 # backend's (its module descriptor requires them; the former is added with --add-modules).
 mkdir -p "$TMP/classes"
 for j in "$BUNDLE"/jars/*.jar; do
