@@ -7,7 +7,8 @@
 #
 #   bench/rnn-vs-torch.sh [rounds=3] [threads-list=1,2] [hidden-list=256,512] [cells=lstm,gru] [runs=7]
 #
-# Set T4J_JAVA_OPTS=-XX:UseAVX=2 (and ATEN_CPU_CAPABILITY=avx2 for PyTorch) to compare on AVX2.
+# To compare on AVX2: T4J_JAVA_OPTS=-XX:UseAVX=2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
+# ATEN_CPU_CAPABILITY=avx2 (PyTorch's LSTM products run in MKL, which ignores ATEN_CPU_CAPABILITY).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}

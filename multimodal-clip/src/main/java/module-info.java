@@ -21,6 +21,8 @@ module io.github.transformers4j.clip {
       io.github.transformers4j.clip.ClipProvider,
       io.github.transformers4j.clip.ClipTowerProviders.Text,
       io.github.transformers4j.clip.ClipTowerProviders.Vision;
+  provides io.github.transformers4j.models.embedding.TextEmbeddingProvider with
+      io.github.transformers4j.clip.ClipTextEmbeddingProvider;
   provides io.github.transformers4j.training.spi.ObjectiveProvider with
       io.github.transformers4j.clip.training.ContrastiveProvider;
 }

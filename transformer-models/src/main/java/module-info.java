@@ -22,7 +22,12 @@ module io.github.transformers4j.models {
   exports io.github.transformers4j.models.tasks;
   exports io.github.transformers4j.models.rnn;
   exports io.github.transformers4j.models.chat;
+  exports io.github.transformers4j.models.embedding;
 
+  uses io.github.transformers4j.models.embedding.TextEmbeddingProvider;
+
+  provides io.github.transformers4j.models.embedding.TextEmbeddingProvider with
+      io.github.transformers4j.models.bert.SentenceEmbeddingProvider;
   provides io.github.transformers4j.api.spi.AttentionProvider with
       io.github.transformers4j.models.layers.SdpaAttention,
       io.github.transformers4j.models.layers.EagerAttention;

@@ -52,6 +52,7 @@ class ServeCommandTest {
   static Path gpt2;
   static Path bart;
   static final ServeStop STOP = new ServeStop();
+  static Path clip;
   static CompletableFuture<Integer> serving;
   static StringWriter serverOut = new StringWriter();
   static StringWriter serverErr = new StringWriter();
@@ -76,6 +77,12 @@ class ServeCommandTest {
       Files.copy(SharedData.require("models/hf-tiny/bart").resolve(f), bart.resolve(f));
     }
     Files.copy(SharedData.require("serving/tokenizer.json"), bart.resolve("tokenizer.json"));
+    // A CLIP folder: /v1/embeddings serves its text tower.
+    clip = Files.createDirectories(dir.resolve("tiny-clip"));
+    for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
+        "expected_outputs.json")) {
+      Files.copy(SharedData.require("models/hf-tiny/clip").resolve(f), clip.resolve(f));
+    }
     PrintWriter out = new PrintWriter(serverOut, true);
     PrintWriter err = new PrintWriter(serverErr, true);
     // A thread of its own: the server runs until STOP, and the common pool may have one thread.
@@ -88,7 +95,7 @@ class ServeCommandTest {
         CompletableFuture.supplyAsync(() -> T4j.run(out, err,
             Modules.override(new T4jModule()).with(b -> b.bind(ServeStop.class).toInstance(STOP)),
             "--backend", "cpu", "serve", "--model", bert.toString(), "--model", gpt2.toString(),
-            "--model", bart.toString(), "--port", "0"), runner);
+            "--model", bart.toString(), "--model", clip.toString(), "--port", "0"), runner);
     for (int i = 0; i < 3000 && !serverOut.toString().contains("\n") && !serving.isDone(); i++) {
       Thread.sleep(10);
     }
@@ -158,6 +165,33 @@ class ServeCommandTest {
       assertVectorsEqual(want[1], r.data().get(1).embedding(), format + " text 1");
       assertEquals(11, r.usage().promptTokens());
     }
+  }
+
+  @Test
+  void sdkEmbeddingsOfAClipFolderAreHuggingFacesTextEmbeds() throws Exception {
+    com.google.gson.JsonObject c = JsonParser.parseString(Files.readString(clip.resolve("expected_outputs.json")))
+        .getAsJsonObject().getAsJsonArray("cases").get(0).getAsJsonObject();
+    List<String> texts = c.getAsJsonArray("texts").asList().stream().map(x -> x.getAsString()).toList();
+    CreateEmbeddingResponse r = client.embeddings().create(EmbeddingCreateParams.builder()
+        .model("tiny-clip").inputOfArrayOfStrings(texts).build());
+    assertEquals(texts.size(), r.data().size());
+    JsonArray want = c.getAsJsonArray("text_embeds");
+    for (int i = 0; i < texts.size(); i++) {
+      JsonArray row = want.get(i).getAsJsonArray();
+      List<Float> got = r.data().get(i).embedding();
+      assertEquals(row.size(), got.size(), "projection_dim");
+      for (int j = 0; j < row.size(); j++) {
+        assertEquals(row.get(j).getAsDouble(), got.get(j), 1e-5, "text " + i + " dim " + j);
+      }
+    }
+    // HF's attention masks: 7 + 9 + 4 tokens, start and end markers included.
+    assertEquals(20, r.usage().promptTokens());
+    BadRequestException tooLong = assertThrows(
+        BadRequestException.class,
+        () -> client.embeddings().create(EmbeddingCreateParams.builder()
+            .model("tiny-clip").input("cat ".repeat(100)).build()));
+    assertTrue(tooLong.getMessage().contains("102 tokens") && tooLong.getMessage().contains("at most 77"),
+        tooLong.getMessage());
   }
 
   @Test

@@ -3,10 +3,12 @@ package io.github.transformers4j.serving;
 import io.github.transformers4j.api.Ops;
 import io.github.transformers4j.api.registry.Tokenizers;
 import io.github.transformers4j.api.spi.TextTokenizer;
-import io.github.transformers4j.models.bert.BertModel;
-import io.github.transformers4j.models.bert.SentenceEmbedder;
 import io.github.transformers4j.models.chat.ChatTemplate;
 import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.embedding.EmbeddingOptions;
+import io.github.transformers4j.models.embedding.TextEmbedding;
+import io.github.transformers4j.models.embedding.TextEmbeddingProvider;
+import io.github.transformers4j.models.embedding.TextEmbeddings;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.HfGenerationSettings;
 import io.github.transformers4j.models.nn.PretrainedModel;
@@ -21,16 +23,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
- * The models a server serves, by name (the folder's name): BERT-family folders ({@code bert},
- * {@code roberta}, {@code electra}) as embedders, decoders and encoder-decoders as generators.
+ * The models a server serves, by name (the folder's name): folders of a {@code model_type} that an
+ * installed {@link TextEmbeddingProvider} loads (BERT, RoBERTa, ELECTRA; CLIP's text tower when the
+ * multimodal module is installed) as embedders, decoders and encoder-decoders as generators.
  */
 final class ModelCatalog implements AutoCloseable {
-  /** The {@code model_type}s served as embedders. */
-  static final Set<String> EMBEDDING_TYPES = Set.of("bert", "roberta", "electra");
-
   private final Map<String, ServedEmbedder> embedders = new LinkedHashMap<>();
   private final Map<String, ServedGenerator> generators = new LinkedHashMap<>();
 
@@ -76,7 +76,24 @@ final class ModelCatalog implements AutoCloseable {
           "--model " + dir + " is not a Hugging Face model folder: it needs config.json and"
               + " model.safetensors (or a sharded index)");
     }
-    Object type = HfConfig.read(dir.resolve(Pretrained.CONFIG)).get("model_type");
+    String type = String.valueOf(HfConfig.read(dir.resolve(Pretrained.CONFIG)).get("model_type"));
+    Optional<TextEmbeddingProvider> embedding = TextEmbeddings.forModelType(type);
+    if (embedding.isPresent()) {
+      TextEmbedding e;
+      try {
+        e = embedding.get().load(
+            ops, dir, new EmbeddingOptions(precision, options.pooling(), options.normalize(), options.batchSize()));
+      } catch (IllegalArgumentException x) {
+        throw new IllegalArgumentException("--model " + dir + ": " + x.getMessage(), x);
+      }
+      MicroBatcher batcher =
+          new MicroBatcher(
+              name, e::embed, options.batchSize(),
+              options.batchWaitMillis(), options.queue(), metrics::embeddingBatch);
+      embedders.put(name, new ServedEmbedder(name, e, batcher));
+      metrics.gauge("embeddings:" + name, batcher::depth);
+      return;
+    }
     TextTokenizer tok = null;
     String tokProblem = null;
     try {
@@ -84,37 +101,12 @@ final class ModelCatalog implements AutoCloseable {
     } catch (IOException | IllegalArgumentException e) {
       tokProblem = e.getMessage();
     }
-    if (EMBEDDING_TYPES.contains(String.valueOf(type))) {
-      if (tok == null) {
-        throw new IllegalArgumentException(
-            "--model " + dir + " has no tokenizer this library reads: " + tokProblem);
-      }
-      BertModel bert = Pretrained.load(ops, dir, BertModel.class, precision);
-      bert.train(false, 0);
-      SentenceEmbedder embedder =
-          new SentenceEmbedder(
-              ops,
-              bert,
-              tok,
-              "cls".equals(options.pooling()) ? SentenceEmbedder.Pool.CLS : SentenceEmbedder.Pool.MEAN,
-              options.normalize(),
-              options.batchSize());
-      MicroBatcher batcher =
-          new MicroBatcher(
-              name, ServedEmbedder.embedding(embedder), options.batchSize(),
-              options.batchWaitMillis(), options.queue(), metrics::embeddingBatch);
-      embedders.put(
-          name,
-          new ServedEmbedder(name, tok, ServedEmbedder.maxTokens(bert), bert.config().hiddenSize(), batcher));
-      metrics.gauge("embeddings:" + name, batcher::depth);
-      return;
-    }
     PretrainedModel m = Pretrained.load(ops, dir, PretrainedModel.class, precision);
     if (!TextGeneration.canGenerate(m)) {
       throw new IllegalArgumentException(
           "--model " + dir + " holds a " + m.architecture() + " model, which this server"
-              + " serves neither for embeddings (BERT, RoBERTa, ELECTRA) nor for completions"
-              + " (decoders, encoder-decoders)");
+              + " serves neither for embeddings (model types " + TextEmbeddings.modelTypes()
+              + ") nor for completions (decoders, encoder-decoders)");
     }
     m.train(false, 0);
     int vocab = m instanceof CausalLm lm ? lm.vocabSize() : ((Seq2SeqLm) m).vocabSize();

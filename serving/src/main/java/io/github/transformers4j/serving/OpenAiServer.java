@@ -46,7 +46,7 @@ import java.util.logging.Logger;
 
 /**
  * An OpenAI-compatible HTTP server over model folders: {@code GET /v1/models}, {@code POST
- * /v1/embeddings} (BERT-family folders), {@code POST /v1/completions} and {@code POST
+ * /v1/embeddings} (BERT-family and CLIP folders), {@code POST /v1/completions} and {@code POST
  * /v1/chat/completions} (decoders and encoder-decoders; streaming as server-sent events ending
  * with {@code [DONE]}), {@code GET /health} and {@code GET /metrics} (Prometheus text).
  *
@@ -353,7 +353,7 @@ public final class OpenAiServer implements AutoCloseable {
     if (e == null) {
       if (catalog.generator(name) != null) {
         throw ApiError.invalid("model", "the model '" + name + "' generates text; embeddings come"
-            + " from BERT-family models (served here: " + embedderNames() + ")");
+            + " from embedding models (served here: " + embedderNames() + ")");
       }
       throw ApiError.unknownModel(name, catalog.names());
     }
@@ -394,7 +394,7 @@ public final class OpenAiServer implements AutoCloseable {
     }
     int tokens = 0;
     for (int i = 0; i < texts.size(); i++) {
-      int n = e.tokenizer().encodeIds(texts.get(i)).length;
+      int n = e.embedding().countTokens(texts.get(i));
       if (n > e.maxTokens()) {
         throw ApiError.invalid("input", "input " + i + " has " + n + " tokens but the model '"
             + name + "' takes at most " + e.maxTokens());

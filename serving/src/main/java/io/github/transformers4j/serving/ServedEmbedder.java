@@ -1,30 +1,26 @@
 package io.github.transformers4j.serving;
 
-import io.github.transformers4j.api.spi.TextTokenizer;
-import io.github.transformers4j.models.bert.BertModel;
-import io.github.transformers4j.models.bert.SentenceEmbedder;
+import io.github.transformers4j.models.embedding.TextEmbedding;
 
 /**
- * A BERT-family folder served for {@code /v1/embeddings}: its sentence embedder (as {@code t4j
- * embed} builds it) behind a {@link MicroBatcher}.
+ * A folder served for {@code /v1/embeddings}: its text embedding (a BERT-family sentence embedder
+ * as {@code t4j embed} builds it, a CLIP text tower, or any installed {@link
+ * io.github.transformers4j.models.embedding.TextEmbeddingProvider}'s) behind a {@link
+ * MicroBatcher}.
  *
  * @param name the folder's name, the {@code model} of requests
- * @param tokenizer counts tokens and checks lengths before a text is queued
- * @param maxTokens the most tokens a text may have (the model's positions)
- * @param dimensions the width of a vector
- * @param batcher the micro-batcher in front of the embedder
+ * @param embedding counts tokens and checks lengths before a text is queued; the batcher's model
+ * @param batcher the micro-batcher in front of the embedding
  */
-record ServedEmbedder(
-    String name, TextTokenizer tokenizer, int maxTokens, int dimensions, MicroBatcher batcher) {
+record ServedEmbedder(String name, TextEmbedding embedding, MicroBatcher batcher) {
 
-  /** The most tokens a text of {@code bert} may have: its positions (RoBERTa's start at pad + 1). */
-  static int maxTokens(BertModel bert) {
-    int max = bert.config().maxPositionEmbeddings();
-    return "roberta".equals(bert.config().modelType()) ? max - bert.config().padTokenId() - 1 : max;
+  /** The most tokens a text may have, special tokens included. */
+  int maxTokens() {
+    return embedding.maxTokens();
   }
 
-  /** The embedder's vectors, for the batcher. */
-  static MicroBatcher.Embed embedding(SentenceEmbedder embedder) {
-    return texts -> embedder.embed(texts);
+  /** The width of a vector. */
+  int dimensions() {
+    return embedding.dimensions();
   }
 }

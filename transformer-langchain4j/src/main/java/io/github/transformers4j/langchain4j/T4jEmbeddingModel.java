@@ -8,9 +8,12 @@ import dev.langchain4j.model.embedding.response.EmbeddingResponse;
 import dev.langchain4j.model.embedding.response.EmbeddingResponseMetadata;
 import dev.langchain4j.model.output.TokenUsage;
 import io.github.transformers4j.api.ComputeBackend;
-import io.github.transformers4j.api.spi.TextTokenizer;
-import io.github.transformers4j.models.bert.BertModel;
 import io.github.transformers4j.models.bert.SentenceEmbedder;
+import io.github.transformers4j.models.config.HfConfig;
+import io.github.transformers4j.models.embedding.EmbeddingOptions;
+import io.github.transformers4j.models.embedding.TextEmbedding;
+import io.github.transformers4j.models.embedding.TextEmbeddingProvider;
+import io.github.transformers4j.models.embedding.TextEmbeddings;
 import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import java.io.IOException;
@@ -25,7 +28,9 @@ import java.util.Objects;
  * model_type} bert, roberta or electra; {@code model.safetensors} or a sharded index; {@code
  * tokenizer.json} or {@code vocab.txt}), computing what {@code t4j embed} prints for the same
  * texts: the encoder's last hidden state, mean-pooled over real tokens (or the {@code [CLS]}
- * vector), L2-normalized, as sentence-transformers does for models such as all-MiniLM-L6-v2.
+ * vector), L2-normalized, as sentence-transformers does for models such as all-MiniLM-L6-v2. A
+ * CLIP folder (with the multimodal module installed) gives its text tower's embeddings, and any
+ * family an installed {@link TextEmbeddingProvider} loads works the same way.
  *
  * <pre>{@code
  * try (T4jEmbeddingModel model = T4jEmbeddingModel.builder().modelFolder(dir).build()) {
@@ -41,14 +46,12 @@ import java.util.Objects;
  */
 public final class T4jEmbeddingModel implements EmbeddingModel, AutoCloseable {
   private final Compute compute;
-  private final SentenceEmbedder embedder;
-  private final int dimension;
+  private final TextEmbedding embedder;
   private final String name;
 
-  private T4jEmbeddingModel(Compute compute, SentenceEmbedder embedder, int dimension, String name) {
+  private T4jEmbeddingModel(Compute compute, TextEmbedding embedder, String name) {
     this.compute = compute;
     this.embedder = embedder;
-    this.dimension = dimension;
     this.name = name;
   }
 
@@ -67,7 +70,7 @@ public final class T4jEmbeddingModel implements EmbeddingModel, AutoCloseable {
     int tokens = 0;
     synchronized (this) {
       for (String t : texts) {
-        tokens += embedder.ids(t).length;
+        tokens += Math.min(embedder.countTokens(t), embedder.maxTokens());
       }
       vectors = embedder.embed(texts);
     }
@@ -85,10 +88,10 @@ public final class T4jEmbeddingModel implements EmbeddingModel, AutoCloseable {
         .build();
   }
 
-  /** The width of the vectors: the encoder's hidden size C. */
+  /** The width of the vectors: the encoder's hidden size C (CLIP: its projection width). */
   @Override
   public int dimension() {
-    return dimension;
+    return embedder.dimensions();
   }
 
   /** The model folder's name. */
@@ -116,7 +119,7 @@ public final class T4jEmbeddingModel implements EmbeddingModel, AutoCloseable {
 
     private Builder() {}
 
-    /** The BERT-family folder (required). */
+    /** The BERT-family or CLIP folder (required). */
     public Builder modelFolder(Path folder) {
       this.folder = folder;
       return this;
@@ -188,16 +191,23 @@ public final class T4jEmbeddingModel implements EmbeddingModel, AutoCloseable {
           backend != null ? Compute.borrowed(backend) : Compute.create(backendName, threads);
       try {
         // The family first: its error says more than a missing tokenizer's would.
-        BertModel bert = Pretrained.load(compute.ops, folder, BertModel.class, precision);
-        TextTokenizer tok = Folders.tokenizer(folder);
-        SentenceEmbedder embedder =
-            new SentenceEmbedder(compute.ops, bert, tok, pooling, normalize, batchSize);
+        Object type = HfConfig.read(folder.resolve(Pretrained.CONFIG)).get("model_type");
+        TextEmbeddingProvider family =
+            TextEmbeddings.forModelType(String.valueOf(type))
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            folder + " holds a model of model_type '" + type + "', which is not"
+                                + " an embedding family; installed: " + TextEmbeddings.modelTypes()));
+        TextEmbedding embedder =
+            family.load(
+                compute.ops,
+                folder,
+                new EmbeddingOptions(
+                    precision, pooling == SentenceEmbedder.Pool.CLS ? "cls" : "mean", normalize, batchSize));
         Path file = folder.toAbsolutePath().normalize().getFileName();
         return new T4jEmbeddingModel(
-            compute,
-            embedder,
-            bert.config().hiddenSize(),
-            file == null ? folder.toString() : file.toString());
+            compute, embedder, file == null ? folder.toString() : file.toString());
       } catch (IOException e) {
         compute.close();
         throw new UncheckedIOException(e.getMessage(), e);

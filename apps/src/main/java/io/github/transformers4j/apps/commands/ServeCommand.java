@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Serve model folders over an OpenAI-compatible HTTP API: /v1/models, /v1/embeddings"
-          + " (BERT-family folders), /v1/completions and /v1/chat/completions (decoders and"
+          + " (BERT-family and CLIP folders), /v1/completions and /v1/chat/completions (decoders and"
           + " encoder-decoders; streaming with \"stream\": true), /health and /metrics"
           + " (Prometheus). The model name is the folder name.",
       "Prints 'listening on http://HOST:PORT' first; Ctrl-C stops after the requests in flight."
@@ -47,7 +47,7 @@ public final class ServeCommand implements Callable<Integer> {
       required = true,
       paramLabel = "DIR",
       description = {
-        "A Hugging Face folder to serve (repeatable): BERT, RoBERTa or ELECTRA for embeddings;",
+        "A Hugging Face folder to serve (repeatable): BERT, RoBERTa, ELECTRA or CLIP (its text tower) for embeddings;",
         "GPT-2, OPT, BART, T5, ... with a tokenizer for completions."
       })
   List<Path> models;

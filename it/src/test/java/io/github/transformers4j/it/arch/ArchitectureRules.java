@@ -121,6 +121,10 @@ final class ArchitectureRules {
           "the incubating Vector API needs --add-modules jdk.incubator.vector and changes"
               + " between JDKs; keeping it in the CPU backend keeps every other module on the"
               + " standard JDK and lets the CPU backend probe for it and fall back";
+      case SPARK ->
+          "Spark and Scala are hundreds of megabytes of class-path software that a cluster"
+              + " provides; the library must run without them, and only the Spark integration"
+              + " knows their API";
       case SERVING ->
           "HTTP is the serving module's concern; the models and the command line reach it only"
               + " through OpenAiServer, so the HTTP server can change without touching them";
@@ -157,9 +161,13 @@ final class ArchitectureRules {
     return libraryOnlyIn("LangChain4j", ProjectModule.LANGCHAIN4J, "dev.langchain4j..");
   }
 
+  ArchRule sparkOnlyInItsModule() {
+    return libraryOnlyIn("Apache Spark", ProjectModule.SPARK, "org.apache.spark..", "scala..");
+  }
+
   /**
-   * Guice, Picocli, Lucene, Aparapi, the Vector API, the JDK's HTTP server and LangChain4j, each
-   * confined to its module.
+   * Guice, Picocli, Lucene, Aparapi, the Vector API, the JDK's HTTP server, LangChain4j and Spark
+   * (with Scala), each confined to its module.
    */
   List<ArchRule> libraryConfinement() {
     return List.of(
@@ -169,7 +177,8 @@ final class ArchitectureRules {
         aparapiOnlyInGpuAparapi(),
         vectorApiOnlyInCpu(),
         httpServerOnlyInServing(),
-        langchain4jOnlyInItsModule());
+        langchain4jOnlyInItsModule(),
+        sparkOnlyInItsModule());
   }
 
   /** No cycles between packages anywhere under the root. */

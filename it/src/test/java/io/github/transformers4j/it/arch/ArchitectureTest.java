@@ -23,7 +23,6 @@ import java.lang.module.ModuleReference;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -174,11 +173,11 @@ class ArchitectureTest {
   void moduleDescriptorsNameTheirRootPackageAndShareNoPackage() {
     Map<String, ModuleReference> project = ClassPathModules.ofThisJvm().project();
     Set<String> expected =
-        Arrays.stream(ProjectModule.values())
+        ProjectModule.named().stream()
             .map(ProjectModule::moduleName)
             .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(expected, new TreeSet<>(project.keySet()), "project modules on the class path");
-    for (ProjectModule module : ProjectModule.values()) {
+    for (ProjectModule module : ProjectModule.named()) {
       // Ties the Maven folder to the module name, so "the module of folder X" means one thing.
       Path location = ClassPathModules.location(project.get(module.moduleName()));
       assertTrue(
@@ -199,6 +198,14 @@ class ArchitectureTest {
   private static boolean isTestOutput(URI uri) {
     String u = uri.toString();
     return u.contains("/test-classes/") || TEST_JAR.matcher(u).matches();
+  }
+
+  /** Whether a class file (or the jar holding it) belongs to the module of Maven folder {@code folder}. */
+  private static boolean heldByFolder(Path classFileOrJar, String folder) {
+    return Files.isRegularFile(classFileOrJar) && classFileOrJar.toString().endsWith(".jar")
+        ? comesFromFolder(classFileOrJar, folder)
+        : classFileOrJar.toAbsolutePath().toString().contains(
+            "/" + folder + "/target/classes/");
   }
 
   private static boolean comesFromFolder(Path location, String folder) {
@@ -235,6 +242,16 @@ class ArchitectureTest {
                         .filter(e -> f.startsWith(ClassPathModules.location(e.getValue())))
                         .map(Map.Entry::getKey)
                         .findFirst());
+        if (module.isEmpty()) {
+          // A module without a descriptor is known by its folder (target/classes or its jar).
+          module =
+              file.flatMap(
+                  f ->
+                      ProjectModule.CLASS_PATH_ONLY.stream()
+                          .filter(m -> heldByFolder(f, m.folder))
+                          .map(ProjectModule::moduleName)
+                          .findFirst());
+        }
         if (module.isEmpty()) {
           events.add(
               SimpleConditionEvent.violated(

@@ -72,10 +72,14 @@ final class ClassPathModules {
     return unreadable;
   }
 
-  /** The modules named under {@link ProjectModule#ROOT}, by name. */
+  /**
+   * The modules with a descriptor named under {@link ProjectModule#ROOT}, by name. A project jar
+   * without one (transformer-spark, named by its manifest) is an automatic module and left out.
+   */
   Map<String, ModuleReference> project() {
     return byName.entrySet().stream()
         .filter(e -> e.getKey().startsWith(ProjectModule.ROOT + "."))
+        .filter(e -> !e.getValue().descriptor().isAutomatic())
         .collect(
             Collectors.toMap(
                 Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));

@@ -115,7 +115,8 @@ class EmbeddingModelParityTest {
             IllegalArgumentException.class,
             () -> T4jEmbeddingModel.builder().modelFolder(gpt2).backend("cpu").build());
     assertTrue(
-        e.getMessage().contains(gpt2.toString()) && e.getMessage().contains("not a BertModel"),
+        e.getMessage().contains(gpt2.toString()) && e.getMessage().contains("model_type 'gpt2'")
+            && e.getMessage().contains("not an embedding family"),
         e.getMessage());
     Path missing = tmp.resolve("no-such-model");
     e =

@@ -106,6 +106,14 @@ public final class SentenceEmbedder {
     return ids;
   }
 
+  /**
+   * How many tokens the encoder sees for {@code text} before any truncation: its ids without the
+   * padding the tokenizer adds by its own settings. Never throws for a long text.
+   */
+  public int tokenCount(String text) {
+    return withoutTrailingPadding(tokenizer.encodeIds(text)).length;
+  }
+
   // Pads after the last real token; a BERT-family text ends on [SEP] (or </s>), never on a pad.
   private int[] withoutTrailingPadding(int[] ids) {
     int pad = tokenizer.tokenId("[PAD]");
