@@ -123,7 +123,12 @@ public final class Trainer {
    * replica reads (a resume loads the checkpoint replica 0 wrote), and only replica 0 writes it.
    */
   public Trainer dataParallel(Collective collective) {
-    this.parallel = new DataParallel(collective);
+    return dataParallel(new DataParallel(collective));
+  }
+
+  /** As {@link #dataParallel(Collective)}, through {@code parallel} (which times the exchange). */
+  public Trainer dataParallel(DataParallel parallel) {
+    this.parallel = parallel;
     return this;
   }
 

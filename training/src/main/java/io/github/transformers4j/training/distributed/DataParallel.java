@@ -26,10 +26,25 @@ public final class DataParallel {
 
   private final Collective collective;
   private float[] flat = new float[0];
+  private long exchangeNanos;
+  private long exchanges;
 
   /** Data parallelism over {@code collective}. */
   public DataParallel(Collective collective) {
     this.collective = collective;
+  }
+
+  /**
+   * Wall time spent in {@link #sumGradients} and {@link #sum} so far: the communication part of a
+   * step, including the wait for slower replicas.
+   */
+  public long communicationNanos() {
+    return exchangeNanos;
+  }
+
+  /** Number of gradient exchanges so far (one per optimizer step). */
+  public long exchanges() {
+    return exchanges;
   }
 
   /** This replica's rank. */
@@ -130,7 +145,10 @@ public final class DataParallel {
       at += n;
       i++;
     }
+    long t0 = System.nanoTime();
     collective.allReduceSum(buf);
+    exchangeNanos += System.nanoTime() - t0;
+    exchanges++;
     at = params.size();
     i = 0;
     Map<String, float[]> sums = grads.asMap();
@@ -161,7 +179,9 @@ public final class DataParallel {
     for (double v : values) {
       b.putDouble(v);
     }
+    long t0 = System.nanoTime();
     byte[][] all = collective.allGather(b.array());
+    exchangeNanos += System.nanoTime() - t0;
     double[] s = new double[values.length];
     for (byte[] bytes : all) {
       ByteBuffer r = ByteBuffer.wrap(bytes);
