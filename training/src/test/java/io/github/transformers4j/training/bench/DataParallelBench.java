@@ -57,8 +57,11 @@ class DataParallelBench {
         Runtime.getRuntime().availableProcessors(),
         loadAverage());
     allReduceSweep();
-    stepSplit("nanoGPT CPU size (4 layers, 128 wide, block 64)", 128, 4, 4, 64, 6, 12);
-    stepSplit("GPT 6 layers, 384 wide, block 128", 384, 6, 6, 128, 2, 6);
+    Split small =
+        stepSplit("nanoGPT CPU size (4 layers, 128 wide, block 64)", 128, 4, 4, 64, 8, 12, 5);
+    Split large = stepSplit("GPT 6 layers, 384 wide, block 128", 384, 6, 6, 128, 3, 6, 3);
+    projection(small);
+    projection(large);
     say("load average at end %s", loadAverage());
     String out = System.getProperty("t4j.bench.out");
     if (out != null) {
@@ -70,6 +73,13 @@ class DataParallelBench {
     }
   }
 
+  /** Fitted from the N = 2 sweep: seconds per ring step for a tiny array, best bus bytes/s. */
+  double alpha = Double.NaN;
+  double busBytesPerSecond = 0;
+
+  /** One model's measured step: parameters, one replica's compute, the exchange in the step. */
+  record Split(String name, long params, double compute, double exchange, double step2) {}
+
   void allReduceSweep() throws Exception {
     say("");
     say("### ring all-reduce, replicas as threads over loopback TCP (median of repeats)");
@@ -79,7 +89,7 @@ class DataParallelBench {
     int[] sizes = {1 << 10, 1 << 14, 1 << 17, 1 << 20, 1 << 22, 1 << 24};
     for (int n : new int[] {2, 4}) {
       for (int len : sizes) {
-        int reps = len >= 1 << 22 ? 5 : len >= 1 << 17 ? 15 : 60;
+        int reps = len >= 1 << 22 ? 9 : len >= 1 << 17 ? 15 : 60;
         List<double[]> times =
             Replicas.run(
                 n,
@@ -104,6 +114,12 @@ class DataParallelBench {
                 });
         double sec = median(times.get(0));
         double bytes = 4.0 * len;
+        if (n == 2 && len == sizes[0]) {
+          alpha = sec / (2.0 * (n - 1)); // 2(N-1) ring steps, each one latency
+        }
+        if (n == 2 && len >= 1 << 17) {
+          busBytesPerSecond = Math.max(busBytesPerSecond, 2.0 * (n - 1) / n * bytes / sec);
+        }
         say(
             "| %d | %d | %.3f | %.3f | %.3f | %.3f |",
             n,
@@ -163,30 +179,18 @@ class DataParallelBench {
   }
 
   /** Seconds per step of one replica with {@code threads} threads and batch {@code batch}. */
-  double single(int width, int layers, int heads, int block, int batch, int threads, int steps) {
+  static double single(
+      int width, int layers, int heads, int block, int batch, int threads, int steps) {
     Ops ops = cpu(threads);
     GptLm m = model(ops, width, layers, heads, block);
-    trainer(ops, m, 2).run(new BlockSampler(corpus(65), batch, block, 1), null, false);
     long t0 = System.nanoTime();
     trainer(ops, m, steps).run(new BlockSampler(corpus(65), batch, block, 2), null, false);
     return (System.nanoTime() - t0) / 1e9 / steps;
   }
 
-  void stepSplit(String name, int width, int layers, int heads, int block, int steps, int batch)
+  /** Seconds per step and exchange seconds per step of 2 replicas with 1 thread each. */
+  static double[] replicated(int width, int layers, int heads, int block, int b, int steps)
       throws Exception {
-    int b = batch / 2;
-    long params;
-    {
-      Ops ops = cpu(1);
-      params = model(ops, width, layers, heads, block).parameterSet().count();
-    }
-    say("");
-    say(
-        "### %s: %,d parameters (%.1f MB of gradient), batch %d = 2 replicas x %d",
-        name, params, params * 4 / 1e6, batch, b);
-    say("");
-    double one2 = single(width, layers, heads, block, batch, 2, steps);
-    double one1half = single(width, layers, heads, block, b, 1, steps);
     List<double[]> rep =
         Replicas.run(
             2,
@@ -194,9 +198,6 @@ class DataParallelBench {
             c -> {
               Ops ops = cpu(1);
               GptLm m = model(ops, width, layers, heads, block);
-              trainer(ops, m, 2)
-                  .dataParallel(c)
-                  .run(new BlockSampler(corpus(65), b, block, 10 + c.rank()), null, false);
               DataParallel dp = new DataParallel(c);
               long t0 = System.nanoTime();
               trainer(ops, m, steps)
@@ -205,8 +206,42 @@ class DataParallelBench {
               double step = (System.nanoTime() - t0) / 1e9 / steps;
               return new double[] {step, dp.communicationNanos() / 1e9 / steps};
             });
-    double step2 = Math.max(rep.get(0)[0], rep.get(1)[0]);
-    double comm = (rep.get(0)[1] + rep.get(1)[1]) / 2;
+    return new double[] {
+      Math.max(rep.get(0)[0], rep.get(1)[0]), (rep.get(0)[1] + rep.get(1)[1]) / 2
+    };
+  }
+
+  Split stepSplit(
+      String name, int width, int layers, int heads, int block, int steps, int batch, int rounds)
+      throws Exception {
+    int b = batch / 2;
+    long params = model(cpu(1), width, layers, heads, block).parameterSet().count();
+    say("");
+    say(
+        "### %s: %,d parameters (%.1f MB of gradient), batch %d = 2 replicas x %d",
+        name, params, params * 4 / 1e6, batch, b);
+    say("");
+    // Warm-up of every configuration (JIT), then rounds A B C A B C ..., medians.
+    single(width, layers, heads, block, batch, 2, 2);
+    single(width, layers, heads, block, b, 1, 2);
+    replicated(width, layers, heads, block, b, 2);
+    double[] a = new double[rounds];
+    double[] c1 = new double[rounds];
+    double[] r2 = new double[rounds];
+    double[] ex = new double[rounds];
+    for (int k = 0; k < rounds; k++) {
+      a[k] = single(width, layers, heads, block, batch, 2, steps);
+      double[] r = replicated(width, layers, heads, block, b, steps);
+      r2[k] = r[0];
+      ex[k] = r[1];
+      c1[k] = single(width, layers, heads, block, b, 1, steps);
+    }
+    double one2 = median(a);
+    double one1half = median(c1);
+    double step2 = median(r2);
+    double comm = median(ex);
+    say("%d rounds of %d steps each, medians; load average now %s", rounds, steps, loadAverage());
+    say("");
     say("| run | s/step | of which exchange | tokens/s |");
     say("|---|---|---|---|");
     say(
@@ -218,6 +253,66 @@ class DataParallelBench {
     say(
         "| 2 replicas x 1 thread, batch %d each | %.3f | %.3f (%.0f%%) | %.0f |",
         b, step2, comm, 100 * comm / step2, batch * block / step2);
+    say("all rounds, s/step: 1x2 threads %s; 2 replicas %s (exchange %s); 1x1 thread %s",
+        Arrays.toString(round(a)), Arrays.toString(round(r2)), Arrays.toString(round(ex)),
+        Arrays.toString(round(c1)));
+    return new Split(name, params, one1half, comm, step2);
+  }
+
+  /**
+   * The ring's time on N nodes, t(N) = 2(N-1)·alpha + 2(N-1)/N · S / B, with alpha and B fitted
+   * from the N = 2 sweep (B capped by the link), plus the straggler wait seen in the measured step
+   * (its exchange beyond the fitted ring time, kept constant in N: optimistic for large N). A step
+   * costs compute + exchange, accumulation A multiplies the compute per exchange, and overlapping
+   * the exchange with the backward pass (not implemented) would hide up to 2/3 of the compute.
+   */
+  void projection(Split m) {
+    double bytes = 4.0 * m.params();
+    double fitted2 = 2 * alpha + bytes / busBytesPerSecond;
+    double wait = Math.max(0, m.exchange() - fitted2);
+    say("");
+    say(
+        "### projection for %s: %.1f MB of gradient, one replica's compute %.3f s/step",
+        m.name(), bytes / 1e6, m.compute());
+    say("");
+    say(
+        "fitted from the sweep: latency %.3f ms per ring step, ring bandwidth %.2f GB/s (this"
+            + " machine's loopback, CPU-bound); N = 2 ring time %.1f ms predicted, %.1f ms measured"
+            + " in the step (so %.1f ms of waiting for the slower replica)",
+        alpha * 1e3, busBytesPerSecond / 1e9, fitted2 * 1e3, m.exchange() * 1e3, wait * 1e3);
+    say("");
+    say("| link | N | exchange ms | efficiency A=1 | A=8 | A=1 with overlap | speed-up A=1 |");
+    say("|---|---|---|---|---|---|---|");
+    // 1 GbE; 10 GbE as far as the ring measured here can fill it; 25 GbE assuming the ring's CPU
+    // side kept up (faster, quieter cores than these).
+    double[] speeds = {0.125e9, Math.min(busBytesPerSecond, 1.25e9), 3.125e9};
+    String[] labels = {
+      "1 GbE, 0.125 GB/s",
+      String.format(Locale.ROOT, "10 GbE, ring at %.2f GB/s", speeds[1] / 1e9),
+      "25 GbE, 3.1 GB/s, ring keeping up (assumed)"
+    };
+    for (int li = 0; li < speeds.length; li++) {
+      double bw = speeds[li];
+      String label = labels[li];
+      for (int n : new int[] {2, 4, 8, 16, 64}) {
+        double t = 2 * (n - 1) * alpha + 2.0 * (n - 1) / n * bytes / bw + wait;
+        double c = m.compute();
+        double e1 = c / (c + t);
+        double e8 = 8 * c / (8 * c + t);
+        double eo = c / (c + Math.max(0, t - 2 * c / 3));
+        say(
+            "| %s | %d | %.1f | %.2f | %.2f | %.2f | %.1fx |",
+            label, n, t * 1e3, e1, e8, eo, n * e1);
+      }
+    }
+  }
+
+  static double[] round(double[] xs) {
+    double[] r = new double[xs.length];
+    for (int i = 0; i < xs.length; i++) {
+      r[i] = Math.round(xs[i] * 1000) / 1000.0;
+    }
+    return r;
   }
 
   static String cpuName() {
