@@ -47,6 +47,8 @@ public final class RingCollective implements Collective {
   private static final int MAGIC = 0x74346a52; // "t4jR"
   /** Floats per network write: bounds the conversion buffers, keeps the pipe full. */
   private static final int PIECE = 1 << 16;
+  /** Socket waits are cut into slices this long to notice an interrupt (Spark's task kill). */
+  private static final int SLICE_MS = 200;
 
   private final int rank;
   private final int size;
@@ -135,11 +137,25 @@ public final class RingCollective implements Collective {
           hello.writeInt(rank);
           hello.writeInt(n);
           hello.flush();
-          int left = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-          server.setSoTimeout(left);
-          try {
-            fromPrev = server.accept();
-          } catch (SocketTimeoutException e) {
+          fromPrev = null;
+          while (fromPrev == null) {
+            // Short slices, so that a task killed by interruption stops waiting at once.
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (Thread.currentThread().isInterrupted()) {
+              throw new CollectiveException(
+                  "ring: rank " + rank + " was interrupted while waiting for rank " + prev);
+            }
+            if (left <= 0) {
+              break;
+            }
+            server.setSoTimeout((int) Math.min(SLICE_MS, Math.max(1, left)));
+            try {
+              fromPrev = server.accept();
+            } catch (SocketTimeoutException e) {
+              // Look at the clock and the interrupt flag again.
+            }
+          }
+          if (fromPrev == null) {
             throw new CollectiveException(
                 "ring: rank "
                     + rank
@@ -152,7 +168,7 @@ public final class RingCollective implements Collective {
                     + ") to connect; it did not start or cannot reach "
                     + address());
           }
-          fromPrev.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+          fromPrev.setSoTimeout(SLICE_MS);
           DataInputStream h = new DataInputStream(fromPrev.getInputStream());
           int magic = h.readInt();
           int who = h.readInt();
@@ -242,9 +258,11 @@ public final class RingCollective implements Collective {
     this.toNext = toNext;
     this.fromPrev = fromPrev;
     if (size > 1) {
-      toNext.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       this.out = new DataOutputStream(new BufferedOutputStream(toNext.getOutputStream(), 1 << 16));
-      this.in = new DataInputStream(new BufferedInputStream(fromPrev.getInputStream(), 1 << 16));
+      this.in =
+          new DataInputStream(
+              new BufferedInputStream(
+                  new PatientInput(fromPrev.getInputStream(), timeout.toNanos()), 1 << 16));
       this.sender =
           Executors.newSingleThreadExecutor(
               r -> {
@@ -256,6 +274,43 @@ public final class RingCollective implements Collective {
       this.out = null;
       this.in = null;
       this.sender = null;
+    }
+  }
+
+  /**
+   * Reads that wait up to the time-out in slices of {@link #SLICE_MS}, failing early when the
+   * thread is interrupted: a blocking socket read itself ignores interrupts.
+   */
+  private static final class PatientInput extends java.io.FilterInputStream {
+    private final long timeoutNanos;
+
+    PatientInput(java.io.InputStream in, long timeoutNanos) {
+      super(in);
+      this.timeoutNanos = timeoutNanos;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      long start = System.nanoTime();
+      while (true) {
+        try {
+          return in.read(b, off, len);
+        } catch (SocketTimeoutException e) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new java.io.InterruptedIOException("interrupted while waiting for data");
+          }
+          if (System.nanoTime() - start >= timeoutNanos) {
+            throw e;
+          }
+        }
+      }
     }
   }
 
@@ -504,6 +559,9 @@ public final class RingCollective implements Collective {
     String why;
     if (e instanceof CollectiveException ce) {
       why = ce.getMessage();
+    } else if (e instanceof java.io.InterruptedIOException && !(e instanceof SocketTimeoutException)
+        || Thread.currentThread().isInterrupted()) {
+      why = "interrupted (the task was cancelled): " + e.getMessage();
     } else if (e instanceof SocketTimeoutException) {
       why =
           "rank "

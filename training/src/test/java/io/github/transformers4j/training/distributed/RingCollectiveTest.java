@@ -154,6 +154,40 @@ class RingCollectiveTest {
   }
 
   @Test
+  void anInterruptedReplicaStopsWaitingLongBeforeTheTimeOut() throws Exception {
+    // What Spark does to the surviving tasks of a failed barrier stage: it interrupts them. A
+    // blocking socket read ignores interrupts, so the ring must notice them itself.
+    java.util.concurrent.atomic.AtomicReference<Thread> waiting =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch joined = new java.util.concurrent.CountDownLatch(2);
+    long start = System.nanoTime();
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                Replicas.run(
+                    2,
+                    Duration.ofSeconds(60),
+                    c -> {
+                      joined.countDown();
+                      if (c.rank() == 1) {
+                        joined.await();
+                        Thread.sleep(300);
+                        waiting.get().interrupt();
+                        Thread.sleep(2000); // alive and silent until rank 0 has given up
+                        return 0;
+                      }
+                      waiting.set(Thread.currentThread());
+                      c.allReduceSum(new float[16]);
+                      return 0;
+                    }));
+    String msg = e.getCause().getMessage();
+    assertTrue(msg.contains("interrupted"), msg);
+    assertTrue(
+        (System.nanoTime() - start) / 1e9 < 20, "an interrupt must end the wait, not the time-out");
+  }
+
+  @Test
   void mismatchedCallsAndBadAddressesAreNamed() throws Exception {
     ExecutionException e =
         assertThrows(
