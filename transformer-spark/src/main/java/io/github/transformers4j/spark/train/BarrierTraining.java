@@ -71,6 +71,26 @@ public final class BarrierTraining {
    */
   public static Outcome run(SparkSession spark, CharLmJob job, boolean resume, PrintStream log)
       throws IOException {
+    int slots =
+        localSlots(
+            spark.sparkContext().master(),
+            spark.sparkContext().getConf().getInt("spark.task.cpus", 1),
+            Runtime.getRuntime().availableProcessors());
+    if (slots >= 0 && job.workers() > slots) {
+      // Spark would wait for slots that can never come (40 checks, 15 s apart) before failing.
+      throw new IllegalArgumentException(
+          "--workers "
+              + job.workers()
+              + " needs "
+              + job.workers()
+              + " task slots at once (barrier mode), but "
+              + spark.sparkContext().master()
+              + " has "
+              + slots
+              + "; use --workers "
+              + Math.max(1, slots)
+              + " or a larger master");
+    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<String> lines = jsc.textFile(job.data());
     long count = lines.count();
@@ -143,6 +163,22 @@ public final class BarrierTraining {
     got.forEach(t -> reports.add(t._2()));
     reports.sort(Comparator.comparingInt(ReplicaReport::rank));
     return reports;
+  }
+
+  /**
+   * Task slots of a local master ({@code local}, {@code local[N]}, {@code local[*]}, {@code
+   * local[N,F]}) with {@code taskCpus} cores per task, or -1 for a cluster master, whose slots come
+   * and go with its executors.
+   */
+  static int localSlots(String master, int taskCpus, int cores) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?\\])?").matcher(master);
+    if (!m.matches()) {
+      return -1;
+    }
+    int threads =
+        m.group(1) == null ? 1 : m.group(1).equals("*") ? cores : Integer.parseInt(m.group(1));
+    return threads / Math.max(1, taskCpus);
   }
 
   /** The distinct characters of the text (lines joined by newlines), sorted, as one string. */

@@ -79,6 +79,27 @@ class SparkTrainMainTest {
   }
 
   @Test
+  void moreWorkersThanLocalSlotsFailAtOnce() throws Exception {
+    Path data = dir.resolve("t.txt");
+    Files.write(data, List.of("a b c", "d e f", "g h i"));
+    long t0 = System.nanoTime();
+    Ran r =
+        run("train", "clm", "--data", data.toString(), "--output", dir.resolve("o").toString(),
+            "--workers", "3");
+    assertEquals(1, r.status());
+    assertTrue(
+        r.err().contains("--workers 3 needs 3 task slots at once (barrier mode), but local[2] has 2"),
+        r.err());
+    assertTrue((System.nanoTime() - t0) / 1e9 < 10, "without waiting for slots");
+    assertEquals(2, BarrierTraining.localSlots("local[2]", 1, 8));
+    assertEquals(8, BarrierTraining.localSlots("local[*]", 1, 8));
+    assertEquals(1, BarrierTraining.localSlots("local", 1, 8));
+    assertEquals(2, BarrierTraining.localSlots("local[4,3]", 2, 8));
+    assertEquals(-1, BarrierTraining.localSlots("spark://h:7077", 1, 8));
+    assertEquals(-1, BarrierTraining.localSlots("yarn", 1, 8));
+  }
+
+  @Test
   void aMissingDataFileFailsNamingIt() {
     Path nowhere = dir.resolve("no-such.txt");
     Ran r =
