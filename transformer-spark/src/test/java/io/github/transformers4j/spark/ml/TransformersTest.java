@@ -20,7 +20,6 @@ import io.github.transformers4j.models.embedding.TextEmbeddings;
 import io.github.transformers4j.models.generation.GenerationConfig;
 import io.github.transformers4j.models.generation.HfGenerationSettings;
 import io.github.transformers4j.models.nn.PretrainedModel;
-import io.github.transformers4j.models.nn.WeightPrecision;
 import io.github.transformers4j.models.pretrained.Pretrained;
 import io.github.transformers4j.models.tasks.CausalLm;
 import io.github.transformers4j.models.tasks.TextClassification;
