@@ -12,6 +12,7 @@ module io.github.transformers4j.training {
   exports io.github.transformers4j.training;
   exports io.github.transformers4j.training.checkpoint;
   exports io.github.transformers4j.training.data;
+  exports io.github.transformers4j.training.distributed;
   exports io.github.transformers4j.training.metrics;
   exports io.github.transformers4j.training.models;
   exports io.github.transformers4j.training.objectives;

@@ -418,7 +418,8 @@ public final class CharLm {
    * head is tied to {@code wte}, so no {@code lm_head.weight}), {@code config.json}, {@code
    * generation_config.json} (the sampling defaults of {@link #generate}) and the tokenizer files.
    */
-  static void export(Path dir, Gpt2Config cfg, CharTokenizer tok, GptLm lm) throws IOException {
+  public static void export(Path dir, Gpt2Config cfg, CharTokenizer tok, GptLm lm)
+      throws IOException {
     HfFolder.writeWeights(dir, lm.parameterSet(), name -> "transformer." + name, Map.of());
     saveConfig(dir.resolve("config.json"), cfg);
     HfFolder.writeJson(dir.resolve("generation_config.json"), samplingDefaults());
@@ -432,7 +433,7 @@ public final class CharLm {
    * pad_token_id} are null, not GPT-2's default 50256, which lies outside the vocabulary.
    * Generation then stops at its length, here and in Hugging Face.
    */
-  static Map<String, Object> configMap(Gpt2Config c) {
+  public static Map<String, Object> configMap(Gpt2Config c) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("architectures", java.util.List.of("GPT2LMHeadModel"));
     m.put("model_type", "gpt2");

@@ -7,6 +7,8 @@ import io.github.transformers4j.training.checkpoint.Checkpoint;
 import io.github.transformers4j.training.data.Batch;
 import io.github.transformers4j.training.data.BatchSource;
 import io.github.transformers4j.training.data.Rng;
+import io.github.transformers4j.training.distributed.Collective;
+import io.github.transformers4j.training.distributed.DataParallel;
 import io.github.transformers4j.training.metrics.LossPlot;
 import io.github.transformers4j.training.metrics.MetricsLog;
 import io.github.transformers4j.training.metrics.ProgressBar;
@@ -37,6 +39,13 @@ import java.util.function.Supplier;
  * source's state, and the seeds of dropout and MLM masking are pure functions of (run seed, step,
  * micro-batch), so a resumed run computes the same losses as one never stopped.
  *
+ * <p>Data parallelism ({@link #dataParallel}): every replica runs this loop on its own shard;
+ * replica {@code r} of {@code N} draws the pass seeds of micro-batches {@code r·A .. r·A+A-1} of a
+ * single run accumulating {@code N·A}, the gradients are summed over the replicas before clipping
+ * and the optimizer step, and only replica 0 writes the checkpoint (with every replica's data
+ * position), metrics and exports. So {@code N} replicas train exactly as one replica with {@code N}
+ * times the accumulation, up to the order of float additions.
+ *
  * <p>Thread safety: one training run at a time per instance; not to be shared by threads while it
  * trains.
  */
@@ -50,6 +59,7 @@ public final class Trainer {
   private final Map<String, String> extra = new LinkedHashMap<>();
   private OutputFolder folder;
   private Export export;
+  private DataParallel parallel;
   private volatile Path outDir;
   private volatile boolean stopRequested;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -104,6 +114,21 @@ public final class Trainer {
    */
   public Trainer exporting(Export export) {
     this.export = export;
+    return this;
+  }
+
+  /**
+   * Trains as one replica of a data-parallel run over {@code collective} (see the class comment).
+   * Every replica must build the same model and config; the output folder must be one that every
+   * replica reads (a resume loads the checkpoint replica 0 wrote), and only replica 0 writes it.
+   */
+  public Trainer dataParallel(Collective collective) {
+    return dataParallel(new DataParallel(collective));
+  }
+
+  /** As {@link #dataParallel(Collective)}, through {@code parallel} (which times the exchange). */
+  public Trainer dataParallel(DataParallel parallel) {
+    this.parallel = parallel;
     return this;
   }
 
@@ -182,6 +207,10 @@ public final class Trainer {
   private Result loop(BatchSource train, Supplier<BatchSource> val, boolean resume)
       throws IOException {
     ParameterSet params = model.parameterSet();
+    int replicas = parallel == null ? 1 : parallel.replicas();
+    int rank = parallel == null ? 0 : parallel.rank();
+    boolean writer = rank == 0;
+    PrintStream progressOut = writer ? this.progressOut : null;
     long step = 0;
     long tokens = 0;
     MetricsLog metrics = null;
@@ -195,7 +224,7 @@ public final class Trainer {
     }
     if (resume && out != null) {
       Checkpoint.State s = Checkpoint.load(checkpointDir(), params, optimizer);
-      train.restore(s.train());
+      train.restore(DataParallel.stateOf(s.train(), rank, replicas));
       step = s.step();
       tokens = s.tokens();
       if (s.seed() != config.seed()) {
@@ -207,7 +236,10 @@ public final class Trainer {
                 + "; resuming with another seed would not continue the same run");
       }
     }
-    if (out != null) {
+    if (parallel != null) {
+      parallel.broadcastParameters(ops, params);
+    }
+    if (out != null && writer) {
       Path m = out.resolve("metrics.jsonl");
       metrics = step > 0 ? MetricsLog.resume(m, step) : MetricsLog.create(m);
       if (metrics.note() != null && progressOut != null) {
@@ -246,7 +278,10 @@ public final class Trainer {
       for (int micro = 0; micro < config.accumulation(); micro++) {
         Batch batch = train.next();
         stepTokens += batch.tokens();
-        Forward pass = Forward.train(Rng.derive(config.seed(), step, micro).nextLong());
+        Forward pass =
+            Forward.train(
+                Rng.derive(config.seed(), step, (long) rank * config.accumulation() + micro)
+                    .nextLong());
         try (Tape tape = ops.record()) {
           tape.watch(params.values());
           Objective.Loss loss = objective.loss(ops, model, batch, pass);
@@ -267,7 +302,7 @@ public final class Trainer {
                     + batch.describe()
                     + "; the last checkpoint is untouched");
           }
-          stepLoss += v / config.accumulation();
+          stepLoss += v / ((double) config.accumulation() * replicas);
           Gradients g = tape.backward(loss.value());
           if (g.size() == 0) {
             // A model computing through another Ops instance records nothing on this tape.
@@ -278,8 +313,17 @@ public final class Trainer {
                     + " compute through the trainer's Ops (and read its weights from its"
                     + " parameter set)");
           }
-          grads.add(params, g, 1f / config.accumulation());
+          grads.add(params, g, 1f / (config.accumulation() * replicas));
         }
+      }
+      boolean stopAsked = stopRequested;
+      if (parallel != null) {
+        parallel.sumGradients(params, grads);
+        // One stop request stops every replica at the same step.
+        double[] sums = parallel.sum(stepLoss, stepTokens, stopAsked ? 1 : 0);
+        stepLoss = sums[0];
+        stepTokens = (long) sums[1];
+        stopAsked = sums[2] > 0;
       }
       double norm =
           config.clipNorm() > 0 ? grads.clipGlobalNorm(config.clipNorm()) : grads.globalNorm();
@@ -305,6 +349,7 @@ public final class Trainer {
       }
       boolean last = step == config.steps();
       if (val != null
+          && writer
           && config.evalBatches() > 0
           && (last || (config.evalEvery() > 0 && step % config.evalEvery() == 0))) {
         lastVal = evaluate(val.get(), config.evalBatches());
@@ -315,17 +360,27 @@ public final class Trainer {
           metrics.log(row);
         }
       }
-      boolean stopNow = stopRequested || (config.stopAt() > 0 && step >= config.stopAt());
-      if (out != null
-          && (last
-              || stopNow
-              || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
+      boolean stopNow = stopAsked || (config.stopAt() > 0 && step >= config.stopAt());
+      boolean save =
+          out != null
+              && (last
+                  || stopNow
+                  || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0));
+      // Every replica takes part in gathering the data positions; replica 0 alone writes.
+      Map<String, Long> trainState =
+          save && parallel != null ? parallel.gatherStates(train.state()) : null;
+      if (save && writer) {
         Checkpoint.save(
             checkpointDir(),
             params,
             optimizer,
             new Checkpoint.State(
-                step, config.seed(), optimizer.steps(), train.state(), tokens, extra));
+                step,
+                config.seed(),
+                optimizer.steps(),
+                trainState != null ? trainState : train.state(),
+                tokens,
+                extra));
         if (export != null) {
           export.write(outDir, step);
         }
