@@ -68,7 +68,9 @@ done
 # The JDK modules the jars use. jdeps reads all their classes as one unnamed module (given the
 # modular jars as jars, it resolves their module graph, which their automatic-module names break).
 # java.desktop is dropped: only training's loss plot uses it, and the check never draws one. jdk.incubator.vector and jdk.management are the cpu
-# backend's (its module descriptor requires them; the former is added with --add-modules).
+# backend's (its module descriptor requires them; the former is added with --add-modules). jdk.jfr
+# too: without it the JVM's DiagnosticCommand MBean lists one operation instead of 44, so the cpu
+# backend cannot add its JIT directive (JitDirectives) and its kernels may run boxed, far slower.
 mkdir -p "$TMP/classes"
 for j in "$BUNDLE"/jars/*.jar; do
   (cd "$TMP/classes" && "$JAVA_HOME/bin/jar" xf "$j")
@@ -76,7 +78,7 @@ done
 rm -rf "$TMP/classes/META-INF" "$TMP/classes/module-info.class" "$TMP/classes/linux"
 modules=$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps "$TMP/classes" \
   2>"$TMP/jdeps.err") || die "jdeps failed: $(grep -v '^[[:space:]]*at ' "$TMP/jdeps.err" | head -3)"
-modules=$(echo "$modules,jdk.incubator.vector,jdk.management" | tr ',' '\n' | grep -v '^java.desktop$' \
+modules=$(echo "$modules,jdk.incubator.vector,jdk.management,jdk.jfr" | tr ',' '\n' | grep -v '^java.desktop$' \
   | sort -u | paste -sd, -)
 echo "build.sh: jlink $modules"
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \

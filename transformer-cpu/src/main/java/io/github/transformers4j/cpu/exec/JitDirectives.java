@@ -26,7 +26,9 @@ import javax.management.ObjectName;
  * <p>Java code cannot mark a method "do not inline" (the JDK's {@code @DontInline} only works
  * for JDK classes), so {@link #install()} adds a HotSpot compiler directive through the
  * DiagnosticCommand MBean ({@code jcmd Compiler.directives_add} from inside). On a JVM without
- * it the kernels still run correctly, only with the old compile risk; one line says so.
+ * it the kernels still run correctly, only with the old compile risk; one line says so. A jlink'd
+ * runtime needs {@code jdk.management} and also {@code jdk.jfr}: without the latter the MBean
+ * exposes a single operation (JDK 17.0.15), and the directive cannot be added.
  */
 public final class JitDirectives {
   private static final AtomicBoolean INSTALLED = new AtomicBoolean();
@@ -73,7 +75,7 @@ public final class JitDirectives {
         warn("the JVM answered '" + out + "'");
       }
     } catch (Exception | LinkageError e) {
-      warn(e.getMessage());
+      warn(e.getMessage() == null ? e.toString() : e.getMessage());
     } finally {
       if (file != null) {
         try {
