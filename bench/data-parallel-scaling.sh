@@ -4,7 +4,7 @@
 # loopback TCP), and training steps of two GPT sizes split into compute and exchange (1 replica on 2
 # threads vs 2 replicas on 1 thread each). Runs as an opt-in JUnit class (DataParallelBench) so it
 # shares the test class path; the tables are appended to bench-out/data-parallel.txt with the CPU
-# and the load average (other work on the machine shares its cores). docs/distributed-training.md
+# and the load average (other work on the machine shares its cores). docs/data-parallel-scaling.md
 # builds its N-node projection from these numbers.
 #   bench/data-parallel-scaling.sh
 set -euo pipefail
