@@ -491,7 +491,7 @@ public final class BertRecipe {
   }
 
   /** The recipe's schedule of a new run: cosine to {@code lr / 10} after linear warmup. */
-  public static LrSchedule schedule(Settings s) {
+  public static LrSchedule.Cosine schedule(Settings s) {
     return LrSchedule.cosine(
         s.lr(), s.lr() / 10, LrSchedule.cappedWarmup(s.warmup(), s.steps()), s.steps());
   }

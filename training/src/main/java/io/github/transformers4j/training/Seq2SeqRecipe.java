@@ -411,7 +411,7 @@ public final class Seq2SeqRecipe {
   }
 
   /** The recipe's schedule of a new run: cosine to {@code lr / 20} after linear warmup. */
-  public static LrSchedule schedule(Settings s) {
+  public static LrSchedule.Cosine schedule(Settings s) {
     return LrSchedule.cosine(
         s.lr(), s.lr() / 20, LrSchedule.cappedWarmup(s.warmup(), s.steps()), s.steps());
   }

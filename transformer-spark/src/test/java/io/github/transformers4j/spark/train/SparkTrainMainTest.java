@@ -64,9 +64,9 @@ class SparkTrainMainTest {
     assertEquals(2, notNumber.status());
     assertTrue(
         notNumber.err().contains("--workers expects a whole number, got 'two'"), notNumber.err());
-    Ran task = run("train", "mlm", "--data", "x");
+    Ran task = run("train", "gan", "--data", "x");
     assertEquals(2, task.status());
-    assertTrue(task.err().contains("unknown task 'mlm'"), task.err());
+    assertTrue(task.err().contains("unknown task 'gan'"), task.err());
     Ran missing = run("train", "clm", "--data", "x", "--output", "y");
     assertTrue(missing.err().contains("--workers is required"), missing.err());
     Ran warm =
