@@ -147,13 +147,6 @@ public final class RecipeTraining {
                 + Checkpoint.missing(out.resolve("checkpoint"))
                 + ")");
       }
-      CharTokenizer saved = CharTokenizer.load(out.resolve("tokenizer.json"));
-      if (saved.vocabSize() != tok.vocabSize()) {
-        throw new IllegalArgumentException(
-            "--resume: " + out + " was trained on a vocabulary of " + saved.vocabSize()
-                + " tokens, --data " + job.data() + " gives " + tok.vocabSize()
-                + "; resume with the same data");
-      }
       JsonObject recipe =
           new Gson()
               .fromJson(Files.readString(out.resolve(OutputFolder.RECIPE)), JsonObject.class);
@@ -161,6 +154,15 @@ public final class RecipeTraining {
       if (!task.equals(job.task())) {
         throw new IllegalArgumentException(
             "--resume: " + out + " holds a " + task + " run, not " + job.task());
+      }
+      CharTokenizer saved = CharTokenizer.load(out.resolve("tokenizer.json"));
+      if (saved.vocabSize() != tok.vocabSize()
+          || !java.util.Arrays.equals(
+              saved.encode(meta.vocabulary()), tok.encode(meta.vocabulary()))) {
+        throw new IllegalArgumentException(
+            "--resume: " + out + " was trained on a vocabulary of " + saved.vocabSize()
+                + " tokens, --data " + job.data() + " gives another of " + tok.vocabSize()
+                + "; resume with the same data");
       }
       if (job.task().equals("classify")) {
         List<String> was = new ArrayList<>();

@@ -311,4 +311,26 @@ class RecipeTrainingTest {
             () -> RecipeJob.of("seq2seq", "d", "o", 2, Map.of("--heads", "3")));
     assertTrue(heads.getMessage().contains("--width 64 must be divisible by --heads 3"));
   }
+
+  @Test
+  @Order(6)
+  void resumeContinuesTheRunInTheFolderAndRefusesAnotherTask() throws Exception {
+    RecipeJob done = job("classify", labelled, "classify");
+    Map<String, String> more = new LinkedHashMap<>(done.options());
+    more.put("--steps", "10");
+    RecipeJob longer = RecipeJob.of("classify", labelled.toString(), done.output(), 2, more);
+    BarrierTraining.Outcome o = RecipeTraining.run(LocalSpark.session(), longer, true, System.out);
+    for (ReplicaReport rep : o.reports()) {
+      assertEquals(STEPS, rep.startStep(), "resumed from the checkpoint of step " + STEPS);
+      assertEquals(10, rep.endStep());
+    }
+    IllegalArgumentException other =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RecipeTraining.run(
+                    LocalSpark.session(), job("mlm", text, "classify"), true, null));
+    assertTrue(
+        other.getMessage().contains("holds a classify run, not mlm"), other.getMessage());
+  }
 }
