@@ -76,8 +76,7 @@ final class RecipeReplicaTask
       Optimizer optimizer,
       LrSchedule.Cosine schedule,
       BatchSource source,
-      Trainer.Export export,
-      long shardSize) {}
+      Trainer.Export export) {}
 
   private final RecipeJob job;
   private final Meta meta;
@@ -207,8 +206,7 @@ final class RecipeReplicaTask
             BertRecipe.schedule(s),
             // BlockSampler rows are block + 1 tokens: windows of --max-length, as the recipe's.
             new BlockSampler(ids, s.batch(), s.maxLength() - 1, shardSeed),
-            (dir, step) -> BertRecipe.export(dir, cfg, tok, List.of(), model.parameterSet()),
-            ids.length);
+            (dir, step) -> BertRecipe.export(dir, cfg, tok, List.of(), model.parameterSet()));
       }
       case "classify" -> {
         BertRecipe.Settings s = job.bert();
@@ -226,8 +224,7 @@ final class RecipeReplicaTask
             BertRecipe.optimizer(s),
             BertRecipe.schedule(s),
             new ExampleBatches(train, s.batch(), sp.pad(), -100, shardSeed, true),
-            (dir, step) -> BertRecipe.export(dir, cfg, tok, meta.labels(), model.parameterSet()),
-            train.size());
+            (dir, step) -> BertRecipe.export(dir, cfg, tok, meta.labels(), model.parameterSet()));
       }
       case "seq2seq" -> {
         Seq2SeqRecipe.Settings s = job.seq2seq();
@@ -242,8 +239,7 @@ final class RecipeReplicaTask
             Seq2SeqRecipe.optimizer(s),
             Seq2SeqRecipe.schedule(s),
             new ExampleBatches(train, s.batch(), sp.pad(), sp.pad(), shardSeed, true),
-            (dir, step) -> Seq2SeqRecipe.export(dir, cfg, config, tok, lm),
-            train.size());
+            (dir, step) -> Seq2SeqRecipe.export(dir, cfg, config, tok, lm));
       }
       default -> throw new IllegalArgumentException("train: unknown task '" + job.task() + "'");
     }
