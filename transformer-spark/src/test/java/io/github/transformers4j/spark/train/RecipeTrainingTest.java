@@ -333,4 +333,90 @@ class RecipeTrainingTest {
     assertTrue(
         other.getMessage().contains("holds a classify run, not mlm"), other.getMessage());
   }
+
+  /** One batch of 2b: the rows of one batch from each source, padded again to the longer. */
+  static final class BothShards implements BatchSource {
+    final BatchSource a;
+    final BatchSource b;
+    final int pad;
+
+    BothShards(BatchSource a, BatchSource b, int pad) {
+      this.a = a;
+      this.b = b;
+      this.pad = pad;
+    }
+
+    @Override
+    public Batch next() {
+      List<io.github.transformers4j.training.data.Example> rows = new ArrayList<>();
+      for (Batch x : List.of(a.next(), b.next())) {
+        int t = x.inputs().cols();
+        int tt = x.targets().cols();
+        for (int r = 0; r < x.inputs().rows(); r++) {
+          int len = 0;
+          while (len < t && x.mask().data()[r * t + len] == 1) {
+            len++;
+          }
+          rows.add(
+              new io.github.transformers4j.training.data.Example(
+                  Arrays.copyOfRange(x.inputs().data(), r * t, r * t + len),
+                  Arrays.copyOfRange(x.targets().data(), r * tt, r * tt + tt)));
+        }
+      }
+      return io.github.transformers4j.training.data.ExampleBatches.pad(
+          rows.toArray(new io.github.transformers4j.training.data.Example[0]), pad, -100);
+    }
+
+    @Override
+    public Map<String, Long> state() {
+      return Map.of();
+    }
+
+    @Override
+    public void restore(Map<String, Long> state) {
+      throw new UnsupportedOperationException("the oracle never resumes");
+    }
+  }
+
+  @Test
+  @Order(7)
+  void classifyOnTwoTasksWithBatchBEqualsOneProcessWithBatch2b() throws Exception {
+    // The form of the equivalence; dropout off, since a batch of 2b draws one dropout
+    // generator where two micro-batches draw two.
+    RecipeJob base = job("classify", labelled, "classify-2b");
+    Map<String, String> o = new LinkedHashMap<>(base.options());
+    o.put("--dropout", "0");
+    RecipeJob job = RecipeJob.of("classify", labelled.toString(), base.output(), 2, o);
+    BarrierTraining.Outcome spark = RecipeTraining.run(LocalSpark.session(), job, false, null);
+    List<String> lines = new ArrayList<>();
+    Files.readAllLines(labelled).forEach(l -> {
+      if (!l.isBlank()) {
+        lines.add(l);
+      }
+    });
+    int half = lines.size() / 2; // an even count: shard 0 is the first half
+    assertEquals(0, lines.size() % 2);
+    RecipeReplicaTask.Meta meta = meta(job, lines);
+    RecipeJob single = job.withOutput(dir.resolve("classify-2b-oracle").toString());
+    Ops ops = ReplicaTask.ops("cpu", 1);
+    var p0 = RecipeReplicaTask.parts(single, meta, ops, lines.subList(0, half), 0, 2);
+    var p1 = RecipeReplicaTask.parts(single, meta, ops, lines.subList(half, lines.size()), 1, 2);
+    Files.createDirectories(Path.of(single.output()));
+    int pad = io.github.transformers4j.training.data.CharTokenizer.fit(meta.vocabulary(), true)
+        .specials().pad();
+    Trainer.Result r =
+        RecipeReplicaTask.trainer(single, ops, p0, 1)
+            .run(new BothShards(p0.source(), p1.source(), pad), null, false);
+    double worst = 0;
+    for (ReplicaReport rep : spark.reports()) {
+      for (int i = 0; i < STEPS; i++) {
+        worst = Math.max(worst, Math.abs(r.losses().get(i) - rep.losses()[i]));
+        assertEquals(r.losses().get(i), rep.losses()[i], 1e-5, "step " + (i + 1));
+      }
+    }
+    System.out.printf(
+        "[RecipeTrainingTest] classify: 2 barrier tasks of batch 4 vs 1 process of batch 8:"
+            + " largest loss difference %.3g over %d steps%n",
+        worst, STEPS);
+  }
 }
