@@ -61,7 +61,8 @@ public final class BertRecipe {
     /** Sequence classification. */
     CLASSIFY;
 
-    String id() {
+    /** The task's name in {@code recipe.json}. */
+    public String id() {
       return name().toLowerCase(Locale.ROOT);
     }
   }
@@ -191,7 +192,8 @@ public final class BertRecipe {
     return OutputFolder.fingerprint(parts);
   }
 
-  private static SpecialTokens requireSpecials(TextTokenizer tok, boolean mask) {
+  /** The tokenizer's special tokens, failing when it lacks [PAD] (or [MASK] when {@code mask}). */
+  public static SpecialTokens requireSpecials(TextTokenizer tok, boolean mask) {
     SpecialTokens sp = tok.specials();
     if (sp.pad() < 0 || (mask && sp.mask() < 0)) {
       throw new IllegalArgumentException(
@@ -369,8 +371,11 @@ public final class BertRecipe {
     return new Run(r, (double) hits[0] / hits[2], (double) hits[1] / hits[2]);
   }
 
-  /** Inputs cut to {@code maxLength} tokens, keeping the last (the template's [SEP]). */
-  private static List<Example> cut(List<Example> ex, int maxLength, SpecialTokens sp) {
+  /**
+   * Inputs cut to {@code maxLength} tokens, keeping the last (the template's [SEP]). Public for
+   * trainers that set up the recipe's parts themselves (the Spark module's replicas).
+   */
+  public static List<Example> cut(List<Example> ex, int maxLength, SpecialTokens sp) {
     List<Example> out = new ArrayList<>(ex.size());
     for (Example e : ex) {
       int[] in = e.input();
@@ -472,14 +477,7 @@ public final class BertRecipe {
             out.dir(),
             s.seed(),
             0);
-    Trainer trainer =
-        new Trainer(
-            ops,
-            model,
-            objective,
-            new AdamW(0.9, 0.999, 1e-8, s.weightDecay(), false),
-            tc,
-            progress);
+    Trainer trainer = new Trainer(ops, model, objective, optimizer(s), tc, progress);
     trainer
         .writingTo(out)
         .exporting(export)
@@ -487,7 +485,19 @@ public final class BertRecipe {
     return trainer.runStoppable(train, val, out.resuming(), 60);
   }
 
-  private static BertConfig config(int vocab, Settings s, int labels) {
+  /** The recipe's optimizer: AdamW (0.9, 0.999), decay on matrices only. */
+  public static AdamW optimizer(Settings s) {
+    return new AdamW(0.9, 0.999, 1e-8, s.weightDecay(), false);
+  }
+
+  /** The recipe's schedule of a new run: cosine to {@code lr / 10} after linear warmup. */
+  public static LrSchedule.Cosine schedule(Settings s) {
+    return LrSchedule.cosine(
+        s.lr(), s.lr() / 10, LrSchedule.cappedWarmup(s.warmup(), s.steps()), s.steps());
+  }
+
+  /** The recipe's BERT for {@code vocab} tokens and {@code labels} labels (2 for MLM). */
+  public static BertConfig config(int vocab, Settings s, int labels) {
     return new BertConfig(
         vocab,
         s.width(),
@@ -528,7 +538,7 @@ public final class BertRecipe {
    * char vocabulary the tokenizer files. No {@code generation_config.json}: an encoder does not
    * generate, and Hugging Face writes none for these classes either.
    */
-  static void export(
+  public static void export(
       Path dir,
       BertConfig c,
       TextTokenizer tok,
@@ -542,7 +552,8 @@ public final class BertRecipe {
     }
   }
 
-  private static Map<String, Object> configMap(BertConfig c, List<String> labels) {
+  /** The {@code config.json} of a new run (Hugging Face BERT names; labels both ways). */
+  public static Map<String, Object> configMap(BertConfig c, List<String> labels) {
     return configMap(c, labels, null);
   }
 

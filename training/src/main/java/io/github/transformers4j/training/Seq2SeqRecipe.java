@@ -294,7 +294,7 @@ public final class Seq2SeqRecipe {
     }
     // Room for sources and targets twice as long as the longest seen, at least 64; a resumed run
     // keeps the checkpoint's room.
-    int maxPositions = Math.max(64, 2 * longest + 1);
+    int maxPositions = maxPositions(longest);
     if (out.resuming()) {
       Map<String, Object> savedMap = modelConfig(output);
       requireSameArchitecture(savedMap, recurrent, output);
@@ -379,13 +379,7 @@ public final class Seq2SeqRecipe {
             s.seed(),
             stopAt);
     Trainer trainer =
-        new Trainer(
-            ops,
-            lm,
-            new Seq2Seq(sp.bos(), s.labelSmoothing()),
-            new AdamW(0.9, 0.98, 1e-8, s.weightDecay(), false),
-            tc,
-            progress);
+        new Trainer(ops, lm, new Seq2Seq(sp.bos(), s.labelSmoothing()), optimizer(s), tc, progress);
     TextTokenizer vocab = tok;
     Map<String, Object> ours = config;
     RecurrentSeq2SeqConfig recurrentConfig = rcfg;
@@ -409,6 +403,25 @@ public final class Seq2SeqRecipe {
             out.resuming(),
             60);
     return new Run(r, split.val(), new Loaded(lm, tok, maxPositions - 1));
+  }
+
+  /** The recipe's optimizer: AdamW (0.9, 0.98), decay on matrices only. */
+  public static AdamW optimizer(Settings s) {
+    return new AdamW(0.9, 0.98, 1e-8, s.weightDecay(), false);
+  }
+
+  /** The recipe's schedule of a new run: cosine to {@code lr / 20} after linear warmup. */
+  public static LrSchedule.Cosine schedule(Settings s) {
+    return LrSchedule.cosine(
+        s.lr(), s.lr() / 20, LrSchedule.cappedWarmup(s.warmup(), s.steps()), s.steps());
+  }
+
+  /**
+   * The positions a model needs for sequences of at most {@code longest} tokens: room for
+   * sources and targets twice as long, at least 64.
+   */
+  public static int maxPositions(int longest) {
+    return Math.max(64, 2 * longest + 1);
   }
 
   /** Fails when {@code given} (an option's file) differs from the checkpoint's copy {@code saved}. */
@@ -479,7 +492,8 @@ public final class Seq2SeqRecipe {
     Files.deleteIfExists(dir.resolve("generation_config.json"));
   }
 
-  private static SpecialTokens requireSpecials(TextTokenizer tok) {
+  /** The tokenizer's special tokens, failing when it lacks [PAD], [BOS] or [EOS]. */
+  public static SpecialTokens requireSpecials(TextTokenizer tok) {
     SpecialTokens sp = tok.specials();
     if (sp.pad() < 0 || sp.bos() < 0 || sp.eos() < 0) {
       throw new IllegalArgumentException(
@@ -494,7 +508,11 @@ public final class Seq2SeqRecipe {
     return sp;
   }
 
-  private static Map<String, Object> configMap(int vocab, int maxPositions, int start, Settings s) {
+  /**
+   * Our configuration of a new transformer run ({@link EncoderDecoderConfig#fromMap} reads it):
+   * {@code vocab} tokens, {@code maxPositions} positions, decoding starting at token {@code start}.
+   */
+  public static Map<String, Object> configMap(int vocab, int maxPositions, int start, Settings s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model_type", EncoderDecoderModel.ARCHITECTURE);
     m.put("vocab_size", vocab);
@@ -519,7 +537,7 @@ public final class Seq2SeqRecipe {
   }
 
   /** The recipe.json key holding our model's own configuration (config.json is Hugging Face's). */
-  static final String MODEL_CONFIG = "model_config";
+  public static final String MODEL_CONFIG = "model_config";
 
   /**
    * Our configuration of the model in {@code dir}: {@code recipe.json}'s {@link #MODEL_CONFIG},
@@ -595,7 +613,7 @@ public final class Seq2SeqRecipe {
    * at {@code [EOS]}, as {@code t4j generate}). Otherwise model_type {@code t4j-transformer} with
    * our own configuration and names, and a {@code README.md} saying it is not loadable.
    */
-  static void export(
+  public static void export(
       Path dir,
       EncoderDecoderConfig cfg,
       Map<String, Object> ours,

@@ -33,6 +33,7 @@ import org.apache.spark.sql.types.StructType;
  * classify  --model DIR --input in.csv --output out.json
  * tokenize  --model DIR --input in.parquet --output out.parquet
  * clip-images --model DIR --input images/ --output out.parquet   (a folder of image files)
+ * train clm|mlm|seq2seq|classify --data FILE --output DIR --workers N ...   (SparkTrainMain)
  * </pre>
  *
  * <p>The Spark master and resources come from {@code spark-submit} (or {@code -Dspark.master=...}
@@ -61,7 +62,9 @@ public final class BatchInference {
           + " [--format parquet|json|csv] [--output-format parquet|json|csv] [--batch-size 16]"
           + " [--backend cpu] [--threads 0] [--partitions N] [--overwrite] [--verbose]"
           + " (embed: [--pooling mean|cls] [--no-normalize]; generate: [--max-new-tokens 32]"
-          + " [--temperature 0] [--top-k 40] [--top-p 1] [--seed 0])";
+          + " [--temperature 0] [--top-k 40] [--top-p 1] [--seed 0]);"
+          + " or: BatchInference train clm|mlm|seq2seq|classify --data FILE --output DIR"
+          + " --workers N ... (train alone prints its options)";
 
   /** A usage error: a bad or missing option. */
   static final class UsageException extends RuntimeException {
@@ -73,6 +76,11 @@ public final class BatchInference {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("train")) {
+      // The shaded jar's one Main-Class: `spark-submit <jar> train clm ...` trains.
+      io.github.transformers4j.spark.train.SparkTrainMain.main(args);
+      return;
+    }
     SparkSession spark = null;
     boolean verbose = List.of(args).contains("--verbose");
     int code;

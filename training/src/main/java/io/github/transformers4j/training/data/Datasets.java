@@ -98,23 +98,32 @@ public final class Datasets {
       if (line.isBlank()) {
         continue;
       }
-      int tab = line.indexOf('\t');
-      if (tab < 0) {
-        throw new IOException(
-            file
-                + ":"
-                + (i + 1)
-                + ": expected "
-                + first
-                + "<TAB>"
-                + second
-                + ", found no tab in '"
-                + (line.length() > 40 ? line.substring(0, 40) + "..." : line)
-                + "'");
-      }
-      out.add(new Pair(line.substring(0, tab), line.substring(tab + 1)));
+      out.add(tsvPair(line, file + ":" + (i + 1), first, second));
     }
     return out;
+  }
+
+  /**
+   * The pair of one TSV line ({@code first<TAB>second}, the names for messages).
+   *
+   * @param where the line's place for messages, such as {@code file:12}
+   * @throws IOException naming {@code where} when the line has no tab
+   */
+  public static Pair tsvPair(String line, String where, String first, String second)
+      throws IOException {
+    int tab = line.indexOf('\t');
+    if (tab < 0) {
+      throw new IOException(
+          where
+              + ": expected "
+              + first
+              + "<TAB>"
+              + second
+              + ", found no tab in '"
+              + (line.length() > 40 ? line.substring(0, 40) + "..." : line)
+              + "'");
+    }
+    return new Pair(line.substring(0, tab), line.substring(tab + 1));
   }
 
   /**
@@ -132,24 +141,34 @@ public final class Datasets {
       if (line.isBlank()) {
         continue;
       }
-      JsonObject o;
-      try {
-        o = JsonParser.parseString(line).getAsJsonObject();
-      } catch (RuntimeException e) {
-        throw new IOException(file + ":" + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
-      }
-      out.add(new Pair(field(o, sourceField, file, i), field(o, targetField, file, i)));
+      out.add(jsonlPair(line, file + ":" + (i + 1), sourceField, targetField));
     }
     return out;
   }
 
-  private static String field(JsonObject o, String name, Path file, int line) throws IOException {
+  /**
+   * The pair of one JSON Lines line: an object with string (or number) fields {@code sourceField}
+   * and {@code targetField}.
+   *
+   * @param where the line's place for messages, such as {@code file:12}
+   * @throws IOException naming {@code where} and the field when the line is not such an object
+   */
+  public static Pair jsonlPair(String line, String where, String sourceField, String targetField)
+      throws IOException {
+    JsonObject o;
+    try {
+      o = JsonParser.parseString(line).getAsJsonObject();
+    } catch (RuntimeException e) {
+      throw new IOException(where + ": not a JSON object: " + e.getMessage(), e);
+    }
+    return new Pair(field(o, sourceField, where), field(o, targetField, where));
+  }
+
+  private static String field(JsonObject o, String name, String where) throws IOException {
     JsonElement e = o.get(name);
     if (e == null || !e.isJsonPrimitive()) {
       throw new IOException(
-          file
-              + ":"
-              + (line + 1)
+          where
               + ": missing string field '"
               + name
               + "' (have "

@@ -71,26 +71,7 @@ public final class BarrierTraining {
    */
   public static Outcome run(SparkSession spark, CharLmJob job, boolean resume, PrintStream log)
       throws IOException {
-    int slots =
-        localSlots(
-            spark.sparkContext().master(),
-            spark.sparkContext().getConf().getInt("spark.task.cpus", 1),
-            Runtime.getRuntime().availableProcessors());
-    if (slots >= 0 && job.workers() > slots) {
-      // Spark would wait for slots that can never come (40 checks, 15 s apart) before failing.
-      throw new IllegalArgumentException(
-          "--workers "
-              + job.workers()
-              + " needs "
-              + job.workers()
-              + " task slots at once (barrier mode), but "
-              + spark.sparkContext().master()
-              + " has "
-              + slots
-              + "; use --workers "
-              + Math.max(1, slots)
-              + " or a larger master");
-    }
+    requireSlots(spark, job.workers());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<String> lines = jsc.textFile(job.data());
     long count = lines.count();
@@ -109,15 +90,70 @@ public final class BarrierTraining {
     prepare(out, job, vocabulary, resume);
     long total = count;
     int n = job.workers();
-    JavaPairRDD<Integer, Tuple2<Long, String>> shards =
-        lines
-            .zipWithIndex()
-            .mapToPair(new ShardOf(total, n))
-            .partitionBy(new HashPartitioner(n)); // Integer keys 0..n-1 land in partition = key
+    JavaPairRDD<Integer, Tuple2<Long, String>> shards = shards(lines, total, n);
+    return submitUntilDone(
+        shards, new ReplicaTask(job.withOutput(out.toString()), vocabulary), "train clm",
+        job.attempts(), out, log);
+  }
+
+  /**
+   * Fails at once when a local master has fewer task slots than {@code workers}: Spark would wait
+   * for slots that can never come (40 checks, 15 s apart) before failing.
+   */
+  static void requireSlots(SparkSession spark, int workers) {
+    int slots =
+        localSlots(
+            spark.sparkContext().master(),
+            spark.sparkContext().getConf().getInt("spark.task.cpus", 1),
+            Runtime.getRuntime().availableProcessors());
+    if (slots >= 0 && workers > slots) {
+      throw new IllegalArgumentException(
+          "--workers "
+              + workers
+              + " needs "
+              + workers
+              + " task slots at once (barrier mode), but "
+              + spark.sparkContext().master()
+              + " has "
+              + slots
+              + "; use --workers "
+              + Math.max(1, slots)
+              + " or a larger master");
+    }
+  }
+
+  /**
+   * The lines of {@code --data} numbered and cut into {@code n} contiguous shards of near-equal
+   * size, shard {@code i} in partition {@code i}.
+   */
+  static JavaPairRDD<Integer, Tuple2<Long, String>> shards(JavaRDD<String> lines, long count, int n) {
+    return lines
+        .zipWithIndex()
+        .mapToPair(new ShardOf(count, n))
+        .partitionBy(new HashPartitioner(n)); // Integer keys 0..n-1 land in partition = key
+  }
+
+  /**
+   * Submits the barrier job of {@code task} over {@code shards} until it succeeds, at most {@code
+   * attempts} times in all; each rerun resumes from the checkpoint in {@code out} (see the class
+   * comment).
+   *
+   * @param what the command, for messages ({@code train clm})
+   */
+  static Outcome submitUntilDone(
+      JavaPairRDD<Integer, Tuple2<Long, String>> shards,
+      scala.Function1<
+              scala.collection.Iterator<Tuple2<Integer, Tuple2<Long, String>>>,
+              scala.collection.Iterator<ReplicaReport>>
+          task,
+      String what,
+      int attempts,
+      Path out,
+      PrintStream log) {
     List<String> failures = new ArrayList<>();
     for (int submission = 1; ; submission++) {
       try {
-        List<ReplicaReport> reports = submit(shards, job.withOutput(out.toString()), vocabulary);
+        List<ReplicaReport> reports = submit(shards, task);
         return new Outcome(reports, submission, failures);
       } catch (Exception e) { // Scala code throws SparkException without declaring it
         if (!(e instanceof SparkException)) {
@@ -126,9 +162,9 @@ public final class BarrierTraining {
         String why = rootMessage(e);
         failures.add(why);
         boolean canResume = Checkpoint.exists(out.resolve("checkpoint"));
-        if (submission >= job.attempts()) {
+        if (submission >= attempts) {
           throw new IllegalStateException(
-              "train clm: the barrier stage failed "
+              what + ": the barrier stage failed "
                   + submission
                   + " time(s), the last time with: "
                   + why
@@ -139,7 +175,7 @@ public final class BarrierTraining {
         }
         if (log != null) {
           log.println(
-              "train clm: the barrier stage failed ("
+              what + ": the barrier stage failed ("
                   + why
                   + "); submitting again"
                   + (canResume ? ", resuming from the last checkpoint" : ", from the start"));
@@ -149,10 +185,14 @@ public final class BarrierTraining {
   }
 
   private static List<ReplicaReport> submit(
-      JavaPairRDD<Integer, Tuple2<Long, String>> shards, CharLmJob job, String vocabulary) {
+      JavaPairRDD<Integer, Tuple2<Long, String>> shards,
+      scala.Function1<
+              scala.collection.Iterator<Tuple2<Integer, Tuple2<Long, String>>>,
+              scala.collection.Iterator<ReplicaReport>>
+          task) {
     ClassTag<ReplicaReport> tag = ClassTag$.MODULE$.apply(ReplicaReport.class);
     RDD<ReplicaReport> trained =
-        shards.rdd().barrier().mapPartitions(new ReplicaTask(job, vocabulary), false, tag);
+        shards.rdd().barrier().mapPartitions(task, false, tag);
     // The shuffle after the barrier stage: see the class comment.
     List<Tuple2<Integer, ReplicaReport>> got =
         JavaRDD.fromRDD(trained, tag)
@@ -237,7 +277,7 @@ public final class BarrierTraining {
     OutputFolder.writeRecipe(out, CharLm.TASK, "tokenizer.json", Map.of());
   }
 
-  private static String rootMessage(Throwable e) {
+  static String rootMessage(Throwable e) {
     // Spark wraps the task's exception in text; the innermost message names what went wrong.
     String msg = e.getMessage() == null ? e.toString() : e.getMessage();
     for (String line : msg.split("\n")) {

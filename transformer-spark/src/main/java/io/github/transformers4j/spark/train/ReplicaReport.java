@@ -12,7 +12,8 @@ import java.io.Serializable;
  * @param losses the loss of every step it ran (averaged over all replicas)
  * @param seconds wall time of its training loop
  * @param exchangeSeconds of which spent exchanging gradients and statistics
- * @param shardChars characters in its shard of the data
+ * @param shardChars the size of its shard of the data: characters ({@code train clm}) or
+ *     non-blank lines ({@code train mlm|seq2seq|classify})
  */
 public record ReplicaReport(
     int rank,

@@ -107,6 +107,52 @@ final class ReplicaTask
               + " (use fewer --workers or more data)");
     }
     Path out = Path.of(job.output());
+    return onRing(
+        ctx,
+        rank,
+        out,
+        job.timeoutSeconds(),
+        ids.length,
+        (dp, seen) -> {
+          Ops ops = ops(job.backend(), job.threads());
+          Gpt2Config cfg = CharLm.gptConfig(tok.vocabSize(), s);
+          GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
+          Trainer trainer = trainer(job, ops, lm).dataParallel(dp);
+          if (rank == 0) {
+            trainer.exporting((dir, step) -> CharLm.export(dir, cfg, tok, lm));
+          }
+          BatchSource source =
+              failing(
+                  shardSource(job, ids, rank),
+                  job.failRank(),
+                  job.failStep(),
+                  rank,
+                  seen,
+                  s.accumulation(),
+                  out);
+          return trainer.run(source, null, seen > 0);
+        });
+  }
+
+  /** What a replica trains once it is on the ring. */
+  interface Body {
+    /**
+     * Trains through {@code dp}, resuming from the checkpoint of step {@code seen} when it is
+     * above 0.
+     */
+    Trainer.Result train(DataParallel dp, long seen) throws IOException;
+  }
+
+  /**
+   * Joins the ring of the barrier stage and runs {@code body} on it: the replicas exchange their
+   * ring addresses and the checkpoint step each sees in {@code out} through {@code allGather}, and
+   * fail when they disagree (an output folder that is not shared), so none resumes from another.
+   *
+   * @param shardSize the size of this replica's shard, for its report
+   */
+  static ReplicaReport onRing(
+      BarrierTaskContext ctx, int rank, Path out, int timeoutSeconds, long shardSize, Body body)
+      throws IOException {
     Path ckpt = out.resolve("checkpoint");
     long seen = Checkpoint.exists(ckpt) ? Checkpoint.readState(ckpt).step() : 0;
     String host = host(ctx.getTaskInfos()[rank].address());
@@ -133,32 +179,10 @@ final class ReplicaTask
                   + " (a shared file system on a cluster)");
         }
       }
-      try (RingCollective ring =
-          end.join(rank, addresses, Duration.ofSeconds(job.timeoutSeconds()))) {
-        Ops ops =
-            new Ops(
-                Backends.installed()
-                    .create(
-                        job.backend(),
-                        BackendOptions.none().with("threads", Integer.toString(job.threads()))));
-        Gpt2Config cfg = CharLm.gptConfig(tok.vocabSize(), s);
-        GptLm lm = new GptLm(new Gpt2Model(ops, cfg));
+      try (RingCollective ring = end.join(rank, addresses, Duration.ofSeconds(timeoutSeconds))) {
         DataParallel dp = new DataParallel(ring);
-        Trainer trainer = trainer(job, ops, lm).dataParallel(dp);
-        if (rank == 0) {
-          trainer.exporting((dir, step) -> CharLm.export(dir, cfg, tok, lm));
-        }
-        BatchSource source = shardSource(job, ids, rank);
-        if (job.failRank() == rank && job.failStep() > seen) {
-          source =
-              new FailOnce(
-                  source,
-                  (job.failStep() - seen - 1) * s.accumulation() + 1,
-                  out.resolve(FAILED_MARKER),
-                  "injected failure of replica " + rank + " at step " + job.failStep());
-        }
         long t0 = System.nanoTime();
-        Trainer.Result result = trainer.run(source, null, seen > 0);
+        Trainer.Result result = body.train(dp, seen);
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new ReplicaReport(
             rank,
@@ -168,9 +192,38 @@ final class ReplicaTask
             result.losses().stream().mapToDouble(Double::doubleValue).toArray(),
             seconds,
             dp.communicationNanos() / 1e9,
-            ids.length);
+            shardSize);
       }
     }
+  }
+
+  /** The compute of a replica: {@code backend} with {@code threads} threads. */
+  static Ops ops(String backend, int threads) {
+    return new Ops(
+        Backends.installed()
+            .create(backend, BackendOptions.none().with("threads", Integer.toString(threads))));
+  }
+
+  /**
+   * {@code source}, or, on replica {@code failRank} before step {@code failStep}, {@code source}
+   * throwing once at that step's first micro-batch (the retry tests' injected failure).
+   */
+  static BatchSource failing(
+      BatchSource source,
+      int failRank,
+      long failStep,
+      int rank,
+      long seen,
+      int accumulation,
+      Path out) {
+    if (failRank != rank || failStep <= seen) {
+      return source;
+    }
+    return new FailOnce(
+        source,
+        (failStep - seen - 1) * accumulation + 1,
+        out.resolve(FAILED_MARKER),
+        "injected failure of replica " + rank + " at step " + failStep);
   }
 
   /** The trainer of every replica (and of the single-process oracle in the tests). */

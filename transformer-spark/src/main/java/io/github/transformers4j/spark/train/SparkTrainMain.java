@@ -10,7 +10,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code spark-submit} entry point of distributed training: {@code train clm --data FILE --output
  * DIR --workers N [options]} trains a char-level GPT with N barrier tasks ({@link
- * BarrierTraining}). The master, executors and their JVM flags come from {@code spark-submit}.
+ * BarrierTraining}); {@code train mlm|seq2seq|classify ...} trains the training module's recipes
+ * the same way ({@link RecipeTraining}), with the model options of {@code t4j train}. The master,
+ * executors and their JVM flags come from {@code spark-submit}.
  *
  * <p>Errors are printed as one line without a stack trace ({@code --verbose} adds it), with exit
  * status 2 for a bad command line and 1 for a failed run.
@@ -22,6 +24,7 @@ public final class SparkTrainMain {
       String.join(
           "\n",
           "usage: train clm --data FILE --output DIR --workers N [options]",
+          "       train mlm|seq2seq|classify --data FILE --output DIR --workers N [options]",
           "  --data FILE            text file, one or more lines (any path Spark reads)",
           "  --output DIR           run folder: every executor must read it, replica 0 writes it",
           "  --workers N            replicas, one barrier task each (needs N free task slots)",
@@ -39,7 +42,15 @@ public final class SparkTrainMain {
           "  --threads N            compute threads per replica (1)",
           "  --timeout SECONDS      how long a replica waits for a peer (300)",
           "  --attempts N           job submissions in all when Spark gives up on the stage (3)",
-          "  --verbose              stack traces with errors");
+          "  --verbose              stack traces with errors",
+          "mlm, seq2seq, classify: the options of t4j train mlm|seq2seq|classify (--width,",
+          "  --layers, --heads, --ffn, --dropout, --batch, --steps, --lr, --warmup,",
+          "  --weight-decay, --clip, --seed; mlm/classify --max-length; classify --text-field,",
+          "  --label-field; seq2seq --positions, --post-ln, --label-smoothing, --source-field,",
+          "  --target-field) with their defaults, plus --accumulation, --checkpoint-every, and",
+          "  --resume, --threads, --timeout, --attempts, --verbose as above. --data: text lines",
+          "  (mlm), TSV or .jsonl pairs (seq2seq, classify). No held-out split, no --tokenizer:",
+          "  each shard is all training data, the char tokenizer is fitted on the whole file");
 
   private static final List<String> VALUED =
       List.of(
@@ -47,8 +58,26 @@ public final class SparkTrainMain {
           "--layers", "--heads", "--width", "--lr", "--min-lr", "--warmup", "--clip",
           "--checkpoint-every", "--seed", "--threads", "--timeout", "--attempts");
 
-  /** A parsed command line. */
-  record Command(CharLmJob job, boolean resume, boolean verbose) {}
+  /** Options of every task that are not the recipe's. */
+  private static final List<String> RUNTIME =
+      List.of("--data", "--output", "--workers", "--threads", "--timeout", "--attempts");
+
+  /**
+   * A parsed command line: a char GPT ({@code job}) or a recipe ({@code recipe}), the other null.
+   */
+  record Command(CharLmJob job, RecipeJob recipe, boolean resume, boolean verbose) {
+    Command(CharLmJob job, boolean resume, boolean verbose) {
+      this(job, null, resume, verbose);
+    }
+
+    String task() {
+      return job != null ? "clm" : recipe.task();
+    }
+
+    String output() {
+      return job != null ? job.output() : recipe.output();
+    }
+  }
 
   /**
    * Parses {@code args}.
@@ -57,14 +86,18 @@ public final class SparkTrainMain {
    */
   static Command parse(String[] args) {
     if (args.length < 2 || !args[0].equals("train")) {
-      throw new IllegalArgumentException("expected 'train clm ...'");
+      throw new IllegalArgumentException(
+          "expected 'train clm|" + String.join("|", RecipeJob.TASKS) + " ...'");
+    }
+    if (RecipeJob.TASKS.contains(args[1])) {
+      return parseRecipe(args);
     }
     if (!args[1].equals("clm")) {
       throw new IllegalArgumentException(
           "train: unknown task '"
               + args[1]
-              + "'; distributed training on Spark supports: clm (mlm, seq2seq and classify"
-              + " train data-parallel through the library API, training.distributed)");
+              + "'; distributed training on Spark supports: clm, "
+              + String.join(", ", RecipeJob.TASKS));
     }
     Map<String, String> opts = new LinkedHashMap<>();
     boolean resume = false;
@@ -128,6 +161,60 @@ public final class SparkTrainMain {
     return new Command(job, resume, verbose);
   }
 
+  /** {@code train mlm|seq2seq|classify ...}: the recipe's options go to {@link RecipeJob}. */
+  private static Command parseRecipe(String[] args) {
+    String task = args[1];
+    Map<String, String> runtime = new LinkedHashMap<>();
+    Map<String, String> recipe = new LinkedHashMap<>();
+    boolean resume = false;
+    boolean verbose = false;
+    for (int i = 2; i < args.length; i++) {
+      String a = args[i];
+      String value = null;
+      int eq = a.indexOf('=');
+      if (a.startsWith("--") && eq > 0) {
+        value = a.substring(eq + 1);
+        a = a.substring(0, eq);
+      }
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException(
+            "train " + task + ": unexpected argument '" + a + "'; options start with --");
+      }
+      if (a.equals("--resume")) {
+        resume = true;
+      } else if (a.equals("--verbose")) {
+        verbose = true;
+      } else if (RecipeJob.FLAGS.contains(a)) {
+        recipe.put(a, value == null ? "true" : value);
+      } else {
+        if (value == null) {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(a + " needs a value");
+          }
+          value = args[++i];
+        }
+        (RUNTIME.contains(a) ? runtime : recipe).put(a, value);
+      }
+    }
+    for (String req : List.of("--data", "--output", "--workers")) {
+      if (!runtime.containsKey(req)) {
+        throw new IllegalArgumentException("train " + task + ": " + req + " is required");
+      }
+    }
+    RecipeJob job =
+        RecipeJob.of(
+                task,
+                runtime.get("--data"),
+                runtime.get("--output"),
+                integer(runtime, "--workers", 1),
+                recipe)
+            .withRuntime(
+                integer(runtime, "--threads", 1),
+                integer(runtime, "--timeout", 300),
+                integer(runtime, "--attempts", 3));
+    return new Command(null, job, resume, verbose);
+  }
+
   private static int integer(Map<String, String> o, String name, int dflt) {
     long v = number(o, name, dflt);
     if (v != (int) v) {
@@ -174,7 +261,10 @@ public final class SparkTrainMain {
       return 2;
     }
     try {
-      BarrierTraining.Outcome o = BarrierTraining.run(spark, c.job(), c.resume(), err);
+      BarrierTraining.Outcome o =
+          c.job() != null
+              ? BarrierTraining.run(spark, c.job(), c.resume(), err)
+              : RecipeTraining.run(spark, c.recipe(), c.resume(), err);
       ReplicaReport r0 = o.reports().get(0);
       double exchange = 0;
       double seconds = 0;
@@ -184,15 +274,16 @@ public final class SparkTrainMain {
       }
       out.printf(
           Locale.ROOT,
-          "trained steps %d..%d on %d replicas in %.1f s (%.0f%% exchanging gradients);"
+          "train %s: trained steps %d..%d on %d replicas in %.1f s (%.0f%% exchanging gradients);"
               + " last loss %.4f; model and checkpoint in %s%n",
+          c.task(),
           r0.startStep(),
           r0.endStep(),
           o.reports().size(),
           seconds,
           seconds > 0 ? 100 * exchange / seconds : 0,
           r0.losses().length > 0 ? r0.losses()[r0.losses().length - 1] : Double.NaN,
-          c.job().output());
+          c.output());
       return 0;
     } catch (RuntimeException | java.io.IOException e) {
       err.println(

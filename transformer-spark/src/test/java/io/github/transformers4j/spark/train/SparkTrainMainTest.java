@@ -55,6 +55,50 @@ class SparkTrainMainTest {
   }
 
   @Test
+  void trainSeq2seqTakesTheOptionsOfT4jTrainSeq2seq() throws Exception {
+    Path data = dir.resolve("pairs.tsv");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      lines.add("number " + i + "\t" + i);
+    }
+    Files.write(data, lines);
+    Path out = dir.resolve("s2s");
+    Ran r =
+        run(
+            "train", "seq2seq", "--data", data.toString(), "--output", out.toString(),
+            "--workers", "2", "--steps", "3", "--warmup", "1", "--batch", "2", "--width", "8",
+            "--heads", "2", "--ffn", "16", "--layers", "1", "--positions", "learned", "--post-ln",
+            "--checkpoint-every", "2", "--accumulation", "2");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("train seq2seq: trained steps 0..3 on 2 replicas"), r.out());
+    String recipe = Files.readString(out.resolve("recipe.json"));
+    assertTrue(recipe.contains("\"task\": \"seq2seq\""), recipe);
+    assertTrue(recipe.contains("\"positions\": \"learned\""), recipe);
+    assertTrue(Files.exists(out.resolve("model.safetensors")));
+  }
+
+  @Test
+  void aBadRecipeCommandLineNamesTheOption() {
+    Ran refused =
+        run("train", "mlm", "--data", "x", "--output", "y", "--workers", "2", "--tokenizer", "t");
+    assertEquals(2, refused.status());
+    assertTrue(
+        refused.err().contains("train mlm on Spark does not take --tokenizer"), refused.err());
+    Ran unknown =
+        run("train", "classify", "--data", "x", "--output", "y", "--workers", "2", "--block", "8");
+    assertEquals(2, unknown.status());
+    assertTrue(unknown.err().contains("train classify: unknown option '--block'"), unknown.err());
+    Ran number =
+        run("train", "seq2seq", "--data", "x", "--output", "y", "--workers", "2", "--lr", "fast");
+    assertTrue(number.err().contains("--lr expects a number, got 'fast'"), number.err());
+    Ran missing = run("train", "classify", "--data", "x", "--workers", "2");
+    assertTrue(missing.err().contains("train classify: --output is required"), missing.err());
+    for (Ran r : List.of(refused, unknown, number, missing)) {
+      assertFalse(r.err().contains("Exception"), r.err());
+    }
+  }
+
+  @Test
   void aBadCommandLineNamesTheOptionWithoutAStackTrace() {
     Ran unknown = run("train", "clm", "--data", "x", "--output", "y", "--workers", "2", "--bogus");
     assertEquals(2, unknown.status());
@@ -64,9 +108,9 @@ class SparkTrainMainTest {
     assertEquals(2, notNumber.status());
     assertTrue(
         notNumber.err().contains("--workers expects a whole number, got 'two'"), notNumber.err());
-    Ran task = run("train", "mlm", "--data", "x");
+    Ran task = run("train", "gan", "--data", "x");
     assertEquals(2, task.status());
-    assertTrue(task.err().contains("unknown task 'mlm'"), task.err());
+    assertTrue(task.err().contains("unknown task 'gan'"), task.err());
     Ran missing = run("train", "clm", "--data", "x", "--output", "y");
     assertTrue(missing.err().contains("--workers is required"), missing.err());
     Ran warm =
