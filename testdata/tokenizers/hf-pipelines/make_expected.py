@@ -28,6 +28,7 @@ TEXTS = [
     "don't tokenize 東京 😀 now",
     "  leading and trailing spaces  ",
     "unseen qzx words xyzzy",
+    "QUICK Fox, quick FOX",
 ]
 PAIRS = [
     ("The quick brown fox jumps over the lazy dog.", "it's 2026"),
@@ -92,7 +93,7 @@ def cases():
     out.append(("bert-only-first-left", bert, {"max_length": 12, "strategy": "OnlyFirst", "stride": 2,
                                                "direction": "Left"},
                 {"strategy": {"Fixed": 16}, "direction": "Left", "pad_to_multiple_of": None,
-                 "pad_id": 0, "pad_type_id": 1, "pad_token": "[PAD]"}))
+                 "pad_id": 4, "pad_type_id": 1, "pad_token": "[MASK]"}))
     out.append(("bert-only-second", bert, {"max_length": 10, "strategy": "OnlySecond", "stride": 1,
                                            "direction": "Right"},
                 {"strategy": {"Fixed": 13}, "direction": "Right", "pad_to_multiple_of": 8,
@@ -111,6 +112,9 @@ def cases():
     suf["post_processor"] = {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0],
                              "trim_offsets": True, "add_prefix_space": True}
     suf["decoder"] = {"type": "BPEDecoder", "suffix": "</w>"}
+    # Not special and normalized: matched in the normalized (lowercased) text.
+    suf["added_tokens"].append({"id": len(suf["model"]["vocab"]), "content": "fox", "single_word": False,
+                                "lstrip": False, "rstrip": False, "special": False, "normalized": True})
     out.append(("bpe-end-of-word-suffix", suf, None, None))
 
     pre = trained("bpe-prefix")
@@ -158,6 +162,11 @@ def cases():
     out.append(("unigram-metaspace-first", un, None,
                 {"strategy": {"Fixed": 24}, "direction": "Right", "pad_to_multiple_of": 5,
                  "pad_id": 0, "pad_type_id": 0, "pad_token": "<pad>"}))
+    legacy = copy.deepcopy(un)
+    # The older Metaspace fields: add_prefix_space instead of prepend_scheme.
+    legacy["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "add_prefix_space": True}
+    legacy["decoder"] = {"type": "Metaspace", "replacement": "\u2581", "add_prefix_space": True}
+    out.append(("unigram-metaspace-legacy-fields", legacy, None, None))
     return out
 
 
