@@ -34,6 +34,9 @@ PAIRS = [
     ("The quick brown fox jumps over the lazy dog.", "it's 2026"),
     ("Héllo", "naïve café tokenizer works fine today"),
     ("a b c d e f", "g h i j k l"),
+    # One side exactly as long as only_first's / only_second's room: nothing is left to cut.
+    ("a b c", "the the the the the the the the the"),
+    ("the the the the the the the", "a b c"),
 ]
 
 
@@ -202,7 +205,8 @@ def run(name, j, trunc, pad):
             "decoded": tok.decode(e.ids, skip_special_tokens=False),
             "decoded_skip": tok.decode(e.ids, skip_special_tokens=True),
         })
-    return {"name": name, "tokenizer": j, "results": results}
+    return {"name": name, "tokenizer": j, "vocab_size": tok.get_vocab_size(with_added_tokens=True),
+            "results": results}
 
 
 def main():
