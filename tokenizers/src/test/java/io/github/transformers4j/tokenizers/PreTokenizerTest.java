@@ -56,6 +56,30 @@ class PreTokenizerTest {
     }
   }
 
+  @Test
+  void contractionsAndDigitsBeyondAsciiSplitAsTheRegex() {
+    List<String> texts =
+        List.of(
+            "we're you've they'll it's I'm he'd don't",
+            "'re've'll 'r 'v 'l 're 'rex 'vex 'llama x're",
+            "abc\u0663\u0664def \u0663x \u00b2\u00b3y \u2163\u2164z \u0967\u0968\u0969 and \u00bd",
+            "'\u0663 '' 's's 'S 'RE");
+    for (String text : texts) {
+      List<String> expected = new ArrayList<>();
+      Matcher m = GPT2.matcher(text);
+      while (m.find()) {
+        expected.add(m.group());
+      }
+      List<String> actual = new ArrayList<>();
+      for (int i = 0; i < text.length(); ) {
+        int j = ByteLevel.nextEnd(text, i);
+        actual.add(text.substring(i, j));
+        i = j;
+      }
+      assertEquals(expected, actual, text);
+    }
+  }
+
   /**
    * A guard against quadratic time on long words. Tagged {@code not-in-pit}: its one assertion (the
    * last token ends at the end of the text) is checked, with every other offset, by the parity
