@@ -171,7 +171,8 @@ class UnigramTrainerTest {
   }
 
   /**
-   * One run inside the test (PIT counts what {@code @BeforeAll} runs for no test): 1,500 lines,
+   * One run inside the test (PIT credits what {@code @BeforeAll} runs to the class's first test
+   * only, so the checks above do not all run against its mutants): 1,500 lines,
    * vocabulary 400. The same properties as above: size, specials, every char, scores in order, the
    * loss falling within each round, fewer pieces each round, round trips and compression of the
    * held-out lines, and sane progress reports.
