@@ -165,6 +165,9 @@ public final class Tokenizer implements TextTokenizer {
     int stride = truncation.stride();
     boolean left = truncation.fromLeft();
     if (b == null) {
+      if (a.size() <= max) {
+        return new Encoding[] {a, null}; // as Hugging Face: nothing to cut is no error
+      }
       if (truncation.strategy() == Truncation.Strategy.ONLY_SECOND) {
         throw new IllegalArgumentException("truncation only_second needs a pair of sequences");
       }

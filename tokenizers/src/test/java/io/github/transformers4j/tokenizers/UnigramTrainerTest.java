@@ -170,6 +170,89 @@ class UnigramTrainerTest {
     assertEquals(2, back.encode("<s>hello").id(0));
   }
 
+  /**
+   * One run inside the test (PIT credits what {@code @BeforeAll} runs to the class's first test
+   * only, so the checks above do not all run against its mutants): 1,500 lines,
+   * vocabulary 400. The same properties as above: size, specials, every char, scores in order, the
+   * loss falling within each round, fewer pieces each round, round trips and compression of the
+   * held-out lines, and sane progress reports.
+   */
+  @Test
+  void aSmallerRunInsideTheTestHasEveryProperty() {
+    List<String> lines = train.subList(0, 1500);
+    List<Object[]> reports = new ArrayList<>();
+    UnigramTrainer t =
+        new UnigramTrainer(
+            UnigramTrainer.Config.of(400, SPECIALS),
+            (p, d, total, r) -> reports.add(new Object[] {p, d, total, r}));
+    Tokenizer small = t.train(lines);
+    Unigram model = (Unigram) small.model();
+    assertEquals(400, model.vocabSize());
+    assertEquals(List.of("<unk>", "<pad>", "<s>", "</s>"), model.pieces().subList(0, 4));
+    TreeSet<Integer> chars = new TreeSet<>();
+    chars.add((int) '\u2581');
+    for (String line : lines) {
+      line.replace(' ', '\u2581').codePoints().forEach(chars::add);
+    }
+    for (int cp : chars) {
+      assertTrue(small.tokenToId(new String(Character.toChars(cp))) >= 4, "char U+" + cp);
+    }
+    for (int i = 5; i < 400; i++) {
+      assertTrue(model.score(i - 1) >= model.score(i), "scores not sorted at " + i);
+      assertTrue(model.score(i) < 0, "a log-probability: " + model.score(i));
+    }
+    assertEquals(400, new TreeSet<>(model.pieces()).size());
+    // Learned pieces, not only chars: most of the vocabulary is longer than a char.
+    long longer = model.pieces().stream().filter(p -> p.codePointCount(0, p.length()) > 1).count();
+    assertTrue(longer > 400 - 4 - chars.size() - 5, "pieces longer than a char: " + longer);
+    List<UnigramTrainer.EmStep> steps = t.history();
+    int rounds = steps.get(steps.size() - 1).round();
+    assertTrue(rounds >= 2, steps.toString());
+    assertEquals(2 * rounds, steps.size(), steps.toString());
+    for (int r = 1; r <= rounds; r++) {
+      UnigramTrainer.EmStep first = steps.get(2 * (r - 1));
+      UnigramTrainer.EmStep second = steps.get(2 * (r - 1) + 1);
+      assertTrue(second.loss() < first.loss(), "round " + r + ": " + steps);
+      assertTrue(second.pieces() <= first.pieces(), "round " + r + ": " + steps);
+      if (r > 1) {
+        assertTrue(first.pieces() < steps.get(2 * (r - 2)).pieces(), "round " + r + ": " + steps);
+      }
+    }
+    long chars1 = 0;
+    long tokens = 0;
+    for (String line : heldOut) {
+      Encoding e = small.encode(line);
+      boolean known = true;
+      for (int id : e.ids()) {
+        known &= id != 0;
+      }
+      if (known) {
+        assertEquals(line, small.decode(e.ids(), false));
+        chars1 += line.length();
+        tokens += e.size();
+      }
+    }
+    // 2.21 chars a piece (the run is deterministic); chars alone would be 1.
+    assertTrue(
+        tokens * 43 < chars1 * 20,
+        "pieces should average over 2.15 chars: " + tokens + " for " + chars1);
+    boolean seed = false;
+    int em = 0;
+    for (Object[] r : reports) {
+      double rate = (Double) r[3];
+      assertTrue(rate > 0 && Double.isFinite(rate), "rate " + rate + " of " + r[0]);
+      if (r[0].equals("seed")) {
+        seed = true;
+        assertTrue((Long) r[1] > chars.size(), "seed pieces " + r[1]);
+      } else if (r[0].equals("em")) {
+        em++;
+        assertEquals(em, (Long) r[1]);
+        assertTrue((Long) r[2] >= (Long) r[1], "em total " + r[2] + " below done " + r[1]);
+      }
+    }
+    assertTrue(seed && em == steps.size(), "reports: seed " + seed + ", em " + em);
+  }
+
   @Test
   void badSettingsFailNamingTheField() {
     assertNamed(

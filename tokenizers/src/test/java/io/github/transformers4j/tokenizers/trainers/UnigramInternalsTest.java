@@ -133,6 +133,53 @@ class UnigramInternalsTest {
     }
   }
 
+  /**
+   * The trainer reuses one lattice per thread for word after word: after words of every length (up
+   * to 300 chars, past the arrays' first size, long and short in turn) it gives what a fresh
+   * lattice gives for the same word: the Viterbi path and score, and both forward-backwards.
+   */
+  @Test
+  void aReusedLatticeGivesAFreshOnesResults() {
+    long seed = seed(1592590595L);
+    Random rnd = new Random(seed);
+    Lattice shared = new Lattice();
+    for (int trial = 0; trial < 300; trial++) {
+      TreeSet<String> set = new TreeSet<>();
+      for (int i = 0; i < 3 + rnd.nextInt(12); i++) {
+        set.add(randomWord(rnd, 3));
+      }
+      List<String> pieces = new ArrayList<>();
+      pieces.add(null);
+      pieces.addAll(set);
+      double[] scores = new double[pieces.size()];
+      for (int i = 1; i < scores.length; i++) {
+        scores[i] = -1 - 8 * rnd.nextDouble();
+      }
+      Lattice.Pieces model = new Lattice.Pieces(pieces, scores);
+      char[] word = randomWord(rnd, trial % 3 == 0 ? 300 : 20).toCharArray();
+      String where = "seed " + seed + " trial " + trial + " word of " + word.length + " chars";
+      Lattice fresh = new Lattice();
+      shared.build(word, model, -1);
+      fresh.build(word, model, -1);
+      int n = shared.viterbi();
+      assertEquals(fresh.viterbi(), n, where);
+      assertEquals(fresh.bestScore(), shared.bestScore(), 0, where);
+      for (int k = 0; k < n; k++) {
+        assertEquals(fresh.pathId(k), shared.pathId(k), where + " piece " + k);
+      }
+      double[] a = new double[pieces.size()];
+      double[] b = new double[pieces.size()];
+      assertEquals(fresh.marginalsLog(1, b), shared.marginalsLog(1, a), 0, where);
+      assertArrayEquals(b, a, 0, where);
+      if (word.length <= model.scaledLimit) {
+        java.util.Arrays.fill(a, 0);
+        java.util.Arrays.fill(b, 0);
+        assertEquals(fresh.marginalsScaled(2, b), shared.marginalsScaled(2, a), 0, where);
+        assertArrayEquals(b, a, 0, where);
+      }
+    }
+  }
+
   @Test
   void scaledForwardBackwardAgreesWithLogSpaceUpToItsLimit() {
     long seed = seed(1592590594L);
