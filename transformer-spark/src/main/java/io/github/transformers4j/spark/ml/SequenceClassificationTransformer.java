@@ -51,15 +51,6 @@ public final class SequenceClassificationTransformer
     return "texts to classify";
   }
 
-  @Override
-  protected boolean acceptsInput(DataType type) {
-    return type.equals(DataTypes.StringType);
-  }
-
-  @Override
-  protected String acceptedInput() {
-    return "a string column";
-  }
 
   @Override
   protected DataType outputType() {

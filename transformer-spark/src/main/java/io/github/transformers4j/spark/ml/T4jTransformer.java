@@ -18,6 +18,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -181,11 +182,15 @@ public abstract class T4jTransformer<S extends T4jTransformer<S>> extends Transf
   /** What this transformer does, in messages ("sentence embeddings"). */
   protected abstract String what();
 
-  /** Whether the input column may have this type; the message of the schema check names them. */
-  protected abstract boolean acceptsInput(DataType type);
+  /** Whether the input column may have this type (a string by default); the schema check names them. */
+  protected boolean acceptsInput(DataType type) {
+    return type.equals(DataTypes.StringType);
+  }
 
-  /** The accepted input types, for messages ("string"). */
-  protected abstract String acceptedInput();
+  /** The accepted input types, for messages ("a string column" by default). */
+  protected String acceptedInput() {
+    return "a string column";
+  }
 
   /** The type of the output column. */
   protected abstract DataType outputType();

@@ -93,15 +93,6 @@ public final class TextEmbeddingTransformer extends T4jTransformer<TextEmbedding
     return "text embeddings";
   }
 
-  @Override
-  protected boolean acceptsInput(DataType type) {
-    return type.equals(DataTypes.StringType);
-  }
-
-  @Override
-  protected String acceptedInput() {
-    return "a string column";
-  }
 
   @Override
   protected DataType outputType() {

@@ -130,15 +130,6 @@ public final class TextGenerationTransformer extends T4jTransformer<TextGenerati
     return "prompts for text generation";
   }
 
-  @Override
-  protected boolean acceptsInput(DataType type) {
-    return type.equals(DataTypes.StringType);
-  }
-
-  @Override
-  protected String acceptedInput() {
-    return "a string column";
-  }
 
   @Override
   protected DataType outputType() {

@@ -40,15 +40,6 @@ public final class TokenizationTransformer extends T4jTransformer<TokenizationTr
     return "texts to tokenize";
   }
 
-  @Override
-  protected boolean acceptsInput(DataType type) {
-    return type.equals(DataTypes.StringType);
-  }
-
-  @Override
-  protected String acceptedInput() {
-    return "a string column";
-  }
 
   @Override
   protected DataType outputType() {
