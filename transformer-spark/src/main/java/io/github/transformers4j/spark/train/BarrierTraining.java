@@ -134,6 +134,20 @@ public final class BarrierTraining {
   }
 
   /**
+   * The lines of one shard as {@link #shards} made it, in their order in the file (a partition's
+   * rows arrive in no particular order).
+   */
+  static List<String> shardLines(
+      scala.collection.Iterator<Tuple2<Integer, Tuple2<Long, String>>> rows) {
+    List<Tuple2<Long, String>> indexed = new ArrayList<>();
+    scala.jdk.javaapi.CollectionConverters.asJava(rows).forEachRemaining(t -> indexed.add(t._2()));
+    indexed.sort(java.util.Comparator.comparing(Tuple2::_1));
+    List<String> lines = new ArrayList<>(indexed.size());
+    indexed.forEach(t -> lines.add(t._2()));
+    return lines;
+  }
+
+  /**
    * Submits the barrier job of {@code task} over {@code shards} until it succeeds, at most {@code
    * attempts} times in all; each rerun resumes from the checkpoint in {@code out} (see the class
    * comment).

@@ -34,7 +34,6 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.BarrierTaskContext;
@@ -92,11 +91,7 @@ final class RecipeReplicaTask
     BarrierTaskContext ctx = BarrierTaskContext.get();
     int rank = ctx.partitionId();
     int n = ctx.getTaskInfos().length;
-    List<Tuple2<Long, String>> indexed = new ArrayList<>();
-    CollectionConverters.asJava(rows).forEachRemaining(t -> indexed.add(t._2()));
-    indexed.sort(Comparator.comparing(Tuple2::_1));
-    List<String> lines = new ArrayList<>(indexed.size());
-    indexed.forEach(t -> lines.add(t._2()));
+    List<String> lines = BarrierTraining.shardLines(rows);
     Path out = Path.of(job.output());
     try {
       ReplicaReport r =

@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.BarrierTaskContext;
@@ -69,12 +68,9 @@ final class ReplicaTask
     BarrierTaskContext ctx = BarrierTaskContext.get();
     int rank = ctx.partitionId();
     int n = ctx.getTaskInfos().length;
-    List<Tuple2<Long, String>> lines = new ArrayList<>();
-    CollectionConverters.asJava(rows).forEachRemaining(t -> lines.add(t._2()));
-    lines.sort(Comparator.comparing(Tuple2::_1));
     StringBuilder text = new StringBuilder();
-    for (Tuple2<Long, String> l : lines) {
-      text.append(l._2()).append('\n');
+    for (String l : BarrierTraining.shardLines(rows)) {
+      text.append(l).append('\n');
     }
     try {
       ReplicaReport r = train(ctx, rank, n, text.toString());
