@@ -2,7 +2,9 @@ package io.github.transformers4j.training;
 
 import io.github.transformers4j.api.Gradients;
 import io.github.transformers4j.api.Ops;
+import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tape;
+import io.github.transformers4j.api.Tensor;
 import io.github.transformers4j.training.checkpoint.Checkpoint;
 import io.github.transformers4j.training.data.Batch;
 import io.github.transformers4j.training.data.BatchSource;
@@ -272,9 +274,15 @@ public final class Trainer {
     List<Double> losses = new ArrayList<>();
     double lastVal = Double.NaN;
     boolean interrupted = false;
+    // On a device backend a step reads one thing back: its micro-batch losses and the gradient
+    // norm in one download, after the clipping has run there. (With a data-parallel group the
+    // losses are summed across replicas first, so they are read as they come.)
+    boolean deferReads = parallel == null && !ops.backend().tensorsInHostMemory();
     while (step < config.steps()) {
       double stepLoss = 0;
       long stepTokens = 0;
+      List<Tensor> pendingLosses = new ArrayList<>();
+      List<Batch> pendingBatches = new ArrayList<>();
       for (int micro = 0; micro < config.accumulation(); micro++) {
         Batch batch = train.next();
         stepTokens += batch.tokens();
@@ -285,24 +293,14 @@ public final class Trainer {
         try (Tape tape = ops.record()) {
           tape.watch(params.values());
           Objective.Loss loss = objective.loss(ops, model, batch, pass);
-          float v = loss.value().item();
-          if (!Float.isFinite(v)) {
-            throw new TrainingDivergedException(
-                step + 1,
-                objective.name()
-                    + " loss is "
-                    + v
-                    + " at step "
-                    + (step + 1)
-                    + " (micro-batch "
-                    + (micro + 1)
-                    + " of "
-                    + config.accumulation()
-                    + "), batch: "
-                    + batch.describe()
-                    + "; the last checkpoint is untouched");
+          if (deferReads) {
+            pendingLosses.add(ops.backend().reshape(loss.value(), Shape.of(1)));
+            pendingBatches.add(batch);
+          } else {
+            float v = loss.value().item();
+            checkFinite(v, step, micro, batch);
+            stepLoss += v / ((double) config.accumulation() * replicas);
           }
-          stepLoss += v / ((double) config.accumulation() * replicas);
           Gradients g = tape.backward(loss.value());
           if (g.size() == 0) {
             // A model computing through another Ops instance records nothing on this tape.
@@ -325,8 +323,39 @@ public final class Trainer {
         stepTokens = (long) sums[1];
         stopAsked = sums[2] > 0;
       }
-      double norm =
-          config.clipNorm() > 0 ? grads.clipGlobalNorm(config.clipNorm()) : grads.globalNorm();
+      double norm;
+      if (deferReads) {
+        boolean onDevice = grads.allOnDevice();
+        Tensor squared =
+            !onDevice
+                ? null
+                : config.clipNorm() > 0
+                    ? grads.clipOnDevice(config.clipNorm())
+                    : grads.squaredNormOnDevice();
+        List<Tensor> parts = new ArrayList<>(pendingLosses);
+        if (squared != null) {
+          parts.add(squared);
+        }
+        Tensor all = parts.size() == 1 ? parts.get(0) : ops.backend().concat(parts, 0);
+        float[] read = all.toFloatArray();
+        all.close();
+        parts.forEach(Tensor::close);
+        for (int micro = 0; micro < pendingLosses.size(); micro++) {
+          checkFinite(read[micro], step, micro, pendingBatches.get(micro));
+          stepLoss += read[micro] / ((double) config.accumulation() * replicas);
+        }
+        norm =
+            onDevice
+                ? Math.sqrt((double) read[pendingLosses.size()])
+                : config.clipNorm() > 0
+                    ? grads.clipGlobalNorm(config.clipNorm())
+                    : grads.globalNorm();
+      } else {
+        norm =
+            config.clipNorm() > 0
+                ? grads.clipGlobalNorm(config.clipNorm())
+                : grads.globalNorm();
+      }
       double lr = config.schedule().at(step);
       optimizer.step(params, grads, lr);
       grads.clear();
@@ -410,6 +439,25 @@ public final class Trainer {
       }
     }
     return new Result(step, losses, lastVal, interrupted, tokens);
+  }
+
+  private void checkFinite(float v, long step, int micro, Batch batch) {
+    if (!Float.isFinite(v)) {
+      throw new TrainingDivergedException(
+          step + 1,
+          objective.name()
+              + " loss is "
+              + v
+              + " at step "
+              + (step + 1)
+              + " (micro-batch "
+              + (micro + 1)
+              + " of "
+              + config.accumulation()
+              + "), batch: "
+              + batch.describe()
+              + "; the last checkpoint is untouched");
+    }
   }
 
   private void writePlot(MetricsLog metrics) throws IOException {

@@ -13,11 +13,17 @@ import java.util.Objects;
  * <p>Thread safety: while no {@link Tape} records, an {@code Ops} holds no changing state, and one
  * may be shared by any number of threads running inference (a model shared by threads shares its
  * {@code Ops}). A tape records the ops of every thread on its {@code Ops}: a training run (or any
- * gradient computation) needs an {@code Ops}, and a model, of its own. The backend behind it may
+ * gradient computation) needs an {@code Ops}, and a model, of its own. (The one cache it keeps,
+ * of {@link #positions} tensors, is safe for concurrent use.) The backend behind it may
  * use many threads inside each kernel (see each backend's thread-safety note).
  */
 public final class Ops {
+  /** How many shapes of {@link #positions} are kept; past it the cache starts over. */
+  private static final int POSITION_SHAPES = 16;
+
   private final ComputeBackend backend;
+  private final java.util.concurrent.ConcurrentHashMap<Long, Tensor> positions =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private Tape tape;
 
   /** Ops over {@code backend}. */
@@ -85,6 +91,36 @@ public final class Ops {
           "ids: " + data.length + " values do not fill shape " + s + " (" + s.size() + ")");
     }
     return backend.fromHost(data, s);
+  }
+
+  /**
+   * The position ids {@code 0..t-1} of each of {@code batch} rows, an {@code I32} tensor (batch,
+   * t). It is made once per shape and kept on the backend (up to {@value #POSITION_SHAPES}
+   * shapes), so that a forward pass over a batch of the same shape uploads only its token ids. The
+   * tensor is shared: callers must not close it. Safe for concurrent use.
+   */
+  public Tensor positions(int batch, int t) {
+    if (batch < 1 || t < 1) {
+      throw new IllegalArgumentException("positions: batch " + batch + " and length " + t
+          + " must be >= 1");
+    }
+    long key = ((long) batch << 32) | t;
+    Tensor cached = positions.get(key);
+    if (cached != null && !cached.isClosed()) {
+      return cached;
+    }
+    int[] pos = new int[Math.multiplyExact(batch, t)];
+    for (int i = 0; i < pos.length; i++) {
+      pos[i] = i % t;
+    }
+    Tensor made = ids(pos, batch, t);
+    if (positions.size() >= POSITION_SHAPES) {
+      // Dropped tensors are not closed here: another thread may still read one; their memory
+      // goes back when they are collected.
+      positions.clear();
+    }
+    positions.put(key, made);
+    return made;
   }
 
   /** An {@code F32} tensor of zeros. */

@@ -112,4 +112,24 @@ class OpsTest {
       assertThrows(IllegalStateException.class, ops::record);
     }
   }
+
+  @Test
+  void positionsAreMadeOncePerShapeAndCountFromZeroInEachRow() {
+    Tensor p = ops.positions(2, 3);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 1, 2, 0, 1, 2}, p.toIntArray());
+    org.junit.jupiter.api.Assertions.assertEquals(Shape.of(2, 3), p.shape());
+    org.junit.jupiter.api.Assertions.assertSame(p, ops.positions(2, 3), "kept for the same shape");
+    org.junit.jupiter.api.Assertions.assertNotSame(p, ops.positions(3, 2));
+    p.close(); // a caller that closes it by mistake gets a fresh one next time
+    Tensor again = ops.positions(2, 3);
+    org.junit.jupiter.api.Assertions.assertFalse(again.isClosed());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        new int[] {0, 1, 2, 0, 1, 2}, again.toIntArray());
+    for (int t = 1; t <= 40; t++) { // past the cache's size it starts over, still correct
+      org.junit.jupiter.api.Assertions.assertEquals(t - 1, ops.positions(1, t).toIntArray()[t - 1]);
+    }
+    var e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> ops.positions(0, 4));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("positions"), e.getMessage());
+  }
 }

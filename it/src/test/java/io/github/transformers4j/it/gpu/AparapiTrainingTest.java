@@ -84,8 +84,7 @@ class AparapiTrainingTest {
   }
 
   @Test
-  void aTrainingStepMovesOnlyTheBatchTheLossAndTheGradientNorm(@TempDir Path tmp)
-      throws Exception {
+  void aTrainingStepMovesOnlyTheBatchAndTheLoss(@TempDir Path tmp) throws Exception {
     Probe probe = Backends.installed().probe(Backends.installed().provider("aparapi"));
     Assumptions.assumeTrue(probe.available(), probe.reason());
     // Two runs that differ only in their number of steps: setup, the evaluation at the last step
@@ -102,8 +101,109 @@ class AparapiTrainingTest {
     Transfers three = runs[1].minus(runs[0]);
     System.out.println("[training] 3 steps move: " + three);
     int batchInts = 4 * 16; // batch 4 × block 16
-    assertEquals(new Transfers(3 * 3, 3 * 3 * 4L * batchInts, 3 * 2, 3 * 2 * 4L), three,
-        "per step: the inputs, the targets and the positions up (the AdamW update, the gradient"
-            + " sums and the clipping run on the device); the loss and the gradient norm down");
+    assertEquals(new Transfers(3 * 2, 3 * 2 * 4L * batchInts, 3, 3 * 2 * 4L), three,
+        "per step: the inputs and the targets up (the positions are made once, the AdamW update,"
+            + " the gradient sums and the clipping run on the device); one download of two floats,"
+            + " the loss and the gradient norm (for metrics.jsonl), read together");
+  }
+
+  /** Gradients (3, 0) and (0, 4) times {@code k} on aparapi, summed into a buffer. */
+  private static io.github.transformers4j.training.optim.GradientBuffer gradients(
+      Ops ops, float k) {
+    io.github.transformers4j.training.optim.ParameterSet ps =
+        new io.github.transformers4j.training.optim.ParameterSet();
+    ps.add(io.github.transformers4j.training.optim.Parameter.of("a", ops.tensor(new float[2], 2)));
+    ps.add(io.github.transformers4j.training.optim.Parameter.of("b", ops.tensor(new float[2], 2)));
+    var buffer = new io.github.transformers4j.training.optim.GradientBuffer();
+    try (var tape = ops.record()) {
+      tape.watch(ps.values());
+      var loss =
+          ops.add(
+              ops.sum(ops.mul(ps.get("a").get(), ops.tensor(new float[] {3 * k, 0}, 2)), 0, false),
+              ops.sum(ops.mul(ps.get("b").get(), ops.tensor(new float[] {0, 4 * k}, 2)), 0, false));
+      buffer.add(ps, tape.backward(ops.reshape(loss, 1)), 1f);
+    }
+    return buffer;
+  }
+
+  @Test
+  void clippingOnTheDeviceEqualsTheHostRuleAndReadsNothing() throws Exception {
+    Probe probe = Backends.installed().probe(Backends.installed().provider("aparapi"));
+    Assumptions.assumeTrue(probe.available(), probe.reason());
+    try (AparapiBackend gpu =
+        (AparapiBackend) Backends.installed().create("aparapi", BackendOptions.none())) {
+      Ops ops = new Ops(gpu);
+      var over = gradients(ops, 1f); // norm 5 > 1: scaled by 1 / (5 + 1e-6)
+      assertTrue(over.allOnDevice());
+      Transfers t0 = gpu.transfers();
+      var squared = over.clipOnDevice(1.0);
+      Transfers moved = gpu.transfers().minus(t0);
+      assertEquals(new Transfers(0, 0, 0, 0), moved, "clipping on the device moves nothing");
+      assertEquals(25f, squared.toFloatArray()[0], 1e-5f);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          new float[] {3f / 5, 0f}, over.get("a"), 1e-6f);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          new float[] {0f, 4f / 5}, over.get("b"), 1e-6f);
+      var under = gradients(ops, 0.1f); // norm 0.5 <= 1: multiplied by exactly 1
+      under.clipOnDevice(1.0);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          new float[] {3 * 0.1f, 0f}, under.get("a"), 0f);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          new float[] {0f, 4 * 0.1f}, under.get("b"), 0f);
+      var host = new io.github.transformers4j.training.optim.GradientBuffer();
+      host.add("a", new float[] {3f, 0f});
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalStateException.class, () -> host.clipOnDevice(1.0));
+    }
+  }
+
+  @Test
+  void sgdWithMomentumRunsOnTheDeviceAsOnTheHost() throws Exception {
+    Probe probe = Backends.installed().probe(Backends.installed().provider("aparapi"));
+    Assumptions.assumeTrue(probe.available(), probe.reason());
+    float[] w0 = {0.5f, -1.25f, 2f, 0.75f};
+    float[] c = {0.3f, -0.7f, 1.1f, 0.05f};
+    for (boolean nesterov : new boolean[] {false, true}) {
+      // The host rule, on arrays.
+      var hostOpt = new io.github.transformers4j.training.optim.Sgd(0.9, 0.01, nesterov);
+      float[] want;
+      try (ComputeBackend cpu = Backends.installed().create("reference", BackendOptions.none())) {
+        var hp = io.github.transformers4j.training.optim.Parameter.of(
+            "w.weight", cpu.fromHost(w0.clone(), io.github.transformers4j.api.Shape.of(2, 2)));
+        var hps = new io.github.transformers4j.training.optim.ParameterSet().add(hp);
+        for (int step = 0; step < 3; step++) {
+          var g = new io.github.transformers4j.training.optim.GradientBuffer();
+          g.add("w.weight", c.clone());
+          hostOpt.step(hps, g, 0.1);
+        }
+        want = hp.get().toFloatArray();
+      }
+      try (AparapiBackend gpu =
+          (AparapiBackend) Backends.installed().create("aparapi", BackendOptions.none())) {
+        Ops ops = new Ops(gpu);
+        var p = io.github.transformers4j.training.optim.Parameter.of("w.weight",
+            ops.tensor(w0.clone(), 2, 2));
+        var ps = new io.github.transformers4j.training.optim.ParameterSet().add(p);
+        var opt = new io.github.transformers4j.training.optim.Sgd(0.9, 0.01, nesterov);
+        Transfers t0 = gpu.transfers();
+        for (int step = 0; step < 3; step++) {
+          var g = new io.github.transformers4j.training.optim.GradientBuffer();
+          try (var tape = ops.record()) {
+            tape.watch(ps.values());
+            var loss = ops.sum(ops.reshape(ops.mul(p.get(), ops.tensor(c, 2, 2)), 4), 0, false);
+            g.add(ps, tape.backward(ops.reshape(loss, 1)), 1f);
+          }
+          Transfers before = gpu.transfers();
+          opt.step(ps, g, 0.1);
+          assertEquals(new Transfers(0, 0, 0, 0), gpu.transfers().minus(before),
+              "an SGD step on the device moves nothing");
+          g.clear();
+        }
+        float[] got = p.get().toFloatArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, 1e-6f,
+            "nesterov " + nesterov + ": SGD on aparapi equals the host loop");
+        assertEquals(1, opt.state().size(), "the momentum buffer is read back for checkpoints");
+      }
+    }
   }
 }

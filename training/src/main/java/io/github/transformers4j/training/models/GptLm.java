@@ -49,12 +49,8 @@ public final class GptLm implements CausalTokenModel {
     int b = ids.shape().dim(0);
     int t = ids.shape().dim(1);
     model.train(pass.training(), pass.seed());
-    int[] pos = new int[b * t];
-    for (int i = 0; i < pos.length; i++) {
-      pos[i] = i % t;
-    }
     Tensor additive = mask == null ? null : AttentionMasks.padding(ops, mask.toIntArray(), b, t);
-    Tensor hidden = model.hidden(ids, ops.ids(pos, b, t), additive, null); // (B, T, C)
+    Tensor hidden = model.hidden(ids, ops.positions(b, t), additive, null); // (B, T, C)
     return model.head().logits(hidden); // (B, T, V)
   }
 }

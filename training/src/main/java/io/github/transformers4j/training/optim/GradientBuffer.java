@@ -2,11 +2,14 @@ package io.github.transformers4j.training.optim;
 
 import io.github.transformers4j.api.BinaryOp;
 import io.github.transformers4j.api.ComputeBackend;
+import io.github.transformers4j.api.DType;
 import io.github.transformers4j.api.Gradients;
 import io.github.transformers4j.api.ReduceOp;
 import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
+import io.github.transformers4j.api.UnaryOp;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -108,6 +111,27 @@ public final class GradientBuffer {
         s += (double) x * x;
       }
     }
+    Tensor total = squaredNormOnDevice();
+    if (total != null) {
+      s += total.toFloatArray()[0];
+      total.close();
+    }
+    return Math.sqrt(s);
+  }
+
+  /**
+   * Whether every sum lives on a backend, so that {@link #clipOnDevice} and {@link
+   * #squaredNormOnDevice} see all of them.
+   */
+  public boolean allOnDevice() {
+    return arrays.isEmpty() && !tensors.isEmpty();
+  }
+
+  /**
+   * The squared L2 norm of the sums held on a backend, as a one-element tensor there (summed in
+   * float), or {@code null} when none is; nothing is read back.
+   */
+  public Tensor squaredNormOnDevice() {
     Tensor total = null;
     for (Tensor g : tensors.values()) {
       ComputeBackend b = g.backend();
@@ -132,11 +156,54 @@ public final class GradientBuffer {
         total = next;
       }
     }
-    if (total != null) {
-      s += total.toFloatArray()[0];
-      total.close();
+    if (total == null) {
+      return null;
     }
-    return Math.sqrt(s);
+    Tensor one = total.backend().reshape(total, Shape.of(1)); // a view: the storage stays open
+    total.close();
+    return one;
+  }
+
+  /**
+   * {@link #clipGlobalNorm} without reading anything back, for sums that all live on a backend
+   * ({@link #allOnDevice}): the coefficient {@code min(1, maxNorm / (norm + 1e-6))} is computed
+   * there in float and every sum is multiplied by it (by exactly 1 when the norm is within
+   * bounds).
+   *
+   * @return the squared norm before clipping, a one-element tensor on the backend
+   */
+  public Tensor clipOnDevice(double maxNorm) {
+    if (!(maxNorm > 0)) {
+      throw new IllegalArgumentException("clip: max norm must be > 0, got " + maxNorm);
+    }
+    if (!allOnDevice()) {
+      throw new IllegalStateException(
+          "clipOnDevice: " + arrays.size() + " gradient sums are host arrays; use clipGlobalNorm");
+    }
+    Tensor sq = squaredNormOnDevice();
+    ComputeBackend b = sq.backend();
+    Shape one = Shape.of(1);
+    // Constants made on the backend (0·0 + c), so that nothing is uploaded.
+    Tensor zero = b.zeros(one, DType.F32);
+    Tensor limit = b.affine(zero, 0f, (float) maxNorm);
+    Tensor minusOne = b.affine(zero, 0f, -1f);
+    Tensor norm = b.unary(UnaryOp.SQRT, sq);
+    Tensor den = b.affine(norm, 1f, 1e-6f);
+    Tensor raw = b.binary(BinaryOp.DIV, limit, den);
+    Tensor negRaw = b.affine(raw, -1f, 0f);
+    Tensor both = b.concat(List.of(negRaw, minusOne), 0);
+    Tensor negCoef = b.reduce(ReduceOp.MAX, both, 0, true); // max(-raw, -1) = -min(raw, 1)
+    Tensor coef = b.affine(negCoef, -1f, 0f);
+    for (Tensor t : List.of(zero, limit, minusOne, norm, den, raw, negRaw, both, negCoef)) {
+      t.close();
+    }
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      Tensor t = e.getValue();
+      e.setValue(b.binary(BinaryOp.MUL, t, coef));
+      t.close();
+    }
+    coef.close();
+    return sq;
   }
 
   /**

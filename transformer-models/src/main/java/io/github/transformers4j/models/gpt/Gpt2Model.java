@@ -125,7 +125,7 @@ public final class Gpt2Model extends AbstractModule implements PretrainedModel, 
 
   /** The hidden states (1, T, C) after {@code ln_f} of one unpadded sequence. */
   public Tensor hidden(int... ids) {
-    return hidden(ops.ids(ids, 1, ids.length), ops.ids(range(0, ids.length), 1, ids.length), null, null);
+    return hidden(ops.ids(ids, 1, ids.length), ops.positions(1, ids.length), null, null);
   }
 
   /** The logits (1, T, V) of one unpadded sequence. */
@@ -137,14 +137,8 @@ public final class Gpt2Model extends AbstractModule implements PretrainedModel, 
   @Override
   public Tensor logits(int[] ids, int[] attentionMask, int batch) {
     int t = ids.length / batch;
-    int[] pos = new int[ids.length];
-    for (int r = 0; r < batch; r++) {
-      for (int i = 0; i < t; i++) {
-        pos[r * t + i] = i;
-      }
-    }
     Tensor mask = AttentionMasks.padding(ops, attentionMask, batch, t);
-    return head.logits(hidden(ops.ids(ids, batch, t), ops.ids(pos, batch, t), mask, null));
+    return head.logits(hidden(ops.ids(ids, batch, t), ops.positions(batch, t), mask, null));
   }
 
   /** The LM head tied to {@code wte}: logits, probabilities, log-probabilities. */
@@ -217,13 +211,5 @@ public final class Gpt2Model extends AbstractModule implements PretrainedModel, 
         cache.selectRows(ops, rows);
       }
     };
-  }
-
-  static int[] range(int from, int to) {
-    int[] r = new int[to - from];
-    for (int i = 0; i < r.length; i++) {
-      r[i] = from + i;
-    }
-    return r;
   }
 }
