@@ -82,18 +82,21 @@ class AparapiResidencyTest {
         }
       }
     }
-    // Constructing the model uploads its initial parameters (which loading replaces); loading
-    // then uploads each checkpoint weight once.
+    // Constructing the model defers its random initialization (made at a parameter's first read,
+    // never when loading sets it first), so construction and loading together upload each
+    // checkpoint weight once and nothing else.
+    Transfers t0 = gpu.transfers();
     Gpt2Model model =
         new Gpt2Model(new Ops(gpu), Gpt2Config.fromMap(HfConfig.read(dir.resolve("config.json"))));
-    Transfers t0 = gpu.transfers();
+    assertEquals(new Transfers(0, 0, 0, 0), gpu.transfers().minus(t0),
+        "building the model uploads nothing");
     try (SafeTensors w = SafeTensors.open(dir.resolve("model.safetensors"))) {
       model.load(w);
     }
     Transfers load = gpu.transfers().minus(t0);
     System.out.println("[residency] load: " + load);
     assertEquals(new Transfers(weightTensors, weightBytes, 0, 0), load,
-        "loading uploads every weight once and reads nothing back");
+        "building and loading upload every weight once and read nothing back");
 
     Gpt2Model reference = gpt2(cpu, dir);
     int[] ids = {0, 0, 0, 52, 17, 999, 3};

@@ -1,6 +1,8 @@
 package io.github.transformers4j.api.nn;
 
+import io.github.transformers4j.api.Shape;
 import io.github.transformers4j.api.Tensor;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,6 +19,17 @@ public interface Module {
    * A snapshot: later replacements are not reflected in a map returned earlier.
    */
   Map<String, Tensor> parameters();
+
+  /**
+   * The shape of every parameter, named and ordered as {@link #parameters()}, without making a
+   * value that does not exist yet (a module may defer its initialization until the first read, so
+   * that loading a checkpoint into it allocates each weight once).
+   */
+  default Map<String, Shape> parameterShapes() {
+    Map<String, Shape> shapes = new LinkedHashMap<>();
+    parameters().forEach((n, t) -> shapes.put(n, t.shape()));
+    return shapes;
+  }
 
   /**
    * Replaces parameter {@code name} by {@code value}, which must have the parameter's shape.

@@ -44,7 +44,20 @@ public abstract class AbstractModule implements Module {
 
   /** Registers parameter {@code name} with its initial value. */
   protected final Parameter parameter(String name, Tensor initial) {
-    Parameter p = new Parameter(name, initial);
+    return register(new Parameter(name, initial));
+  }
+
+  /**
+   * Registers parameter {@code name} of shape {@code dims} whose initial value {@code initial}
+   * makes at its first read; a value set before (a checkpoint's) means it is never made.
+   */
+  protected final Parameter deferred(String name, java.util.function.Supplier<Tensor> initial,
+      int... dims) {
+    return register(new Parameter(name, Shape.of(dims), initial));
+  }
+
+  private Parameter register(Parameter p) {
+    String name = p.name();
     if (own.putIfAbsent(name, p) != null || children.containsKey(name)) {
       throw new IllegalStateException(getClass().getSimpleName() + ": '" + name + "' registered twice");
     }
@@ -53,12 +66,16 @@ public abstract class AbstractModule implements Module {
 
   /** Registers parameter {@code name} initialized from N(0, std²) with {@code rng}. */
   protected final Parameter normal(String name, SplittableRandom rng, double std, int... dims) {
-    return parameter(name, ops.tensor(Init.normal(rng.split(), Shape.of(dims).size(), std), dims));
+    // The split is taken now, so the values do not depend on when (or whether) they are made.
+    SplittableRandom own = rng.split();
+    int n = Shape.of(dims).size();
+    return deferred(name, () -> ops.tensor(Init.normal(own, n, std), dims), dims);
   }
 
   /** Registers parameter {@code name} filled with {@code value}. */
   protected final Parameter constant(String name, float value, int... dims) {
-    return parameter(name, ops.tensor(Init.constant(Shape.of(dims).size(), value), dims));
+    int n = Shape.of(dims).size();
+    return deferred(name, () -> ops.tensor(Init.constant(n, value), dims), dims);
   }
 
   /**
@@ -86,6 +103,14 @@ public abstract class AbstractModule implements Module {
 
   private static String join(String child, String name) {
     return child.startsWith(INLINE) ? name : child + "." + name;
+  }
+
+  @Override
+  public Map<String, Shape> parameterShapes() {
+    Map<String, Shape> all = new LinkedHashMap<>();
+    own.forEach((n, p) -> all.put(n, p.shape()));
+    children.forEach((c, m) -> m.parameterShapes().forEach((n, t) -> all.put(join(c, n), t)));
+    return all;
   }
 
   @Override
@@ -117,7 +142,7 @@ public abstract class AbstractModule implements Module {
     }
     if (best == null) {
       for (Map.Entry<String, Module> e : children.entrySet()) {
-        if (e.getKey().startsWith(INLINE) && e.getValue().parameters().containsKey(name)) {
+        if (e.getKey().startsWith(INLINE) && e.getValue().parameterShapes().containsKey(name)) {
           e.getValue().setParameter(name, value);
           return;
         }

@@ -46,22 +46,22 @@ public final class WeightLoader {
   public static void load(
       Ops ops, Module module, Weights weights, String prefix, Predicate<String> ignorable,
       Predicate<String> optional) {
-    Map<String, Tensor> params = module.parameters();
+    Map<String, Shape> params = module.parameterShapes();
     List<String> problems = new ArrayList<>();
     Set<String> unused = new LinkedHashSet<>(weights.names());
-    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+    for (Map.Entry<String, Shape> e : params.entrySet()) {
       String file = prefix + e.getKey();
       if (!weights.contains(file)) {
         if (!optional.test(e.getKey())) {
-          problems.add("missing tensor '" + file + "' of shape " + e.getValue().shape());
+          problems.add("missing tensor '" + file + "' of shape " + e.getValue());
         }
         continue;
       }
       unused.remove(file);
       Shape found = weights.shape(file);
-      if (!found.equals(e.getValue().shape())) {
+      if (!found.equals(e.getValue())) {
         problems.add(
-            "tensor '" + file + "': expected shape " + e.getValue().shape() + " but the checkpoint has "
+            "tensor '" + file + "': expected shape " + e.getValue() + " but the checkpoint has "
                 + found);
       }
     }
@@ -78,12 +78,12 @@ public final class WeightLoader {
               + String.join("; ", problems.subList(0, shown))
               + (shown < problems.size() ? "; ... " + (problems.size() - shown) + " more" : ""));
     }
-    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+    for (Map.Entry<String, Shape> e : params.entrySet()) {
       String file = prefix + e.getKey();
       if (weights.contains(file)) {
         float[] values = weights.floats(file);
         requireFinite(weights, file, values);
-        module.setParameter(e.getKey(), ops.tensor(values, e.getValue().shape().dims()));
+        module.setParameter(e.getKey(), ops.tensor(values, e.getValue().dims()));
       }
     }
   }
