@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -367,6 +368,17 @@ class TrainingCommandsTest {
     assertEquals(0, eval.code(), eval::toString);
     assertTrue(eval.out().contains("classification accuracy"), eval::toString);
     assertTrue(eval.out().contains("over 12 examples"), eval::toString);
+    // The folder is a Hugging Face BERT classifier too: the pipeline command reads it.
+    Cli.Run classify =
+        Cli.runInstalled(
+            "--backend", "cpu", "--threads", "1", "classify", "--model", out.toString(),
+            "--json", "good day", "bad day");
+    assertEquals(0, classify.code(), classify::toString);
+    List<String> lines = classify.out().strip().lines().toList();
+    assertEquals(2, lines.size(), classify::toString);
+    for (String line : lines) {
+      assertTrue(line.contains("\"label\"") && line.contains("\"score\""), classify::toString);
+    }
   }
 
   @Test

@@ -36,7 +36,12 @@ final class TaskSupport {
       throws IOException {
     String accepts = "a Hugging Face folder with " + needs + " (config.json, model.safetensors, tokenizer files)";
     OutputFolder.Contents c = ModelFolders.inspect(model, accepts);
-    if (!c.kind().equals(OutputFolder.Contents.HUGGING_FACE)) {
+    // A folder that t4j train wrote (recipe.json, checkpoint/) holds the Hugging Face files too.
+    boolean hfFiles =
+        java.nio.file.Files.isRegularFile(model.resolve(Pretrained.CONFIG))
+            && (java.nio.file.Files.isRegularFile(model.resolve("model.safetensors"))
+                || java.nio.file.Files.isRegularFile(model.resolve("model.safetensors.index.json")));
+    if (!c.kind().equals(OutputFolder.Contents.HUGGING_FACE) && !hfFiles) {
       throw new IllegalArgumentException(
           "t4j " + task + " reads " + accepts + "; --model " + model + " holds " + c.description());
     }
