@@ -65,22 +65,51 @@ public final class SyntheticShapes {
    * @param outline whether each shape gets a gray outline ({@link #OUTLINE}), the same for every
    *     color, so that a shape's contour looks alike whatever its fill (backgrounds then also
    *     stay {@link #BACKGROUND_DISTANCE} from that gray)
+   * @param unnamedColors the share of training images whose shape (any of the three) is filled
+   *     with a color that has no name in the palette, at least {@link #UNNAMED_DISTANCE} from every
+   *     shade a palette color can take ({@link #unnamedFill}), and captioned by its shape alone
+   *     ("a circle"): they show every shape across the colors, so that the model learns shape
+   *     apart from color. They take no palette color, so no held-out combination appears in
+   *     training. The test split has none.
    */
-  public record Style(double paletteBackgrounds, boolean outline) {
-    /** Validates the share. */
+  public record Style(double paletteBackgrounds, boolean outline, double unnamedColors) {
+    /** Validates the shares. */
     public Style {
       if (!(paletteBackgrounds >= 0 && paletteBackgrounds <= 1)) {
         throw new IllegalArgumentException(
             "--palette-backgrounds must be a share between 0 and 1, got " + paletteBackgrounds);
       }
+      if (!(unnamedColors >= 0 && unnamedColors < 1)) {
+        throw new IllegalArgumentException(
+            "--unnamed-colors must be a share from 0 to below 1, got " + unnamedColors);
+      }
+    }
+
+    /** A style without unnamed colors. */
+    public Style(double paletteBackgrounds, boolean outline) {
+      this(paletteBackgrounds, outline, 0);
     }
   }
 
+  /** The default share of training images in unnamed colors (see {@link Style}). */
+  public static final double DEFAULT_UNNAMED_COLORS = 0.6;
+
   /**
-   * The default style: no palette backgrounds, no outline. Both were tried against the held-out
-   * combinations and did worse (README, "CLIP: synthetic data").
+   * The default style: no palette backgrounds, no outline (both were tried against the held-out
+   * combinations and did worse; README, "CLIP: synthetic data"), and {@value
+   * #DEFAULT_UNNAMED_COLORS} of the training images in unnamed colors.
    */
-  public static final Style DEFAULT_STYLE = new Style(0, false);
+  public static final Style DEFAULT_STYLE = new Style(0, false, DEFAULT_UNNAMED_COLORS);
+
+  /**
+   * The least RGB distance of an unnamed color from the shades of the palette colors (a grid over
+   * each color's hue, saturation and brightness ranges in {@link #shade}: 1° of hue, 0.02 of
+   * saturation and of brightness).
+   */
+  public static final double UNNAMED_DISTANCE = 60;
+
+  /** The caption templates of unnamed-color images: the shape alone. */
+  public static final List<String> SHAPE_TEMPLATES = List.of("a {s}", "a {s} {p}", "a {z} {s}");
 
   /** The shapes. */
   public enum Shape {
@@ -199,11 +228,24 @@ public final class SyntheticShapes {
 
   /** As {@link #draw(Combination, Rng)}, in {@code style}. */
   public static Drawn draw(Combination what, Rng rng, Style style) {
+    return draw(what, rng, style, false);
+  }
+
+  /**
+   * An image of {@code shape} filled with an unnamed color ({@link #unnamedFill}), captioned by
+   * the shape alone; its {@link Drawn#what()} carries the shape with a placeholder color that the
+   * image does not show.
+   */
+  public static Drawn drawUnnamed(Shape shape, Rng rng, Style style) {
+    return draw(new Combination(Color.BLACK, shape), rng, style, true);
+  }
+
+  private static Drawn draw(Combination what, Rng rng, Style style, boolean unnamed) {
     // Side 25-70 % of the image, anywhere it fits entirely.
     int size = (int) Math.round(SIDE * (0.25 + 0.45 * rng.nextDouble()));
     int x0 = rng.nextInt(SIDE - size + 1);
     int y0 = rng.nextInt(SIDE - size + 1);
-    int[] fill = shade(what.color(), rng);
+    int[] fill = unnamed ? unnamedFill(rng) : shade(what.color(), rng);
     int[] bg =
         style.paletteBackgrounds() > 0 && rng.nextDouble() < style.paletteBackgrounds()
             ? paletteBackground(rng, what.color(), fill, style.outline())
@@ -231,7 +273,10 @@ public final class SyntheticShapes {
       }
     }
     Color c = what.color();
-    String template = TEMPLATES.get(rng.nextInt(TEMPLATES.size()));
+    String template =
+        unnamed
+            ? SHAPE_TEMPLATES.get(rng.nextInt(SHAPE_TEMPLATES.size()))
+            : TEMPLATES.get(rng.nextInt(TEMPLATES.size()));
     String caption =
         template
             .replace("{c}", c.word())
@@ -299,6 +344,69 @@ public final class SyntheticShapes {
       case WHITE -> hsv(rng.nextDouble() * 360, between(rng, 0, 0.08), between(rng, 0.9, 1));
       case BLACK -> hsv(rng.nextDouble() * 360, between(rng, 0, 0.4), between(rng, 0, 0.15));
     };
+  }
+
+  private static volatile int[][] paletteShades;
+
+  /** Every palette color's shades on the grid of {@link #UNNAMED_DISTANCE}. */
+  private static int[][] paletteShades() {
+    int[][] grid = paletteShades;
+    if (grid != null) {
+      return grid;
+    }
+    // The ranges of shade(): hue center ± spread (white and black: any hue), saturation, value.
+    double[][] ranges = {
+      {0, 10, 0.75, 1, 0.7, 1},
+      {125, 15, 0.65, 1, 0.55, 0.9},
+      {228, 12, 0.7, 1, 0.7, 1},
+      {54, 6, 0.75, 1, 0.85, 1},
+      {180, 180, 0, 0.08, 0.9, 1},
+      {180, 180, 0, 0.4, 0, 0.15}
+    };
+    java.util.Set<Integer> seen = new java.util.LinkedHashSet<>();
+    for (double[] r : ranges) {
+      for (double h = r[0] - r[1]; h <= r[0] + r[1] + 1e-9; h += 1) {
+        for (double sat = r[2]; sat <= r[3] + 1e-9; sat += 0.02) {
+          for (double v = r[4]; v <= r[5] + 1e-9; v += 0.02) {
+            int[] c = hsv(h, Math.min(sat, 1), Math.min(v, 1));
+            seen.add((c[0] << 16) | (c[1] << 8) | c[2]);
+          }
+        }
+      }
+    }
+    grid = new int[seen.size()][];
+    int i = 0;
+    for (int rgb : seen) {
+      grid[i++] = new int[] {rgb >> 16, (rgb >> 8) & 255, rgb & 255};
+    }
+    paletteShades = grid;
+    return grid;
+  }
+
+  /**
+   * A fill with no name in the palette: a uniformly random RGB color at least {@link
+   * #UNNAMED_DISTANCE} from every shade of every palette color (orange, purple, pink, cyan, brown,
+   * gray, dark blue and so on; never near white, green or any other palette color).
+   */
+  public static int[] unnamedFill(Rng rng) {
+    int[][] shades = paletteShades();
+    double limit = UNNAMED_DISTANCE * UNNAMED_DISTANCE;
+    while (true) {
+      int[] c = {rng.nextInt(256), rng.nextInt(256), rng.nextInt(256)};
+      boolean far = true;
+      for (int[] p : shades) {
+        int dr = c[0] - p[0];
+        int dg = c[1] - p[1];
+        int db = c[2] - p[2];
+        if (dr * dr + dg * dg + db * db < limit) {
+          far = false;
+          break;
+        }
+      }
+      if (far) {
+        return c;
+      }
+    }
   }
 
   private static double jitter(Rng rng, double center, double spread) {
@@ -450,9 +558,14 @@ public final class SyntheticShapes {
       StringBuilder train = new StringBuilder("filepath\tcaption\n");
       for (int i = 0; i < n; i++) {
         Rng rng = Rng.derive(seed, 0, i);
-        Combination what = seen.get(rng.nextInt(seen.size()));
         String rel = String.format(Locale.ROOT, "images/train/%06d.png", i);
-        Drawn d = draw(what, rng, style);
+        Drawn d;
+        // (No draw for the share when it is 0: such datasets stay as they were before it existed.)
+        if (style.unnamedColors() > 0 && rng.nextDouble() < style.unnamedColors()) {
+          d = drawUnnamed(Shape.values()[rng.nextInt(Shape.values().length)], rng, style);
+        } else {
+          d = draw(seen.get(rng.nextInt(seen.size())), rng, style);
+        }
         png(staging.resolve(rel), d.image());
         train.append(rel).append('\t').append(d.caption()).append('\n');
         tick(progress, ++done[0]);
@@ -497,7 +610,10 @@ public final class SyntheticShapes {
       desc.put("held_out", held);
       desc.put("palette_backgrounds", style.paletteBackgrounds());
       desc.put("outline", style.outline());
+      desc.put("unnamed_colors", style.unnamedColors());
+      desc.put("unnamed_color_distance", UNNAMED_DISTANCE);
       desc.put("templates", TEMPLATES);
+      desc.put("unnamed_color_templates", SHAPE_TEMPLATES);
       text(
           staging.resolve(DESCRIPTION),
           new StringBuilder(new GsonBuilder().setPrettyPrinting().create().toJson(desc)));

@@ -148,6 +148,49 @@ class SyntheticShapesTest {
     assertThrows(IllegalArgumentException.class, () -> new SyntheticShapes.Style(1.5, false));
   }
 
+  @Test
+  void unnamedColorsAreFarFromEveryPaletteShadeAndCaptionedByTheShapeAlone() throws Exception {
+    // An oracle independent of the generator's grid: 20,000 random shades of each palette color.
+    List<int[]> shades = new java.util.ArrayList<>();
+    Rng r = Rng.derive(99, 0);
+    for (Color c : Color.values()) {
+      for (int k = 0; k < 20_000; k++) {
+        shades.add(SyntheticShapes.shade(c, r));
+      }
+    }
+    Set<Shape> drawn = new HashSet<>();
+    double nearest = Double.MAX_VALUE;
+    for (int i = 0; i < 60; i++) {
+      Shape shape = Shape.values()[i % 3];
+      SyntheticShapes.Drawn d =
+          SyntheticShapes.drawUnnamed(shape, Rng.derive(5, i), SyntheticShapes.DEFAULT_STYLE);
+      drawn.add(shape);
+      assertTrue(d.caption().contains(shape.word()), d.caption());
+      for (Color c : Color.values()) {
+        assertTrue(!d.caption().contains(c.word()), d.caption());
+      }
+      for (int[] p : shades) {
+        nearest = Math.min(nearest, distance(d.fill(), p));
+      }
+    }
+    // The grid steps (1 degree, 0.02) leave at most a few RGB units between a shade and the grid.
+    assertTrue(nearest >= SyntheticShapes.UNNAMED_DISTANCE - 5, "nearest palette shade " + nearest);
+    assertEquals(3, drawn.size());
+    // In a dataset: about the share of training images, none in the test split.
+    SyntheticShapes.write(tmp.resolve("u"), 400, 3, HELD, false, null);
+    List<String> train = Files.readAllLines(tmp.resolve("u/train.csv"));
+    long shapeOnly = train.stream().skip(1).filter(l -> {
+      String caption = l.split("\t")[1];
+      return java.util.Arrays.stream(Color.values()).noneMatch(c -> caption.contains(c.word()));
+    }).count();
+    // Shape-only captions: the unnamed images (0.6 of 400, binomial: 240 ± 30) and 3 of the 11
+    // templates of the others (160 · 3/11 ≈ 44 ± 12).
+    assertTrue(shapeOnly >= 240 && shapeOnly <= 330, shapeOnly + " shape-only captions of 400");
+    assertTrue(Files.readString(tmp.resolve("u/synth.json")).contains("\"unnamed_colors\": 0.6"));
+    assertThrows(IllegalArgumentException.class, () -> new SyntheticShapes.Style(0, false, 1.0));
+    assertThrows(IllegalArgumentException.class, () -> new SyntheticShapes.Style(0, false, -0.1));
+  }
+
   /** The mean RGB of a 6x6 corner with no pixel near the fill, or null. */
   private static int[] backgroundCorner(SyntheticShapes.Drawn d) {
     for (int[] c : new int[][] {{0, 0}, {58, 0}, {0, 58}, {58, 58}}) {

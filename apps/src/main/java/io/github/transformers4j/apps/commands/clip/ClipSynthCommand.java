@@ -65,6 +65,17 @@ public final class ClipSynthCommand implements Callable<Integer> {
       description = "Give every shape a gray outline, the same for every color.")
   boolean outline;
 
+  @Option(
+      names = "--unnamed-colors",
+      defaultValue = "0.6",
+      paramLabel = "SHARE",
+      description =
+          "Share of training images whose shape has a color with no name in the palette (at least"
+              + " 60 from every palette shade), captioned by the shape alone (\"a circle\"), so"
+              + " that shape is learned apart from color (default ${DEFAULT-VALUE}; 0: only the"
+              + " six colors).")
+  double unnamedColors;
+
   @Option(names = "--overwrite", description = "Replace a dataset written here before.")
   boolean overwrite;
 
@@ -101,6 +112,11 @@ public final class ClipSynthCommand implements Callable<Integer> {
           spec.commandLine(),
           "--palette-backgrounds must be a share between 0 and 1, got " + paletteBackgrounds);
     }
+    if (!(unnamedColors >= 0 && unnamedColors < 1)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--unnamed-colors must be a share from 0 to below 1, got " + unnamedColors);
+    }
     Set<Combination> held = parseHoldout(holdout);
     long total = n + 18L * SyntheticShapes.testPerClass(n);
     PrintStream err = System.err;
@@ -112,7 +128,7 @@ public final class ClipSynthCommand implements Callable<Integer> {
             n,
             seed,
             held,
-            new SyntheticShapes.Style(paletteBackgrounds, outline),
+            new SyntheticShapes.Style(paletteBackgrounds, outline, unnamedColors),
             overwrite,
             done -> {
               if (total >= 2000 && (done % step == 0 || done == total)) {
