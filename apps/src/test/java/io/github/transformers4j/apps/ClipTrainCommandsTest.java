@@ -92,6 +92,13 @@ class ClipTrainCommandsTest {
         r::toString);
     r =
         Cli.runInstalled(
+            "clip", "synth", "--output", dir.resolve("x").toString(), "--unnamed-colors", "1");
+    assertEquals(2, r.code(), r::toString);
+    assertTrue(
+        r.errorLines().get(0).contains("--unnamed-colors must be a share from 0 to below 1, got 1.0"),
+        r::toString);
+    r =
+        Cli.runInstalled(
             "clip", "train", "--data", dir.resolve("none").toString(), "--output",
             dir.resolve("m").toString());
     assertEquals(1, r.code(), r::toString);

@@ -22,17 +22,32 @@ import java.util.Map;
  * checkpoint stores for an exact resume.
  *
  * <p>Images are decoded and preprocessed when a batch needs them; with {@code cache} each one is
- * kept after its first use (for datasets that fit in memory: B·C·H·W·4 bytes per image).
+ * kept after its first use, in the form {@link Images#keep} gives (8-bit pixels for CLIP's
+ * preprocessing: C·H·W bytes per image).
  */
 public final class CaptionedBatches implements BatchSource {
 
-  /** An image file to (C, H, W) model input, already normalized. */
+  /**
+   * An image file to (C, H, W) model input, already normalized. A cache keeps what {@link #keep}
+   * returns, by default the floats; an implementation may keep a smaller form (8-bit pixels)
+   * that {@link #floats} turns into the same floats.
+   */
   @FunctionalInterface
   public interface Images {
     /**
      * @throws IOException or IllegalArgumentException naming the file when it cannot be read
      */
     float[] load(Path image) throws IOException;
+
+    /** What a cache keeps of {@code image}; {@link #floats} of it must equal {@link #load}. */
+    default Object keep(Path image) throws IOException {
+      return load(image);
+    }
+
+    /** The model input of a {@link #keep} result. */
+    default float[] floats(Object kept) {
+      return (float[]) kept;
+    }
   }
 
   /** Captions to padded ids and their mask, (B, T) each. */
@@ -49,7 +64,7 @@ public final class CaptionedBatches implements BatchSource {
   private final Texts texts;
   private final long seed;
   private final boolean shuffle;
-  private final float[][] cache;
+  private final Object[] cache;
   private long epoch;
   private int index;
   private int[] order;
@@ -92,7 +107,7 @@ public final class CaptionedBatches implements BatchSource {
     this.texts = texts;
     this.seed = seed;
     this.shuffle = shuffle;
-    this.cache = cache ? new float[rows.size()][] : null;
+    this.cache = cache ? new Object[rows.size()] : null;
     this.order = orderOf(0);
   }
 
@@ -143,12 +158,18 @@ public final class CaptionedBatches implements BatchSource {
 
   private float[] image(int i) {
     if (cache != null && cache[i] != null) {
-      return cache[i];
+      return images.floats(cache[i]);
     }
     Captioned r = rows.get(i);
     float[] img;
+    Object kept = null;
     try {
-      img = images.load(r.image());
+      if (cache != null) {
+        kept = images.keep(r.image());
+        img = images.floats(kept);
+      } else {
+        img = images.load(r.image());
+      }
     } catch (IOException | RuntimeException e) {
       String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       throw new IllegalArgumentException(
@@ -174,7 +195,7 @@ public final class CaptionedBatches implements BatchSource {
               + ")");
     }
     if (cache != null) {
-      cache[i] = img;
+      cache[i] = kept;
     }
     return img;
   }

@@ -209,20 +209,39 @@ public final class ClipRecipe {
     ClipImageProcessor processor = ClipImageProcessor.clip(s.imageSize());
     ClipTrainable model = new ClipTrainable(new ClipModel(ops, cfg));
     int[] chw = {3, s.imageSize(), s.imageSize()};
-    long bytes = 4L * chw[0] * chw[1] * chw[2] * (train.size() + val.size());
+    // The cache keeps each image 8-bit after the resize and crop (one byte a value) and
+    // normalizes it when a batch is made: the same floats, a quarter of the memory.
+    long bytes = (long) chw[0] * chw[1] * chw[2] * (train.size() + val.size());
     boolean cache = bytes <= CACHE_BYTES;
+    CaptionedBatches.Images images =
+        new CaptionedBatches.Images() {
+          @Override
+          public float[] load(Path image) throws IOException {
+            return processor.preprocess(image);
+          }
+
+          @Override
+          public Object keep(Path image) throws IOException {
+            return processor.preprocessed8bit(image);
+          }
+
+          @Override
+          public float[] floats(Object kept) {
+            return processor.toFloats((io.github.transformers4j.clip.image.RgbImage) kept);
+          }
+        };
     CaptionedBatches.Texts texts =
         captions -> {
           ClipTextInputs in = ClipTextInputs.encode(tok, captions, maxPositions);
           return new IntGrid[] {in.ids(), in.mask()};
         };
     CaptionedBatches trainBatches =
-        new CaptionedBatches(train, s.batch(), chw, processor::preprocess, texts, s.seed(), true, cache);
+        new CaptionedBatches(train, s.batch(), chw, images, texts, s.seed(), true, cache);
     // One list of validation batches, read once: every evaluation sees the same ones.
     CaptionedBatches valBatches =
         val.isEmpty()
             ? null
-            : new CaptionedBatches(val, s.batch(), chw, processor::preprocess, texts, s.seed(), false, cache);
+            : new CaptionedBatches(val, s.batch(), chw, images, texts, s.seed(), false, cache);
     if (progress != null) {
       progress.printf(
           Locale.ROOT,

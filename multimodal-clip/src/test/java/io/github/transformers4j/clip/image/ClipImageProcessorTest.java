@@ -79,6 +79,9 @@ class ClipImageProcessorTest {
                         new int[] {3, resized.height(), resized.width()});
                   }
                   float[] pv = p.preprocess(file);
+                  // The 8-bit form a training cache keeps gives the same floats, bit for bit.
+                  assertArrayEquals(pv, p.toFloats(p.preprocessed8bit(file)), 0f,
+                      what + ": toFloats(preprocessed8bit) vs preprocess");
                   int[] hw = p.outputSize(img.height(), img.width());
                   checkFloats(what + " pixel_values", res.getAsJsonObject("pixel_values"), pv,
                       new int[] {3, hw[0], hw[1]});

@@ -33,7 +33,7 @@ public final class ClipSynthCommand implements Callable<Integer> {
 
   @Option(
       names = "--n",
-      defaultValue = "12000",
+      defaultValue = "24000",
       paramLabel = "N",
       description = "Training images (default ${DEFAULT-VALUE}).")
   int n;
@@ -67,7 +67,7 @@ public final class ClipSynthCommand implements Callable<Integer> {
 
   @Option(
       names = "--unnamed-colors",
-      defaultValue = "0.6",
+      defaultValue = "0.75",
       paramLabel = "SHARE",
       description =
           "Share of training images whose shape has a color with no name in the palette (at least"
