@@ -92,7 +92,7 @@ public final class SyntheticShapes {
   }
 
   /** The default share of training images in unnamed colors (see {@link Style}). */
-  public static final double DEFAULT_UNNAMED_COLORS = 0.75;
+  public static final double DEFAULT_UNNAMED_COLORS = 0.85;
 
   /**
    * The default style: no palette backgrounds, no outline (both were tried against the held-out

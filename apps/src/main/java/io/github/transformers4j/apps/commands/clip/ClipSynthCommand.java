@@ -67,7 +67,7 @@ public final class ClipSynthCommand implements Callable<Integer> {
 
   @Option(
       names = "--unnamed-colors",
-      defaultValue = "0.75",
+      defaultValue = "0.85",
       paramLabel = "SHARE",
       description =
           "Share of training images whose shape has a color with no name in the palette (at least"
