@@ -113,7 +113,7 @@ public final class ClipTrainCommand implements Callable<Integer> {
   @Option(
       names = "--steps",
       converter = Numbers.PositiveLong.class,
-      defaultValue = "6000",
+      defaultValue = "8000",
       description = "Optimizer steps (default ${DEFAULT-VALUE}).")
   long steps;
 
