@@ -83,20 +83,15 @@ class ClipTrainCommandsTest {
             + " with a color of red, green, blue, yellow, white, black and a shape of circle,"
             + " square, triangle",
         r.errorLines().get(0));
-    r =
-        Cli.runInstalled(
-            "clip", "synth", "--output", dir.resolve("x").toString(), "--palette-backgrounds", "1.5");
-    assertEquals(2, r.code(), r::toString);
-    assertTrue(
-        r.errorLines().get(0).contains("--palette-backgrounds must be a share between 0 and 1, got 1.5"),
-        r::toString);
-    r =
-        Cli.runInstalled(
-            "clip", "synth", "--output", dir.resolve("x").toString(), "--unnamed-colors", "1");
-    assertEquals(2, r.code(), r::toString);
-    assertTrue(
-        r.errorLines().get(0).contains("--unnamed-colors must be a share from 0 to below 1, got 1.0"),
-        r::toString);
+    String[][] shares = {
+      {"--palette-backgrounds", "1.5", "--palette-backgrounds must be a share between 0 and 1, got 1.5"},
+      {"--unnamed-colors", "1", "--unnamed-colors must be a share from 0 to below 1, got 1.0"}
+    };
+    for (String[] c : shares) {
+      r = Cli.runInstalled("clip", "synth", "--output", dir.resolve("x").toString(), c[0], c[1]);
+      assertEquals(2, r.code(), r::toString);
+      assertTrue(r.errorLines().get(0).contains(c[2]), r::toString);
+    }
     r =
         Cli.runInstalled(
             "clip", "train", "--data", dir.resolve("none").toString(), "--output",
