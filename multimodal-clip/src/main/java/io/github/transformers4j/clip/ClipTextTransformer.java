@@ -98,12 +98,8 @@ public final class ClipTextTransformer extends AbstractModule implements Pretrai
       }
       additive = AttentionMasks.padding(ops, mask.toIntArray(), b, t); // (B, 1, 1, T)
     }
-    int[] pos = new int[t];
-    for (int i = 0; i < t; i++) {
-      pos[i] = i;
-    }
     // (B, T, C) + (1, T, C)
-    Tensor x = ops.add(tokenEmbedding.forward(ids), positionEmbedding.forward(ops.ids(pos, 1, t)));
+    Tensor x = ops.add(tokenEmbedding.forward(ids), positionEmbedding.forward(ops.positions(1, t)));
     x = encoder.forward(x, additive, true);
     return finalLayerNorm.forward(x);
   }

@@ -54,15 +54,11 @@ public final class EncoderDecoderLm implements DecodableSeq2Seq {
     model.train(pass.training(), pass.seed());
     int[] srcKeep = srcMask == null ? null : srcMask.toIntArray();
     Tensor memory = model.encode(src.toIntArray(), b, srcKeep); // (B, S, C)
-    int[] pos = new int[b * t];
-    for (int i = 0; i < pos.length; i++) {
-      pos[i] = i % t;
-    }
     Tensor selfMask =
         decoderMask == null ? null : AttentionMasks.padding(ops, decoderMask.toIntArray(), b, t);
     Tensor memoryMask = AttentionMasks.padding(ops, srcKeep, b, s);
     Tensor hidden =
-        model.decode(decoderInput, ops.ids(pos, b, t), selfMask, memory, memoryMask, null);
+        model.decode(decoderInput, ops.positions(b, t), selfMask, memory, memoryMask, null);
     return model.lmLogits(hidden); // (B, T, V), with final_logits_bias where the family has one
   }
 }

@@ -128,11 +128,7 @@ final class StudyModels {
     public Tensor logits(Tensor ids) {
       int b = ids.shape().dim(0);
       int t = ids.shape().dim(1);
-      int[] pos = new int[b * t];
-      for (int i = 0; i < pos.length; i++) {
-        pos[i] = i % t;
-      }
-      Tensor hidden = model.hidden(ids, ops.ids(pos, b, t), null, null); // (B, T, C)
+      Tensor hidden = model.hidden(ids, ops.positions(b, t), null, null); // (B, T, C)
       return model.head().logits(hidden); // (B, T, V)
     }
 
