@@ -53,12 +53,36 @@ public final class StopTextStreamer {
     }
     int cut = firstStop(text);
     if (cut >= 0) {
+      // A longer stop sequence may still begin before this one ("€ba" while "b" is found in
+      // "€b"): until the next tokens decide, hand on only what comes before it.
+      int open = openBefore(text, cut);
+      if (open >= 0) {
+        show(text.substring(0, Math.max(open, shown.length())));
+        return false;
+      }
       show(text.substring(0, Math.max(cut, shown.length())));
       stopped = true;
       return true;
     }
     show(text.substring(0, text.length() - heldBack(text)));
     return false;
+  }
+
+  /**
+   * The first position before {@code cut} where the rest of {@code text} is a proper beginning of
+   * some stop sequence, or -1.
+   */
+  private int openBefore(String text, int cut) {
+    int first = -1;
+    for (String s : stops) {
+      for (int p = Math.max(0, text.length() - s.length() + 1); p < cut; p++) {
+        if (s.startsWith(text.substring(p))) {
+          first = first < 0 ? p : Math.min(first, p);
+          break;
+        }
+      }
+    }
+    return first;
   }
 
   /**

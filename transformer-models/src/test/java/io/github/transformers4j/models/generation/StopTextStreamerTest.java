@@ -107,6 +107,33 @@ class StopTextStreamerTest {
   }
 
   @Test
+  void aLongerStopThatBeginsEarlierWinsOverAShorterOneFoundFirst() {
+    // Found by the random test (seed 1130959964286348486): "b" appears in "E€b" before "€ba" is
+    // whole, but "€ba" begins earlier, so the text ends before the "€".
+    List<String> pieces = new ArrayList<>();
+    StopTextStreamer st = new StopTextStreamer(new Bytes(), List.of("b", "\u20acba"), pieces::add);
+    boolean ended = false;
+    for (int id : new Bytes().encodeIds("E\u20acba\u00e9")) {
+      if (st.add(id)) {
+        ended = true;
+        break;
+      }
+    }
+    assertTrue(ended);
+    assertEquals("E", String.join("", pieces));
+    // And when the longer one does not complete, the shorter one ends the text.
+    List<String> other = new ArrayList<>();
+    StopTextStreamer st2 = new StopTextStreamer(new Bytes(), List.of("b", "\u20acba"), other::add);
+    for (int id : new Bytes().encodeIds("E\u20acbb")) {
+      if (st2.add(id)) {
+        break;
+      }
+    }
+    st2.finish();
+    assertEquals("E\u20ac", String.join("", other));
+  }
+
+  @Test
   void whatMayBeginAStopSequenceWaits() {
     List<String> pieces = new ArrayList<>();
     StopTextStreamer st = new StopTextStreamer(new Bytes(), List.of("END"), pieces::add);
